@@ -1,0 +1,1 @@
+"""The ``matcher`` command line: a thin click layer over ``matcher``, ``data`` and ``models``."""

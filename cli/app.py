@@ -1,0 +1,44 @@
+"""The CLI's context: which database, opened lazily, set up on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import click
+from sqlalchemy.orm import Session
+
+from models.db import Database, open_database
+
+
+@dataclass
+class App:
+    """Carried in ``click.Context.obj``; commands ask it for sessions."""
+
+    db_url: str | None = None
+    quiet: bool = False
+    _db: Database | None = field(default=None, repr=False)
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = open_database(self.db_url)
+            from data.bootstrap import ensure_registry
+
+            ensure_registry(self._db, announce=self.say)
+        return self._db
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with self.db.sessions.begin() as session:
+            yield session
+
+    def say(self, message: str) -> None:
+        """A message for people: stderr, unless ``--quiet``."""
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+pass_app = click.make_pass_decorator(App)

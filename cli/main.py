@@ -1,0 +1,53 @@
+"""Entry point: ``matcher`` and its global options."""
+
+from __future__ import annotations
+
+import click
+
+from cli.app import App
+from models.db import DEFAULT_DB_ENV
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help=f"Database URL (sqlite:///PATH or postgresql://HOST/DB). Default: ${DEFAULT_DB_ENV}, "
+    "else a registry in your user data folder, built from the bundled data on first use.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")
+@click.version_option(package_name="erasmus-partner-matcher")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
+    """Find partners and build eligible consortia for Erasmus+ higher-education partnerships
+    (KA203, KA220-HED, KA210).
+
+    \b
+    Three jobs:
+      1. Find partners before a call:   matcher search --text "..." --country FI
+                                        matcher search --org 999873188
+      2. Complete a consortium:         matcher complete --action KA220-HED --member A --member B
+                                        matcher check / matcher propose
+      3. Batch matching:                matcher batch queries.csv -o results.csv --jobs 2
+
+    The default registry (5,900 ECHE holders and 25,000 organisations of real H2020
+    consortia) works without any import; add your own data with `matcher import`.
+    """
+    ctx.obj = App(db_url=db_url, quiet=quiet)
+
+
+def _register() -> None:
+    from cli.commands import COMMANDS
+
+    for command in COMMANDS:
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="matcher")

@@ -1,0 +1,70 @@
+"""Rendering of listings: ``--format table|json|csv``. Machine output goes to stdout only."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("table", "json", "csv")
+
+
+def format_option(func: F) -> F:
+    """The shared ``--format`` option."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format: aligned table for people, json or csv for programs.",
+    )(func)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], *,
+          max_width: int = 60) -> str:
+    """An aligned plain-text table; long cells are shortened with an ellipsis."""
+    def clip(text: str) -> str:
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+    cells = [[clip(_cell(r.get(c))) for c in columns] for r in rows]
+    widths = [max([len(c)] + [len(row[i]) for row in cells]) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, *,
+         json_payload: Any = None) -> None:
+    """Print rows in the chosen format. ``json_payload`` replaces the plain list in JSON."""
+    if fmt == "json":
+        click.echo(json.dumps(json_payload if json_payload is not None else list(rows),
+                              ensure_ascii=False, indent=2, default=str))
+    elif fmt == "csv":
+        write_csv(sys.stdout, rows, columns)
+    else:
+        click.echo(table(rows, columns) if rows else "(no results)")
+
+
+def write_csv(stream: Any, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(columns)
+    for r in rows:
+        writer.writerow([_cell(r.get(c)) for c in columns])

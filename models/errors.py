@@ -1,0 +1,81 @@
+"""The project's exception tree. Every expected failure is a ``MatcherError``.
+
+::
+
+    MatcherError                      exit 1   anything the user can fix
+    ├── DatabaseError                 exit 1   cannot open / migrate the database
+    ├── DataFileError                 exit 1   a file to import is missing, unreadable, malformed
+    │   └── RowError                  exit 1   one row: ``file:line: field: problem; valid: ...``
+    ├── QueryError                    exit 2   bad option values: unknown organisation, theme,
+    │                                          country or type, empty query
+    ├── ConstraintError               exit 4   a consortium request that cannot be met
+    └── NotEligible                   exit 3   ``check`` found violations (not a crash)
+
+The CLI maps each family to its exit code in one place (``cli/errors.py``); library code only
+raises. Lives in ``models`` because it is the one package every other package may import.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "ConstraintError",
+    "DataFileError",
+    "DatabaseError",
+    "MatcherError",
+    "NotEligible",
+    "QueryError",
+    "RowError",
+]
+
+
+class MatcherError(Exception):
+    """Something went wrong that the user can fix."""
+
+    exit_code: ClassVar[int] = 1
+
+
+class DatabaseError(MatcherError):
+    """The database cannot be opened, created or migrated."""
+
+
+class DataFileError(MatcherError):
+    """A data file is missing, unreadable, empty or has the wrong layout."""
+
+    def __init__(self, path: object, message: str) -> None:
+        self.path = str(path)
+        self.detail = message
+        super().__init__(f"{self.path}: {message}")
+
+
+class RowError(DataFileError):
+    """One row of a data file is invalid: names the file, line and field."""
+
+    def __init__(self, path: object, line: int, field: str, message: str) -> None:
+        self.line = line
+        self.field = field
+        self.problem = message
+        DataFileError.__init__(self, path, f"{line}: {field}: {message}")
+        self.args = (f"{self.path}:{line}: {field}: {message}",)
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.problem}"
+
+
+class QueryError(MatcherError):
+    """A query names something that does not exist or asks for nothing."""
+
+    exit_code: ClassVar[int] = 2
+
+
+class ConstraintError(MatcherError):
+    """A consortium request whose constraints cannot all be met."""
+
+    exit_code: ClassVar[int] = 4
+
+
+class NotEligible(MatcherError):
+    """The consortium breaks at least one rule of the action."""
+
+    exit_code: ClassVar[int] = 3

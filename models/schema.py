@@ -1,0 +1,163 @@
+"""The registry schema: organisations, themes, projects, participations, and provenance.
+
+Every imported row remembers the file and line it came from (``source_file``, ``source_row``).
+Identifiers (PIC, OID, Erasmus code) are each unique where known; an organisation may have any
+subset of them. ``category`` is the canonical organisation category (``higher-education``,
+``school``, ``research``, ``company``, ``ngo``, ``public-body``, ``network``, ``other``);
+``type_code`` keeps the type as the source spelt it (``EPLUS-NGO``, ``HES``...).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+__all__ = [
+    "Base",
+    "Country",
+    "ImportRecord",
+    "Organisation",
+    "Participation",
+    "Project",
+    "Theme",
+]
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+organisation_theme = Table(
+    "organisation_theme",
+    Base.metadata,
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+project_theme = Table(
+    "project_theme",
+    Base.metadata,
+    Column("project_id", ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Country(Base):
+    """A country by its Erasmus code (``EL`` for Greece, ``UK``, ``XK``)."""
+
+    __tablename__ = "country"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    iso2: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(100))
+    #: Territories such as RE (Réunion) belong to a member state for eligibility.
+    part_of: Mapped[str | None] = mapped_column(String(2))
+
+
+class Theme(Base):
+    """A theme of the vocabulary: seed theme, Erasmus+ topic, 2021-27 priority, H2020 part."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    label_en: Mapped[str] = mapped_column(String(300))
+    label_fi: Mapped[str | None] = mapped_column(String(300))
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    __table_args__ = (Index("ix_organisation_country_category", "country", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pic: Mapped[str | None] = mapped_column(String(9), unique=True)
+    oid: Mapped[str | None] = mapped_column(String(9), unique=True)
+    erasmus_code: Mapped[str | None] = mapped_column(String(30), unique=True)
+    legal_name: Mapped[str | None] = mapped_column(String(500))
+    normalised_name: Mapped[str | None] = mapped_column(String(500), index=True)
+    country: Mapped[str] = mapped_column(ForeignKey("country.code"))
+    city: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(30))
+    type_code: Mapped[str | None] = mapped_column(String(40))
+    website: Mapped[str | None] = mapped_column(String(500))
+    eche_start: Mapped[dt.date | None] = mapped_column(Date)
+    eche_end: Mapped[dt.date | None] = mapped_column(Date)
+    description: Mapped[str | None] = mapped_column(Text)
+    source_file: Mapped[str | None] = mapped_column(String(300))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+
+    themes: Mapped[list[Theme]] = relationship(secondary=organisation_theme)
+    participations: Mapped[list[Participation]] = relationship(back_populates="organisation")
+
+    @property
+    def display_name(self) -> str:
+        if self.legal_name:
+            return self.legal_name
+        return f"(unnamed, PIC {self.pic})" if self.pic else f"(unnamed #{self.id})"
+
+
+class Project(Base):
+    """A past project: an H2020 action (``programme='H2020'``) or an Erasmus+ project."""
+
+    __tablename__ = "project"
+    __table_args__ = (UniqueConstraint("programme", "identifier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme: Mapped[str] = mapped_column(String(40))
+    identifier: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str | None] = mapped_column(String(40))
+    start_year: Mapped[int | None] = mapped_column(Integer, index=True)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    title: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    source_file: Mapped[str | None] = mapped_column(String(300))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+
+    themes: Mapped[list[Theme]] = relationship(secondary=project_theme)
+    participations: Mapped[list[Participation]] = relationship(back_populates="project")
+
+
+class Participation(Base):
+    __tablename__ = "participation"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("project.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(20))  # coordinator | partner
+    source_file: Mapped[str | None] = mapped_column(String(300))
+    source_row: Mapped[int | None] = mapped_column(Integer)
+
+    project: Mapped[Project] = relationship(back_populates="participations")
+    organisation: Mapped[Organisation] = relationship(back_populates="participations")
+
+
+class ImportRecord(Base):
+    """One import that changed the registry; its id is part of the registry fingerprint."""
+
+    __tablename__ = "import_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    created: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
