@@ -18,7 +18,7 @@ class MatcherClickError(click.ClickException):
 
     def __init__(self, error: MatcherError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # per-instance, by error family
 
 
 def reports_errors(func: F) -> F:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -20,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models.schema import Country, Theme
+from models.text import fold
 
 __all__ = [
     "CATEGORIES",
@@ -75,14 +74,6 @@ class ThemeRef:
     label_en: str
     label_fi: str
     keywords: tuple[str, ...]
-
-
-def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive key: ``'Pädagogische  Hochschule'`` ->
-    ``'paedagogische hochschule'``-like ``'padagogische hochschule'``."""
-    text = unicodedata.normalize("NFKD", text.replace("\xa0", " "))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z]+", " ", text.casefold()).strip()
 
 
 def _rows(name: str) -> list[dict[str, str]]:

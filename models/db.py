@@ -51,7 +51,7 @@ def resolve_url(explicit: str | None = None) -> tuple[str, bool]:
 def _normalise(url: str) -> str:
     if "://" not in url:  # a bare path means an SQLite file
         return f"sqlite:///{Path(url).expanduser()}"
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
+    if url.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 

@@ -1,0 +1,32 @@
+"""Normalisation shared by the importers (``data``) and the lookups (``matcher``).
+
+Stored here, in the bottom layer, so both can use one implementation: the registry's
+``normalised_name`` column is written by importers and matched by queries with the same rule.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["fold", "normalise_erasmus_code"]
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key.
+
+    >>> fold("Pädagogische\\xa0Hochschule  NÖ")
+    'padagogische hochschule no'
+    """
+    text = unicodedata.normalize("NFKD", text.replace("\xa0", " "))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[^0-9a-z]+", " ", text.casefold()).strip()
+
+
+def normalise_erasmus_code(code: str) -> str:
+    """The lookup key of an Erasmus code: no spaces, upper case.
+
+    >>> normalise_erasmus_code("a\\xa0 baden01")
+    'ABADEN01'
+    """
+    return re.sub(r"\s+", "", code.replace("\xa0", " ")).upper()
