@@ -1,0 +1,61 @@
+"""Importers of real data files into the registry: ``eche``, ``history``, ``eplus``, ``orgs``.
+
+The caller owns the transaction::
+
+    with db.sessions.begin() as session:
+        report = import_file(session, "eche", Path("eche-holders-2021-2027.csv"))
+    print(report.summary())
+
+A bad row raises :class:`~models.errors.RowError` (``file:line: field: problem; valid ...``)
+before anything is written, so the caller's rollback leaves the database exactly as before;
+with ``skip_invalid`` the good rows are imported and ``report.skipped`` lists every bad one.
+Importing the same file twice changes nothing the second time, and only an import that changed
+something adds an ``ImportRecord`` (it feeds the registry fingerprint).
+
+``progress``, when given, is called with the number of rows just processed (``tqdm.update``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from data.importers._store import ImportReport
+from models.errors import DataFileError
+
+__all__ = ["KINDS", "ImportReport", "import_file"]
+
+#: Importer kinds and what each reads.
+KINDS: dict[str, str] = {
+    "eche": "ECHE holders list 2021-2027 (.xlsx or ;-separated cp1252 .csv)",
+    "history": "CORDIS H2020 participations (.csv or .csv.gz), with --programme-parts",
+    "eplus": "Erasmus+ project results export (.csv, , or ; separated, UTF-8)",
+    "orgs": "your own organisation profiles (.csv or .jsonl)",
+}
+
+
+def import_file(session: Session, kind: str, path: Path, *, skip_invalid: bool = False,
+                programme_parts: Path | None = None,
+                progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import one file of the given kind into the registry; see the module docstring."""
+    path = Path(path)
+    if kind == "eche":
+        from data.importers.eche import import_eche
+
+        return import_eche(session, path, skip_invalid=skip_invalid, progress=progress)
+    if kind == "history":
+        from data.importers.history import import_history
+
+        return import_history(session, path, programme_parts=programme_parts,
+                              skip_invalid=skip_invalid, progress=progress)
+    if kind == "eplus":
+        from data.importers.eplus import import_eplus
+
+        return import_eplus(session, path, skip_invalid=skip_invalid, progress=progress)
+    if kind == "orgs":
+        from data.importers.orgs import import_orgs
+
+        return import_orgs(session, path, skip_invalid=skip_invalid, progress=progress)
+    raise DataFileError(path, f"unknown import kind {kind!r}; valid: {', '.join(KINDS)}")

@@ -1,0 +1,215 @@
+"""Reading the files users hand us: CSV (plain or gzipped), ``.xlsx`` and JSON Lines.
+
+Every reader yields ``(line, record)`` pairs, ``line`` being the 1-based line (or sheet row)
+where the record starts, so that every error can say ``file:line: field: ...``. Files are read
+whole: the largest real input (116k CORDIS rows) is a few MB.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from models.errors import DataFileError, RowError
+from models.text import fold
+
+__all__ = ["Table", "read_jsonl", "read_table"]
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_GZIP_MAGIC = b"\x1f\x8b"
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The header (as written in the file) and the records, keyed by canonical column name."""
+
+    path: Path
+    header: tuple[str, ...]
+    records: tuple[tuple[int, dict[str, str]], ...]
+    #: Rows that could not even be split into fields (reported like any bad row).
+    errors: tuple[RowError, ...] = ()
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, un-gzipped; missing, unreadable and empty files are errors."""
+    if not path.exists():
+        raise DataFileError(path, "no such file")
+    if path.is_dir():
+        raise DataFileError(path, "is a folder, not a file")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read the file: {exc.strerror}") from exc
+    if raw.startswith(_GZIP_MAGIC):
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise DataFileError(path, f"damaged gzip file: {exc}") from exc
+    if not raw.strip():
+        raise DataFileError(path, "the file is empty")
+    return raw
+
+
+def decode(path: Path, raw: bytes, *, fallback: str | None = None) -> str:
+    """UTF-8 (with or without BOM), else ``fallback`` (cp1252 for the ECHE list), else an error."""
+    if b"\x00" in raw[:65536]:
+        raise DataFileError(path, "binary file (contains NUL bytes): expected a text CSV file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if fallback is not None:
+            try:
+                return raw.decode(fallback)
+            except UnicodeDecodeError:
+                pass
+        line = raw[: exc.start].count(b"\n") + 1
+        hint = ("it looks like Windows-1252/Latin-1 text" if _looks_single_byte(raw)
+                else "it does not look like text")
+        raise DataFileError(
+            path,
+            f"line {line}: not valid UTF-8 (byte 0x{raw[exc.start]:02x}); {hint}. "
+            "Save the file as UTF-8 and import it again",
+        ) from exc
+
+
+def _looks_single_byte(raw: bytes) -> bool:
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return sum(ch.isprintable() or ch in "\r\n\t" for ch in text) > 0.99 * len(text)
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = next((ln for ln in text.splitlines() if ln.strip(" ;,\t")), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d])
+
+
+def _match_header(path: Path, header: Sequence[str], required: Sequence[str],
+                  optional: Sequence[str], line: int) -> dict[int, str]:
+    """Map column positions to canonical names (matched case/space-insensitively)."""
+    wanted = {fold(name): name for name in (*required, *optional)}
+    columns: dict[int, str] = {}
+    for i, cell in enumerate(header):
+        name = wanted.get(fold(cell))
+        if name is not None and name not in columns.values():
+            columns[i] = name
+    missing = [c for c in required if c not in columns.values()]
+    if missing:
+        found = ", ".join(repr(h) for h in header if h.strip()) or "nothing"
+        if len(missing) == len(required):
+            raise DataFileError(
+                path, f"line {line}: no header row with the expected columns; expected "
+                f"{', '.join(required)}; found {found}")
+        raise DataFileError(
+            path, f"line {line}: missing column(s) {', '.join(missing)}; found {found}")
+    return columns
+
+
+def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] = (),
+               extra: re.Pattern[str] | None = None, fallback_encoding: str | None = None,
+               ) -> Table:
+    """Read a CSV (any of ``,``/``;``/tab, gzipped or not) or ``.xlsx`` file.
+
+    Leading empty rows are skipped (the ECHE list starts with one); the first non-empty row is
+    the header. Columns whose header matches ``extra`` (e.g. ``Partner 7 name``) are kept
+    under their own header text.
+    """
+    raw = read_bytes(path)
+    if raw.startswith(_ZIP_MAGIC):
+        rows = _xlsx_rows(path, raw)
+    else:
+        text = decode(path, raw, fallback=fallback_encoding)
+        rows = _csv_rows(path, text)
+    header_line, header = next(((n, r) for n, r in rows if any(c.strip() for c in r)), (0, []))
+    if not header:
+        raise DataFileError(path, "the file is empty")
+    columns = _match_header(path, header, required, optional, header_line)
+    if extra is not None:
+        for i, cell in enumerate(header):
+            if i not in columns and extra.fullmatch(cell.strip()):
+                columns[i] = cell.strip()
+    records = []
+    errors = []
+    for line, row in rows:
+        if line <= header_line or not any(c.strip() for c in row):
+            continue
+        if len(row) > len(header) and any(c.strip() for c in row[len(header):]):
+            errors.append(RowError(path, line, "-", f"{len(row)} fields where the header has "
+                                   f"{len(header)}: an unquoted separator inside a value?"))
+            continue
+        records.append((line, {name: (row[i].strip() if i < len(row) else "")
+                               for i, name in columns.items()}))
+    if not records and not errors:
+        raise DataFileError(path, f"line {header_line}: a header but no data rows")
+    return Table(path, tuple(header), tuple(records), tuple(errors))
+
+
+def _csv_rows(path: Path, text: str) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for row in reader:
+            rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DataFileError(path, f"line {start}: not valid CSV: {exc}") from exc
+    return rows
+
+
+def _xlsx_rows(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the Commission's file: "Unknown extension ..."
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            rows = [(n, [_xlsx_cell(v) for v in row])
+                    for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+            book.close()
+        except Exception as exc:  # openpyxl raises many types for damaged workbooks
+            raise DataFileError(path, f"not a readable .xlsx workbook: {exc}") from exc
+    return rows
+
+
+def _xlsx_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())[:10]  # datetime -> YYYY-MM-DD
+    text = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value))
+    return text.replace("\r\n", "\n")
+
+
+def read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
+    """``(line, object)`` for each non-blank line of a JSON Lines file, and the bad lines."""
+    text = decode(path, read_bytes(path))
+    records: list[tuple[int, dict[str, Any]]] = []
+    errors: list[RowError] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(RowError(path, n, "-", f"not valid JSON: {exc.msg} at column "
+                                   f"{exc.colno}; each line must be one JSON object"))
+            continue
+        if not isinstance(value, dict):
+            errors.append(RowError(path, n, "-", f"a JSON {type(value).__name__}, not an "
+                                   'object; each line must be one object like {"name": ...}'))
+            continue
+        records.append((n, value))
+    return records, errors
