@@ -1,0 +1,274 @@
+"""Consortium history: CORDIS H2020 participations (``rcn, role, pic, type, country, ...``).
+
+One project per ``rcn`` (programme ``H2020``, identifier the rcn); its action and theme come
+from the programme-parts file (``rcn -> ERC, MSCA, SC1...``). Organisations are keyed by PIC:
+an organisation already in the registry (an ECHE holder, a user's profile) is left as it is; a
+new PIC becomes an unnamed organisation with the country of its rows and the category of its
+most frequent CORDIS type. Roles: ``coordinator`` -> coordinator, ``participant``/``partner``
+-> partner. Organisation themes are not derived here: the models take them from projects.
+
+All reading and matching happens in memory; writes are bulk Core statements, so the full
+116k-row file imports in seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from data.importers._files import read_table
+from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, record_import
+from data.reference import resolve_category
+from models.errors import DataFileError, RowError
+from models.schema import Participation, Project, project_theme
+from models.text import fold
+
+__all__ = ["PART_THEMES", "import_history", "read_programme_parts"]
+
+PROGRAMME = "H2020"
+#: H2020 programme part (as CORDIS spells it) -> theme code of ``data/reference/themes.csv``.
+PART_THEMES: dict[str, str] = {
+    "ERC": "h2020-erc", "MSCA": "h2020-msca", "FET": "h2020-fet", "RI": "h2020-ri",
+    "LEIT": "h2020-leit", "Innovation in SMEs": "h2020-innosup", "ARF": "h2020-arf",
+    **{f"SC{i}": f"h2020-sc{i}" for i in range(1, 8)},
+    "SEWP": "h2020-sewp", "SWAFS": "h2020-swafs", "Euratom": "h2020-euratom",
+}
+_PART_KEYS = {fold(k): k for k in PART_THEMES} | {"innosup": "Innovation in SMEs"}
+ROLES = {"coordinator": "coordinator", "participant": "partner", "partner": "partner"}
+COLUMNS = ("rcn", "role", "pic", "type", "country", "start_year")
+OPTIONAL = ("start_date",)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: int
+    rcn: str
+    role: str
+    pic: str
+    category: str
+    type_code: str
+    country: str
+    start_year: int | None
+    start_date: dt.date | None
+
+
+@cache
+def _category(text: str) -> tuple[str, str] | None:
+    return resolve_category(text)  # cached: 116k rows share five type codes
+
+
+def read_programme_parts(path: Path, log: RowLog) -> dict[str, str]:
+    """``rcn -> programme part`` (canonical spelling) from ``rcn,programme_part``."""
+    table = read_table(path, required=("rcn", "programme_part"))
+    log.extend(table.errors)
+    parts: dict[str, str] = {}
+    for line, cells in table.records:
+        part = _PART_KEYS.get(fold(cells["programme_part"]))
+        if part is None:
+            log.bad(RowError(path, line, "programme_part", f"{cells['programme_part']!r} is "
+                             f"not an H2020 programme part; valid: {', '.join(PART_THEMES)}"))
+            continue
+        parts[cells["rcn"]] = part
+    return parts
+
+
+def _parse(path: Path, line: int, c: dict[str, str], countries: set[str]) -> _Row:
+    if not c["rcn"].isdigit():
+        raise RowError(path, line, "rcn", f"{c['rcn']!r} is not a project number; valid: digits")
+    role = ROLES.get(c["role"].lower())
+    if role is None:
+        raise RowError(path, line, "role", f"{c['role']!r} is not a role; valid: coordinator, "
+                       "participant, partner")
+    if not re.fullmatch(r"\d{9}", c["pic"]):
+        raise RowError(path, line, "pic", f"{c['pic']!r} is not a PIC; valid: 9 digits")
+    kind = _category(c["type"]) if c["type"] else None
+    if kind is None:
+        raise RowError(path, line, "type", f"{c['type']!r} is not an organisation type; valid: "
+                       "HES, PRC, REC, PUB, OTH")
+    country = c["country"].upper()
+    if country not in countries:
+        raise RowError(path, line, "country", f"{c['country']!r} is not a country code; valid: "
+                       "Erasmus/EU codes such as DE, EL, UK")
+    year = None
+    if c["start_year"]:
+        if not re.fullmatch(r"\d{4}", c["start_year"]):
+            raise RowError(path, line, "start_year", f"{c['start_year']!r} is not a year")
+        year = int(c["start_year"])
+    start = None
+    if c.get("start_date"):
+        try:
+            start = dt.date.fromisoformat(c["start_date"])
+        except ValueError:
+            raise RowError(path, line, "start_date", f"{c['start_date']!r} is not a date; "
+                           "valid: YYYY-MM-DD") from None
+    return _Row(line, c["rcn"], role, c["pic"], kind[0], kind[1], country, year, start)
+
+
+def import_history(session: Session, path: Path, *, programme_parts: Path | None = None,
+                   skip_invalid: bool = False,
+                   progress: Callable[[int], None] | None = None) -> ImportReport:
+    log = RowLog(skip_invalid)
+    parts = read_programme_parts(programme_parts, log) if programme_parts else {}
+    if programme_parts is None:
+        log.notes.append("no --programme-parts file: projects get no action and no theme")
+    table = read_table(path, required=COLUMNS, optional=OPTIONAL)
+    log.extend(table.errors)
+    book = OrgBook(session)
+    rows: list[_Row] = []
+    seen: dict[tuple[str, str], int] = {}
+    first: dict[str, _Row] = {}
+    for n, (line, cells) in enumerate(table.records, start=1):
+        if progress is not None and n % 10000 == 0:
+            progress(10000)
+        try:
+            row = _parse(path, line, cells, book.countries)
+            if (row.rcn, row.pic) in seen:
+                raise RowError(path, line, "pic", f"PIC {row.pic} is already in project "
+                               f"{row.rcn} on line {seen[row.rcn, row.pic]}; one row per "
+                               "organisation and project")
+            head = first.setdefault(row.rcn, row)
+            if (head.start_year, head.start_date) != (row.start_year, row.start_date):
+                raise RowError(path, line, "start_year", f"project {row.rcn} starts "
+                               f"{row.start_date or row.start_year} here but "
+                               f"{head.start_date or head.start_year} on line {head.line}")
+        except RowError as exc:
+            log.bad(exc)
+            continue
+        seen[row.rcn, row.pic] = line
+        rows.append(row)
+    if progress is not None:
+        progress(len(table.records) % 10000)
+    org_ids, n_orgs = _organisations(book, rows, path)
+    themes = ThemeBook(session)
+    missing = sorted(set(PART_THEMES.values()) - set(themes.ids))
+    if missing:
+        raise DataFileError(path, f"the registry lacks the H2020 themes {', '.join(missing)}: "
+                            "run the reference seeding first")
+    projects = _projects(session, path, rows, parts, themes.ids)
+    links = _participations(session, path, rows, projects[0], org_ids)
+    created = n_orgs + projects[1] + links[0]
+    updated = projects[2] + links[1]
+    report = ImportReport(
+        kind="history", file=str(path), rows=len(table.records) + len(table.errors),
+        created=created, updated=updated,
+        unchanged=len(book.touched) - n_orgs + len(projects[0]) - projects[1] - projects[2]
+        + len(rows) - links[0] - links[1],
+        skipped=log.skipped(),
+        details=(("organisations", n_orgs, 0), ("projects", projects[1], projects[2]),
+                 ("participations", links[0], links[1])),
+        notes=tuple(log.notes),
+    )
+    record_import(session, report, path)
+    return report
+
+
+def _organisations(book: OrgBook, rows: list[_Row], path: Path) -> tuple[dict[str, int], int]:
+    countries: dict[str, Counter[str]] = defaultdict(Counter)
+    kinds: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    line: dict[str, int] = {}
+    for r in rows:
+        countries[r.pic][r.country] += 1
+        kinds[r.pic][r.category, r.type_code] += 1
+        line.setdefault(r.pic, r.line)
+    ids: dict[str, int] = {}
+    for pic in countries:
+        known = book.find(pic=pic).get("pic")
+        if known is not None:
+            book.touched.add(known)
+            ids[pic] = known
+            continue
+        category, type_code = kinds[pic].most_common(1)[0][0]
+        ids[pic] = book.create({"pic": pic, "country": countries[pic].most_common(1)[0][0],
+                                "category": category, "type_code": type_code},
+                               (path.name, line[pic]))
+    n_new = len(book.created)
+    real = book.flush(path.name)
+    return {pic: real.get(i, i) for pic, i in ids.items()}, n_new
+
+
+def _projects(session: Session, path: Path, rows: list[_Row], parts: dict[str, str],
+              theme_ids: dict[str, int]) -> tuple[dict[str, int], int, int]:
+    """Insert or update the projects; returns ``({rcn: id}, created, updated)``."""
+    table: Table = Project.__table__  # type: ignore[assignment]
+    wanted: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r.rcn not in wanted:
+            wanted[r.rcn] = {"action": parts.get(r.rcn), "start_year": r.start_year,
+                             "start_date": r.start_date, "source_row": r.line}
+    existing = {row.identifier: row for row in session.execute(
+        select(table.c.id, table.c.identifier, table.c.action, table.c.start_year,
+               table.c.start_date).where(table.c.programme == PROGRAMME))}
+    ids = {rcn: existing[rcn].id for rcn in wanted if rcn in existing}
+    new = [rcn for rcn in wanted if rcn not in existing]
+    if new:
+        params = [{"programme": PROGRAMME, "identifier": rcn, "source_file": path.name,
+                   **wanted[rcn]} for rcn in new]
+        got = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                              params).scalars().all()
+        ids.update(zip(new, got, strict=True))
+    changed = set()
+    updates = []
+    for rcn, old in existing.items():
+        want = wanted.get(rcn)
+        if want and (old.action, old.start_year, old.start_date) != (
+                want["action"], want["start_year"], want["start_date"]):
+            changed.add(rcn)
+            updates.append({"_id": old.id, "source_file": path.name, **want})
+    if updates:
+        session.execute(update(table).where(table.c.id == bindparam("_id")).values(
+            {k: bindparam(k) for k in ("action", "start_year", "start_date", "source_file",
+                                       "source_row")}), updates)
+    # Each H2020 project's theme is its programme part's theme, exactly.
+    want_theme = {ids[rcn]: theme_ids[PART_THEMES[parts[rcn]]] for rcn in wanted if rcn in parts}
+    have: dict[int, set[int]] = defaultdict(set)
+    id_set = set(ids.values())
+    for pid, tid in session.execute(select(project_theme.c.project_id, project_theme.c.theme_id)):
+        if pid in id_set:
+            have[pid].add(tid)
+    add = [{"project_id": p, "theme_id": t} for p, t in want_theme.items() if t not in have[p]]
+    drop = [{"p": p, "t": t} for p, ts in have.items() for t in ts if want_theme.get(p) != t]
+    if add:
+        session.execute(insert(project_theme), add)
+    if drop:
+        session.execute(delete(project_theme).where(
+            (project_theme.c.project_id == bindparam("p"))
+            & (project_theme.c.theme_id == bindparam("t"))), drop)
+    rcn_of = {i: rcn for rcn, i in ids.items()}
+    changed |= {rcn_of[p] for p in {a["project_id"] for a in add} | {d["p"] for d in drop}
+                if rcn_of[p] in existing}
+    return ids, len(new), len(changed)
+
+
+def _participations(session: Session, path: Path, rows: list[_Row], projects: dict[str, int],
+                    orgs: dict[str, int]) -> tuple[int, int]:
+    table: Table = Participation.__table__  # type: ignore[assignment]
+    id_set = set(projects.values())
+    have = {(p, o): role for p, o, role in session.execute(
+        select(table.c.project_id, table.c.organisation_id, table.c.role)) if p in id_set}
+    add, change = [], []
+    for r in rows:
+        key = (projects[r.rcn], orgs[r.pic])
+        old = have.get(key)
+        if old is None:
+            add.append({"project_id": key[0], "organisation_id": key[1], "role": r.role,
+                        "source_file": path.name, "source_row": r.line})
+        elif old != r.role:
+            change.append({"p": key[0], "o": key[1], "role": r.role,
+                           "source_file": path.name, "source_row": r.line})
+    if add:
+        session.execute(insert(table), add)
+    if change:
+        session.execute(update(table).where(
+            (table.c.project_id == bindparam("p")) & (table.c.organisation_id == bindparam("o"))
+        ).values(role=bindparam("role"), source_file=bindparam("source_file"),
+                 source_row=bindparam("source_row")), change)
+    return len(add), len(change)
