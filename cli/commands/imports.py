@@ -1,0 +1,81 @@
+"""``matcher import KIND FILE``: one file, one transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.app import App, pass_app
+from cli.errors import reports_errors
+
+KIND_HELP = {
+    "eche": "ECHE holders list 2021-27 (.xlsx or ;-separated .csv)",
+    "history": "CORDIS H2020 participations (.csv/.csv.gz), with --programme-parts",
+    "eplus": "Erasmus+ project results export (.csv)",
+    "orgs": "your own organisation profiles (.csv or .jsonl)",
+}
+
+
+def _count_lines(path: Path) -> int | None:
+    """Rows to expect, for the progress bar (approximate: quoted newlines count too)."""
+    import gzip
+
+    try:
+        opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+        with opener(path, "rb") as fh:
+            return max(sum(1 for _ in fh) - 1, 0)
+    except OSError:
+        return None
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(list(KIND_HELP)), metavar="KIND")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the good rows and list every bad one (exit 0), instead of stopping "
+                   "at the first bad row with nothing imported (exit 1).")
+@click.option("--programme-parts", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="history: rcn -> H2020 programme part (.csv/.csv.gz); "
+                                   "gives each project its action and theme.")
+@pass_app
+@reports_errors
+def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
+                   programme_parts: Path | None) -> None:
+    """Import FILE of the given KIND into the registry, in one transaction.
+
+    \b
+    KIND is one of:
+      eche     ECHE holders list 2021-27 (.xlsx or ;-separated .csv)
+      history  CORDIS H2020 participations (.csv/.csv.gz), with --programme-parts
+      eplus    Erasmus+ project results export (.csv)
+      orgs     your own organisation profiles (.csv or .jsonl)
+
+    Importing the same file again changes nothing. A bad row stops the import with
+    `file:line: field: problem` and leaves the registry as it was (exit 1).
+
+    \b
+    Example:
+      matcher import orgs partners.csv
+      matcher import history participations.csv.gz --programme-parts programme_parts.csv.gz
+    """
+    from tqdm import tqdm
+
+    from data.importers import import_file
+
+    if programme_parts is not None and kind != "history":
+        raise click.UsageError("--programme-parts only goes with KIND history")
+    total = _count_lines(file) if file.is_file() else None
+    show = not app.quiet and total is not None and total > 5000
+    with tqdm(total=total, unit=" rows", disable=not show, leave=False,
+              desc=f"import {kind}") as bar, app.session() as session:
+        report = import_file(session, kind, file, skip_invalid=skip_invalid,
+                             programme_parts=programme_parts, progress=bar.update)
+    for error in report.skipped:
+        click.echo(f"Skipped {error}", err=True)
+    for note in report.notes:
+        click.echo(f"Note: {note}", err=True)
+    app.say(report.summary())
+
+
+COMMANDS = [import_command]
