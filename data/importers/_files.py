@@ -90,7 +90,7 @@ def _looks_single_byte(raw: bytes) -> bool:
 
 
 def _sniff_delimiter(text: str) -> str:
-    first = next((ln for ln in text.splitlines() if ln.strip(" ;,\t")), "")
+    first = next((ln for ln in text.splitlines() if ln.strip(" ;,\t")), text)
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     return max(counts, key=lambda d: counts[d])
 

@@ -263,12 +263,12 @@ def _write_participations(session: Session, path: Path, projects: list[_Project]
                           members: list[dict[int, str]], real: dict[int, int]) -> tuple[int, int]:
     table: Table = Participation.__table__  # type: ignore[assignment]
     ids = dict(session.execute(select(Project.identifier, Project.id).where(
-        Project.programme == PROGRAMME)).tuples().all())
+        Project.programme == PROGRAMME)).all())
     added = changed = 0
     for project, roles in zip(projects, members, strict=True):
         pid = ids[project.identifier]
         have = dict(session.execute(select(table.c.organisation_id, table.c.role).where(
-            table.c.project_id == pid)).tuples().all())
+            table.c.project_id == pid)).all())
         for org_id, role in roles.items():
             oid = real.get(org_id, org_id)
             values = {"role": role, "source_file": path.name, "source_row": project.line}
