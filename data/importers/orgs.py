@@ -124,6 +124,7 @@ def import_orgs(session: Session, path: Path, *, skip_invalid: bool = False,
                 progress: Callable[[int], None] | None = None) -> ImportReport:
     log = RowLog(skip_invalid)
     records = _records(path, log)
+    n_rows = len(records) + len(log.errors)  # so far: rows that could not even be read
     book = OrgBook(session)
     themes = ThemeBook(session)
     line_of: dict[int, int] = {}
@@ -150,7 +151,7 @@ def import_orgs(session: Session, path: Path, *, skip_invalid: bool = False,
     real = book.flush(path.name)
     changed |= _write_themes(session, book, declared, real, themes.ids)
     report = ImportReport(
-        kind="orgs", file=str(path), rows=len(records) + len(log.errors),
+        kind="orgs", file=str(path), rows=n_rows,
         created=n_new, updated=len(changed), unchanged=len(line_of) - n_new - len(changed),
         skipped=log.skipped(), details=(("organisations", n_new, len(changed)),),
         notes=tuple(log.notes),

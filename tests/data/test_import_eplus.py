@@ -20,7 +20,7 @@ def _members(db: Database, identifier: str) -> dict[str, tuple[str, str | None, 
             sa.select(Organisation.legal_name, Organisation.pic, Organisation.country,
                       Participation.role)
             .join(Participation).join(Project).where(Project.identifier == identifier)).all()
-    return {name: (country, pic, role) for name, pic, country, role in rows}
+    return {str(name): (country, pic, role) for name, pic, country, role in rows}
 
 
 def test_projects_topics_and_participants(database: Database) -> None:
@@ -54,7 +54,7 @@ def test_matches_eche_holders_by_name_and_country(database: Database, shared_dat
     import_into(database, "eche", shared_data / "eche" / "eche-holders-2021-2027.csv")
     before = snapshot(database)["organisations"]
     report = import_into(database, "eplus", EPLUS_FIXTURE)
-    new = dict((w, c) for w, c, _ in report.details)["organisations"]
+    new = {w: c for w, c, _ in report.details}["organisations"]
     # ECHE holders matched: JAMK, Uni Graz (fuzzy: Universität/UNIVERSITAET), HTW, TUNI, TU
     # Berlin, FU Berlin, BOKU; new: the NGO, Omnia, Siemens, two cities, "University of
     # Helsinki" (the list has it as HELSINGIN YLIOPISTO)
@@ -86,15 +86,15 @@ def _edited(tmp_path: Path, column: str, value: str, row: int = 1) -> Path:
 
 
 @pytest.mark.parametrize(("column", "value", "message"), [
-    ("Action Type", "Strategic Partnerships for everything", "Action Type: 'Strategic "
+    ("Action Type", "Strategic Partnerships for everything", ("Action Type: 'Strategic "
      "Partnerships for everything' is not an Erasmus+ action type; valid: a code such as KA203 "
      "or KA220-HED, or the platform's label such as 'Strategic Partnerships for higher "
-     "education'"),
-    ("Partner 2 country", "Atlantis", "Partner 2 country: 'Atlantis' is not a country; valid: "
-     "an English country name (Finland) or code (FI, EL, UK)"),
-    ("Coordinating organisation type", "Spaceship", "Coordinating organisation type: "
+     "education'")),
+    ("Partner 2 country", "Atlantis", ("Partner 2 country: 'Atlantis' is not a country; valid: "
+     "an English country name (Finland) or code (FI, EL, UK)")),
+    ("Coordinating organisation type", "Spaceship", ("Coordinating organisation type: "
      "'Spaceship' is not an organisation type; valid: an Erasmus+ label such as 'Higher "
-     "education institution (tertiary level)', an EPLUS-* code or a category name"),
+     "education institution (tertiary level)', an EPLUS-* code or a category name")),
     ("Call year", "next year", "Call year: 'next year' is not a call year; valid: 2014, 2021..."),
 ])
 def test_bad_rows(database: Database, tmp_path: Path, column: str, value: str,
@@ -107,7 +107,7 @@ def test_bad_rows(database: Database, tmp_path: Path, column: str, value: str,
     assert snapshot(database) == before
     report = import_into(database, "eplus", path, skip_invalid=True)
     assert [e.line for e in report.skipped] == [2]
-    assert dict((w, c) for w, c, _ in report.details)["projects"] == 3
+    assert {w: c for w, c, _ in report.details}["projects"] == 3
 
 
 def test_duplicate_project_and_wrong_encoding(database: Database, tmp_path: Path) -> None:

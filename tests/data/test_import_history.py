@@ -34,8 +34,9 @@ def test_projects_roles_themes_and_merge_with_eche(database: Database, eche_slic
     report = import_into(database, "history", path, programme_parts=parts)
     rcns = {r[0] for r in rows}
     pics = {r[2] for r in rows}
-    assert dict((w, c) for w, c, _ in report.details) == {
-        "organisations": len(pics - _eche_pics(eche_slice)), "projects": len(rcns), "participations": len(rows)}
+    assert {w: c for w, c, _ in report.details} == {
+        "organisations": len(pics - _eche_pics(eche_slice)), "projects": len(rcns),
+        "participations": len(rows)}
     with database.sessions() as s:
         graz = s.scalar(sa.select(Organisation).where(Organisation.pic == GRAZ))
         assert graz is not None and graz.legal_name == "UNIVERSITAET GRAZ"  # ECHE name kept
@@ -120,7 +121,7 @@ def test_skip_invalid_reports_every_bad_row(database: Database,
     report = import_into(database, "history", write_csv("bad.csv", rows),
                          programme_parts=parts, skip_invalid=True)
     assert [(e.line, e.field) for e in report.skipped] == [(3, "country"), (6, "role")]
-    assert dict((w, c) for w, c, _ in report.details)["participations"] == len(rows) - 3
+    assert {w: c for w, c, _ in report.details}["participations"] == len(rows) - 3
 
 
 def test_sqlite_and_postgres_agree(db_url: str, history_slice: tuple[Path, Path],

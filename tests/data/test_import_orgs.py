@@ -74,12 +74,12 @@ def test_jsonl_and_matching_existing_profiles(database: Database, tmp_path: Path
 
 
 @pytest.mark.parametrize(("row", "message"), [
-    (["Innokas ry", "Fnland", "NGO"], "country: 'Fnland' is not a country (did you mean "
-     "Finland?); valid: Erasmus or ISO codes (FI, EL, UK) or English names (Finland)"),
-    (["Innokas ry", "FI", "charity shop"], "type: 'charity shop' is not an organisation type; "
+    (["Innokas ry", "Fnland", "NGO"], ("country: 'Fnland' is not a country (did you mean "
+     "Finland?); valid: Erasmus or ISO codes (FI, EL, UK) or English names (Finland)")),
+    (["Innokas ry", "FI", "charity shop"], ("type: 'charity shop' is not an organisation type; "
      "valid: a category (higher education, school, research, company, NGO, public body, "
      "network, other), an Erasmus+ label or EPLUS-* code, or a CORDIS code (HES, PRC, REC, "
-     "PUB, OTH)"),
+     "PUB, OTH)")),
     (["", "FI", "NGO"], "name: missing; name, country, type are required"),
     (["Innokas ry", "FI", "NGO", "12"], "pic: '12' is not a PIC; valid: 9 digits"),
 ])

@@ -1,0 +1,71 @@
+"""``matcher import``: exit codes, exact messages, stdout left for machines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli.main import cli
+from tests.data.conftest import EPLUS_FIXTURE
+
+HEADER = ["name", "country", "type"]
+
+
+def test_import_says_what_it_did_on_stderr(runner: CliRunner, sqlite_url: str) -> None:
+    result = runner.invoke(cli, ["--db", sqlite_url, "import", "eplus", str(EPLUS_FIXTURE)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        "4 rows read; created 13 organisations, 3 themes (new topics), 4 projects, "
+        "16 participations.\n")
+    again = runner.invoke(cli, ["--db", sqlite_url, "import", "eplus", str(EPLUS_FIXTURE)])
+    assert again.exit_code == 0
+    assert again.stderr == (f"{EPLUS_FIXTURE.name}: 4 rows read; already up to date "
+                            "(nothing changed).\n")
+
+
+def test_bad_row_exits_1_with_file_line_field(runner: CliRunner, sqlite_url: str,
+                                              write_csv: Callable[..., Path]) -> None:
+    path = write_csv("mine.csv", [HEADER, ["Innokas ry", "FI", "NGO"],
+                                  ["Bad", "Atlantis", "NGO"]])
+    result = runner.invoke(cli, ["--db", sqlite_url, "import", "orgs", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {path}:3: country: 'Atlantis' is not a country; valid: "
+                             "Erasmus or ISO codes (FI, EL, UK) or English names (Finland)\n")
+    listing = runner.invoke(cli, ["--db", sqlite_url, "import", "orgs", str(path),
+                                  "--skip-invalid"])
+    assert listing.exit_code == 0
+    assert listing.stderr == (
+        f"Skipped {path}:3: country: 'Atlantis' is not a country; valid: Erasmus or ISO codes "
+        "(FI, EL, UK) or English names (Finland)\n"
+        "mine.csv: 2 rows read; created 1 organisations; 1 invalid rows skipped.\n")
+
+
+def test_file_errors_and_usage_errors(runner: CliRunner, sqlite_url: str,
+                                      tmp_path: Path) -> None:
+    missing = tmp_path / "nope.csv"
+    result = runner.invoke(cli, ["--db", sqlite_url, "import", "orgs", str(missing)])
+    assert (result.exit_code, result.stderr) == (1, f"Error: {missing}: no such file\n")
+    wrong = runner.invoke(cli, ["--db", sqlite_url, "import", "orgs", str(EPLUS_FIXTURE),
+                                "--programme-parts", str(EPLUS_FIXTURE)])
+    assert wrong.exit_code == 2
+    assert "Error: --programme-parts only goes with KIND history" in wrong.stderr
+    kind = runner.invoke(cli, ["--db", sqlite_url, "import", "people", str(EPLUS_FIXTURE)])
+    assert kind.exit_code == 2
+    assert "'people' is not one of 'eche', 'history', 'eplus', 'orgs'" in kind.stderr
+
+
+def test_history_with_programme_parts(runner: CliRunner, sqlite_url: str,
+                                      history_slice: tuple[Path, Path]) -> None:
+    path, parts = history_slice
+    result = runner.invoke(cli, ["--db", sqlite_url, "-q", "import", "history", str(path),
+                                 "--programme-parts", str(parts)])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+
+
+def test_help_text(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["import", "-h"])
+    assert result.exit_code == 0
+    assert "Import FILE of the given KIND into the registry" in result.stdout
