@@ -1,0 +1,93 @@
+"""Import all of ``../shared/data`` into SQLite and PostgreSQL; print timings and counts.
+
+The ECHE list as CSV, then as ``.xlsx`` (which repairs the characters cp1252 lost), then the
+H2020 history with its programme parts, then each file again (must change nothing). The
+PostgreSQL run uses a fresh schema that is dropped afterwards.
+
+Usage::
+
+    python bench/bench_import.py [POSTGRES_URL]   # default: $MATCHER_TEST_POSTGRES_URL
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa
+
+from data.importers import import_file
+from data.reference import seed_reference
+from models.db import open_database
+from models.schema import Organisation, Participation, Project, Theme
+
+DATA = ROOT.parent / "shared" / "data"
+STEPS: list[tuple[str, Path, dict[str, Any]]] = [
+    ("eche", DATA / "eche" / "eche-holders-2021-2027.csv", {}),
+    ("eche", DATA / "eche" / "eche-holders-2021-2027.xlsx", {}),
+    ("history", DATA / "cordis-h2020" / "participations.csv.gz",
+     {"programme_parts": DATA / "cordis-h2020" / "programme_parts.csv.gz"}),
+]
+
+
+def run(url: str, label: str) -> dict[str, int]:
+    db = open_database(url)
+    with db.sessions.begin() as session:
+        seed_reference(session)
+    total = 0.0
+    for rnd in ("first", "again"):
+        for kind, path, options in STEPS:
+            start = time.perf_counter()
+            with db.sessions.begin() as session:
+                report = import_file(session, kind, path, **options)
+            took = time.perf_counter() - start
+            total += took
+            print(f"  {label:<10} {rnd:<5} {kind:<7} {took:6.1f} s  {report.summary()}")
+    with db.sessions() as s:
+        counts = {t.__tablename__: int(s.scalar(sa.select(sa.func.count()).select_from(t)) or 0)
+                  for t in (Organisation, Project, Participation, Theme)}
+        counts["named organisations"] = int(s.scalar(
+            sa.select(sa.func.count()).select_from(Organisation)
+            .where(Organisation.legal_name.is_not(None))) or 0)
+    db.dispose()
+    print(f"  {label:<10} total {total:.1f} s; counts {counts}")
+    return counts
+
+
+def main() -> None:
+    pg = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("MATCHER_TEST_POSTGRES_URL")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        results["sqlite"] = run(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", "sqlite")
+    if pg:
+        base = "postgresql+psycopg://" + pg.split("://", 1)[1]
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = sa.create_engine(base)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            sep = "&" if "?" in base else "?"
+            results["postgres"] = run(f"{base}{sep}options=-csearch_path%3D{schema}", "postgres")
+        finally:
+            with admin.begin() as conn:
+                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    else:
+        print("  (no PostgreSQL URL: pass one or set MATCHER_TEST_POSTGRES_URL)")
+    if len(results) == 2:
+        same = results["sqlite"] == results["postgres"]
+        print(f"SQLite and PostgreSQL counts equal: {same}")
+        if not same:
+            raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
