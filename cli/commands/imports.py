@@ -22,7 +22,10 @@ def _count_lines(path: Path) -> int | None:
     import gzip
 
     try:
-        opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+        magic = path.read_bytes()[:4]
+        if magic == b"PK\x03\x04":  # .xlsx: rows unknown until parsed
+            return None
+        opener = gzip.open if magic[:2] == b"\x1f\x8b" else open
         with opener(path, "rb") as fh:
             return max(sum(1 for _ in fh) - 1, 0)
     except OSError:
@@ -74,7 +77,7 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
     for error in report.skipped:
         click.echo(f"Skipped {error}", err=True)
     for note in report.notes:
-        click.echo(f"Note: {note}", err=True)
+        app.say(f"Note: {note}")
     app.say(report.summary())
 
 

@@ -181,6 +181,9 @@ def test_file_level_errors(database: Database, tmp_path: Path,
                         [r[:2] + r[3:] for r in rows[:3]])
     with pytest.raises(DataFileError, match=r"nopic.csv: line 2: missing column\(s\) Pic; found "):
         import_into(database, "eche", no_pic)
+    (tmp_path / "fake.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(DataFileError, match=r"fake.xlsx: not a readable .xlsx workbook: "):
+        import_into(database, "eche", tmp_path / "fake.xlsx")
     headless = write_eche(tmp_path / "headless.csv", rows[0], rows[1:3])
     with pytest.raises(DataFileError, match="line 2: no header row with the expected columns"):
         import_into(database, "eche", headless)
