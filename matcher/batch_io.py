@@ -1,0 +1,423 @@
+"""Batch queries in, batch results out: CSV or JSON Lines, streamed one row at a time.
+
+Input: one query a row. Row ``N`` is the N-th query of the input (the CSV header is not a
+row; blank JSON Lines are not rows). Columns (CSV header or JSON keys; ``-`` and ``_`` alike):
+
+=========================  ========  ===================================================
+column                     mode      value
+=========================  ========  ===================================================
+``id``                     both      the query's id in the output (default: row number)
+``org``                    search    PIC, OID, Erasmus code or ``#id`` of the query org
+``text``                   both      free text: the project idea
+``themes``                 both      theme codes or labels (English or Finnish)
+``countries``              both      keep only candidates in these countries
+``exclude_countries``      both      never these countries
+``types``                  both      organisation categories to keep
+``eche``                   both      only ECHE holders (``1/0``, ``true/false``, ``yes/no``)
+``programme_countries_only``  search  only countries that count for the batch ``--action``
+``k``                      both      number of results (``n`` also accepted)
+``members``                complete  the consortium so far (organisation references)
+``action``                 complete  KA220-HED, KA203, KA210 (default: ``--action``)
+``size``                   complete  ``MIN..MAX`` or ``N``
+``call_year``              complete  the call year the rules are checked for
+=========================  ========  ===================================================
+
+Multi-valued cells are ``;``-separated in CSV; in JSON Lines they are lists (or one
+``;``-separated string).
+
+Output: one line per result, ``query_id`` and ``query_row`` first, then the fields of one
+result of ``search`` / ``complete`` in JSON. In CSV, lists of plain values are joined with
+``"; "``, nested values are JSON, and line breaks inside cells become spaces, so every record
+is exactly one line: that is what makes ``--resume`` simple (see ``prepare_resume``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from models.errors import QueryError
+
+__all__ = [
+    "FORMATS",
+    "BatchQuery",
+    "ErrorWriter",
+    "ResultWriter",
+    "RowOutcome",
+    "format_of",
+    "prepare_resume",
+    "read_queries",
+]
+
+Mode = Literal["search", "complete"]
+FORMATS = ("csv", "jsonl")
+_EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+_COMMON = {"id": "str", "text": "str", "themes": "list", "countries": "list",
+           "exclude_countries": "list", "types": "list", "eche": "bool", "k": "int"}
+FIELDS: dict[str, dict[str, str]] = {
+    "search": {**_COMMON, "org": "str", "programme_countries_only": "bool"},
+    "complete": {**_COMMON, "members": "list", "action": "str", "size": "size",
+                 "call_year": "int"},
+}
+_ALIASES = {"theme": "themes", "country": "countries", "exclude_country": "exclude_countries",
+            "type": "types", "member": "members", "n": "k", "query_id": "id"}
+
+
+class _BadCell(ValueError):
+    """One cell cannot be read; the message names the field and what would be valid."""
+
+
+_TRUE = {"1", "true", "yes", "y", "x"}
+_FALSE = {"", "0", "false", "no", "n"}
+
+
+@dataclass(frozen=True, slots=True)
+class BatchQuery:
+    """One parsed row: the same fields as the ``search`` / ``complete`` options."""
+
+    row: int
+    id: str
+    org: str | None = None
+    text: str = ""
+    themes: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    exclude_countries: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    eche: bool = False
+    programme_countries_only: bool = False
+    k: int | None = None
+    members: tuple[str, ...] = ()
+    action: str | None = None
+    size: tuple[int, int] | None = None
+    call_year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RowOutcome:
+    """The answer to one row: its results, or why it failed."""
+
+    row: int
+    query_id: str
+    results: tuple[dict[str, Any], ...] = ()
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def format_of(path: str, given: str | None, *, what: str) -> str:
+    """``csv`` or ``jsonl``: ``given``, else from the file extension."""
+    if given:
+        return given
+    found = _EXTENSIONS.get(Path(path).suffix.lower()) if path != "-" else None
+    if found is None:
+        raise QueryError(
+            f"cannot tell the {what} format of {path!r}: name it *.csv or *.jsonl, "
+            f"or give --{what}-format csv|jsonl"
+        )
+    return found
+
+
+def _key(name: str) -> str:
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    return _ALIASES.get(key, key)
+
+
+def _unknown(name: str, mode: str) -> str:
+    other = "complete" if mode == "search" else "search"
+    if _key(name) in FIELDS[other]:
+        return f"column {name!r} is for --mode {other}, not --mode {mode}"
+    return f"unknown column {name!r}; valid columns: {', '.join(FIELDS[mode])}"
+
+
+def _parse_value(name: str, kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "list":
+        items = value if isinstance(value, list) else [value]
+        out: list[str] = []
+        for item in items:
+            if not isinstance(item, str):
+                raise _BadCell(f"{name}: expected text or a list of text, got {item!r}")
+            out += [p.strip() for p in item.split(";") if p.strip()]
+        return tuple(out)
+    if isinstance(value, (list, dict)) and kind != "size":
+        raise _BadCell(f"{name}: expected a single value, got {json.dumps(value)}")
+    if kind == "str":
+        text = str(value).strip()
+        return text or None
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _TRUE | _FALSE:
+            return word in _TRUE
+        raise _BadCell(f"{name}: {value!r} is not a yes/no value; use 1/0, true/false, yes/no")
+    if kind == "int":
+        text = str(value).strip()
+        if not text:
+            return None
+        if isinstance(value, bool) or not re.fullmatch(r"[0-9]+", text):
+            raise _BadCell(f"{name}: {value!r} is not a whole number")
+        number = int(text)
+        if name == "k" and not 1 <= number <= 1000:
+            raise _BadCell(f"k: {number} is out of range; use 1 to 1000")
+        return number
+    return _parse_size(value)
+
+
+def _parse_size(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, list) and len(value) == 2:
+        text = f"{value[0]}..{value[1]}"
+    else:
+        text = str(value).strip()
+    if not text:
+        return None
+    found = re.fullmatch(r"([0-9]+)\s*(?:(?:\.\.|-)\s*([0-9]+))?", text)
+    if found is None:
+        raise _BadCell(f"size: {value!r} is not MIN..MAX or N (e.g. 3..5)")
+    low, high = int(found[1]), int(found[2] or found[1])
+    if low > high:
+        raise _BadCell(f"size: {value!r}: MIN is larger than MAX")
+    return (low, high)
+
+
+def _query(row: int, values: Mapping[str, Any], mode: str) -> BatchQuery:
+    """A ``BatchQuery`` from one row's cells; ``ValueError`` naming the bad field."""
+    kinds = FIELDS[mode]
+    parsed: dict[str, Any] = {}
+    for name, value in values.items():
+        key = _key(name)
+        if key not in kinds:
+            raise _BadCell(_unknown(name, mode))
+        got = _parse_value(key, kinds[key], value)
+        if got is not None:
+            parsed[key] = got
+    parsed["id"] = parsed.get("id") or str(row)
+    return BatchQuery(row=row, **parsed)
+
+
+def _row_id(values: Mapping[str, Any], row: int) -> str:
+    for name, value in values.items():
+        if _key(str(name)) == "id" and isinstance(value, (str, int)) and str(value).strip():
+            return str(value).strip()
+    return str(row)
+
+
+def read_queries(stream: IO[str], fmt: str, mode: Mode, *,
+                 source: str = "input") -> Iterator[BatchQuery | RowOutcome]:
+    """Parse rows lazily: a ``BatchQuery`` per good row, a failed ``RowOutcome`` per bad one.
+
+    A CSV header with an unknown column is a ``QueryError`` (nothing could be answered).
+    """
+    if fmt == "csv":
+        yield from _read_csv(stream, mode, source)
+        return
+    row = 0
+    for line in stream:
+        if not line.strip():
+            continue
+        row += 1
+        try:
+            values = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RowOutcome(row, str(row), error=f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(values, dict):
+            yield RowOutcome(row, str(row), error="expected a JSON object {\"id\": ..., ...}")
+            continue
+        try:
+            yield _query(row, values, mode)
+        except _BadCell as exc:
+            yield RowOutcome(row, _row_id(values, row), error=str(exc))
+
+
+def _read_csv(stream: IO[str], mode: str, source: str) -> Iterator[BatchQuery | RowOutcome]:
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    bad = [_unknown(name, mode) for name in header if _key(name) not in FIELDS[mode]]
+    if bad:
+        raise QueryError(f"{source}: header: {bad[0]}")
+    for row, cells in enumerate(reader, start=1):
+        if len(cells) > len(header):
+            yield RowOutcome(row, _row_id(dict(zip(header, cells)), row),
+                             error=f"{len(cells)} cells but the header has {len(header)} "
+                                   "columns (quote cells that contain commas)")
+            continue
+        values = dict(zip(header, cells))
+        try:
+            yield _query(row, values, mode)
+        except _BadCell as exc:
+            yield RowOutcome(row, _row_id(values, row), error=str(exc))
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            return "; ".join(_cell(v) for v in value)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return re.sub(r"[\r\n]+", " ", str(value))
+
+
+class ResultWriter:
+    """Writes whole rows: every result line of one row in a single ``write`` call."""
+
+    def __init__(self, stream: IO[str], fmt: str, *, columns: Sequence[str] | None = None,
+                 fallback: Sequence[str] = ()) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.columns = list(columns) if columns else None
+        self.fallback = ["query_id", "query_row", *fallback]
+
+    def _header(self, first: Mapping[str, Any]) -> str:
+        self.columns = ["query_id", "query_row", *(k for k in first if k not in
+                                                    ("query_id", "query_row"))]
+        return self._csv_line(self.columns)
+
+    @staticmethod
+    def _csv_line(cells: Sequence[str]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(cells)
+        return buffer.getvalue()
+
+    def write(self, outcome: RowOutcome) -> None:
+        if not outcome.results:
+            return
+        parts: list[str] = []
+        for result in outcome.results:
+            record = {"query_id": outcome.query_id, "query_row": outcome.row, **result}
+            if self.fmt == "jsonl":
+                parts.append(json.dumps(record, ensure_ascii=False) + "\n")
+                continue
+            if self.columns is None:
+                parts.append(self._header(record))
+            assert self.columns is not None
+            parts.append(self._csv_line([_cell(record.get(c)) for c in self.columns]))
+        self.stream.write("".join(parts))
+
+    def close(self) -> None:
+        """A CSV that got no result at all still gets its header."""
+        if self.fmt == "csv" and self.columns is None:
+            self.columns = self.fallback
+            self.stream.write(self._csv_line(self.columns))
+        self.stream.flush()
+
+
+class ErrorWriter:
+    """The errors report: ``row N (id X): message`` lines, or JSON Lines / CSV by extension."""
+
+    def __init__(self, stream: IO[str], fmt: str = "text", *, header: bool = True) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.count = 0
+        if fmt == "csv" and header:
+            stream.write("row,id,error\n")
+
+    def write(self, outcome: RowOutcome) -> None:
+        self.count += 1
+        message = re.sub(r"[\r\n]+", " ", outcome.error or "")
+        if self.fmt == "jsonl":
+            line = json.dumps({"row": outcome.row, "id": outcome.query_id, "error": message},
+                              ensure_ascii=False) + "\n"
+        elif self.fmt == "csv":
+            line = ResultWriter._csv_line([str(outcome.row), outcome.query_id, message])
+        else:
+            line = f"row {outcome.row} (id {outcome.query_id}): {message}\n"
+        self.stream.write(line)
+        self.stream.flush()
+
+
+def _row_of_line(line: bytes, fmt: str, *, column: int = 1, key: str = "query_row") -> int | None:
+    """The row number a complete output or errors line belongs to (None if unreadable)."""
+    try:
+        text = line.decode("utf-8")
+        value: Any
+        if fmt == "jsonl":
+            value = json.loads(text)[key]
+        elif fmt == "csv":
+            value = next(csv.reader([text]))[column]
+        else:
+            found = re.match(r"row ([0-9]+) ", text)
+            value = found[1] if found else None
+        return int(value) if value is not None else None
+    except (ValueError, KeyError, IndexError, TypeError, StopIteration):
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePoint:
+    """Where an interrupted run continues: the first row to answer, and the CSV header."""
+
+    row: int
+    columns: tuple[str, ...] | None
+
+
+def prepare_resume(output: Path, fmt: str, errors: Path | None = None,
+                   errors_fmt: str = "text") -> ResumePoint:
+    """Cut an interrupted output back to whole rows and say which row to answer next.
+
+    The output is read line by line (its memory does not grow with its size). The last row
+    that has lines in it is answered again: its lines are removed first, so a row cut short by
+    a hard kill (``kill -9``, power loss) is never half there. Rows after it that had no result
+    or failed are answered again too; their lines in the ``errors`` file are removed, so the
+    errors report holds each failed row once.
+    """
+    row, cut, columns = 1, 0, None
+    if output.exists():
+        with output.open("rb") as stream:
+            offset = 0
+            row_column = 1
+            if fmt == "csv":
+                first = stream.readline()
+                if first.endswith(b"\n"):
+                    columns = tuple(next(csv.reader([first.decode("utf-8-sig")])))
+                    row_column = columns.index("query_row") if "query_row" in columns else 1
+                    offset = cut = len(first)
+                else:
+                    columns = None
+            last = None
+            for line in stream:
+                found = (_row_of_line(line, fmt, column=row_column) if line.endswith(b"\n")
+                         else None)
+                if found is not None and found != last:
+                    last, cut = found, offset
+                offset += len(line)
+            if last is not None:
+                row = last
+            elif columns is None:
+                cut = 0
+        with output.open("r+b") as stream:
+            stream.truncate(cut)
+    if errors is not None and errors.exists():
+        _cut_errors(errors, errors_fmt, row)
+    return ResumePoint(row, columns)
+
+
+def _cut_errors(errors: Path, fmt: str, row: int) -> None:
+    with errors.open("r+b") as stream:
+        offset = 0
+        for n, line in enumerate(stream):
+            if fmt == "csv" and n == 0:
+                offset += len(line)
+                continue
+            found = _row_of_line(line, fmt, column=0, key="row")
+            if found is None or found >= row:
+                break
+            offset += len(line)
+        stream.truncate(offset)
