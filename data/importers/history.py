@@ -212,9 +212,10 @@ def _projects(session: Session, path: Path, rows: list[_Row], parts: dict[str, s
     if new:
         params = [{"programme": PROGRAMME, "identifier": rcn, "source_file": path.name,
                    **wanted[rcn]} for rcn in new]
-        got = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                              params).scalars().all()
-        ids.update(zip(new, got, strict=True))
+        session.execute(insert(table), params)
+        got = dict(session.execute(select(table.c.identifier, table.c.id)
+                                   .where(table.c.programme == PROGRAMME)).all())
+        ids.update((rcn, got[rcn]) for rcn in new)
     changed = set()
     updates = []
     for rcn, old in existing.items():
