@@ -1,29 +1,19 @@
 """Batch queries in, batch results out: CSV or JSON Lines, streamed one row at a time.
 
 Input: one query a row. Row ``N`` is the N-th query of the input (the CSV header is not a
-row; blank JSON Lines are not rows). Columns (CSV header or JSON keys; ``-`` and ``_`` alike):
+row; blank lines are not rows). Columns (CSV header or JSON keys; ``-`` and ``_`` alike):
 
-=========================  ========  ===================================================
-column                     mode      value
-=========================  ========  ===================================================
-``id``                     both      the query's id in the output (default: row number)
-``org``                    search    PIC, OID, Erasmus code or ``#id`` of the query org
-``text``                   both      free text: the project idea
-``themes``                 both      theme codes or labels (English or Finnish)
-``countries``              both      keep only candidates in these countries
-``exclude_countries``      both      never these countries
-``types``                  both      organisation categories to keep
-``eche``                   both      only ECHE holders (``1/0``, ``true/false``, ``yes/no``)
-``programme_countries_only``  search  only countries that count for the batch ``--action``
-``k``                      both      number of results (``n`` also accepted)
-``members``                complete  the consortium so far (organisation references)
-``action``                 complete  KA220-HED, KA203, KA210 (default: ``--action``)
-``size``                   complete  ``MIN..MAX`` or ``N``
-``call_year``              complete  the call year the rules are checked for
-=========================  ========  ===================================================
+- ``id`` (both modes): the query's id in the output; default: the row number.
+- ``text``, ``themes`` (codes or English/Finnish labels), ``countries``,
+  ``exclude_countries``, ``types`` (categories), ``eche`` (only ECHE holders), ``k`` (how many
+  results; ``n`` also accepted): both modes, as the ``search`` / ``complete`` options.
+- search only: ``org`` (PIC, OID, Erasmus code or ``#id``), ``programme_countries_only``
+  (only countries that count for the batch's ``--action``).
+- complete only: ``members`` (the consortium so far), ``action`` (default: ``--action``),
+  ``size`` (``MIN..MAX`` or ``N``), ``call_year``.
 
-Multi-valued cells are ``;``-separated in CSV; in JSON Lines they are lists (or one
-``;``-separated string).
+Yes/no cells take ``1/0``, ``true/false``, ``yes/no`` (empty is no). Multi-valued cells are
+``;``-separated in CSV; in JSON Lines they are lists (or one ``;``-separated string).
 
 Output: one line per result, ``query_id`` and ``query_row`` first, then the fields of one
 result of ``search`` / ``complete`` in JSON. In CSV, lists of plain values are joined with
@@ -50,6 +40,7 @@ __all__ = [
     "ErrorWriter",
     "ResultWriter",
     "RowOutcome",
+    "count_rows",
     "format_of",
     "prepare_resume",
     "read_queries",
@@ -212,20 +203,23 @@ def _row_id(values: Mapping[str, Any], row: int) -> str:
     return str(row)
 
 
-def read_queries(stream: IO[str], fmt: str, mode: Mode, *,
-                 source: str = "input") -> Iterator[BatchQuery | RowOutcome]:
+def read_queries(stream: IO[str], fmt: str, mode: Mode, *, source: str = "input",
+                 start_row: int = 1) -> Iterator[BatchQuery | RowOutcome]:
     """Parse rows lazily: a ``BatchQuery`` per good row, a failed ``RowOutcome`` per bad one.
 
-    A CSV header with an unknown column is a ``QueryError`` (nothing could be answered).
+    Rows before ``start_row`` are skipped unread (``--resume``). A CSV header with an unknown
+    column is a ``QueryError``: nothing could be answered.
     """
     if fmt == "csv":
-        yield from _read_csv(stream, mode, source)
+        yield from _read_csv(stream, mode, source, start_row)
         return
     row = 0
     for line in stream:
         if not line.strip():
             continue
         row += 1
+        if row < start_row:
+            continue
         try:
             values = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -240,7 +234,8 @@ def read_queries(stream: IO[str], fmt: str, mode: Mode, *,
             yield RowOutcome(row, _row_id(values, row), error=str(exc))
 
 
-def _read_csv(stream: IO[str], mode: str, source: str) -> Iterator[BatchQuery | RowOutcome]:
+def _read_csv(stream: IO[str], mode: str, source: str,
+              start_row: int) -> Iterator[BatchQuery | RowOutcome]:
     reader = csv.reader(stream)
     header = next(reader, None)
     if header is None:
@@ -248,7 +243,13 @@ def _read_csv(stream: IO[str], mode: str, source: str) -> Iterator[BatchQuery | 
     bad = [_unknown(name, mode) for name in header if _key(name) not in FIELDS[mode]]
     if bad:
         raise QueryError(f"{source}: header: {bad[0]}")
-    for row, cells in enumerate(reader, start=1):
+    row = 0
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        row += 1
+        if row < start_row:
+            continue
         if len(cells) > len(header):
             yield RowOutcome(row, _row_id(dict(zip(header, cells)), row),
                              error=f"{len(cells)} cells but the header has {len(header)} "
@@ -259,6 +260,15 @@ def _read_csv(stream: IO[str], mode: str, source: str) -> Iterator[BatchQuery | 
             yield _query(row, values, mode)
         except _BadCell as exc:
             yield RowOutcome(row, _row_id(values, row), error=str(exc))
+
+
+def count_rows(path: Path, fmt: str) -> int:
+    """How many rows a query file holds (for the progress bar's ETA); one streaming pass."""
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        if fmt == "csv":
+            rows = sum(1 for cells in csv.reader(stream) if any(c.strip() for c in cells))
+            return max(rows - 1, 0)
+        return sum(1 for line in stream if line.strip())
 
 
 def _cell(value: Any) -> str:
