@@ -194,10 +194,24 @@ def _xlsx_cell(value: Any) -> str:
 
 
 def read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowError]]:
-    """``(line, object)`` for each non-blank line of a JSON Lines file, and the bad lines."""
+    """``(line, object)`` for each non-blank line of a JSON Lines file, and the bad lines.
+
+    A file holding one JSON array of objects is read too (``line`` is then the item number).
+    """
     text = decode(path, read_bytes(path))
     records: list[tuple[int, dict[str, Any]]] = []
     errors: list[RowError] = []
+    if text.lstrip().startswith("["):  # a JSON array of objects is fine too
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DataFileError(path, f"line {exc.lineno}: not valid JSON: {exc.msg}") from exc
+        for n, item in enumerate(items, start=1):
+            if isinstance(item, dict):
+                records.append((n, item))
+            else:
+                errors.append(RowError(path, n, "-", f"item {n} is not an object"))
+        return records, errors
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -51,20 +52,28 @@ class ImportReport:
 
     def summary(self) -> str:
         """One sentence for people, e.g. ``x.csv: 12 rows read; created 12 organisations.``"""
-        head = f"{Path(self.file).name}: {self.rows:,} rows read"
+        head = f"{Path(self.file).name}: {_count(self.rows, 'rows')} read"
         if not self.changed:
             body = "already up to date (nothing changed)"
         else:
-            created = [f"{c:,} {what}" for what, c, _ in self.details if c]
-            updated = [f"{u:,} {what}" for what, _, u in self.details if u]
+            created = [_count(c, what) for what, c, _ in self.details if c]
+            updated = [_count(u, what) for what, _, u in self.details if u]
             parts = []
             if created:
                 parts.append("created " + ", ".join(created))
             if updated:
                 parts.append("updated " + ", ".join(updated))
             body = "; ".join(parts)
-        tail = f"; {len(self.skipped):,} invalid rows skipped" if self.skipped else ""
+        tail = (f"; {_count(len(self.skipped), 'invalid rows')} skipped"
+                if self.skipped else "")
         return f"{head}; {body}{tail}."
+
+
+def _count(n: int, plural: str) -> str:
+    """``1 organisation``, ``2 organisations``, ``1 theme (new topic)``."""
+    if n != 1:
+        return f"{n:,} {plural}"
+    return "1 " + re.sub(r"s\b", "", plural, count=2 if "(" in plural else 1)
 
 
 class RowLog:
@@ -124,6 +133,20 @@ class OrgBook:
             if org_id not in self.by_name[key]:
                 self.by_name[key].append(org_id)
 
+    def _unindex(self, org_id: int, row: Mapping[str, Any], diff: Mapping[str, Any]) -> None:
+        """Forget the keys that ``diff`` is about to change."""
+        for key, index in (("pic", self.by_pic), ("oid", self.by_oid)):
+            if key in diff and row.get(key) and index.get(row[key]) == org_id:
+                del index[row[key]]
+        if "erasmus_code" in diff and row.get("erasmus_code"):
+            code = normalise_erasmus_code(row["erasmus_code"])
+            if self.by_code.get(code) == org_id:
+                del self.by_code[code]
+        if "normalised_name" in diff or "country" in diff:
+            ids = self.by_name.get((row.get("normalised_name") or "", row["country"]), [])
+            if org_id in ids:
+                ids.remove(org_id)
+
     def label(self, org_id: int) -> str:
         row = self.rows[org_id]
         name = row.get("legal_name") or (f"PIC {row['pic']}" if row.get("pic") else "unnamed")
@@ -172,10 +195,7 @@ class OrgBook:
         diff = {k: v for k, v in fields.items() if row.get(k) != v}
         if not diff:
             return False
-        if "normalised_name" in diff or "country" in diff:
-            ids = self.by_name.get((row.get("normalised_name") or "", row["country"]), [])
-            if org_id in ids:
-                ids.remove(org_id)
+        self._unindex(org_id, row, diff)
         row.update(diff)
         self._index(org_id, row)
         self.source[org_id] = source

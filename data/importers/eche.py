@@ -174,6 +174,8 @@ def import_eche(session: Session, path: Path, *, skip_invalid: bool = False,
             log.bad(exc)
         if progress is not None and n % 1000 == 0:
             progress(1000)
+    if progress is not None:
+        progress(len(rows) % 1000)
     created = len(book.created)
     updated = len(book.changed)
     book.flush(path.name)

@@ -170,10 +170,23 @@ def _match(book: OrgBook, path: Path, profile: _Profile, line_of: dict[int, int]
     org_id = next(iter(hits.values()), None)
     if org_id is None:
         org_id = book.find_name(f["normalised_name"], f["country"])
+        if org_id is not None:
+            _same_identifiers(book, path, profile, org_id)
     if org_id is not None and org_id in line_of:
         raise RowError(path, profile.line, "name", f"the same organisation as line "
                        f"{line_of[org_id]} ({book.label(org_id)}); one row per organisation")
     return org_id
+
+
+def _same_identifiers(book: OrgBook, path: Path, profile: _Profile, org_id: int) -> None:
+    """A profile matched by name must not contradict the identifiers stored for it."""
+    stored = book.rows[org_id]
+    for key in ("pic", "oid", "erasmus_code"):
+        given = profile.fields.get(key)
+        if given and stored.get(key) and stored[key] != given:
+            raise RowError(path, profile.line, key, f"{given} does not match "
+                           f"{book.label(org_id)} of the same name, which has {key} "
+                           f"{stored[key]}; use its {key} or leave the cell empty")
 
 
 def _write_themes(session: Session, book: OrgBook, declared: dict[int, tuple[str, ...]],

@@ -40,7 +40,7 @@ def test_bad_row_exits_1_with_file_line_field(runner: CliRunner, sqlite_url: str
     assert listing.stderr == (
         f"Skipped {path}:3: country: 'Atlantis' is not a country; valid: Erasmus or ISO codes "
         "(FI, EL, UK) or English names (Finland)\n"
-        "mine.csv: 2 rows read; created 1 organisations; 1 invalid rows skipped.\n")
+        "mine.csv: 2 rows read; created 1 organisation; 1 invalid row skipped.\n")
 
 
 def test_file_errors_and_usage_errors(runner: CliRunner, sqlite_url: str,

@@ -146,7 +146,7 @@ def test_skip_invalid_imports_the_good_rows(database: Database, tmp_path: Path,
     path = _broken(tmp_path, eche_rows, 8, "CLUJ")
     report = import_into(database, "eche", path, skip_invalid=True)
     assert (report.created, [e.line for e in report.skipped]) == (4, [5])
-    assert report.summary().endswith("created 4 organisations; 1 invalid rows skipped.")
+    assert report.summary().endswith("created 4 organisations; 1 invalid row skipped.")
 
 
 def test_same_pic_for_two_institutions_is_an_error(

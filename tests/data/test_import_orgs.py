@@ -71,6 +71,15 @@ def test_jsonl_and_matching_existing_profiles(database: Database, tmp_path: Path
     assert (kauno.city, kauno.type_code) == ("Kaunas", "EPLUS-EDU-HEI")
     again = import_into(database, "orgs", path)
     assert not again.changed and "already up to date" in again.summary()
+    clash = tmp_path / "clash.json"  # a JSON array works too
+    clash.write_text(json.dumps([{"name": "Kauno kolegija / Higher Education Institution",
+                                  "country": "LT", "type": "HEI", "pic": "999999999"}]))
+    with pytest.raises(RowError) as info:
+        import_into(database, "orgs", clash)
+    assert str(info.value) == (
+        f"{clash}:1: pic: 999999999 does not match 'Kauno kolegija / Higher Education "
+        "Institution' (LT) of the same name, which has pic 949576844; use its pic or leave "
+        "the cell empty")
 
 
 @pytest.mark.parametrize(("row", "message"), [
