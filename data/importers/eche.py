@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -144,7 +145,7 @@ def _ambiguous_ids(rows: list[EcheRow]) -> dict[str, set[str]]:
 
 
 def import_eche(session: Session, path: Path, *, skip_invalid: bool = False,
-                progress: Any = None) -> ImportReport:
+                progress: Callable[[int], None] | None = None) -> ImportReport:
     table = read_table(path, required=COLUMNS, optional=OPTIONAL, fallback_encoding="cp1252")
     log = RowLog(skip_invalid)
     log.extend(table.errors)
