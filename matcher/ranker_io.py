@@ -1,0 +1,132 @@
+"""Saving and loading a fitted :class:`~matcher.ranker.Ranker` without pickle.
+
+A saved ranker is a directory with two files:
+
+- ``ranker.json``: format version, registry fingerprint, parameters, weights, the vectoriser's
+  vocabularies (theme codes, categories, countries) and the registry's organisations,
+  projects, themes and country names (so ``search`` never reads the database);
+- ``arrays.npz`` (``allow_pickle=False``): the incidence matrix, project years, theme and text
+  blocks, the text idf arrays and the SVD components when the text is reduced.
+
+The collaboration graph is rebuilt from the incidence matrix on load (a few sparse products).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.registry import OrgProfile, ProjectInfo, Registry, ThemeInfo
+from matcher.vectorise import ProfileBlocks, ProfileVectoriser
+from models.errors import DataFileError
+
+if TYPE_CHECKING:
+    from matcher.ranker import Ranker
+
+__all__ = ["load_ranker", "save_ranker"]
+
+FORMAT_VERSION = 1
+_VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz",
+                      "svd_sample", "random_state")
+
+
+def _put_csr(arrays: dict[str, np.ndarray], name: str, m: sp.csr_matrix) -> None:
+    m = sp.csr_matrix(m)
+    arrays[f"{name}_data"] = m.data
+    arrays[f"{name}_indices"] = m.indices
+    arrays[f"{name}_indptr"] = m.indptr
+    arrays[f"{name}_shape"] = np.array(m.shape, dtype=np.int64)
+
+
+def _get_csr(arrays: Any, name: str) -> sp.csr_matrix:
+    return sp.csr_matrix((arrays[f"{name}_data"], arrays[f"{name}_indices"],
+                          arrays[f"{name}_indptr"]), shape=tuple(arrays[f"{name}_shape"]))
+
+
+def save_ranker(ranker: Ranker, directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    reg, vec, blocks = ranker.registry_, ranker.vectoriser_, ranker.blocks_
+    arrays: dict[str, np.ndarray] = {
+        "years": reg.project_years,
+        "category": blocks.category, "country": blocks.country,
+        "theme_idf": vec.theme_idf_, "word_idf": vec.word_idf_, "char_idf": vec.char_idf_,
+    }
+    _put_csr(arrays, "incidence", reg.incidence)
+    _put_csr(arrays, "themes", blocks.themes)
+    if sp.issparse(blocks.text):
+        _put_csr(arrays, "text", sp.csr_matrix(blocks.text))
+    else:
+        arrays["text_dense"] = np.asarray(blocks.text)
+    if vec.svd_components_ is not None:
+        arrays["svd_components"] = vec.svd_components_
+    meta = {
+        "format": FORMAT_VERSION,
+        "registry_fingerprint": ranker.registry_fingerprint_,
+        "params": {"n_content": ranker.n_content, "n_neighbours": ranker.n_neighbours},
+        "vectoriser": {p: getattr(vec, p) for p in _VECTORISER_PARAMS},
+        "weights": ranker.weights_,
+        "theme_codes": list(vec.theme_codes_),
+        "categories": list(vec.categories_),
+        "countries": list(vec.countries_),
+        "orgs": [[o.id, o.pic, o.oid, o.erasmus_code, o.name, o.country, o.city, o.category,
+                  o.type_code, o.eche, list(o.themes), o.description] for o in reg.orgs],
+        "projects": [[p.id, p.identifier, p.programme, p.action, p.start_year, p.title,
+                      p.summary, list(p.themes)] for p in reg.projects],
+        "themes": [[t.code, t.kind, t.label_en, t.label_fi] for t in reg.themes.values()],
+        "country_names": reg.countries,
+    }
+    # write to temporary names first so a crash never leaves a half-written pair
+    tmp_npz = directory / "arrays.tmp.npz"
+    np.savez(tmp_npz, **arrays)  # type: ignore[arg-type]
+    tmp_json = directory / "ranker.json.tmp"
+    tmp_json.write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")),
+                        encoding="utf-8")
+    tmp_npz.replace(directory / "arrays.npz")
+    tmp_json.replace(directory / "ranker.json")
+
+
+def load_ranker(directory: Path) -> tuple[Registry, ProfileVectoriser, ProfileBlocks,
+                                          dict[str, float], dict[str, Any]]:
+    meta_path, npz_path = directory / "ranker.json", directory / "arrays.npz"
+    for path in (meta_path, npz_path):
+        if not path.is_file():
+            raise DataFileError(path, "no saved ranker here: build one with `matcher index`")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise DataFileError(meta_path, f"not valid JSON ({exc}); rebuild with `matcher index`"
+                            ) from exc
+    if meta.get("format") != FORMAT_VERSION:
+        raise DataFileError(meta_path, f"saved ranker format {meta.get('format')!r}; this "
+                            f"version reads format {FORMAT_VERSION}: rebuild with `matcher index`")
+    with np.load(npz_path, allow_pickle=False) as arrays:
+        registry = Registry(
+            orgs=tuple(OrgProfile(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                                  tuple(r[10]), r[11]) for r in meta["orgs"]),
+            projects=tuple(ProjectInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(r[7]))
+                           for r in meta["projects"]),
+            incidence=_get_csr(arrays, "incidence"),
+            themes={t[0]: ThemeInfo(*t) for t in meta["themes"]},
+            countries=meta["country_names"],
+            fingerprint=meta["registry_fingerprint"],
+        )
+        vec = ProfileVectoriser(**meta["vectoriser"])
+        vec.theme_codes_ = tuple(meta["theme_codes"])
+        vec.theme_col_ = {c: i for i, c in enumerate(vec.theme_codes_)}
+        vec.categories_ = tuple(meta["categories"])
+        vec.countries_ = tuple(meta["countries"])
+        vec.theme_idf_ = arrays["theme_idf"]
+        vec.word_idf_ = arrays["word_idf"]
+        vec.char_idf_ = arrays["char_idf"]
+        vec.svd_components_ = (arrays["svd_components"] if "svd_components" in arrays.files
+                               else None)
+        text = (arrays["text_dense"] if "text_dense" in arrays.files
+                else _get_csr(arrays, "text"))
+        blocks = ProfileBlocks(themes=_get_csr(arrays, "themes"), text=text,
+                               category=arrays["category"], country=arrays["country"])
+    weights = {str(k): float(v) for k, v in meta["weights"].items()}
+    return registry, vec, blocks, weights, meta["params"]

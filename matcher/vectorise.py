@@ -1,0 +1,310 @@
+"""Organisation profiles as vectors: themes, free text, type and country blocks.
+
+:class:`ProfileVectoriser` follows scikit-learn: ``__init__`` stores keyword-only parameters,
+``fit(registry)`` learns the vocabularies and weights (attributes ending in ``_``),
+``transform(registry)`` gives the :class:`ProfileBlocks` of every organisation and
+``query_vector(query, blocks)`` turns a query (organisations, text, themes) into the same space.
+
+- **themes**: an organisation's themes are its declared themes plus the themes of its projects
+  (log-counted), weighted by inverse document frequency so rare themes count more, L2-normalised.
+- **text**: name, description, project titles and summaries. Word and character n-gram TF-IDF
+  (``char_wb`` 3-5 over accent-folded text, so inflected Finnish or German words still share
+  n-grams) through a stateless ``HashingVectorizer`` plus a stored idf array: nothing needs
+  pickling. Small corpora keep the exact sparse vectors; large ones (more than
+  ``max_sparse_nnz`` stored values) are reduced to ``text_dims`` dense float32 dimensions with
+  ``TruncatedSVD`` fitted on a sample, so one query costs one dense mat-vec.
+- **type** and **country**: integer codes into ``categories_`` / ``countries_``.
+
+>>> from matcher.registry import OrgProfile, Registry
+>>> import scipy.sparse as sp
+>>> orgs = tuple(OrgProfile(i, None, None, None, name, "FI", None, "higher-education", None,
+...              False) for i, name in enumerate(["Opintojen ohjaus", "Robotics lab"]))
+>>> reg = Registry(orgs, (), sp.csr_matrix((2, 0)), {}, {}, "x")
+>>> vec = ProfileVectoriser().fit(reg)
+>>> blocks = vec.transform(reg)
+>>> q = vec.query_vector(Query(text="opintojen ohjauksen kehittäminen"), blocks)
+>>> [round(float(s), 2) > 0 for s in blocks.text_scores(q.text)]
+[True, False]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from matcher.registry import Registry
+from matcher.types import Query
+from models.text import fold
+
+__all__ = ["ProfileBlocks", "ProfileVectoriser", "QueryVector", "org_documents"]
+
+_UNNAMED = "(unnamed"
+
+
+def _l2(m: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    out: sp.csr_matrix = sp.csr_matrix(sp.diags(inv.astype(np.float32)) @ m, dtype=np.float32)
+    return out
+
+
+def _l2_dense(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    out: np.ndarray = np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
+    return out.astype(np.float32)
+
+
+def org_documents(registry: Registry, *, max_projects: int = 20) -> list[str]:
+    """One text per organisation: name, description, titles/summaries of its latest projects."""
+    texts: list[list[str]] = [[] for _ in registry.orgs]
+    projects = registry.projects
+    if any(p.title or p.summary for p in projects):
+        inc = registry.incidence.tocsr()
+        years = registry.project_years
+        for row in range(registry.n_orgs):
+            cols = inc.indices[inc.indptr[row]:inc.indptr[row + 1]]
+            cols = cols[np.argsort(-years[cols], kind="stable")][:max_projects]
+            for j in cols.tolist():
+                p = projects[j]
+                texts[row].extend(t for t in (p.title, p.summary) if t)
+    docs = []
+    for org, extra in zip(registry.orgs, texts, strict=True):
+        parts = [] if org.name.startswith(_UNNAMED) else [org.name]
+        if org.description:
+            parts.append(org.description)
+        docs.append(" ".join(parts + extra))
+    return docs
+
+
+@dataclass(frozen=True, slots=True)
+class QueryVector:
+    """A query in profile space; ``text`` is a sparse 1-row matrix or a dense vector."""
+
+    themes: np.ndarray  # dense, one weight per theme column, L2-normalised
+    text: sp.csr_matrix | np.ndarray
+    theme_codes: tuple[str, ...]  # every theme of the query (explicit and of its organisations)
+    categories: frozenset[int]
+    countries: frozenset[int]
+
+    @property
+    def has_text(self) -> bool:
+        t = self.text
+        return bool(t.nnz if isinstance(t, sp.csr_matrix) else np.any(t))
+
+
+@dataclass(frozen=True)
+class ProfileBlocks:
+    """Every organisation's vectors, one row per registry row."""
+
+    themes: sp.csr_matrix  # orgs x themes, idf-weighted, L2-normalised
+    text: sp.csr_matrix | np.ndarray  # orgs x features (sparse) or orgs x text_dims (dense)
+    category: np.ndarray  # int16 codes into ProfileVectoriser.categories_
+    country: np.ndarray  # int16 codes into ProfileVectoriser.countries_
+
+    def text_scores(self, query_text: sp.csr_matrix | np.ndarray,
+                    rows: np.ndarray | None = None) -> np.ndarray:
+        """Cosine of the query text with each organisation's text (all rows, or ``rows``)."""
+        m = self.text if rows is None else self.text[rows]
+        if sp.issparse(query_text):
+            out = np.asarray((m @ query_text.T).todense()).ravel()
+        else:
+            out = m @ query_text
+        return np.asarray(out, dtype=np.float32)
+
+    def theme_scores(self, query_themes: np.ndarray,
+                     rows: np.ndarray | None = None) -> np.ndarray:
+        m = self.themes if rows is None else self.themes[rows]
+        return np.asarray(m @ query_themes, dtype=np.float32).ravel()
+
+
+class ProfileVectoriser:
+    """Turn organisation profiles and queries into comparable vectors.
+
+    Parameters
+    ----------
+    n_features : hashed columns of each text analyser (words, character n-grams).
+    char_weight : share of the character n-gram block in the text vector (words get the rest).
+    text_dims : dense dimensions when the text is reduced with TruncatedSVD.
+    max_sparse_nnz : keep exact sparse text vectors up to this many stored values.
+    svd_sample : organisations the SVD is fitted on (the rest are only transformed).
+    random_state : seed of the SVD sample and solver.
+    """
+
+    def __init__(self, *, n_features: int = 2**20, char_weight: float = 0.5,
+                 text_dims: int = 128, max_sparse_nnz: int = 20_000_000,
+                 svd_sample: int = 50_000, random_state: int = 0) -> None:
+        self.n_features = n_features
+        self.char_weight = char_weight
+        self.text_dims = text_dims
+        self.max_sparse_nnz = max_sparse_nnz
+        self.svd_sample = svd_sample
+        self.random_state = random_state
+
+    # -- fitting -------------------------------------------------------------------------
+    def _analysers(self) -> tuple[HashingVectorizer, HashingVectorizer]:
+        common = {"n_features": self.n_features, "alternate_sign": False, "norm": None,
+                  "preprocessor": fold, "dtype": np.float32}
+        return (HashingVectorizer(analyzer="word", token_pattern=r"(?u)\b\w\w+\b", **common),
+                HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), **common))
+
+    def _raw_text(self, docs: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        words, chars = self._analysers()
+        return words.transform(docs).tocsr(), chars.transform(docs).tocsr()
+
+    def fit(self, registry: Registry) -> ProfileVectoriser:
+        """Learn theme and text idf, the category and country codes, and the SVD if needed."""
+        self.theme_codes_ = tuple(sorted(registry.themes))
+        self.theme_col_ = {c: i for i, c in enumerate(self.theme_codes_)}
+        self.categories_ = tuple(sorted({o.category for o in registry.orgs}))
+        self.countries_ = tuple(sorted({o.country for o in registry.orgs}))
+        counts = self._theme_counts(registry)
+        n = max(registry.n_orgs, 1)
+        df = np.asarray((counts > 0).sum(axis=0)).ravel()
+        self.theme_idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
+        words, chars = self._raw_text(org_documents(registry))
+        self.word_idf_ = self._idf(words)
+        self.char_idf_ = self._idf(chars)
+        text = self._weigh_text(words, chars)
+        self.svd_components_: np.ndarray | None = None
+        if text.nnz > self.max_sparse_nnz:
+            self.svd_components_ = self._fit_svd(text)
+        return self
+
+    @staticmethod
+    def _idf(raw: sp.csr_matrix) -> np.ndarray:
+        df = np.bincount(raw.indices, minlength=raw.shape[1])
+        idf: np.ndarray = (np.log((1.0 + raw.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+        return idf
+
+    def _fit_svd(self, text: sp.csr_matrix) -> np.ndarray:
+        from sklearn.decomposition import TruncatedSVD
+
+        rng = np.random.default_rng(self.random_state)
+        nonempty = np.flatnonzero(np.diff(text.indptr))
+        if nonempty.size > self.svd_sample:
+            nonempty = np.sort(rng.choice(nonempty, self.svd_sample, replace=False))
+        sample = text[nonempty]
+        dims = max(1, min(self.text_dims, sample.shape[0] - 1))
+        svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
+                           random_state=self.random_state)
+        svd.fit(sample)
+        components: np.ndarray = svd.components_.astype(np.float32)
+        return components
+
+    # -- transforming --------------------------------------------------------------------
+    def _theme_counts(self, registry: Registry) -> sp.csr_matrix:
+        k = len(self.theme_codes_)
+        proj_rows, proj_cols = [], []
+        for j, p in enumerate(registry.projects):
+            for code in p.themes:
+                col = self.theme_col_.get(code)
+                if col is not None:
+                    proj_rows.append(j)
+                    proj_cols.append(col)
+        pt = sp.csr_matrix((np.ones(len(proj_rows), dtype=np.float32), (proj_rows, proj_cols)),
+                           shape=(len(registry.projects), k))
+        b = registry.incidence.tocsr().astype(np.float32)
+        b.data[:] = 1.0
+        org_rows, org_cols = [], []
+        for i, o in enumerate(registry.orgs):
+            for code in o.themes:
+                col = self.theme_col_.get(code)
+                if col is not None:
+                    org_rows.append(i)
+                    org_cols.append(col)
+        declared = sp.csr_matrix(
+            (np.ones(len(org_rows), dtype=np.float32), (org_rows, org_cols)),
+            shape=(registry.n_orgs, k))
+        out: sp.csr_matrix = sp.csr_matrix(b @ pt + declared, dtype=np.float32)
+        return out
+
+    def _weigh_text(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
+        def tfidf(raw: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+            m = raw.copy()
+            m.data = np.log1p(m.data) * idf[m.indices]
+            return _l2(m)
+
+        a = self.char_weight
+        out: sp.csr_matrix = sp.hstack(
+            [np.sqrt(1.0 - a) * tfidf(words, self.word_idf_),
+             np.sqrt(a) * tfidf(chars, self.char_idf_)], format="csr", dtype=np.float32)
+        return out
+
+    def _project_text(self, text: sp.csr_matrix) -> sp.csr_matrix | np.ndarray:
+        if self.svd_components_ is None:
+            return _l2(text)
+        dense = np.empty((text.shape[0], self.svd_components_.shape[0]), dtype=np.float32)
+        step = 20_000
+        for start in range(0, text.shape[0], step):
+            dense[start:start + step] = text[start:start + step] @ self.svd_components_.T
+        return _l2_dense(dense)
+
+    def transform_text(self, docs: Sequence[str]) -> sp.csr_matrix | np.ndarray:
+        """Text vectors (rows L2-normalised) of arbitrary documents."""
+        self._check_fitted()
+        return self._project_text(self._weigh_text(*self._raw_text(docs)))
+
+    def transform(self, registry: Registry) -> ProfileBlocks:
+        """The blocks of every organisation of ``registry`` (fitted or not on it)."""
+        self._check_fitted()
+        counts = self._theme_counts(registry)
+        counts.data = np.log1p(counts.data) * self.theme_idf_[counts.indices]
+        cat = {c: i for i, c in enumerate(self.categories_)}
+        cty = {c: i for i, c in enumerate(self.countries_)}
+        return ProfileBlocks(
+            themes=_l2(counts),
+            text=self.transform_text(org_documents(registry)),
+            category=np.array([cat.get(o.category, -1) for o in registry.orgs], dtype=np.int16),
+            country=np.array([cty.get(o.country, -1) for o in registry.orgs], dtype=np.int16),
+        )
+
+    def query_vector(self, query: Query, blocks: ProfileBlocks,
+                     query_rows: np.ndarray | None = None) -> QueryVector:
+        """The query in profile space: its organisations' profiles plus its text and themes.
+
+        ``query_rows`` are the registry rows of ``query.org_ids`` (the caller maps ids).
+        """
+        self._check_fitted()
+        rows = np.zeros(0, dtype=np.int64) if query_rows is None else np.asarray(query_rows)
+        k = len(self.theme_codes_)
+        themes = np.zeros(k, dtype=np.float32)
+        explicit = [self.theme_col_[c] for c in query.themes if c in self.theme_col_]
+        if explicit:
+            themes[explicit] = self.theme_idf_[explicit]
+            themes = _l2_dense(themes)
+        if rows.size:
+            from_orgs = np.asarray(blocks.themes[rows].sum(axis=0)).ravel()
+            themes = themes + _l2_dense(from_orgs.astype(np.float32))
+        themes = _l2_dense(themes)
+        text: sp.csr_matrix | np.ndarray
+        if query.text.strip():
+            text = self.transform_text([query.text])
+        elif sp.issparse(blocks.text):
+            text = sp.csr_matrix((1, blocks.text.shape[1]), dtype=np.float32)
+        else:
+            text = np.zeros((1, blocks.text.shape[1]), dtype=np.float32)
+        if rows.size:
+            from_orgs_text = blocks.text[rows]
+            if sp.issparse(text):
+                mean = _l2(sp.csr_matrix(from_orgs_text.sum(axis=0), dtype=np.float32))
+                text = _l2(sp.csr_matrix(text + 0.5 * mean))
+            else:
+                mean = _l2_dense(np.asarray(from_orgs_text).sum(axis=0, keepdims=True))
+                text = _l2_dense(text + 0.5 * mean)
+        if not sp.issparse(text):
+            text = np.asarray(text).ravel()
+        codes = {self.theme_codes_[c] for c in np.flatnonzero(themes)}
+        return QueryVector(
+            themes=themes, text=text,
+            theme_codes=tuple(sorted(codes)),
+            categories=frozenset(int(c) for c in blocks.category[rows]),
+            countries=frozenset(int(c) for c in blocks.country[rows]),
+        )
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "theme_idf_"):
+            raise RuntimeError("ProfileVectoriser is not fitted: call fit(registry) first")
