@@ -110,12 +110,12 @@ def fingerprint(session: Session) -> str:
 
 def load_registry(session: Session, *, until_year: int | None = None) -> Registry:
     """Read the whole registry; with ``until_year``, only projects started up to that year."""
-    theme_code = dict(session.execute(select(Theme.id, Theme.code)).tuples().all())
+    theme_code = dict(session.execute(select(Theme.id, Theme.code)).all())
     themes = {
         t.code: ThemeInfo(t.code, t.kind, t.label_en, t.label_fi)
         for t in session.scalars(select(Theme))
     }
-    countries = dict(session.execute(select(Country.code, Country.name)).tuples().all())
+    countries = dict(session.execute(select(Country.code, Country.name)).all())
 
     org_themes: dict[int, list[str]] = defaultdict(list)
     for oid, tid in session.execute(select(organisation_theme.c.organisation_id,
