@@ -93,9 +93,15 @@ def explain(ranker: Ranker, query: Query, qv: QueryVector, query_rows: np.ndarra
             total = sum(k for _, k in worked)
             reasons.append(f"worked with {_names(ranker, [q for q, _ in worked])} on {total} "
                            f"past project{'s' if total != 1 else ''}")
-        partners = set(graph.adjacency_[query_rows].indices.tolist())
-        common = sorted(partners & set(graph.adjacency_[row].indices.tolist()) - {row},
-                        key=lambda r: (-int(graph.shared_[row, r]), r))
+        partners = np.unique(graph.adjacency_[query_rows].indices)
+        start, end = shared.indptr[row], shared.indptr[row + 1]
+        theirs, n_shared = shared.indices[start:end], shared.data[start:end]
+        inside = np.isin(theirs, partners)
+        theirs, n_shared = theirs[inside], n_shared[inside]
+        unnamed = np.array([registry.orgs[r].name.startswith("(unnamed")
+                            for r in theirs.tolist()], dtype=bool)
+        # named organisations first, then the most projects shared with the candidate
+        common = theirs[np.lexsort((theirs, -n_shared, unnamed))].tolist()
         if common:
             reasons.append(f"partner of your partners {_names(ranker, common)}"
                            f" ({len(common)} in common)")

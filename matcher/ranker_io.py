@@ -34,6 +34,32 @@ _VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz"
                       "svd_sample", "random_state")
 
 
+_ORG_TEXT = ("pic", "oid", "erasmus_code", "name", "country", "city", "category", "type_code",
+             "description")
+_PROJECT_TEXT = ("identifier", "programme", "action", "title", "summary")
+_SEP, _NONE = "\x1f", "\x1e"
+
+
+def _pack(values: list[str | None]) -> str | list[str | None]:
+    """A text column as one string (decoding one long JSON string is ~10x faster than a list
+    of short ones); as a plain list when a value contains the separator characters."""
+    if any(v is not None and (_SEP in v or _NONE in v) for v in values):
+        return values
+    return _SEP.join(_NONE if v is None else v for v in values)
+
+
+def _unpack(packed: str | list[str | None], n: int) -> list[str | None]:
+    if isinstance(packed, list):
+        return packed
+    if n == 0:
+        return []
+    return [None if v == _NONE else v for v in packed.split(_SEP)]
+
+
+def _unpack_themes(packed: str | list[str | None], n: int) -> list[tuple[str, ...]]:
+    return [tuple(v.split("|")) if v else () for v in _unpack(packed, n)]
+
+
 def _put_csr(arrays: dict[str, np.ndarray], name: str, m: sp.csr_matrix) -> None:
     m = sp.csr_matrix(m)
     arrays[f"{name}_data"] = m.data
@@ -55,6 +81,9 @@ def save_ranker(ranker: Ranker, directory: Path) -> None:
         "category": blocks.category, "country": blocks.country,
         "theme_idf": vec.theme_idf_, "word_idf": vec.word_idf_, "char_idf": vec.char_idf_,
     }
+    arrays["org_id"] = np.array([o.id for o in reg.orgs], dtype=np.int64)
+    arrays["org_eche"] = np.array([o.eche for o in reg.orgs], dtype=bool)
+    arrays["project_id"] = np.array([p.id for p in reg.projects], dtype=np.int64)
     _put_csr(arrays, "incidence", reg.incidence)
     _put_csr(arrays, "themes", blocks.themes)
     if sp.issparse(blocks.text):
@@ -72,10 +101,11 @@ def save_ranker(ranker: Ranker, directory: Path) -> None:
         "theme_codes": list(vec.theme_codes_),
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
-        "orgs": [[o.id, o.pic, o.oid, o.erasmus_code, o.name, o.country, o.city, o.category,
-                  o.type_code, o.eche, list(o.themes), o.description] for o in reg.orgs],
-        "projects": [[p.id, p.identifier, p.programme, p.action, p.start_year, p.title,
-                      p.summary, list(p.themes)] for p in reg.projects],
+        "orgs": {name: _pack([getattr(o, name) for o in reg.orgs]) for name in _ORG_TEXT},
+        "org_themes": _pack(["|".join(o.themes) for o in reg.orgs]),
+        "projects": {name: _pack([getattr(p, name) for p in reg.projects])
+                     for name in _PROJECT_TEXT},
+        "project_themes": _pack(["|".join(p.themes) for p in reg.projects]),
         "themes": [[t.code, t.kind, t.label_en, t.label_fi] for t in reg.themes.values()],
         "country_names": reg.countries,
     }
@@ -104,11 +134,23 @@ def load_ranker(directory: Path) -> tuple[Registry, ProfileVectoriser, ProfileBl
         raise DataFileError(meta_path, f"saved ranker format {meta.get('format')!r}; this "
                             f"version reads format {FORMAT_VERSION}: rebuild with `matcher index`")
     with np.load(npz_path, allow_pickle=False) as arrays:
+        n_orgs, n_projects = arrays["org_id"].size, arrays["project_id"].size
+        o = {name: _unpack(meta["orgs"][name], n_orgs) for name in _ORG_TEXT}
+        o_themes = _unpack_themes(meta["org_themes"], n_orgs)
+        p = {name: _unpack(meta["projects"][name], n_projects) for name in _PROJECT_TEXT}
+        p_themes = _unpack_themes(meta["project_themes"], n_projects)
+        years = arrays["years"].tolist()
+        orgs = tuple(map(OrgProfile, arrays["org_id"].tolist(), o["pic"], o["oid"],
+                         o["erasmus_code"], o["name"], o["country"], o["city"], o["category"],
+                         o["type_code"], arrays["org_eche"].tolist(), o_themes,
+                         o["description"]))
+        projects = tuple(map(ProjectInfo, arrays["project_id"].tolist(), p["identifier"],
+                             p["programme"], p["action"],
+                             [y if y >= 0 else None for y in years], p["title"],
+                             p["summary"], p_themes))
         registry = Registry(
-            orgs=tuple(OrgProfile(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
-                                  tuple(r[10]), r[11]) for r in meta["orgs"]),
-            projects=tuple(ProjectInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], tuple(r[7]))
-                           for r in meta["projects"]),
+            orgs=orgs,
+            projects=projects,
             incidence=_get_csr(arrays, "incidence"),
             themes={t[0]: ThemeInfo(*t) for t in meta["themes"]},
             countries=meta["country_names"],
