@@ -31,7 +31,7 @@ __all__ = ["load_ranker", "save_ranker"]
 
 FORMAT_VERSION = 1
 _VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz",
-                      "svd_sample", "random_state")
+                      "svd_sample", "svd_max_columns", "random_state")
 
 
 _ORG_TEXT = ("pic", "oid", "erasmus_code", "name", "country", "city", "category", "type_code",
@@ -92,6 +92,7 @@ def save_ranker(ranker: Ranker, directory: Path) -> None:
         arrays["text_dense"] = np.asarray(blocks.text)
     if vec.svd_components_ is not None:
         arrays["svd_components"] = vec.svd_components_
+        arrays["svd_columns"] = vec.svd_columns_
     meta = {
         "format": FORMAT_VERSION,
         "registry_fingerprint": ranker.registry_fingerprint_,
@@ -166,6 +167,8 @@ def load_ranker(directory: Path) -> tuple[Registry, ProfileVectoriser, ProfileBl
         vec.char_idf_ = arrays["char_idf"]
         vec.svd_components_ = (arrays["svd_components"] if "svd_components" in arrays.files
                                else None)
+        vec.svd_columns_ = (arrays["svd_columns"] if "svd_columns" in arrays.files
+                            else np.zeros(0, dtype=np.int64))
         text = (arrays["text_dense"] if "text_dense" in arrays.files
                 else _get_csr(arrays, "text"))
         blocks = ProfileBlocks(themes=_get_csr(arrays, "themes"), text=text,

@@ -131,17 +131,20 @@ class ProfileVectoriser:
     text_dims : dense dimensions when the text is reduced with TruncatedSVD.
     max_sparse_nnz : keep exact sparse text vectors up to this many stored values.
     svd_sample : organisations the SVD is fitted on (the rest are only transformed).
+    svd_max_columns : most frequent hashed text columns the SVD keeps.
     random_state : seed of the SVD sample and solver.
     """
 
     def __init__(self, *, n_features: int = 2**20, char_weight: float = 0.5,
                  text_dims: int = 128, max_sparse_nnz: int = 20_000_000,
-                 svd_sample: int = 50_000, random_state: int = 0) -> None:
+                 svd_sample: int = 50_000, svd_max_columns: int = 100_000,
+                 random_state: int = 0) -> None:
         self.n_features = n_features
         self.char_weight = char_weight
         self.text_dims = text_dims
         self.max_sparse_nnz = max_sparse_nnz
         self.svd_sample = svd_sample
+        self.svd_max_columns = svd_max_columns
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------
@@ -170,6 +173,7 @@ class ProfileVectoriser:
         self.char_idf_ = self._idf(chars)
         text = self._weigh_text(words, chars)
         self.svd_components_: np.ndarray | None = None
+        self.svd_columns_ = np.zeros(0, dtype=np.int64)
         if text.nnz > self.max_sparse_nnz:
             self.svd_components_ = self._fit_svd(text)
         return self
@@ -181,6 +185,11 @@ class ProfileVectoriser:
         return idf
 
     def _fit_svd(self, text: sp.csr_matrix) -> np.ndarray:
+        """Components over the ``svd_max_columns`` most frequent hashed columns of a sample.
+
+        Restricting the columns keeps the components small (128 x 100k float32 = 51 MB, not
+        128 x 2M) and drops n-grams too rare to shape a low-rank space anyway.
+        """
         from sklearn.decomposition import TruncatedSVD
 
         rng = np.random.default_rng(self.random_state)
@@ -188,12 +197,29 @@ class ProfileVectoriser:
         if nonempty.size > self.svd_sample:
             nonempty = np.sort(rng.choice(nonempty, self.svd_sample, replace=False))
         sample = text[nonempty]
-        dims = max(1, min(self.text_dims, sample.shape[0] - 1))
+        df = np.bincount(sample.indices, minlength=sample.shape[1])
+        used = np.flatnonzero(df >= min(2, int(df.max(initial=0))))
+        if used.size > self.svd_max_columns:
+            used = np.sort(used[np.argsort(-df[used], kind="stable")[: self.svd_max_columns]])
+        self.svd_columns_ = used.astype(np.int64)
+        sample = self._select_columns(sample)
+        dims = max(1, min(self.text_dims, sample.shape[0] - 1, sample.shape[1] - 1))
         svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
                            random_state=self.random_state)
         svd.fit(sample)
         components: np.ndarray = svd.components_.astype(np.float32)
         return components
+
+    def _select_columns(self, m: sp.csr_matrix) -> sp.csr_matrix:
+        colmap = np.full(m.shape[1], -1, dtype=np.int64)
+        colmap[self.svd_columns_] = np.arange(self.svd_columns_.size)
+        new = colmap[m.indices]
+        keep = new >= 0
+        kept_before = np.concatenate([[0], np.cumsum(keep)])
+        indptr = kept_before[m.indptr]
+        out: sp.csr_matrix = sp.csr_matrix((m.data[keep], new[keep], indptr),
+                                           shape=(m.shape[0], self.svd_columns_.size))
+        return out
 
     # -- transforming --------------------------------------------------------------------
     def _theme_counts(self, registry: Registry) -> sp.csr_matrix:
@@ -240,7 +266,8 @@ class ProfileVectoriser:
         dense = np.empty((text.shape[0], self.svd_components_.shape[0]), dtype=np.float32)
         step = 20_000
         for start in range(0, text.shape[0], step):
-            dense[start:start + step] = text[start:start + step] @ self.svd_components_.T
+            chunk = self._select_columns(text[start:start + step])
+            dense[start:start + step] = chunk @ self.svd_components_.T
         return _l2_dense(dense)
 
     def transform_text(self, docs: Sequence[str]) -> sp.csr_matrix | np.ndarray:
