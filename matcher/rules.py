@@ -205,10 +205,14 @@ class RuleBook:
         inside = sorted({self.country_of(m) for m in unique if self.country_of(m) in counting})
         if len(inside) < rules.min_countries:
             have = ", ".join(inside) if inside else "none"
+            others = sorted({m.country for m in unique} - set(inside)
+                            - {c for c in self._regions if self._regions[c] in inside})
+            aside = (f"; {', '.join(others)} {'does' if len(others) == 1 else 'do'} not count "
+                     f"in {year} calls" if others else "")
             out.append(Violation("min_countries", (
                 f"{where} needs organisations from at least {rules.min_countries} different "
-                f"{rules.counting_label}; this consortium has {len(inside)} ({have}): add "
-                f"organisations from {rules.min_countries - len(inside)} more of them.")))
+                f"{rules.counting_label}; this consortium has {len(inside)} ({have}{aside}): "
+                f"add organisations from {rules.min_countries - len(inside)} more of them.")))
 
         outside = [m for m in unique if self.country_of(m) not in counting]
         if outside and rules.other_countries != "partner":
