@@ -35,7 +35,7 @@ from models.errors import QueryError
 __all__ = ["DEFAULT_WEIGHTS", "FEATURES", "Ranker", "default_weights"]
 
 FEATURES: tuple[str, ...] = (
-    "text_sim", "theme_sim",
+    "text_sim", "org_text_sim", "theme_sim",
     "direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr",
     "popularity", "coordinations", "recency",
     "same_category", "new_category", "new_country", "eche",
@@ -47,7 +47,7 @@ _LOG_COUNTS = ("direct", "direct_orgs", "common_neighbours", "adamic_adar")
 #: Hand-set until ``matcher/model_weights.json`` (trained by ``matcher evaluate``) exists.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "intercept": -4.0,
-    "text_sim": 4.0, "theme_sim": 1.5,
+    "text_sim": 4.0, "org_text_sim": 1.0, "theme_sim": 1.5,
     "direct": 0.8, "direct_orgs": 0.4, "common_neighbours": 0.15, "adamic_adar": 0.2,
     "ppr": 0.3, "popularity": 0.3, "coordinations": 0.1, "recency": 0.2,
     "same_category": 0.0, "new_category": 0.2, "new_country": 0.3, "eche": 0.1,
@@ -182,6 +182,8 @@ class Ranker:
         cheap = self._static_score.copy()
         if qv.has_text:
             cheap += w.get("text_sim", 0.0) * self.blocks_.text_scores(qv.text)
+        if qv.has_org_text:
+            cheap += w.get("org_text_sim", 0.0) * self.blocks_.text_scores(qv.org_text)
         if qv.themes.any():
             cheap += w.get("theme_sim", 0.0) * self.blocks_.theme_scores(qv.themes)
         pool = np.flatnonzero(allowed)
@@ -217,6 +219,8 @@ class Ranker:
         col = {name: i for i, name in enumerate(FEATURES)}
         if qv.has_text:
             out[:, col["text_sim"]] = self.blocks_.text_scores(qv.text, rows)
+        if qv.has_org_text:
+            out[:, col["org_text_sim"]] = self.blocks_.text_scores(qv.org_text, rows)
         if qv.themes.any():
             out[:, col["theme_sim"]] = self.blocks_.theme_scores(qv.themes, rows)
         for name in _GRAPH_STATIC:

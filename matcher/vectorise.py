@@ -80,20 +80,36 @@ def org_documents(registry: Registry, *, max_projects: int = 20) -> list[str]:
     return docs
 
 
+def _flat(text: sp.csr_matrix | np.ndarray) -> sp.csr_matrix | np.ndarray:
+    return text if isinstance(text, sp.csr_matrix) else np.asarray(text).ravel()
+
+
+def _nonzero(text: sp.csr_matrix | np.ndarray) -> bool:
+    return bool(text.nnz if isinstance(text, sp.csr_matrix) else np.any(text))
+
+
 @dataclass(frozen=True, slots=True)
 class QueryVector:
-    """A query in profile space; ``text`` is a sparse 1-row matrix or a dense vector."""
+    """A query in profile space; text vectors are sparse 1-row matrices or dense vectors.
+
+    ``text`` is the query's own text; ``org_text`` the mean text of its organisations (kept
+    apart: "words like the user's idea" and "profiles like mine" are different evidence).
+    """
 
     themes: np.ndarray  # dense, one weight per theme column, L2-normalised
     text: sp.csr_matrix | np.ndarray
+    org_text: sp.csr_matrix | np.ndarray
     theme_codes: tuple[str, ...]  # every theme of the query (explicit and of its organisations)
     categories: frozenset[int]
     countries: frozenset[int]
 
     @property
     def has_text(self) -> bool:
-        t = self.text
-        return bool(t.nnz if isinstance(t, sp.csr_matrix) else np.any(t))
+        return _nonzero(self.text)
+
+    @property
+    def has_org_text(self) -> bool:
+        return _nonzero(self.org_text)
 
 
 @dataclass(frozen=True)
@@ -307,30 +323,27 @@ class ProfileVectoriser:
             from_orgs = np.asarray(blocks.themes[rows].sum(axis=0)).ravel()
             themes = themes + _l2_dense(from_orgs.astype(np.float32))
         themes = _l2_dense(themes)
-        text: sp.csr_matrix | np.ndarray
+        text = self._empty_text(blocks)
         if query.text.strip():
             text = self.transform_text([query.text])
-        elif sp.issparse(blocks.text):
-            text = sp.csr_matrix((1, blocks.text.shape[1]), dtype=np.float32)
-        else:
-            text = np.zeros((1, blocks.text.shape[1]), dtype=np.float32)
+        org_text = self._empty_text(blocks)
         if rows.size:
-            from_orgs_text = blocks.text[rows]
-            if sp.issparse(text):
-                mean = _l2(sp.csr_matrix(from_orgs_text.sum(axis=0), dtype=np.float32))
-                text = _l2(sp.csr_matrix(text + 0.5 * mean))
-            else:
-                mean = _l2_dense(np.asarray(from_orgs_text).sum(axis=0, keepdims=True))
-                text = _l2_dense(text + 0.5 * mean)
-        if not sp.issparse(text):
-            text = np.asarray(text).ravel()
+            summed = blocks.text[rows].sum(axis=0)
+            org_text = (_l2(sp.csr_matrix(summed, dtype=np.float32)) if sp.issparse(blocks.text)
+                        else _l2_dense(np.asarray(summed, dtype=np.float32).reshape(1, -1)))
         codes = {self.theme_codes_[c] for c in np.flatnonzero(themes)}
         return QueryVector(
-            themes=themes, text=text,
+            themes=themes, text=_flat(text), org_text=_flat(org_text),
             theme_codes=tuple(sorted(codes)),
             categories=frozenset(int(c) for c in blocks.category[rows]),
             countries=frozenset(int(c) for c in blocks.country[rows]),
         )
+
+    @staticmethod
+    def _empty_text(blocks: ProfileBlocks) -> sp.csr_matrix | np.ndarray:
+        if sp.issparse(blocks.text):
+            return sp.csr_matrix((1, blocks.text.shape[1]), dtype=np.float32)
+        return np.zeros((1, blocks.text.shape[1]), dtype=np.float32)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "theme_idf_"):

@@ -124,7 +124,7 @@ def test_query_vector_combines_orgs_text_and_themes() -> None:
                          np.array([0]))
     assert q.theme_codes == ("guidance-counselling", "ict-digital")
     assert np.linalg.norm(q.themes) == pytest.approx(1.0, abs=1e-6)
-    assert q.has_text  # the organisation's own name
+    assert q.has_org_text and not q.has_text  # the organisation's own name, no query text
     assert [vec.categories_[c] for c in q.categories] == ["higher-education"]
     assert [vec.countries_[c] for c in q.countries] == ["FI"]
 
