@@ -4,16 +4,19 @@ Everything here is computed from the organisation x project incidence matrix of 
 :class:`~matcher.registry.Registry` (2.0 coordinator, 1.0 partner) and the projects' start
 years. Two views of it are used:
 
-- the bipartite organisation-project graph ``B`` (binary), on which random walks run, and
+- the bipartite organisation-project graph ``B`` (binary), on which the link predictors and
+  random walks run (the neighbours of an organisation there are its projects), and
 - the co-participation graph ``S = B B^T`` without its diagonal (``S[i, j]`` = number of
-  projects organisations ``i`` and ``j`` shared), whose binary form ``A`` gives neighbours.
+  projects organisations ``i`` and ``j`` shared), whose binary form ``A`` gives partners.
 
 A query is a set of organisation rows. Its features for a candidate ``c``:
 
 ``direct``            projects ``c`` shared with any query organisation
 ``direct_orgs``       query organisations ``c`` has worked with
-``common_neighbours`` sum over query organisations ``q`` of ``|N(q) & N(c)|``
-``adamic_adar``       the same, each common neighbour ``z`` weighted ``1 / log |N(z)|``
+``common_neighbours`` sum over query organisations ``q`` of the projects ``q`` and ``c``
+                      shared (common neighbours on ``B``)
+``adamic_adar``       the same, each shared project ``p`` weighted ``1 / log |p|``
+``partners_of_partners`` sum over ``q`` of ``|A(q) & A(c)|``: partners in common
 ``ppr``               personalised PageRank (random walk with restart on ``B``) from the query
 ``popularity``        ``log(1 + participations)``
 ``coordinations``     ``log(1 + projects coordinated)``
@@ -36,7 +39,7 @@ from matcher.registry import Registry
 __all__ = ["FEATURES", "CollaborationGraph"]
 
 FEATURES: tuple[str, ...] = (
-    "direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr",
+    "direct", "direct_orgs", "common_neighbours", "adamic_adar", "partners_of_partners", "ppr",
     "popularity", "coordinations", "recency",
 )
 _STATIC = ("popularity", "coordinations", "recency")
@@ -59,8 +62,8 @@ class CollaborationGraph:
     >>> inc = sp.csr_matrix(np.array([[2, 0], [1, 1], [0, 2], [1, 0]], dtype=np.float32))
     >>> g = CollaborationGraph.from_incidence(inc, np.array([2016, 2017]))
     >>> f = g.features(np.array([0]))
-    >>> f["direct"].tolist(), f["common_neighbours"].tolist()
-    ([1.0, 1.0, 0.0, 1.0], [2.0, 1.0, 1.0, 1.0])
+    >>> f["direct_orgs"].tolist(), f["partners_of_partners"].tolist()
+    ([0.0, 1.0, 0.0, 1.0], [2.0, 1.0, 1.0, 1.0])
     >>> g.past_partners(1)
     [(0, 1), (2, 1), (3, 1)]
     """
@@ -97,11 +100,10 @@ class CollaborationGraph:
         adj = shared.copy()
         adj.data[:] = 1.0
         self.adjacency_ = adj.astype(np.float32)
-        deg = np.asarray(adj.sum(axis=1)).ravel()
-        self.neighbour_counts_ = deg
-        with np.errstate(divide="ignore"):
-            self._aa_weight = np.where(deg > 1, 1.0 / np.log(np.maximum(deg, 2)), 0.0
-                                       ).astype(np.float32)
+        self.partner_counts_ = np.asarray(adj.sum(axis=1)).ravel()
+        # A project of one organisation links nobody: weight 0 instead of 1 / log 1.
+        self._aa_project = np.where(proj_deg > 1, 1.0 / np.log(np.maximum(proj_deg, 2)), 0.0
+                                    ).astype(np.float32)
         known = self.years_ > 0
         last = int(self.years_[known].max()) if known.any() else 0
         self.last_year_ = last
@@ -162,29 +164,24 @@ class CollaborationGraph:
         adj = self.adjacency_ if candidate_rows is None else self.adjacency_[cand]
         out: dict[str, np.ndarray] = {}
         want = set(names)
-        if want & {"direct", "direct_orgs", "common_neighbours", "adamic_adar"}:
-            # scipy's sparse @ sparse walks every row of the left operand: for a handful of
-            # queries dense right-hand sides are faster, for big batches sparse ones are.
-            xs: sp.csr_matrix | np.ndarray = x.toarray() if len(queries) <= 32 else x
+        # scipy's sparse @ sparse walks every row of the left operand: for a handful of
+        # queries dense right-hand sides are faster, for big batches sparse ones are.
+        xs: sp.csr_matrix | np.ndarray = x.toarray() if len(queries) <= 32 else x
+        inc = self.incidence_ if candidate_rows is None else self.incidence_[cand]
+        if want & {"direct", "common_neighbours", "adamic_adar"}:
+            per_project = _dense_or_csr(self.incidence_t_ @ xs)  # query orgs in each project
+            if "direct" in want:
+                out["direct"] = _t(inc @ _binary(per_project))
+            if "common_neighbours" in want:
+                out["common_neighbours"] = _t(inc @ per_project)
+            if "adamic_adar" in want:
+                out["adamic_adar"] = _t(inc @ _scale_rows(per_project, self._aa_project))
+        if want & {"direct_orgs", "partners_of_partners"}:
             near = _dense_or_csr(self.adjacency_ @ xs)  # near[z, k]: query-k orgs z knew
             if "direct_orgs" in want:
                 out["direct_orgs"] = _t(near[cand])
-            if "direct" in want:
-                touched = _dense_or_csr(self.incidence_t_ @ xs)
-                if isinstance(touched, np.ndarray):
-                    touched = (touched > 0).astype(np.float32)
-                else:
-                    touched.data[:] = 1.0
-                inc = self.incidence_ if candidate_rows is None else self.incidence_[cand]
-                out["direct"] = _t(inc @ touched)
-            if want & {"common_neighbours", "adamic_adar"}:
-                if isinstance(near, np.ndarray):
-                    both = adj @ np.hstack([near, self._aa_weight[:, None] * near])
-                else:
-                    both = adj @ sp.hstack([near, sp.diags(self._aa_weight) @ near]).tocsr()
-                both = _t(both)
-                out["common_neighbours"] = both[: len(queries)]
-                out["adamic_adar"] = both[len(queries):]
+            if "partners_of_partners" in want:
+                out["partners_of_partners"] = _t(adj @ near)
         if "ppr" in want:
             out["ppr"] = self._ppr(x)[cand].T.copy()
         for name in _STATIC:
@@ -224,3 +221,18 @@ def _t(m: object) -> np.ndarray:
     """Dense float32 transpose: (candidates x queries) -> (queries x candidates)."""
     dense = m if isinstance(m, np.ndarray) else sp.csr_matrix(m).toarray()
     return np.ascontiguousarray(np.asarray(dense, dtype=np.float32).T)
+
+
+def _binary(m: np.ndarray | sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
+    if isinstance(m, np.ndarray):
+        return (m > 0).astype(np.float32)
+    b = m.copy()
+    b.data[:] = 1.0
+    return b
+
+
+def _scale_rows(m: np.ndarray | sp.csr_matrix,
+                weights: np.ndarray) -> np.ndarray | sp.csr_matrix:
+    if isinstance(m, np.ndarray):
+        return weights[:, None] * m
+    return sp.csr_matrix(sp.diags(weights) @ m)
