@@ -10,8 +10,9 @@ Two steps:
    best partial consortia. Every (state, candidate) extension is scored at once with numpy.
    A partial consortium that can no longer reach the minimum number of countries is dropped;
    every extension whose size is in the requested range and that meets the rules is a
-   finalist. Finalists are ranked by the objective, and alternatives are kept only when they
-   differ from every better one in at least two members (one when only one is added).
+   finalist. Finalists are ranked by the objective, and an alternative is kept only when it
+   differs from every better one in at least two members (swapped in or added), or in its one
+   added member when both add only one.
    Each returned consortium is verified with :meth:`RuleBook.check`.
 
 The objective of a consortium ``C`` (given members ``G`` plus added members ``A``), in [0, 1]::
@@ -237,12 +238,16 @@ def _diverse(ranked: list[tuple[float, tuple[int, ...]]], n: int) -> list[tuple[
                                                                                tuple[int, ...]]]:
     kept: list[tuple[float, tuple[int, ...]]] = []
     for score, key in ranked:
-        need = min(2, len(key))
-        if all(max(len(set(key) - set(k)), len(set(k) - set(key))) >= need for _, k in kept):
+        if all(_distance(key, k) >= min(2, max(len(key), len(k))) for _, k in kept):
             kept.append((score, key))
             if len(kept) == n:
                 break
     return kept
+
+
+def _distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """Members to swap in or add to turn one set of added members into the other."""
+    return max(len(set(a) - set(b)), len(set(b) - set(a)))
 
 
 def _parse_size(size: tuple[int, int] | None, min_orgs: int, n_given: int) -> tuple[int, int]:
