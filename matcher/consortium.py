@@ -346,13 +346,14 @@ def _inadmissible(rulebook: RuleBook, action: str, year: int,
     """Ids of HEIs without ECHE in countries that count (cached per registry and action)."""
     key = (id(registry), registry.fingerprint, action, year)
     if key not in _INADMISSIBLE:
+        rules = rulebook.action(action)
         if len(_INADMISSIBLE) > 16:
             _INADMISSIBLE.clear()
         counting = rulebook.countries_that_count(action, year)
         _INADMISSIBLE[key] = frozenset(
             o.id for o in registry.orgs
             if o.category == HIGHER_EDUCATION and not o.eche
-            and rulebook.country_of(o) in counting) if rulebook.action(action).eche_required \
+            and rulebook.country_of(o) in counting) if rules.eche_required and rules.eche_checked \
             else frozenset()
     return _INADMISSIBLE[key]
 
@@ -387,7 +388,7 @@ def _explain(rulebook: RuleBook, action: str, year: int, pool: CandidatePool,
     for i in added:
         org, reasons = pool.orgs[i], pool.matches[i].why
         out.append(f"adds {org.name} ({org.country}, {org.category})"
-                   + (f": {'; '.join(reasons[:2])}" if reasons else ""))
+                   + (f": {reasons[0]}" if reasons else ""))
     inside = sorted({rulebook.country_of(o) for o in orgs} & counting)
     out.append(f"{len(inside)} {rules.counting_label} ({', '.join(inside)}); "
                f"{rules.code} needs {rules.min_countries}")
@@ -403,3 +404,14 @@ def _explain(rulebook: RuleBook, action: str, year: int, pool: CandidatePool,
     if pairs:
         out.append(f"{pairs} of {m * (m - 1) // 2} member pairs have worked together before")
     return tuple(out)
+
+
+
+def __getattr__(name: str) -> Any:
+    """``complete_request`` / ``propose_request`` live in :mod:`matcher.consortium_request`
+    (user-string front ends); re-exported lazily here for callers of the contract's module."""
+    if name in ("complete_request", "propose_request"):
+        from matcher import consortium_request
+
+        return getattr(consortium_request, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

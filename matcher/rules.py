@@ -61,6 +61,8 @@ class ActionRules:
     coordinator: str
     eche_required: bool
     higher_education_only_allowed: bool
+    #: False where the registry cannot tell (it knows the 2021-27 ECHE holders only).
+    eche_checked: bool = True
     field: str = ""
     duration_months: tuple[int, int] | None = None
     budget_eur: tuple[tuple[str, Any], ...] = ()
@@ -83,6 +85,7 @@ class ActionRules:
                 other_countries=str(raw.get("other_countries", "partner")),
                 coordinator=str(raw.get("coordinator", "counting")),
                 eche_required=bool(raw.get("eche_required", True)),
+                eche_checked=bool(raw.get("eche_checked", True)),
                 higher_education_only_allowed=bool(
                     raw.get("higher_education_only_allowed", True)),
                 field=str(raw.get("field", "")),
@@ -232,7 +235,7 @@ class RuleBook:
                     f"No member can coordinate a {where} project: the coordinator must be "
                     f"established in one of the {rules.counting_label}.")))
 
-        if rules.eche_required:
+        if rules.eche_required and rules.eche_checked:
             for m in unique:
                 if m.category == HIGHER_EDUCATION and not m.eche \
                         and self.country_of(m) in counting:
@@ -262,5 +265,5 @@ class RuleBook:
         inside = self.counts(action, org, call_year)
         if not inside and rules.other_countries != "partner":
             return False
-        return not (rules.eche_required and inside and org.category == HIGHER_EDUCATION
+        return not (rules.eche_required and rules.eche_checked and inside and org.category == HIGHER_EDUCATION
                     and not org.eche)
