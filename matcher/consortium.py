@@ -104,7 +104,7 @@ class CandidatePool:
         cat_ix = {c: i for i, c in enumerate(cats)}
         counting = rulebook.countries_that_count(action, call_year)
         ctry = sorted({rulebook.country_of(o) for o in everyone} & counting)
-        self.n_countries = len(ctry)
+        self.n_countries = max(len(ctry), 1)  # one unused column when none counts
         ctry_ix = {c: i for i, c in enumerate(ctry)}
         self.cat_g = np.array([cat_ix[o.category] for o in self.given], dtype=np.int64)
         self.cat_p = np.array([cat_ix[o.category] for o in self.orgs], dtype=np.int64)
@@ -338,24 +338,29 @@ def propose(ranker: Scorer, rulebook: RuleBook, *, action: str, lead: OrgProfile
                     coordinator=lead, pool=pool, beam=beam)
 
 
-_INADMISSIBLE: dict[tuple[int, str, str, int], frozenset[int]] = {}
+_INADMISSIBLE: dict[tuple[int, str, int], tuple[Registry, frozenset[int]]] = {}
 
 
 def _inadmissible(rulebook: RuleBook, action: str, year: int,
                   registry: Registry) -> frozenset[int]:
-    """Ids of HEIs without ECHE in countries that count (cached per registry and action)."""
-    key = (id(registry), registry.fingerprint, action, year)
-    if key not in _INADMISSIBLE:
+    """Ids of HEIs without ECHE in countries that count (cached per registry and action).
+
+    The cache keeps the registry itself, so that an id() reused by a new registry never
+    hits a stale entry."""
+    key = (id(registry), action, year)
+    cached = _INADMISSIBLE.get(key)
+    if cached is None or cached[0] is not registry:
         rules = rulebook.action(action)
         if len(_INADMISSIBLE) > 16:
             _INADMISSIBLE.clear()
         counting = rulebook.countries_that_count(action, year)
-        _INADMISSIBLE[key] = frozenset(
+        blocked = frozenset(
             o.id for o in registry.orgs
             if o.category == HIGHER_EDUCATION and not o.eche
             and rulebook.country_of(o) in counting) if rules.eche_required and rules.eche_checked \
             else frozenset()
-    return _INADMISSIBLE[key]
+        cached = _INADMISSIBLE[key] = (registry, blocked)
+    return cached[1]
 
 
 def _why_impossible(rulebook: RuleBook, action: str, year: int, given: Sequence[OrgProfile],
