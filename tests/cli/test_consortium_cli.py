@@ -112,8 +112,8 @@ def test_check_partner_country_coordinator_table(runner: CliRunner, registry_url
 
 def test_check_errors(runner: CliRunner, registry_url: str) -> None:
     code, _, err = run(runner, registry_url, "check", "-a", "KA999", "-m", HELSINKI)
-    assert (code, err) == (2, "Error: unknown action 'KA999'; valid actions: KA200, KA203, "
-                              "KA210, KA220-HED\n")
+    assert (code, err) == (2, ("Error: unknown action 'KA999'; valid actions: KA200, KA203, "
+                              "KA210, KA220-HED\n"))
     code, _, err = run(runner, registry_url, "check", "-a", "KA203", "-m", HELSINKI,
                        "--call-year", "2023")
     assert code == 2
@@ -160,8 +160,8 @@ def test_complete_table(runner: CliRunner, registry_url: str) -> None:
 def test_complete_impossible_requests_exit_4(runner: CliRunner, registry_url: str) -> None:
     code, _, err = run(runner, registry_url, "complete", "-a", "KA220-HED", "-m", HELSINKI,
                        "--size", "2..2")
-    assert (code, err) == (4, "Error: size 2..2 is below KA220-HED's minimum of 3 "
-                              "organisations; ask for --size 3..3 or more\n")
+    assert (code, err) == (4, ("Error: size 2..2 is below KA220-HED's minimum of 3 "
+                              "organisations; ask for --size 3..3 or more\n"))
     pic = hei_without_eche(registry_url)
     code, _, err = run(runner, registry_url, "complete", "-a", "KA220-HED", "-m", HELSINKI,
                        "-m", pic)

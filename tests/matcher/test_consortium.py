@@ -23,6 +23,7 @@ from models.errors import ConstraintError, QueryError
 
 BOOK = RuleBook.from_mapping(action_rules(), country_status(),
                              regions={c.code: c.part_of for c in countries() if c.part_of})
+NO_FILTERS = Filters()
 CATEGORIES = ("higher-education", "company", "ngo", "research", "public-body", "school")
 
 
@@ -33,7 +34,7 @@ class FakeRanker:
         self.registry_ = registry
         self.fit = list(fit)
 
-    def rank(self, query: Query, n: int = 10, filters: Filters = Filters()) -> list[Match]:
+    def rank(self, query: Query, n: int = 10, filters: Filters = NO_FILTERS) -> list[Match]:
         rows = [i for i, o in enumerate(self.registry_.orgs)
                 if o.id not in query.org_ids and filters.allows(o)]
         rows.sort(key=lambda i: (-self.fit[i], self.registry_.orgs[i].id))
