@@ -115,8 +115,7 @@ class Ranker:
         say = progress or (lambda _step: None)
         say("profiles")
         vectoriser = self.vectoriser or ProfileVectoriser()
-        vectoriser.fit(registry)
-        blocks = vectoriser.transform(registry)
+        blocks = vectoriser.fit_transform(registry)
         say("graph")
         self._set_fitted(registry, vectoriser, blocks, CollaborationGraph.from_registry(registry))
         return self
