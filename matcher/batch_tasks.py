@@ -65,7 +65,8 @@ class SearchTask:
 @dataclass(frozen=True, slots=True)
 class CompleteTask:
     """Rows as ``matcher complete``. ``rules``: JSON of ``{"actions": ..., "country_status":
-    [...]}`` (what the CLI reads from ``data.reference``), so the task stays hashable."""
+    [...], "regions": {...}}`` (what the CLI reads from ``data.reference``; JSON, so that the
+    task stays hashable)."""
 
     ranker_dir: str
     rules: str
@@ -76,11 +77,12 @@ class CompleteTask:
         return self.handler(_load(self.ranker_dir))
 
     def handler(self, ranker: Ranker) -> Handler:
-        from matcher.consortium import complete_request
+        from matcher.consortium_request import complete_request
         from matcher.rules import RuleBook
 
         rules = json.loads(self.rules)
-        rulebook = RuleBook.from_mapping(rules["actions"], rules["country_status"])
+        rulebook = RuleBook.from_mapping(rules["actions"], rules["country_status"],
+                                         regions=rules.get("regions"))
 
         def handle(q: BatchQuery) -> Sequence[dict[str, Any]]:
             action = q.action or self.action

@@ -54,14 +54,20 @@ def _task(app: App, mode: str, k: int | None, action: str | None, ranker_dir: Pa
     processes only ever load fresh artefacts.
     """
     from matcher.batch_tasks import CompleteTask, SearchTask
-    from matcher.index import artefact_dir, load_or_build
 
     with app.session() as session:
-        ranker = load_or_build(session, progress=None if app.quiet else True)
-        saved = artefact_dir(session)
-    directory = str(saved if saved is not None else ranker_dir)
-    if saved is None:  # no shared cache: workers load a copy saved for this run
+        try:
+            from matcher.index import load_or_build
+        except ImportError:  # until matcher.index lands: fit in memory
+            from matcher.ranker import Ranker
+            from matcher.registry import load_registry
+
+            ranker = Ranker().fit(load_registry(session))
+        else:
+            ranker = load_or_build(session)
+    if not in_process:  # workers load their own copy: the artefacts of exactly this ranker
         ranker.save(ranker_dir)
+    directory = str(ranker_dir)
     if mode == "search":
         from data.reference import action_rules, country_status
         from matcher.rules import RuleBook
@@ -70,10 +76,11 @@ def _task(app: App, mode: str, k: int | None, action: str | None, ranker_dir: Pa
         counting = book.countries_that_count(action or "KA220-HED", None)
         task: Any = SearchTask(directory, k=k or 10, programme_countries=counting)
     else:
-        from data.reference import action_rules, country_status
+        from data.reference import action_rules, countries, country_status
 
-        rules = json.dumps({"actions": action_rules(), "country_status": country_status()},
-                           default=list)
+        regions = {c.code: c.part_of for c in countries() if c.part_of}
+        rules = json.dumps({"actions": action_rules(), "country_status": country_status(),
+                            "regions": regions}, default=list)
         task = CompleteTask(directory, rules=rules, action=action, k=k or 5)
     return task, task.handler(ranker) if in_process else None
 

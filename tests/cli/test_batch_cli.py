@@ -1,0 +1,297 @@
+"""``matcher batch`` end to end on a registry cut from the real data: H2020 projects of the
+University of Helsinki and their partners, with their real ECHE rows.
+
+Every answered row must equal what ``matcher search`` / ``matcher complete`` print for the
+same options, whatever the engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from data.importers import import_file
+from data.reference import seed_reference
+from matcher.batch import Handler
+from matcher.batch_io import BatchQuery
+from matcher.batch_tasks import SearchTask
+from models.db import open_database
+
+HELSINKI, CYPRUS, SAPIENZA, GRAZ = "999994535", "965934440", "999987745", "999873188"
+KEEP = {"224209", "220541", "221198"}
+
+
+@pytest.fixture(scope="module")
+def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    if not shared.is_dir():
+        pytest.skip(f"real data not found at {shared}")
+    tmp = tmp_path_factory.mktemp("batch-cli")
+    with gzip.open(shared / "cordis-h2020" / "participations.csv.gz", "rt",
+                   encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rcns = KEEP | set(list(dict.fromkeys(r[0] for r in rows[1:] if r[2] == HELSINKI))[:20])
+    part = [rows[0]] + [r for r in rows[1:] if r[0] in rcns]
+    history = tmp / "participations.csv"
+    with history.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(part)
+    pics = {r[2] for r in part[1:]}
+    text = (shared / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
+    eche_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(
+        [eche_rows[0], eche_rows[1]] + [r for r in eche_rows[2:] if len(r) > 2 and r[2] in pics])
+    eche = tmp / "eche.csv"
+    eche.write_bytes(buf.getvalue().encode("cp1252"))
+    url = f"sqlite:///{tmp / 'registry.sqlite'}"
+    db = open_database(url)
+    with db.sessions.begin() as s:
+        seed_reference(s)
+    for kind, path in (("eche", eche), ("history", history)):
+        with db.sessions.begin() as s:
+            import_file(s, kind, path)
+    db.dispose()
+    return url
+
+
+SEARCH_ROWS = [
+    {"id": "helsinki", "org": HELSINKI, "k": 3},
+    {"id": "idea", "text": "climate change adaptation in cities", "countries": ["FI", "DE"]},
+    {"id": "nobody", "org": "123456789"},
+    {"id": "both", "org": SAPIENZA, "text": "health", "exclude_countries": ["IT"], "k": 4},
+    {"id": "theme", "themes": ["no such theme"]},
+    {"id": "heis", "text": "university", "types": ["higher-education"], "eche": True, "k": 2},
+]
+COMPLETE_ROWS = [
+    {"id": "two", "members": [HELSINKI, CYPRUS], "k": 2},
+    {"id": "one", "members": [SAPIENZA], "size": "3..4", "text": "health", "k": 2},
+    {"id": "small", "members": [HELSINKI], "size": "2"},
+    {"id": "ghost", "members": ["123456789"]},
+]
+
+
+def _write(path: Path, rows: Sequence[dict[str, Any]]) -> Path:
+    if path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        return path
+    columns = list(dict.fromkeys(c for r in rows for c in r))
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([";".join(v) if isinstance(v, list) else
+                             "" if v is None else str(v) for v in (r.get(c) for c in columns)])
+    return path
+
+
+def _records(path_or_text: Path | str, fmt: str) -> list[dict[str, Any]]:
+    text = path_or_text.read_text("utf-8") if isinstance(path_or_text, Path) else path_or_text
+    if fmt == "jsonl":
+        return [json.loads(line) for line in text.splitlines()]
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _invoke(runner: CliRunner, url: str, *args: str, stdin: str | None = None) -> Any:
+    return runner.invoke(cli, ["--db", url, "-q", "batch", *args], input=stdin)
+
+
+def _one_by_one(runner: CliRunner, url: str, rows: Sequence[dict[str, Any]],
+                mode: str) -> dict[str, list[dict[str, Any]]]:
+    """What ``matcher search`` / ``complete --format json`` answer for each row, by id."""
+    flags = {"org": "--org", "text": "--text", "themes": "--theme", "countries": "--country",
+             "exclude_countries": "--exclude-country", "types": "--type", "members": "--member",
+             "size": "--size", "k": "-k" if mode == "search" else "-n"}
+    answers = {}
+    for row in rows:
+        args = [mode, "--format", "json"] + (["--action", "KA220-HED"] if mode == "complete"
+                                             else [])
+        for key, value in row.items():
+            if key == "eche" and value:
+                args.append("--eche")
+            elif key in flags:
+                for v in value if isinstance(value, list) else [value]:
+                    args += [flags[key], str(v)]
+        result = runner.invoke(cli, ["--db", url, "-q", *args])
+        if result.exit_code == 0:
+            payload = json.loads(result.stdout)
+            answers[row["id"]] = payload["results" if mode == "search" else "consortia"]
+    return answers
+
+
+def _group(records: Sequence[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        out.setdefault(r["query_id"], []).append(
+            {k: v for k, v in r.items() if k not in ("query_id", "query_row")})
+    return out
+
+
+# --- search ------------------------------------------------------------------------------
+
+def test_search_rows_equal_single_searches(runner: CliRunner, registry_url: str,
+                                           tmp_path: Path) -> None:
+    source = _write(tmp_path / "queries.jsonl", SEARCH_ROWS)
+    result = _invoke(runner, registry_url, str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "2 of 6 rows failed."
+    errors = [line for line in result.stderr.splitlines() if line.startswith("row ")]
+    assert [e.split(":")[0] for e in errors] == ["row 3 (id nobody)", "row 5 (id theme)"]
+    assert "unknown organisation '123456789'" in errors[0]
+    assert "unknown theme 'no such theme'" in errors[1]
+    records = _records(tmp_path / "out.jsonl", "jsonl")
+    assert [r["query_row"] for r in records] == sorted(r["query_row"] for r in records)
+    got = _group(records)
+    assert list(got) == ["helsinki", "idea", "both", "heis"]
+    assert [len(v) for v in got.values()] == [3, 10, 4, 2]
+    assert got == _one_by_one(runner, registry_url, SEARCH_ROWS, "search")
+
+
+def test_csv_in_csv_out(runner: CliRunner, registry_url: str, tmp_path: Path) -> None:
+    source = _write(tmp_path / "queries.csv", SEARCH_ROWS)
+    errors = tmp_path / "errors.csv"
+    result = _invoke(runner, registry_url, str(source), "-o", str(tmp_path / "out.csv"),
+                     "--errors", str(errors))
+    assert result.exit_code == 1
+    assert result.stderr == f"2 of 6 rows failed; see {errors}.\n"
+    assert [(r["row"], r["id"]) for r in _records(errors, "csv")] == [("3", "nobody"),
+                                                                      ("5", "theme")]
+    records = _records(tmp_path / "out.csv", "csv")
+    assert list(records[0])[:4] == ["query_id", "query_row", "rank", "id"]
+    jsonl = _invoke(runner, registry_url, str(source), "-o", str(tmp_path / "out.jsonl"))
+    expected = _records(tmp_path / "out.jsonl", "jsonl")
+    assert [(r["query_id"], r["name"], r["why"]) for r in records] == [
+        (e["query_id"], e["name"], "; ".join(e["why"])) for e in expected]
+    assert jsonl.exit_code == 1
+
+
+def test_stdin_to_stdout(runner: CliRunner, registry_url: str) -> None:
+    stdin = "".join(json.dumps(r) + "\n" for r in SEARCH_ROWS[:2])
+    result = _invoke(runner, registry_url, "-", "--input-format", "jsonl", "-o", "-",
+                     stdin=stdin)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    records = _records(result.stdout, "jsonl")
+    assert [r["query_id"] for r in records] == ["helsinki"] * 3 + ["idea"] * 10
+
+
+@pytest.mark.parametrize("engine", ["jobs", "dask"])
+def test_processes_and_dask_answer_like_one_process(runner: CliRunner, registry_url: str,
+                                                    tmp_path: Path, engine: str) -> None:
+    source = _write(tmp_path / "queries.csv", SEARCH_ROWS)
+    _invoke(runner, registry_url, str(source), "-o", str(tmp_path / "one.jsonl"))
+    if engine == "jobs":
+        result = _invoke(runner, registry_url, str(source), "-o", str(tmp_path / "two.jsonl"),
+                         "--jobs", "2", "--chunk-size", "2")
+    else:
+        distributed = pytest.importorskip("distributed")
+        with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                                      dashboard_address=None) as cluster:
+            result = _invoke(runner, registry_url, str(source), "-o",
+                             str(tmp_path / "two.jsonl"), "--engine", "dask",
+                             "--scheduler", cluster.scheduler_address, "--chunk-size", "2")
+    assert result.exit_code == 1
+    assert (tmp_path / "two.jsonl").read_text() == (tmp_path / "one.jsonl").read_text()
+
+
+# --- complete ----------------------------------------------------------------------------
+
+def test_complete_rows_equal_single_completions(runner: CliRunner, registry_url: str,
+                                                tmp_path: Path) -> None:
+    source = _write(tmp_path / "partial.jsonl", COMPLETE_ROWS)
+    result = _invoke(runner, registry_url, str(source), "-o", str(tmp_path / "out.jsonl"),
+                     "--mode", "complete", "--action", "KA220-HED")
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("row ")]
+    assert [e.split(":")[0] for e in errors] == ["row 3 (id small)", "row 4 (id ghost)"]
+    assert "size 2..2 is below KA220-HED's minimum of 3 organisations" in errors[0]
+    got = _group(_records(tmp_path / "out.jsonl", "jsonl"))
+    assert list(got) == ["two", "one"]
+    assert got == _one_by_one(runner, registry_url, COMPLETE_ROWS, "complete")
+    assert all(c["eligible"] for cs in got.values() for c in cs)
+
+
+def test_complete_needs_an_action(runner: CliRunner, registry_url: str, tmp_path: Path) -> None:
+    source = _write(tmp_path / "partial.csv", COMPLETE_ROWS[:1])
+    result = _invoke(runner, registry_url, str(source), "-o", "-", "--mode", "complete")
+    assert result.exit_code == 1
+    assert result.stderr == ("row 1 (id two): no action: give this row an `action` "
+                             "(e.g. KA220-HED) or the batch an --action\n"
+                             "1 of 1 rows failed.\n")
+
+
+# --- usage errors -------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["q.csv", "-o", "out.txt"], "Error: cannot tell the output format of 'out.txt': name it "
+                                 "*.csv or *.jsonl, or give --output-format csv|jsonl"),
+    (["-", "-o", "out.csv"], "Error: cannot tell the input format of '-': name it *.csv or "
+                             "*.jsonl, or give --input-format csv|jsonl"),
+    (["q.csv", "-o", "-", "--resume"], "Error: --resume needs an OUTPUT file, not stdout"),
+    (["q.csv", "-o", "-", "--scheduler", "tcp://x:1"], "Error: --scheduler needs --engine dask"),
+    (["missing.csv", "-o", "-"], "Error: no such input file: missing.csv"),
+    (["bad.csv", "-o", "-"], "Error: bad.csv: header: column 'members' is for --mode complete, "
+                             "not --mode search"),
+])
+def test_usage_errors_exit_2(runner: CliRunner, registry_url: str, args: list[str],
+                             message: str, tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("q.csv").write_text("id,text\n1,x\n", encoding="utf-8")
+    Path("bad.csv").write_text("id,members\n1,x\n", encoding="utf-8")
+    result = _invoke(runner, registry_url, *args)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == message
+
+
+# --- interruption ---------------------------------------------------------------------------
+
+@pytest.fixture
+def ctrl_c_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """Make the search handler raise KeyboardInterrupt (Ctrl-C) when it reaches a row."""
+    at: list[int] = []
+    original = SearchTask.handler
+
+    def handler(self: SearchTask, ranker: Any) -> Handler:
+        inner = original(self, ranker)
+
+        def handle(q: BatchQuery) -> Any:
+            if at and q.row == at[0]:
+                raise KeyboardInterrupt
+            return inner(q)
+        return handle
+    monkeypatch.setattr(SearchTask, "handler", handler)
+    yield at
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_ctrl_c_then_resume_gives_the_full_output(runner: CliRunner, registry_url: str,
+                                                  tmp_path: Path, fmt: str,
+                                                  ctrl_c_at: list[int]) -> None:
+    source = _write(tmp_path / "queries.csv", SEARCH_ROWS)
+    full, part = tmp_path / f"full.{fmt}", tmp_path / f"part.{fmt}"
+    errors = tmp_path / "errors.txt"
+    _invoke(runner, registry_url, str(source), "-o", str(full), "--errors", str(errors))
+    full_errors = errors.read_text()
+
+    ctrl_c_at.append(4)
+    result = _invoke(runner, registry_url, str(source), "-o", str(part), "--errors", str(errors))
+    assert result.exit_code == 130
+    assert result.stderr == ("Interrupted at row 4: the output holds whole rows only. To "
+                             "finish, run the same command with --resume; it resumes from "
+                             "the last row in the output.\n")
+    assert [r["query_id"] for r in _records(part, fmt)] == ["helsinki"] * 3 + ["idea"] * 10
+    ctrl_c_at.clear()
+    result = _invoke(runner, registry_url, str(source), "-o", str(part), "--errors", str(errors),
+                     "--resume")
+    assert result.exit_code == 1
+    assert part.read_text() == full.read_text()
+    assert errors.read_text() == full_errors
