@@ -231,15 +231,15 @@ def test_complete_needs_an_action(runner: CliRunner, registry_url: str, tmp_path
 # --- usage errors -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["q.csv", "-o", "out.txt"], "Error: cannot tell the output format of 'out.txt': name it "
-                                 "*.csv or *.jsonl, or give --output-format csv|jsonl"),
-    (["-", "-o", "out.csv"], "Error: cannot tell the input format of '-': name it *.csv or "
-                             "*.jsonl, or give --input-format csv|jsonl"),
+    (["q.csv", "-o", "out.txt"], ("Error: cannot tell the output format of 'out.txt': name "
+                                  "it *.csv or *.jsonl, or give --output-format csv|jsonl")),
+    (["-", "-o", "out.csv"], ("Error: cannot tell the input format of '-': name it *.csv or "
+                              "*.jsonl, or give --input-format csv|jsonl")),
     (["q.csv", "-o", "-", "--resume"], "Error: --resume needs an OUTPUT file, not stdout"),
     (["q.csv", "-o", "-", "--scheduler", "tcp://x:1"], "Error: --scheduler needs --engine dask"),
     (["missing.csv", "-o", "-"], "Error: no such input file: missing.csv"),
-    (["bad.csv", "-o", "-"], "Error: bad.csv: header: column 'members' is for --mode complete, "
-                             "not --mode search"),
+    (["bad.csv", "-o", "-"], ("Error: bad.csv: header: column 'members' is for --mode "
+                              "complete, not --mode search")),
 ])
 def test_usage_errors_exit_2(runner: CliRunner, registry_url: str, args: list[str],
                              message: str, tmp_path: Path,
