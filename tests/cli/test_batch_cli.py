@@ -63,7 +63,7 @@ def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-SEARCH_ROWS = [
+SEARCH_ROWS: list[dict[str, Any]] = [
     {"id": "helsinki", "org": HELSINKI, "k": 3},
     {"id": "idea", "text": "climate change adaptation in cities", "countries": ["FI", "DE"]},
     {"id": "nobody", "org": "123456789"},
@@ -71,7 +71,7 @@ SEARCH_ROWS = [
     {"id": "theme", "themes": ["no such theme"]},
     {"id": "heis", "text": "university", "types": ["higher-education"], "eche": True, "k": 2},
 ]
-COMPLETE_ROWS = [
+COMPLETE_ROWS: list[dict[str, Any]] = [
     {"id": "two", "members": [HELSINKI, CYPRUS], "k": 2},
     {"id": "one", "members": [SAPIENZA], "size": "3..4", "text": "health", "k": 2},
     {"id": "small", "members": [HELSINKI], "size": "2"},
