@@ -75,8 +75,12 @@ def _names(ranker: Ranker, rows: list[int], limit: int = 3) -> str:
 
 
 def explain(ranker: Ranker, query: Query, qv: QueryVector, query_rows: np.ndarray, row: int,
-            features: np.ndarray) -> tuple[str, ...]:
-    """Sentences, strongest evidence first, for candidate ``row`` and the given query."""
+            features: np.ndarray, partners: np.ndarray | None = None) -> tuple[str, ...]:
+    """Sentences, strongest evidence first, for candidate ``row`` and the given query.
+
+    ``partners`` (the query organisations' past partners, sorted) may be passed when
+    explaining several candidates of one query.
+    """
     from matcher.ranker import FEATURES
 
     f = dict(zip(FEATURES, features.tolist(), strict=True))
@@ -93,10 +97,11 @@ def explain(ranker: Ranker, query: Query, qv: QueryVector, query_rows: np.ndarra
             total = sum(k for _, k in worked)
             reasons.append(f"worked with {_names(ranker, [q for q, _ in worked])} on {total} "
                            f"past project{'s' if total != 1 else ''}")
-        partners = np.unique(graph.adjacency_[query_rows].indices)
+        if partners is None:
+            partners = np.unique(graph.adjacency_[query_rows].indices)
         start, end = shared.indptr[row], shared.indptr[row + 1]
         theirs, n_shared = shared.indices[start:end], shared.data[start:end]
-        inside = np.isin(theirs, partners)
+        inside = np.isin(theirs, partners, assume_unique=True)
         theirs, n_shared = theirs[inside], n_shared[inside]
         unnamed = np.array([registry.orgs[r].name.startswith("(unnamed")
                             for r in theirs.tolist()], dtype=bool)

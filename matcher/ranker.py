@@ -179,10 +179,12 @@ class Ranker:
                     allowed: np.ndarray) -> np.ndarray:
         w = self.weights_
         cheap = self._static_score.copy()
-        if qv.has_text:
-            cheap += w.get("text_sim", 0.0) * self.blocks_.text_scores(qv.text)
-        if qv.has_org_text:
-            cheap += w.get("org_text_sim", 0.0) * self.blocks_.text_scores(qv.org_text)
+        # one pass over the text matrix for both text terms (the score is linear in them)
+        text = [w.get(name, 0.0) * vector for name, vector, used in (
+            ("text_sim", qv.text, qv.has_text), ("org_text_sim", qv.org_text, qv.has_org_text),
+        ) if used]
+        if text:
+            cheap += self.blocks_.text_scores(sum(text[1:], text[0]))
         if qv.themes.any():
             cheap += w.get("theme_sim", 0.0) * self.blocks_.theme_scores(qv.themes)
         pool = np.flatnonzero(allowed)
@@ -212,8 +214,9 @@ class Ranker:
         return list(FEATURES), self._features(self._vector(query, query_rows), query_rows,
                                               np.asarray(rows, dtype=np.int64))
 
-    def _features(self, qv: QueryVector, query_rows: np.ndarray,
-                  rows: np.ndarray) -> np.ndarray:
+    def _features(self, qv: QueryVector, query_rows: np.ndarray, rows: np.ndarray,
+                  needed: Sequence[str] = FEATURES) -> np.ndarray:
+        """Feature matrix; graph features not in ``needed`` (zero weight) are left at 0."""
         out = np.zeros((rows.size, len(FEATURES)), dtype=np.float32)
         col = {name: i for i, name in enumerate(FEATURES)}
         if qv.has_text:
@@ -225,10 +228,13 @@ class Ranker:
         for name in _GRAPH_STATIC:
             out[:, col[name]] = self.graph_.static(name)[rows]
         if query_rows.size and rows.size:
-            graph = self.graph_.features_many([query_rows], rows, names=_GRAPH_QUERY)
+            names = [name for name in _GRAPH_QUERY if name in needed]
+            graph = self.graph_.features_many([query_rows], rows, names=names)
             for name in _LOG_COUNTS:
-                out[:, col[name]] = np.log1p(graph[name][0])
-            out[:, col["ppr"]] = np.log1p(graph["ppr"][0] * self.registry_.n_orgs)
+                if name in graph:
+                    out[:, col[name]] = np.log1p(graph[name][0])
+            if "ppr" in graph:
+                out[:, col["ppr"]] = np.log1p(graph["ppr"][0] * self.registry_.n_orgs)
             cats = np.array(sorted(qv.categories), dtype=np.int16)
             same = np.isin(self.blocks_.category[rows], cats)
             out[:, col["same_category"]] = same
@@ -273,7 +279,8 @@ class Ranker:
         rows = self._candidates(qv, query_rows, allowed)
         if not rows.size:
             return []
-        features = self._features(qv, query_rows, rows)
+        needed = [name for name in FEATURES if self.weights_.get(name, 0.0)]
+        features = self._features(qv, query_rows, rows, needed)
         scores = self._linear(features)
         if rows.size > n:
             keep = np.argpartition(-scores, n - 1)[:n]
@@ -283,6 +290,7 @@ class Ranker:
             rows, scores, features = rows[keep], scores[keep], features[keep]
         order = np.lexsort((self.ids_[rows], -scores))[:n]
         w = np.array([self.weights_.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+        partners = np.unique(self.graph_.adjacency_[query_rows].indices)
         matches = []
         for rank, i in enumerate(order.tolist(), start=1):
             row = int(rows[i])
@@ -291,7 +299,7 @@ class Ranker:
                              key=lambda p: (-abs(p[1]), p[0]))
             matches.append(Match(
                 rank=rank, org=self.registry_.orgs[row], score=round(float(scores[i]), 6),
-                why=explain(self, query, qv, query_rows, row, features[i]),
+                why=explain(self, query, qv, query_rows, row, features[i], partners),
                 contributions=tuple(contrib)))
         return matches
 

@@ -55,9 +55,13 @@ def _fold(text: str) -> str:
 
 
 def _l2(m: sp.csr_matrix) -> sp.csr_matrix:
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    """Rows scaled to unit length (empty rows stay empty), in O(stored values)."""
+    out: sp.csr_matrix = sp.csr_matrix(m, dtype=np.float32, copy=True)
+    rows = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=np.square(out.data, dtype=np.float64),
+                                minlength=out.shape[0]))
     inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-    out: sp.csr_matrix = sp.csr_matrix(sp.diags(inv.astype(np.float32)) @ m, dtype=np.float32)
+    out.data *= inv[rows].astype(np.float32)
     return out
 
 
@@ -211,11 +215,21 @@ class ProfileVectoriser:
         return self
 
     def fit_transform(self, registry: Registry) -> ProfileBlocks:
-        """``fit(registry).transform(registry)``, analysing the texts only once."""
-        text = self._fit(registry)
-        return self._blocks(registry, self._project_text(text))
+        """``fit(registry).transform(registry)``, analysing the texts only once if possible."""
+        docs = org_documents(registry)
+        text = self._fit(registry, docs)
+        vectors = self._project_text(text) if text is not None else self.transform_text(docs)
+        return self._blocks(registry, vectors)
 
-    def _fit(self, registry: Registry) -> sp.csr_matrix:
+    def _fit(self, registry: Registry, docs: Sequence[str] | None = None,
+             ) -> sp.csr_matrix | None:
+        """Fit; return the weighted text of every document when it was built whole.
+
+        Large corpora (more than ``svd_sample`` documents) are learnt from a seeded sample:
+        idf and SVD from ``svd_sample`` documents are as good as from all of them, and the
+        full sparse matrix (hundreds of millions of n-grams at 1M organisations) is never
+        held in memory; the documents are then projected chunk by chunk.
+        """
         self.theme_codes_ = tuple(sorted(registry.themes))
         self.theme_col_ = {c: i for i, c in enumerate(self.theme_codes_)}
         self.categories_ = tuple(sorted({o.category for o in registry.orgs}))
@@ -224,15 +238,24 @@ class ProfileVectoriser:
         n = max(registry.n_orgs, 1)
         df = np.asarray((counts > 0).sum(axis=0)).ravel()
         self.theme_idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        words, chars = self._raw_text(org_documents(registry))
+        docs = org_documents(registry) if docs is None else docs
+        whole = len(docs) <= self.svd_sample
+        if whole:
+            sample: Sequence[str] = docs
+        else:
+            rng = np.random.default_rng(self.random_state)
+            picked = np.sort(rng.choice(len(docs), self.svd_sample, replace=False))
+            sample = [docs[i] for i in picked.tolist()]
+        words, chars = self._raw_text(sample)
         self.word_idf_ = self._idf(words)
         self.char_idf_ = self._idf(chars)
         text = self._weigh_text(words, chars)
         self.svd_components_: np.ndarray | None = None
         self.svd_columns_ = np.zeros(0, dtype=np.int64)
-        if text.nnz > self.max_sparse_nnz:
+        self._colmap: np.ndarray | None = None
+        if text.nnz * (len(docs) / max(len(sample), 1)) > self.max_sparse_nnz:
             self.svd_components_ = self._fit_svd(text)
-        return text
+        return text if whole else None
 
     @staticmethod
     def _idf(raw: sp.csr_matrix) -> np.ndarray:
@@ -267,8 +290,11 @@ class ProfileVectoriser:
         return components
 
     def _select_columns(self, m: sp.csr_matrix) -> sp.csr_matrix:
-        colmap = np.full(m.shape[1], -1, dtype=np.int64)
-        colmap[self.svd_columns_] = np.arange(self.svd_columns_.size)
+        colmap = getattr(self, "_colmap", None)
+        if colmap is None or colmap.size != m.shape[1]:
+            colmap = np.full(m.shape[1], -1, dtype=np.int32)
+            colmap[self.svd_columns_] = np.arange(self.svd_columns_.size)
+            self._colmap = colmap
         new = colmap[m.indices]
         keep = new >= 0
         kept_before = np.concatenate([[0], np.cumsum(keep)])
@@ -319,17 +345,22 @@ class ProfileVectoriser:
     def _project_text(self, text: sp.csr_matrix) -> sp.csr_matrix | np.ndarray:
         if self.svd_components_ is None:
             return _l2(text)
-        dense = np.empty((text.shape[0], self.svd_components_.shape[0]), dtype=np.float32)
-        step = 20_000
-        for start in range(0, text.shape[0], step):
-            chunk = self._select_columns(text[start:start + step])
-            dense[start:start + step] = chunk @ self.svd_components_.T
-        return _l2_dense(dense)
+        chunk = self._select_columns(text) @ self.svd_components_.T
+        return _l2_dense(np.asarray(chunk, dtype=np.float32))
 
-    def transform_text(self, docs: Sequence[str]) -> sp.csr_matrix | np.ndarray:
-        """Text vectors (rows L2-normalised) of arbitrary documents."""
+    def transform_text(self, docs: Sequence[str], *,
+                       chunk: int = 20_000) -> sp.csr_matrix | np.ndarray:
+        """Text vectors (rows L2-normalised) of arbitrary documents, ``chunk`` at a time."""
         self._check_fitted()
-        return self._project_text(self._weigh_text(*self._raw_text(docs)))
+        parts = [self._project_text(self._weigh_text(*self._raw_text(docs[i:i + chunk])))
+                 for i in range(0, len(docs), chunk)] or [
+            self._project_text(self._weigh_text(*self._raw_text([])))]
+        if len(parts) == 1:
+            return parts[0]
+        if isinstance(parts[0], np.ndarray):
+            return np.vstack(parts)
+        out: sp.csr_matrix = sp.vstack(parts, format="csr")
+        return out
 
     def transform(self, registry: Registry) -> ProfileBlocks:
         """The blocks of every organisation of ``registry`` (fitted or not on it)."""
