@@ -3,7 +3,7 @@
 Two steps:
 
 1. **Candidates.** The ranker scores the organisations for the combined query "the given
-   members + text + themes" and returns the top ``pool`` (300) that the filters allow and that
+   members + text + themes" and returns the top ``pool`` (200) that the filters allow and that
    could ever be in an eligible consortium (no higher-education institution without ECHE in a
    country that counts; for actions closed to other countries, only countries that count).
 2. **Beam search** over sets of added members, one member per level, keeping the ``beam``
@@ -262,7 +262,7 @@ def complete(ranker: Scorer, rulebook: RuleBook, *, action: str,
              members: Sequence[OrgProfile], size: tuple[int, int] | None = None, n: int = 5,
              text: str = "", themes: Sequence[str] = (), filters: Filters = _NO_FILTERS,
              call_year: int | None = None, coordinator: OrgProfile | None = None,
-             pool: int = 300, beam: int = 64) -> list[Consortium]:
+             pool: int = 200, beam: int = 64) -> list[Consortium]:
     """The ``n`` best eligible consortia that contain ``members``, best first.
 
     ``size`` is (min, max) organisations in the whole consortium; default: the action's
@@ -328,7 +328,7 @@ def complete(ranker: Scorer, rulebook: RuleBook, *, action: str,
 def propose(ranker: Scorer, rulebook: RuleBook, *, action: str, lead: OrgProfile,
             size: tuple[int, int] | None = None, n: int = 5, text: str = "",
             themes: Sequence[str] = (), filters: Filters = _NO_FILTERS,
-            call_year: int | None = None, pool: int = 300,
+            call_year: int | None = None, pool: int = 200,
             beam: int = 64) -> list[Consortium]:
     """Whole consortia around ``lead`` (the coordinator) for a project on ``text``/``themes``."""
     if not text.strip() and not themes:
