@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import subprocess
+import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from matcher import vectorise
 from matcher.registry import OrgProfile, ProjectInfo, Registry, ThemeInfo
 from matcher.types import Query
 from matcher.vectorise import ProfileVectoriser, org_documents
@@ -127,6 +132,39 @@ def test_query_vector_combines_orgs_text_and_themes() -> None:
     assert q.has_org_text and not q.has_text  # the organisation's own name, no query text
     assert [vec.categories_[c] for c in q.categories] == ["higher-education"]
     assert [vec.countries_[c] for c in q.countries] == ["FI"]
+
+
+def test_pure_python_hashing_equals_scikit_learn(shared_data: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Queries are hashed without importing scikit-learn: the columns must be identical."""
+    with open(shared_data / "eche" / "eche-holders-2021-2027.csv", encoding="cp1252") as f:
+        next(f)
+        names = [row["Legal Name"] for _, row in zip(range(300), csv.DictReader(f, delimiter=";"),
+                                                     strict=False)]
+    names += ["Opinto-ohjauksen kehittäminen", "École d'ingénieurs", "a b x2", ""]
+    vec = ProfileVectoriser()
+    monkeypatch.setattr(vectorise, "_PURE_PYTHON_WORDS", 10**9)
+    pure = vec._raw_text(names)
+    monkeypatch.setattr(vectorise, "_PURE_PYTHON_WORDS", 0)
+    sklearn = vec._raw_text(names)
+    for mine, theirs in zip(pure, sklearn, strict=True):
+        assert mine.nnz > 1000 and abs(mine - theirs).sum() == 0
+
+
+def test_searching_does_not_import_scikit_learn(tmp_path: Path) -> None:
+    """Importing scikit-learn takes over a second: a loaded ranker must answer without it."""
+    orgs = [org(0, "Opinto-ohjaus ja neuvonta", "FI"), org(1, "Robotics lab", "DE")]
+    from matcher.ranker import Ranker
+
+    Ranker().fit(make_registry(orgs, [[0, 1]])).save(tmp_path)
+    code = ("import sys; from pathlib import Path; from matcher.ranker import Ranker; "
+            "from matcher.types import Query; "
+            f"r = Ranker.load(Path({str(tmp_path)!r})); "
+            "r.rank(Query(org_ids=(0,), text='ohjaus')); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]"
 
 
 def test_transform_before_fit_is_an_error() -> None:
