@@ -215,3 +215,17 @@ def test_every_returned_consortium_passes_check(
         assert max(lo, len(members) + 1, BOOK.action(action).min_organisations) <= len(orgs)
         assert len(orgs) <= hi and len({o.id for o in orgs}) == len(orgs)
         assert 0.0 <= c.score <= 1.0
+
+
+def test_propose_with_a_third_country_lead_is_a_constraint_error() -> None:
+    orgs = [org(0, "US"), org(1, "DE"), org(2, "ES"), org(3, "FI")]
+    reg = make_registry(orgs, [])
+    with pytest.raises(ConstraintError, match=r"KA220-HED consortium: The coordinator of a "
+                       r"KA220-HED \(2027 call\) project must be established in one of the EU "
+                       r"member states"):
+        propose(FakeRanker(reg, [0.5] * 4), BOOK, action="KA220-HED", lead=orgs[0],
+                text="water")
+    # as a partner the same organisation is welcome
+    out = complete(FakeRanker(reg, [0.9, 0.5, 0.5, 0.5]), BOOK, action="KA220-HED",
+                   members=orgs[:1], size=(4, 4), n=1)
+    assert [m.org.id for m in out[0].members] == [0, 1, 2, 3]
