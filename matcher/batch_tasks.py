@@ -46,7 +46,10 @@ class SearchTask:
         return self.handler(_load(self.ranker_dir))
 
     def handler(self, ranker: Ranker) -> Handler:
-        from matcher.search import search
+        try:
+            from matcher.search import search
+        except ImportError:  # until matcher.search lands
+            return _interim_search(ranker, self)
 
         def handle(q: BatchQuery) -> Sequence[dict[str, Any]]:
             result = search(
@@ -60,6 +63,35 @@ class SearchTask:
             return results
 
         return handle
+
+
+def _interim_search(ranker: Ranker, task: SearchTask) -> Handler:
+    """The issue's search, straight on the Ranker, for as long as ``matcher.search`` is
+    missing: the same resolution of user strings as ``complete`` and the issue's JSON."""
+    from matcher.consortium_request import _org_index, resolve_filters
+    from matcher.lookup import resolve_themes
+    from matcher.types import Filters, Query
+
+    def handle(q: BatchQuery) -> Sequence[dict[str, Any]]:
+        org = _org_index(ranker).get(q.org) if q.org else None
+        query = Query(org_ids=(org.id,) if org else (), text=q.text,
+                      themes=resolve_themes(q.themes, ranker.registry_.themes))
+        if query.is_empty:
+            raise QueryError("empty query: give an org, a text or themes")
+        filters = resolve_filters(ranker, countries=q.countries,
+                                  exclude_countries=q.exclude_countries, types=q.types,
+                                  eche=q.eche)
+        if q.programme_countries_only and task.programme_countries is not None:
+            filters = Filters(countries=(filters.countries & task.programme_countries
+                                         if filters.countries else task.programme_countries),
+                              exclude_countries=filters.exclude_countries,
+                              categories=filters.categories, eche_only=filters.eche_only)
+        return [{"rank": m.rank, "id": m.org.id, "pic": m.org.pic, "name": m.org.name,
+                 "country": m.org.country, "type": m.org.category, "score": m.score,
+                 "why": list(m.why)}
+                for m in ranker.rank(query, n=q.k or task.k, filters=filters)]
+
+    return handle
 
 
 @dataclass(frozen=True, slots=True)
