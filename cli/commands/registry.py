@@ -1,0 +1,210 @@
+"""``matcher orgs``, ``matcher show``, ``matcher stats``, ``matcher themes``: browse the registry.
+
+The work is in ``matcher.catalogue``; these commands parse options and format the answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from cli.app import App, pass_app
+from cli.errors import reports_errors
+from cli.output import emit, format_option, table
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ORG_COLUMNS = ("id", "pic", "erasmus_code", "name", "country", "city", "category", "eche",
+               "projects")
+ORG_CSV_COLUMNS = ("id", "pic", "oid", "erasmus_code", "name", "country", "city", "category",
+                   "type_code", "eche", "projects")
+
+
+def table_or_json(func: F) -> F:
+    """``--format table|json`` for commands whose output is one record, not a listing."""
+    return click.option("--format", "fmt", type=click.Choice(("table", "json")),
+                        default="table", show_default=True,
+                        help="Output format: text for people, json for programs.")(func)
+
+
+def _type_aliases() -> dict[str, str]:
+    """Every Erasmus+ and CORDIS type code and label -> its canonical category."""
+    from data.reference import org_types
+
+    aliases: dict[str, str] = {}
+    for t in org_types():
+        aliases[t.code] = t.category
+        aliases.setdefault(t.label, t.category)
+    return aliases
+
+
+@click.command("orgs")
+@click.option("--country", "countries", multiple=True, metavar="COUNTRY",
+              help="Erasmus code (FI, EL, UK) or English name; repeat for any of several.")
+@click.option("--type", "types", multiple=True, metavar="TYPE",
+              help="Category (higher-education, school, research, company, ngo, public-body, "
+                   "network, other) or an EPLUS-* / CORDIS code (HES, PRC, REC, PUB, OTH); "
+                   "repeat for any of several.")
+@click.option("--theme", "themes", multiple=True, metavar="THEME",
+              help="Theme code or English/Finnish label (see `matcher themes`), declared or "
+                   "from the organisation's projects; repeat for any of several.")
+@click.option("--name", metavar="TEXT",
+              help="Part of the name, case- and accent-insensitive.")
+@click.option("--eche", is_flag=True, help="Only holders of the Erasmus Charter (ECHE).")
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
+              help="At most this many organisations.")
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+              help="Skip this many first (for paging).")
+@format_option
+@pass_app
+@reports_errors
+def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
+                 themes: tuple[str, ...], name: str | None, eche: bool, limit: int,
+                 offset: int, fmt: str) -> None:
+    """List organisations of the registry; filters combine (all must hold).
+
+    \b
+    Examples:
+      matcher orgs --country FI --type HES --limit 5
+      matcher orgs --name "university of oulu" --format json
+      matcher orgs --country Greece --theme "key competences" --eche --format csv
+    """
+    from matcher.catalogue import list_organisations
+
+    with app.session() as session:
+        found = list_organisations(session, countries=countries, categories=types,
+                                   themes=themes, name=name, eche=eche, limit=limit,
+                                   offset=offset, type_aliases=_type_aliases() if types else None)
+    rows = [o.to_json() for o in found]
+    emit(rows, ORG_CSV_COLUMNS if fmt == "csv" else ORG_COLUMNS, fmt)
+
+
+def _profile_text(d: dict[str, Any], n_projects: int) -> str:
+    eche = "no"
+    if d["eche_end"]:
+        eche = (f"{d['eche_start'] or '?'} to {d['eche_end']}"
+                + (" (valid)" if d["eche_valid"] else " (not valid today)"))
+    ids = ", ".join(f"{k.upper() if k != 'erasmus_code' else 'Erasmus code'} {d[k]}"
+                    for k in ("pic", "oid", "erasmus_code") if d[k])
+    lines = [
+        f"{d['name']}  (#{d['id']})",
+        f"  identifiers  {ids or '-'}",
+        f"  country      {d['country_name']} ({d['country']})"
+        + (f", {d['city']}" if d["city"] else ""),
+        f"  type         {d['category']}" + (f" ({d['type_code']})" if d["type_code"] else ""),
+        f"  website      {d['website'] or '-'}",
+        f"  ECHE         {eche}",
+    ]
+    if d["description"]:
+        lines.append(f"  description  {d['description']}")
+    if d["source"]:
+        lines.append(f"  source       {d['source']}")
+    if d["declared_themes"]:
+        lines.append("\nDeclared themes: "
+                     + "; ".join(t["label_en"] for t in d["declared_themes"]))
+    if d["project_themes"]:
+        lines += ["\nThemes of its projects:",
+                  table(d["project_themes"], ("code", "label_en", "count"))]
+    projects = d["projects"]
+    lines.append(f"\nProjects: {len(projects)}")
+    if projects:
+        lines.append(table(projects[:n_projects],
+                           ("identifier", "programme", "action", "year", "role", "title")))
+        if len(projects) > n_projects:
+            lines.append(f"... and {len(projects) - n_projects} more (all in --format json)")
+    lines.append(f"\nPast partners (top {len(d['partners'])}, by shared projects):")
+    lines.append(table(d["partners"], ("id", "ref", "name", "country", "category", "shared"))
+                 if d["partners"] else "(none)")
+    return "\n".join(lines)
+
+
+@click.command("show")
+@click.argument("org", metavar="ORG")
+@click.option("--projects", "n_projects", type=click.IntRange(0), default=20,
+              show_default=True, help="Projects to list in the table format (json has all).")
+@table_or_json
+@pass_app
+@reports_errors
+def show_command(app: App, org: str, n_projects: int, fmt: str) -> None:
+    """Show one organisation: identifiers, type, ECHE, themes, projects and past partners.
+
+    ORG is a 9-digit PIC, an OID (E + 8 digits), an Erasmus code (spaces do not matter)
+    or an internal id (12 or #12).
+
+    \b
+    Examples:
+      matcher show 999873188
+      matcher show "FI HELSINK01" --format json
+      matcher show '#12'
+    """
+    from matcher.catalogue import organisation_profile
+
+    with app.session() as session:
+        detail = organisation_profile(session, org).to_json()
+    if fmt == "json":
+        click.echo(json.dumps(detail, ensure_ascii=False, indent=2))
+    else:
+        click.echo(_profile_text(detail, n_projects))
+
+
+@click.command("stats")
+@table_or_json
+@pass_app
+@reports_errors
+def stats_command(app: App, fmt: str) -> None:
+    """Count what the registry holds: organisations, projects, participations, themes,
+    with breakdowns by category, country, programme and year.
+
+    \b
+    Examples:
+      matcher stats
+      matcher stats --format json
+    """
+    from matcher.catalogue import registry_stats
+
+    with app.session() as session:
+        stats = registry_stats(session)
+    if fmt == "json":
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    lines = []
+    for key, value in stats.items():
+        label = key.replace("_", " ")
+        if isinstance(value, dict):
+            lines.append(f"{label}:")
+            lines += [f"  {k:<20} {v:>9,}" for k, v in value.items()]
+        elif isinstance(value, int):
+            lines.append(f"{label:<28} {value:>9,}")
+        else:
+            lines.append(f"{label:<28} {value}")
+    click.echo("\n".join(lines))
+
+
+@click.command("themes")
+@click.option("--kind", metavar="KIND",
+              help="Only one kind: seed (the domain's themes), topic (Erasmus+ topics), "
+                   "priority (2021-27 priorities) or programme-part (H2020).")
+@format_option
+@pass_app
+@reports_errors
+def themes_command(app: App, kind: str | None, fmt: str) -> None:
+    """List the theme vocabulary: code, kind, English and Finnish labels, projects.
+
+    Use a code or either label with `--theme` in orgs, search and complete.
+
+    \b
+    Examples:
+      matcher themes --kind seed
+      matcher themes --format csv > themes.csv
+    """
+    from matcher.catalogue import list_themes
+
+    with app.session() as session:
+        rows = list_themes(session, kind)
+    emit(rows, ("code", "kind", "label_en", "label_fi", "projects"), fmt)
+
+
+COMMANDS = [orgs_command, show_command, stats_command, themes_command]
