@@ -102,6 +102,12 @@ def _handler_for(factory: HandlerFactory) -> Handler:
 def _init_worker(factory: HandlerFactory) -> None:
     # The parent handles Ctrl-C and stops the pool; workers must not die mid-task with a trace.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:  # N workers on N cores: one BLAS thread each, or they fight over the cores
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
     try:
         _handler_for(factory)
     except MatcherError:
