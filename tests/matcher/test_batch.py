@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -292,3 +294,39 @@ def test_resume_an_empty_or_missing_output_starts_at_row_1(tmp_path: Path) -> No
     half.write_text("query_id,que", encoding="utf-8")
     assert prepare_resume(half, "csv").row == 1
     assert half.read_text() == ""
+
+
+class _SigintOnWrite(io.StringIO):
+    """An output whose first write is hit by a real Ctrl-C (SIGINT) halfway through."""
+
+    def write(self, text: str) -> int:
+        if not self.getvalue():
+            os.kill(os.getpid(), signal.SIGINT)
+        return super().write(text)
+
+
+def test_a_real_sigint_while_writing_waits_for_the_row_to_be_whole() -> None:
+    out, err = _SigintOnWrite(), io.StringIO()
+    items = read_queries(io.StringIO(_csv(["a", "b", "c"])), "csv", "search")
+    summary = run(answer(items, Upper()), ResultWriter(out, "jsonl"), ErrorWriter(err))
+    assert summary == BatchSummary(rows=1, failed=0, resume_row=2)
+    assert [json.loads(line)["query_row"] for line in out.getvalue().splitlines()] == [1, 1]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@dataclass(frozen=True, slots=True)
+class SigintAt:
+    row: int
+
+    def __call__(self) -> Handler:
+        def handle(q: BatchQuery) -> Sequence[dict[str, Any]]:
+            if q.row == self.row:
+                os.kill(os.getpid(), signal.SIGINT)
+            return [{"rank": 1}]
+        return handle
+
+
+def test_a_real_sigint_while_answering_stops_before_that_row() -> None:
+    summary, out, _ = _run(_csv(["a", "b", "c", "d"]), factory=SigintAt(3))
+    assert summary == BatchSummary(rows=2, failed=0, resume_row=3)
+    assert [json.loads(line)["query_row"] for line in out.splitlines()] == [1, 2]
