@@ -112,7 +112,8 @@ def _task(app: App, mode: str, k: int | None, action: str | None, ranker_dir: Pa
 @click.option("--output-format", type=click.Choice(["csv", "jsonl"]),
               help="Format of OUTPUT (default for -: jsonl; else from the extension).")
 @click.option("--resume", is_flag=True,
-              help="Continue an interrupted run: keep OUTPUT's whole rows, answer the rest.")
+              help="Continue an interrupted run: answer again from the last row in OUTPUT "
+              "(its lines are replaced) and append; the --errors file is trimmed to match.")
 @click.option("--chunk-size", type=click.IntRange(1, 10_000), default=32, show_default=True,
               help="Rows per task sent to a worker.")
 @pass_app
