@@ -151,7 +151,8 @@ def find_organisation(session: Session, ref: str) -> int:
     conditions: list[ColumnElement[bool]] = [
         o.pic == text,
         o.oid == text.upper(),
-        func.replace(o.erasmus_code, " ", "") == normalise_erasmus_code(text),
+        func.replace(func.replace(o.erasmus_code, " ", ""), "\xa0", "")
+        == normalise_erasmus_code(text),
     ]
     found = session.scalars(select(o.id).where(or_(*conditions)).order_by(o.id)).first()
     if found is not None:
@@ -185,7 +186,7 @@ def _nearest_names(session: Session, text: str) -> str:
 
 
 def _countries(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Country.code, Country.name)).tuples().all())
+    return dict(session.execute(select(Country.code, Country.name)).all())
 
 
 def _themes(session: Session) -> dict[str, ThemeInfo]:
@@ -265,7 +266,7 @@ def list_organisations(
         OrgSummary(id=org.id, pic=org.pic, oid=org.oid, erasmus_code=org.erasmus_code,
                    name=_name(org), country=org.country, city=org.city, category=org.category,
                    type_code=org.type_code, eche=org.eche_end is not None, projects=int(n))
-        for org, n in session.execute(query).tuples()
+        for org, n in session.execute(query)
     ]
 
 
@@ -285,13 +286,13 @@ def organisation_profile(session: Session, ref: str, *, today: dt.date | None = 
         .where(Participation.organisation_id == org.id)
         .group_by(Theme.code, Theme.label_en)
         .order_by(func.count().desc(), Theme.code)
-    ).tuples()
+    )
     projects = session.execute(
         select(Project, Participation.role)
         .join(Participation, Participation.project_id == Project.id)
         .where(Participation.organisation_id == org.id)
         .order_by(Project.start_year.desc(), Project.programme, Project.identifier)
-    ).tuples()
+    )
     return OrgDetail(
         id=org.id, pic=org.pic, oid=org.oid, erasmus_code=org.erasmus_code, name=_name(org),
         country=org.country, country_name=country.name if country else org.country,
@@ -319,7 +320,7 @@ def _past_partners(session: Session, org_id: int, n: int) -> tuple[PartnerCount,
         .group_by(o.id)
         .order_by(shared.desc(), o.id)
         .limit(n)
-    ).tuples()
+    )
     return tuple(PartnerCount(p.id, _ref(p.pic, p.oid, p.erasmus_code, p.id), _name(p),
                               p.country, p.category, int(k)) for p, k in rows)
 
@@ -337,7 +338,7 @@ def list_themes(session: Session, kind: str | None = None) -> list[dict[str, Any
     if kind is not None:
         query = query.where(Theme.kind == kind)
     return [{"code": t.code, "kind": t.kind, "label_en": t.label_en, "label_fi": t.label_fi,
-             "projects": int(n)} for t, n in session.execute(query).tuples()]
+             "projects": int(n)} for t, n in session.execute(query)]
 
 
 def _grouped(session: Session, column: Any, *, top: int | None = None,
@@ -346,7 +347,7 @@ def _grouped(session: Session, column: Any, *, top: int | None = None,
     query = query.order_by(func.count().desc(), column) if by_count else query.order_by(column)
     if top is not None:
         query = query.limit(top)
-    return {str(key): int(n) for key, n in session.execute(query).tuples()}
+    return {str(key): int(n) for key, n in session.execute(query)}
 
 
 def registry_stats(session: Session, *, top_countries: int = 15) -> dict[str, Any]:
