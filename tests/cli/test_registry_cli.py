@@ -1,0 +1,176 @@
+"""``matcher orgs / show / stats / themes`` on a registry cut from the real data: the Finnish
+and Austrian ECHE holders and the H2020 consortia of 15 University of Helsinki projects."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from data.importers import import_file
+from data.reference import seed_reference
+from models.db import open_database
+
+HELSINKI, GRAZ = "999994535", "999873188"
+
+
+@pytest.fixture(scope="module")
+def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+    if not shared.is_dir():
+        pytest.skip(f"real data not found at {shared}")
+    tmp = tmp_path_factory.mktemp("registry-cli")
+    with gzip.open(shared / "cordis-h2020" / "participations.csv.gz", "rt",
+                   encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rcns = set(list(dict.fromkeys(r[0] for r in rows[1:] if r[2] == HELSINKI))[:15])
+    history = tmp / "participations.csv"
+    with history.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([rows[0]] + [r for r in rows[1:] if r[0] in rcns])
+    with gzip.open(shared / "cordis-h2020" / "programme_parts.csv.gz", "rt",
+                   encoding="utf-8", newline="") as fh:
+        parts = list(csv.reader(fh))
+    programme_parts = tmp / "parts.csv"
+    with programme_parts.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([parts[0]] + [r for r in parts[1:] if r[0] in rcns])
+    text = (shared / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
+    eche_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(
+        eche_rows[:2] + [r for r in eche_rows[2:] if len(r) > 8 and r[8] in ("FI", "AT")])
+    eche = tmp / "eche.csv"
+    eche.write_bytes(buf.getvalue().encode("cp1252"))
+    url = f"sqlite:///{tmp / 'registry.sqlite'}"
+    db = open_database(url)
+    with db.sessions.begin() as s:
+        seed_reference(s)
+    with db.sessions.begin() as s:
+        import_file(s, "eche", eche)
+    with db.sessions.begin() as s:
+        import_file(s, "history", history, programme_parts=programme_parts)
+    db.dispose()
+    return url
+
+
+def run(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(cli, ["--db", url, *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_orgs_table(runner: CliRunner, registry_url: str) -> None:
+    code, out, err = run(runner, registry_url, "orgs", "--country", "FI", "--limit", "3")
+    lines = out.splitlines()
+    assert code == 0 and err == ""
+    assert lines[0].split() == ["id", "pic", "erasmus_code", "name", "country", "city",
+                                "category", "eche", "projects"]
+    assert len(lines) == 5 and "AALTO KORKEAKOULUSAATIO SR" in lines[2]
+
+
+def test_orgs_json_on_stdout_only(runner: CliRunner, registry_url: str) -> None:
+    code, out, err = run(runner, registry_url, "orgs", "--name", "helsingin yliopisto",
+                         "--format", "json")
+    assert code == 0 and err == ""
+    found = json.loads(out)
+    assert [(o["pic"], o["erasmus_code"], o["eche"]) for o in found] == [
+        (HELSINKI, "SF HELSINK01", True)]
+    assert found[0]["projects"] == 15
+
+
+def test_orgs_filters_combined_csv_parses(runner: CliRunner, registry_url: str) -> None:
+    code, out, _ = run(runner, registry_url, "orgs", "--country", "Finland", "--type", "HES",
+                       "--eche", "--theme", "h2020-msca", "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows and {r["country"] for r in rows} == {"FI"}
+    assert {r["category"] for r in rows} == {"higher-education"}
+    assert HELSINKI in {r["pic"] for r in rows}
+    assert all(int(r["projects"]) >= 1 and r["eche"] == "True" for r in rows)
+    _, out_any, _ = run(runner, registry_url, "orgs", "--type", "company", "--type", "REC",
+                        "--format", "csv", "--limit", "500")
+    assert {r["category"] for r in csv.DictReader(io.StringIO(out_any))} == {
+        "company", "research"}
+
+
+def test_orgs_nothing_found(runner: CliRunner, registry_url: str) -> None:
+    code, out, _ = run(runner, registry_url, "orgs", "--country", "FI", "--type", "ngo")
+    assert (code, out) == (0, "(no results)\n")
+    code, out, _ = run(runner, registry_url, "orgs", "--name", "zzzz", "--format", "json")
+    assert (code, json.loads(out)) == (0, [])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--country", "Suomi"), ("Error: unknown country 'Suomi': use an Erasmus code (FI, DE, EL "
+                             "for Greece, UK) or an English name; nearest: ")),
+    (("--type", "university"), ("Error: unknown organisation type 'university'; valid types: "
+                               "higher-education, school, research, company, ngo, public-body, "
+                               "network, other (or an EPLUS-* / CORDIS code such as HES, PRC)\n")),
+    (("--theme", "quantum"), "Error: unknown theme 'quantum'; nearest: "),
+])
+def test_orgs_unknown_values_exit_2(runner: CliRunner, registry_url: str,
+                                    args: tuple[str, ...], message: str) -> None:
+    code, out, err = run(runner, registry_url, "orgs", *args)
+    assert (code, out) == (2, "")
+    assert err.startswith(message)
+
+
+@pytest.mark.parametrize("ref", [GRAZ, "E10208908", "A GRAZ01", "A\xa0 GRAZ01", "a\u2009graz01"])
+def test_show_by_any_identifier(runner: CliRunner, registry_url: str, ref: str) -> None:
+    code, out, err = run(runner, registry_url, "show", ref, "--format", "json")
+    assert code == 0 and err == ""
+    detail = json.loads(out)
+    assert (detail["pic"], detail["name"], detail["country_name"]) == (
+        GRAZ, "UNIVERSITAET GRAZ", "Austria")
+    _, by_id, _ = run(runner, registry_url, "show", f"#{detail['id']}", "--format", "json")
+    assert json.loads(by_id) == detail
+
+
+def test_show_table_has_projects_and_partners(runner: CliRunner, registry_url: str) -> None:
+    code, out, _ = run(runner, registry_url, "show", "SF HELSINK01", "--projects", "3")
+    assert code == 0
+    assert out.startswith("HELSINGIN YLIOPISTO  (#")
+    assert "Erasmus code SF HELSINK01" in out and "Projects: 15" in out
+    assert "... and 12 more (all in --format json)" in out
+    assert "Past partners (top 20, by shared projects):" in out
+    detail = json.loads(run(runner, registry_url, "show", HELSINKI, "--format", "json")[1])
+    shared = [p["shared"] for p in detail["partners"]]
+    assert len(shared) == 20 and shared == sorted(shared, reverse=True)
+    assert len(detail["projects"]) == 15 and detail["project_themes"]
+
+
+def test_show_unknown_exit_2(runner: CliRunner, registry_url: str) -> None:
+    code, out, err = run(runner, registry_url, "show", "helsingin yliopsto")
+    assert (code, out) == (2, "")
+    assert err == (
+        "Error: unknown organisation 'helsingin yliopsto': give a 9-digit PIC, an OID "
+        "(E + 8 digits), an Erasmus code (e.g. 'FI HELSINK01') or an internal id (#12); names "
+        "close to it: HELSINGIN YLIOPISTO (999994535); LAPIN YLIOPISTO (998208474); "
+        "LAPPEENRANNAN-LAHDEN TEKNILLINEN YLIOPISTO LUT (999591209). Find one with "
+        "`matcher orgs --name ...`.\n")
+
+
+def test_stats(runner: CliRunner, registry_url: str) -> None:
+    code, out, err = run(runner, registry_url, "stats", "--format", "json")
+    assert code == 0 and err == ""
+    stats = json.loads(out)
+    assert {"organisations", "projects", "participations", "themes"} <= set(stats)
+    assert stats["projects"] == 15 and stats["projects_by_programme"] == {"H2020": 15}
+    assert stats["organisations"] > stats["named_organisations"] == stats["eche_holders"] > 40
+    code, out, _ = run(runner, registry_url, "stats")
+    assert code == 0 and "projects by year:" in out and "backend                      sqlite" in out
+
+
+def test_themes(runner: CliRunner, registry_url: str) -> None:
+    code, out, _ = run(runner, registry_url, "themes", "--kind", "seed", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and rows and {r["kind"] for r in rows} == {"seed"}
+    guidance = next(r for r in rows if r["code"] == "guidance-counselling")
+    assert guidance["label_fi"] == "Opintojen ohjaus ja neuvonta"
+    code, out, err = run(runner, registry_url, "themes", "--kind", "seeds")
+    assert (code, err) == (2, ("Error: unknown theme kind 'seeds'; valid kinds: priority, "
+                              "programme-part, seed, topic\n"))
