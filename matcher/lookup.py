@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from rapidfuzz import process
+from rapidfuzz import process, utils
 
 from matcher.registry import OrgProfile, ThemeInfo
 from models.errors import QueryError
@@ -48,7 +48,8 @@ class OrgIndex:
             if org is not None:
                 return org
         names = {o.name: o for o in self._orgs if not o.name.startswith("(unnamed")}
-        near = process.extract(text, list(names), limit=3, score_cutoff=60)
+        near = process.extract(text, list(names), limit=3, score_cutoff=60,
+                               processor=utils.default_process)  # any case
         hint = "; ".join(f"{names[str(n)].name} ({_ref(names[str(n)])})" for n, *_ in near)
         raise QueryError(
             f"unknown organisation {ref!r}: give a 9-digit PIC, an OID (E + 8 digits), an "
