@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-import matcher.index as index
 from data.importers import import_file
 from data.reference import seed_reference
+from matcher import index
 from matcher.registry import fingerprint
 from models.db import Database, open_database
 

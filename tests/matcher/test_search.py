@@ -181,16 +181,18 @@ def test_programme_countries(ranker: Ranker) -> None:
 
 # --- bad input -----------------------------------------------------------------------------
 
+EMPTY = ("empty query: give an organisation (--org), a project idea (--text) or at least one "
+         "theme (--theme)")
+BAD_TYPE = ("unknown organisation type 'university of life'; valid types: higher-education, "
+            "school, research, company, ngo, public-body, network, other (or an EPLUS-* / "
+            "CORDIS type code); nearest: ")
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({}, "empty query: give an organisation (--org), a project idea (--text) or at least one "
-         "theme (--theme)"),
-    ({"text": "   "}, "empty query: give an organisation (--org), a project idea (--text) or "
-                      "at least one theme (--theme)"),
+    ({}, EMPTY),
+    ({"text": "   "}, EMPTY),
     ({"text": "x", "k": 0}, "-k 0: ask for at least 1 result"),
-    ({"text": "x", "types": ["university of life"]},
-     "unknown organisation type 'university of life'; valid types: higher-education, school, "
-     "research, company, ngo, public-body, network, other (or an EPLUS-* / CORDIS type code); "
-     "nearest: "),
+    ({"text": "x", "types": ["university of life"]}, BAD_TYPE),
 ])
 def test_bad_input(ranker: Ranker, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(QueryError) as info:
