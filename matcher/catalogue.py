@@ -252,12 +252,11 @@ def list_organisations(
         where.append(o.normalised_name.contains(key, autoescape=True))
     if eche:
         where.append(o.eche_end.is_not(None))
-    counts = (select(Participation.organisation_id, func.count().label("n"))
-              .group_by(Participation.organisation_id).subquery())
-    n_projects = func.coalesce(counts.c.n, 0)
+    # correlated, so that only the rows of the page are counted
+    n_projects = (select(func.count()).where(Participation.organisation_id == o.id)
+                  .correlate(o).scalar_subquery())
     query = (
         select(o, n_projects)
-        .outerjoin(counts, counts.c.organisation_id == o.id)
         .where(and_(*where))
         .order_by(o.legal_name.is_(None), o.normalised_name, o.id)
         .limit(limit).offset(offset)
