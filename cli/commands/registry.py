@@ -111,8 +111,10 @@ def _profile_text(d: dict[str, Any], n_projects: int) -> str:
     projects = d["projects"]
     lines.append(f"\nProjects: {len(projects)}")
     if projects:
-        lines.append(table(projects[:n_projects],
-                           ("identifier", "programme", "action", "year", "role", "title")))
+        columns: tuple[str, ...] = ("identifier", "programme", "action", "year", "role")
+        if any(p["title"] for p in projects):  # H2020 rows have none
+            columns += ("title",)
+        lines.append(table(projects[:n_projects], columns))
         if len(projects) > n_projects:
             lines.append(f"... and {len(projects) - n_projects} more (all in --format json)")
     lines.append(f"\nPast partners (top {len(d['partners'])}, by shared projects):")
