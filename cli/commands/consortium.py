@@ -29,17 +29,11 @@ def rulebook() -> RuleBook:
 
 
 def load_ranker(app: App) -> Ranker:
-    """The fitted ranker of the registry (cached on disk by ``matcher.index``)."""
-    with app.session() as session:
-        try:
-            from matcher.index import load_or_build
-        except ImportError:  # until matcher.index lands: fit in memory
-            from matcher.ranker import Ranker
-            from matcher.registry import load_registry
+    """The fitted ranker of the registry, from the index cache of ``matcher.index``."""
+    from matcher.index import load_or_build
 
-            return Ranker().fit(load_registry(session))
-        ranker: Ranker = load_or_build(session)
-        return ranker
+    with app.session() as session:
+        return load_or_build(session, progress=None if app.quiet else app.say)
 
 
 def parse_size(value: str | None) -> tuple[int, int] | None:
