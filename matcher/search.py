@@ -30,7 +30,7 @@ from models.text import fold
 if TYPE_CHECKING:
     from matcher.ranker import Ranker
 
-__all__ = ["CATEGORIES", "SearchResult", "resolve_categories", "resolve_search_themes",
+__all__ = ["CATEGORIES", "SearchResult", "check_query", "resolve_categories", "resolve_search_themes",
            "search"]
 
 #: The canonical organisation categories (as ``data/reference/org_types.csv``).
@@ -153,6 +153,15 @@ def _countries(values: Sequence[str], registry: Registry,
     return frozenset(out)
 
 
+def check_query(*, org: str | None, text: str, themes: Sequence[str], k: int) -> None:
+    """``QueryError`` for an empty query or a bad ``k``: checked before anything is loaded."""
+    if k < 1:
+        raise QueryError(f"-k {k}: ask for at least 1 result")
+    if not ((org or "").strip() or text.strip() or any(t.strip() for t in themes)):
+        raise QueryError("empty query: give an organisation (--org), a project idea (--text) "
+                         "or at least one theme (--theme)")
+
+
 def search(ranker: Ranker, *, org: str | None = None, text: str = "",
            themes: Sequence[str] = (), countries: Sequence[str] = (),
            exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
@@ -164,15 +173,11 @@ def search(ranker: Ranker, *, org: str | None = None, text: str = "",
     ``programme_countries``: when given, only organisations from these countries (those that
     count for the action and call year) are returned. The query organisation never is.
     """
-    if k < 1:
-        raise QueryError(f"-k {k}: ask for at least 1 result")
+    check_query(org=org, text=text, themes=themes, k=k)
     registry = ranker.registry_
     found = _org_index(registry).get(org) if org is not None else None
     query = Query(org_ids=(found.id,) if found else (), text=text.strip(),
                   themes=resolve_search_themes(themes, registry.themes))
-    if query.is_empty:
-        raise QueryError("empty query: give an organisation (--org), a project idea (--text) "
-                         "or at least one theme (--theme)")
     wanted = _countries(countries, registry, country_resolver)
     excluded = _countries(exclude_countries, registry, country_resolver)
     if programme_countries is not None:

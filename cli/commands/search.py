@@ -109,8 +109,9 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
       matcher search --theme "opintojen ohjaus ja neuvonta" --programme-countries-only
     """
     from data.reference import resolve_country
-    from matcher.search import search
+    from matcher.search import check_query, search
 
+    check_query(org=org, text=text, themes=themes, k=k)
     counting = _counting_countries(action) if programme_countries_only else None
     result = search(_ranker(app), org=org, text=text, themes=themes, countries=countries,
                     exclude_countries=exclude_countries, types=types, eche=eche,
