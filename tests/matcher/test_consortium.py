@@ -229,3 +229,12 @@ def test_propose_with_a_third_country_lead_is_a_constraint_error() -> None:
     out = complete(FakeRanker(reg, [0.9, 0.5, 0.5, 0.5]), BOOK, action="KA220-HED",
                    members=orgs[:1], size=(4, 4), n=1)
     assert [m.org.id for m in out[0].members] == [0, 1, 2, 3]
+
+
+def test_deterministic() -> None:
+    reg, fit = random_registry(7, n=12)
+    ranker = FakeRanker(reg, fit)
+    given = [o for o in reg.orgs if BOOK.admissible("KA220-HED", o)][:1]
+    runs = [complete(ranker, BOOK, action="KA220-HED", members=given, size=(3, 5), n=5)
+            for _ in range(2)]
+    assert runs[0] == runs[1]
