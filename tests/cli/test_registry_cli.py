@@ -7,15 +7,17 @@ import csv
 import gzip
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from cli import app as cli_app
 from cli.main import cli
 from data.importers import import_file
 from data.reference import seed_reference
-from models.db import open_database
+from models.db import Database, open_database
 
 HELSINKI, GRAZ = "999994535", "999873188"
 
@@ -174,3 +176,46 @@ def test_themes(runner: CliRunner, registry_url: str) -> None:
     code, out, err = run(runner, registry_url, "themes", "--kind", "seeds")
     assert (code, err) == (2, ("Error: unknown theme kind 'seeds'; valid kinds: priority, "
                               "programme-part, seed, topic\n"))
+
+
+@pytest.fixture
+def closing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Dispose the engines the CLI opens: ``App`` leaves that to process exit, which a test
+    never reaches, and PostgreSQL connections left open fail the test (ResourceWarning)."""
+    opened: list[Database] = []
+
+    def open_and_remember(url: str | None = None) -> Database:
+        db = open_database(url)
+        opened.append(db)
+        return db
+
+    monkeypatch.setattr(cli_app, "open_database", open_and_remember)
+    yield
+    for db in opened:
+        db.dispose()
+
+
+@pytest.mark.usefixtures("closing")
+def test_own_profiles_on_both_backends(runner: CliRunner, db_url: str, tmp_path: Path) -> None:
+    """A user's own profiles (``matcher import orgs``) listed, shown and counted, on SQLite and
+    PostgreSQL alike."""
+    profiles = tmp_path / "partners.csv"
+    profiles.write_text(
+        "name,country,type,pic,erasmus_code,city,themes\n"
+        "Ohjaamo Oulu ry,Finland,NGO,,,Oulu,guidance-counselling\n"
+        "Universität Graz,AT,HES,999873188,A\xa0 GRAZ01,Graz,\n"
+        "Taitotalo Oy,FI,EPLUS-ENT-SME,,,Helsinki,key-competences\n", encoding="utf-8")
+    assert run(runner, db_url, "import", "orgs", str(profiles))[0] == 0
+    code, out, _ = run(runner, db_url, "orgs", "--country", "FI", "--format", "json")
+    assert code == 0 and [o["name"] for o in json.loads(out)] == [
+        "Ohjaamo Oulu ry", "Taitotalo Oy"]
+    code, out, _ = run(runner, db_url, "orgs", "--name", "universitat", "--format", "csv")
+    assert [r["pic"] for r in csv.DictReader(io.StringIO(out))] == [GRAZ]
+    code, out, _ = run(runner, db_url, "orgs", "--theme", "opintojen ohjaus ja neuvonta",
+                       "--type", "ngo", "--format", "json")
+    assert [o["city"] for o in json.loads(out)] == ["Oulu"]
+    code, out, _ = run(runner, db_url, "show", "a graz01", "--format", "json")
+    assert code == 0 and json.loads(out)["pic"] == GRAZ
+    stats = json.loads(run(runner, db_url, "stats", "--format", "json")[1])
+    assert {k: stats[k] for k in ("organisations", "projects", "participations")} == {
+        "organisations": 3, "projects": 0, "participations": 0}
