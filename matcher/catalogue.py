@@ -164,7 +164,7 @@ def find_organisation(session: Session, ref: str) -> int:
     hint = _nearest_names(session, text)
     raise QueryError(
         f"unknown organisation {ref!r}: give a 9-digit PIC, an OID (E + 8 digits), an "
-        f"Erasmus code (e.g. 'FI HELSINK01') or an internal id (#12)"
+        f"Erasmus code (e.g. 'SF HELSINK01') or an internal id (#12)"
         + (f"; names close to it: {hint}" if hint else "")
         + ". Find one with `matcher orgs --name ...`."
     )

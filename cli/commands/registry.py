@@ -41,7 +41,7 @@ def _type_aliases() -> dict[str, str]:
     return aliases
 
 
-@click.command("orgs")
+@click.command("orgs", short_help="List organisations by country, type, theme, name, ECHE.")
 @click.option("--country", "countries", multiple=True, metavar="COUNTRY",
               help="Erasmus code (FI, EL, UK) or English name; repeat for any of several.")
 @click.option("--type", "types", multiple=True, metavar="TYPE",
@@ -69,8 +69,8 @@ def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
     \b
     Examples:
       matcher orgs --country FI --type HES --limit 5
-      matcher orgs --name "university of oulu" --format json
-      matcher orgs --country Greece --theme "key competences" --eche --format csv
+      matcher orgs --name "oulun yliopisto" --format json
+      matcher orgs --country Greece --theme h2020-msca --eche --format csv
     """
     from matcher.catalogue import list_organisations
 
@@ -123,7 +123,7 @@ def _profile_text(d: dict[str, Any], n_projects: int) -> str:
     return "\n".join(lines)
 
 
-@click.command("show")
+@click.command("show", short_help="Profile, themes, projects and past partners of one organisation.")
 @click.argument("org", metavar="ORG")
 @click.option("--projects", "n_projects", type=click.IntRange(0), default=20,
               show_default=True, help="Projects to list in the table format (json has all).")
@@ -139,7 +139,7 @@ def show_command(app: App, org: str, n_projects: int, fmt: str) -> None:
     \b
     Examples:
       matcher show 999873188
-      matcher show "FI HELSINK01" --format json
+      matcher show "SF HELSINK01" --format json
       matcher show '#12'
     """
     from matcher.catalogue import organisation_profile
@@ -152,7 +152,7 @@ def show_command(app: App, org: str, n_projects: int, fmt: str) -> None:
         click.echo(_profile_text(detail, n_projects))
 
 
-@click.command("stats")
+@click.command("stats", short_help="Count organisations, projects, participations and themes.")
 @table_or_json
 @pass_app
 @reports_errors
@@ -185,7 +185,7 @@ def stats_command(app: App, fmt: str) -> None:
     click.echo("\n".join(lines))
 
 
-@click.command("themes")
+@click.command("themes", short_help="List the theme vocabulary (English and Finnish labels).")
 @click.option("--kind", metavar="KIND",
               help="Only one kind: seed (the domain's themes), topic (Erasmus+ topics), "
                    "priority (2021-27 priorities) or programme-part (H2020).")

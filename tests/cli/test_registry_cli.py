@@ -150,7 +150,7 @@ def test_show_unknown_exit_2(runner: CliRunner, registry_url: str) -> None:
     assert (code, out) == (2, "")
     assert err == (
         "Error: unknown organisation 'helsingin yliopsto': give a 9-digit PIC, an OID "
-        "(E + 8 digits), an Erasmus code (e.g. 'FI HELSINK01') or an internal id (#12); names "
+        "(E + 8 digits), an Erasmus code (e.g. 'SF HELSINK01') or an internal id (#12); names "
         "close to it: HELSINGIN YLIOPISTO (999994535); LAPIN YLIOPISTO (998208474); "
         "LAPPEENRANNAN-LAHDEN TEKNILLINEN YLIOPISTO LUT (999591209). Find one with "
         "`matcher orgs --name ...`.\n")

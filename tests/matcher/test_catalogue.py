@@ -108,7 +108,7 @@ def test_find_unknown_names_the_nearest(registry: tuple[Session, dict[str, int]]
         find_organisation(session, "universitat graz")
     assert str(info.value) == (
         "unknown organisation 'universitat graz': give a 9-digit PIC, an OID (E + 8 digits), an "
-        "Erasmus code (e.g. 'FI HELSINK01') or an internal id (#12); names close to it: "
+        "Erasmus code (e.g. 'SF HELSINK01') or an internal id (#12); names close to it: "
         "UNIVERSITAET GRAZ (999873188). Find one with `matcher orgs --name ...`.")
     with pytest.raises(QueryError, match="empty organisation reference"):
         find_organisation(session, " ")
