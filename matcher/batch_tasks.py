@@ -8,7 +8,7 @@ a worker process or Dask worker builds its handler from it once, loading the Ran
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,21 +35,21 @@ def _load(directory: str) -> Ranker:
 
 @dataclass(frozen=True, slots=True)
 class SearchTask:
-    """Rows as ``matcher search``; ``programme_countries``: the countries that count for the
-    batch's action, used by rows with ``programme_countries_only``."""
+    """Rows as ``matcher search``. ``programme_countries``: the countries that count for the
+    batch's action, for rows with ``programme_countries_only``; the resolvers: what the CLI
+    passes to :func:`matcher.search.search` (module-level functions, so they pickle)."""
 
     ranker_dir: str
     k: int = 10
     programme_countries: frozenset[str] | None = None
+    country_resolver: Callable[[str], str | None] | None = None
+    type_resolver: Callable[[str], str | None] | None = None
 
     def __call__(self) -> Handler:
         return self.handler(_load(self.ranker_dir))
 
     def handler(self, ranker: Ranker) -> Handler:
-        try:
-            from matcher.search import search
-        except ImportError:  # until matcher.search lands
-            return _interim_search(ranker, self)
+        from matcher.search import search
 
         def handle(q: BatchQuery) -> Sequence[dict[str, Any]]:
             result = search(
@@ -57,41 +57,13 @@ class SearchTask:
                 exclude_countries=q.exclude_countries, types=q.types, eche=q.eche,
                 programme_countries=(self.programme_countries if q.programme_countries_only
                                      else None),
-                k=q.k or self.k,
+                k=q.k or self.k, country_resolver=self.country_resolver,
+                type_resolver=self.type_resolver,
             )
             results: list[dict[str, Any]] = result.to_json()["results"]
             return results
 
         return handle
-
-
-def _interim_search(ranker: Ranker, task: SearchTask) -> Handler:
-    """The issue's search, straight on the Ranker, for as long as ``matcher.search`` is
-    missing: the same resolution of user strings as ``complete`` and the issue's JSON."""
-    from matcher.consortium_request import _org_index, resolve_filters
-    from matcher.lookup import resolve_themes
-    from matcher.types import Filters, Query
-
-    def handle(q: BatchQuery) -> Sequence[dict[str, Any]]:
-        org = _org_index(ranker).get(q.org) if q.org else None
-        query = Query(org_ids=(org.id,) if org else (), text=q.text,
-                      themes=resolve_themes(q.themes, ranker.registry_.themes))
-        if query.is_empty:
-            raise QueryError("empty query: give an org, a text or themes")
-        filters = resolve_filters(ranker, countries=q.countries,
-                                  exclude_countries=q.exclude_countries, types=q.types,
-                                  eche=q.eche)
-        if q.programme_countries_only and task.programme_countries is not None:
-            filters = Filters(countries=(filters.countries & task.programme_countries
-                                         if filters.countries else task.programme_countries),
-                              exclude_countries=filters.exclude_countries,
-                              categories=filters.categories, eche_only=filters.eche_only)
-        return [{"rank": m.rank, "id": m.org.id, "pic": m.org.pic, "name": m.org.name,
-                 "country": m.org.country, "type": m.org.category, "score": m.score,
-                 "why": list(m.why)}
-                for m in ranker.rank(query, n=q.k or task.k, filters=filters)]
-
-    return handle
 
 
 @dataclass(frozen=True, slots=True)

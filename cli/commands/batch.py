@@ -46,42 +46,44 @@ def _errors_format(path: str) -> str:
     return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(suffix, "text")
 
 
-def _task(app: App, mode: str, k: int | None, action: str | None, ranker_dir: Path,
+def _category(value: str) -> str | None:
+    """A canonical category for a category name or an EPLUS-* / CORDIS type code."""
+    from data.reference import resolve_category
+
+    found = resolve_category(value)
+    return found[0] if found else None
+
+
+def _task(app: App, mode: str, k: int | None, action: str | None, scratch: Path,
           in_process: bool) -> tuple[Any, Any]:
     """The batch task for ``mode``, and its handler when rows are answered in this process.
 
-    The Ranker is loaded (or rebuilt, when the registry changed) here first, so that worker
-    processes only ever load fresh artefacts.
+    The Ranker is loaded (or rebuilt, when the registry changed) here first, so that workers
+    only ever load fresh artefacts: the database's index folder, or a copy in ``scratch``.
     """
+    from data.reference import action_rules, countries, country_status, resolve_country
     from matcher.batch_tasks import CompleteTask, SearchTask
+    from matcher.index import index_dir, load_or_build, read_info
+    from matcher.rules import RuleBook
 
     with app.session() as session:
-        try:
-            from matcher.index import load_or_build
-        except ImportError:  # until matcher.index lands: fit in memory
-            from matcher.ranker import Ranker
-            from matcher.registry import load_registry
-
-            ranker = Ranker().fit(load_registry(session))
-        else:
-            ranker = load_or_build(session)
-    if not in_process:  # workers load their own copy: the artefacts of exactly this ranker
-        ranker.save(ranker_dir)
-    directory = str(ranker_dir)
+        ranker = load_or_build(session, progress=None if app.quiet else app.say)
+        directory = index_dir(session)
+    info = read_info(directory)
+    if not in_process and (info is None or info.fingerprint != ranker.registry_fingerprint_):
+        ranker.save(scratch)
+        directory = scratch
+    regions = {c.code: c.part_of for c in countries() if c.part_of}
+    task: Any
     if mode == "search":
-        from data.reference import action_rules, country_status
-        from matcher.rules import RuleBook
-
-        book = RuleBook.from_mapping(action_rules(), country_status())
-        counting = book.countries_that_count(action or "KA220-HED", None)
-        task: Any = SearchTask(directory, k=k or 10, programme_countries=counting)
+        book = RuleBook.from_mapping(action_rules(), country_status(), regions=regions)
+        task = SearchTask(str(directory), k=k or 10,
+                          programme_countries=book.countries_that_count(action or "KA220-HED"),
+                          country_resolver=resolve_country, type_resolver=_category)
     else:
-        from data.reference import action_rules, countries, country_status
-
-        regions = {c.code: c.part_of for c in countries() if c.part_of}
         rules = json.dumps({"actions": action_rules(), "country_status": country_status(),
                             "regions": regions}, default=list)
-        task = CompleteTask(directory, rules=rules, action=action, k=k or 5)
+        task = CompleteTask(str(directory), rules=rules, action=action, k=k or 5)
     return task, task.handler(ranker) if in_process else None
 
 
