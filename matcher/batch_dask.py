@@ -11,6 +11,9 @@ Install with ``pip install 'erasmus-partner-matcher[dask]'``.
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -36,9 +39,26 @@ def _client(scheduler: str | None, jobs: int) -> tuple[Any, Any]:
                 f"cannot reach the Dask scheduler at {scheduler}: {exc}; give its address "
                 "as tcp://HOST:PORT, or leave out --scheduler to run a local cluster"
             ) from exc
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-    return Client(cluster), cluster  # type: ignore[no-untyped-call]
+    # Worker processes inherit an ignored SIGINT: Ctrl-C is the client's to handle (it stops
+    # the run and closes the cluster), not a traceback from every worker.
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        cluster = LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    client = Client(cluster)  # type: ignore[no-untyped-call]
+    _quiet()
+    client.run(_quiet)
+    return client, cluster
+
+
+def _quiet() -> None:
+    """Our own cluster's workers are ours to stop: no warnings about cancelled chunks or
+    workers killed at the end of an interrupted run (errors still show)."""
+    logging.getLogger("distributed").setLevel(logging.ERROR)
 
 
 def answer_on_dask(items: Iterable[Item], factory: HandlerFactory, *, jobs: int = 1,
