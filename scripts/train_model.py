@@ -1,0 +1,76 @@
+"""Train the ranker's weights and write ``matcher/model_weights.json``.
+
+    .venv/bin/python scripts/train_model.py [--data ../shared/data/cordis-h2020] [--until 2019]
+
+The weights are learned by :func:`matcher.training.learn_weights` on the real H2020 consortia:
+ranker features from the projects started up to ``until - 1``, hidden-partner labels from the
+consortia of ``until``. The file also records the validation figures of the same procedure run
+inside a training period only (weights learned on <= 2016 -> 2017, the model fitted on
+<= 2017 and tested on the consortia of 2018-2019; the development split of ``matcher
+evaluate``), next to the best baseline, so the file says how good the weights are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from data.importers import import_file
+from data.reference import seed_reference
+from matcher.baselines import GraphScorer
+from matcher.evaluation import evaluate, split
+from matcher.registry import Registry, load_registry
+from matcher.training import RankerScorer, learn_weights
+from models.db import open_database
+
+OUT = ROOT / "matcher" / "model_weights.json"
+
+
+def load(data: Path) -> Registry:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(f"sqlite:///{tmp}/train.sqlite")
+        with db.sessions.begin() as session:
+            seed_reference(session)
+            import_file(session, "history", data / "participations.csv.gz",
+                        programme_parts=data / "programme_parts.csv.gz")
+        with db.sessions.begin() as session:
+            registry = load_registry(session)
+        db.dispose()
+    return registry
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/cordis-h2020")
+    parser.add_argument("--until", type=int, default=2019)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-validation", action="store_true")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    registry = load(args.data)
+    learned = learn_weights(registry, until_year=args.until, seed=args.seed)
+    payload = learned.to_json()
+    payload["command"] = "python scripts/train_model.py " + " ".join(sys.argv[1:])
+    if not args.no_validation:
+        dev = split(registry, train_until=2017, test_from=2018, test_to=2019)
+        result = evaluate(dev, {"matcher": RankerScorer(seed=args.seed),
+                                "adamic_adar": GraphScorer("adamic_adar")}, seed=args.seed)
+        payload["validation"] = {
+            "split": "weights learned on <= 2016 -> 2017, model fitted on <= 2017, "
+                     "tested on 2018-2019 (matcher evaluate's development split)",
+            **result.to_json(),
+        }
+    OUT.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(payload, indent=2))
+    print(f"wrote {OUT} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
