@@ -83,6 +83,7 @@ def answer_row(handler: Handler, item: Item) -> RowOutcome:
 _HANDLERS: dict[HandlerFactory, Handler] = {}
 _FAILED: dict[HandlerFactory, str] = {}
 _LOCK = threading.Lock()
+_INIT_ERROR: list[str] = []  # this pool worker's initializer failed: every chunk says so
 
 
 def _handler_for(factory: HandlerFactory) -> Handler:
@@ -108,14 +109,20 @@ def _init_worker(factory: HandlerFactory) -> None:
         threadpool_limits(1)
     except ImportError:
         pass
+    # An initializer that raises makes the pool start new workers forever: keep the error
+    # for the first chunk, which the parent sees.
     try:
         _handler_for(factory)
-    except MatcherError:
-        pass  # reported by the first chunk, so the parent sees it (a raising initializer hangs)
+    except MatcherError as exc:
+        _INIT_ERROR.append(str(exc))
+    except Exception as exc:  # noqa: BLE001  e.g. a task pickled by other code than ours
+        _INIT_ERROR.append(f"a batch worker could not start: {type(exc).__name__}: {exc}")
 
 
 def answer_chunk(factory: HandlerFactory, chunk: Sequence[Item]) -> list[RowOutcome]:
     """Answer a chunk of rows with this process's handler (the unit of work of every engine)."""
+    if _INIT_ERROR:
+        raise MatcherError(_INIT_ERROR[0])
     handler = _handler_for(factory)
     return [answer_row(handler, item) for item in chunk]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import time
 from collections.abc import Sequence
@@ -224,10 +225,24 @@ def test_processes_answer_like_one_process() -> None:
     assert parallel == serial
 
 
-def test_a_worker_that_cannot_start_stops_the_run() -> None:
-    with pytest.raises(MatcherError, match=r"^a batch worker could not start: "
-                                           r"FileNotFoundError: no ranker at /nowhere$"):
-        _run(_csv(["a", "b"]), factory=Broken(), jobs=2)
+@dataclass(frozen=True)
+class Unhashable:
+    """Like a task pickled by older code: the worker cannot even look it up."""
+
+    parts: list[int]
+
+    def __call__(self) -> Handler:
+        return Upper()()
+
+
+@pytest.mark.parametrize(("factory", "error"), [
+    (Broken(), "FileNotFoundError: no ranker at /nowhere"),
+    (Unhashable([1]), "TypeError: unhashable type: 'list'"),
+])
+def test_a_worker_that_cannot_start_stops_the_run(factory: Any, error: str) -> None:
+    """Not a pool that starts new workers forever: the first chunk reports the error."""
+    with pytest.raises(MatcherError, match=f"^a batch worker could not start: {re.escape(error)}$"):
+        _run(_csv(["a", "b"]), factory=factory, jobs=2)
 
 
 def test_dask_local_cluster_answers_like_one_process() -> None:
