@@ -140,6 +140,9 @@ def explain(ranker: Ranker, query: Query, qv: QueryVector, query_rows: np.ndarra
         reasons.append(f"adds a new country: {country}")
     elif not query_rows.size:
         reasons.append(f"{category} in {country}")
-    if not reasons:
-        reasons.append(f"active organisation ({int(graph.participations_[row])} past projects)")
+    projects = int(graph.participations_[row])
+    if projects and not query_rows.size or len(reasons) == 1:
+        # when nothing query-specific stands out, say what lifted it: its track record
+        reasons.append(f"experienced: {projects} past project{'s' if projects != 1 else ''}"
+                       if projects else "no past projects in the registry")
     return tuple(reasons)

@@ -244,7 +244,7 @@ class ProfileVectoriser:
     """
 
     def __init__(self, *, n_features: int = 2**20, char_weight: float = 0.5,
-                 text_dims: int = 128, max_sparse_nnz: int = 20_000_000,
+                 text_dims: int = 64, max_sparse_nnz: int = 20_000_000,
                  svd_sample: int = 50_000, svd_max_columns: int = 100_000,
                  random_state: int = 0) -> None:
         self.n_features = n_features
