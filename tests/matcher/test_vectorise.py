@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher import vectorise
+from matcher import text_hashing
 from matcher.registry import OrgProfile, ProjectInfo, Registry, ThemeInfo
 from matcher.types import Query
 from matcher.vectorise import ProfileVectoriser, org_documents
@@ -143,9 +143,9 @@ def test_pure_python_hashing_equals_scikit_learn(shared_data: Path,
                                                      strict=False)]
     names += ["Opinto-ohjauksen kehittäminen", "École d'ingénieurs", "a b x2", ""]
     vec = ProfileVectoriser()
-    monkeypatch.setattr(vectorise, "_PURE_PYTHON_WORDS", 10**9)
+    monkeypatch.setattr(text_hashing, "PURE_PYTHON_WORDS", 10**9)
     pure = vec._raw_text(names)
-    monkeypatch.setattr(vectorise, "_PURE_PYTHON_WORDS", 0)
+    monkeypatch.setattr(text_hashing, "PURE_PYTHON_WORDS", 0)
     sklearn = vec._raw_text(names)
     for mine, theirs in zip(pure, sklearn, strict=True):
         assert mine.nnz > 1000 and abs(mine - theirs).sum() == 0
