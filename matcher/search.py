@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import process
 
-from matcher.lookup import OrgIndex, resolve_countries
+from matcher.lookup import OrgIndex
 from matcher.registry import OrgProfile, Registry, ThemeInfo
 from matcher.types import Filters, Match, Query
 from models.errors import QueryError
@@ -76,15 +76,42 @@ class SearchResult:
         }
 
 
-_INDEX: dict[int, tuple[Registry, OrgIndex]] = {}
+@dataclass(frozen=True, slots=True)
+class _Lookups:
+    """What resolving user strings needs, built once per registry (folding every label and
+    name on each query would cost more than the ranking of a small registry)."""
+
+    orgs: OrgIndex
+    theme_by_key: dict[str, str]  # folded code or label -> code
+    theme_labels: dict[str, str]  # code or label as written -> code
+    country_by_key: dict[str, str]  # folded Erasmus code, name (or GR/GB) -> Erasmus code
+    country_names: dict[str, str]
 
 
-def _org_index(registry: Registry) -> OrgIndex:
-    """One OrgIndex per registry: building it over 100k organisations takes a while."""
-    cached = _INDEX.get(id(registry))
+def _themes_by_key(themes: Mapping[str, ThemeInfo]) -> tuple[dict[str, str], dict[str, str]]:
+    by_key: dict[str, str] = {}
+    shown: dict[str, str] = {}
+    for t in themes.values():
+        for label in (t.code, t.label_en, t.label_fi):
+            if label:
+                by_key[fold(label)] = t.code
+                shown[label] = t.code
+    return by_key, shown
+
+
+_CACHE: dict[int, tuple[Registry, _Lookups]] = {}
+
+
+def _lookups(registry: Registry) -> _Lookups:
+    cached = _CACHE.get(id(registry))
     if cached is None or cached[0] is not registry:
-        _INDEX.clear()
-        cached = _INDEX[id(registry)] = (registry, OrgIndex(registry.orgs))
+        known = registry.countries or {o.country: o.country for o in registry.orgs}
+        countries = {fold(name): code for code, name in known.items()}
+        countries |= {"gr": "EL", "gb": "UK"} | {fold(code): code for code in known}
+        themes, labels = _themes_by_key(registry.themes)
+        _CACHE.clear()
+        cached = _CACHE[id(registry)] = (registry, _Lookups(
+            OrgIndex(registry.orgs), themes, labels, countries, dict(known)))
     return cached[1]
 
 
@@ -93,19 +120,14 @@ def _nearest(value: str, choices: Iterable[str], n: int = 3) -> str:
     return ", ".join(str(c[0]) for c in found) or "none close"
 
 
-def resolve_search_themes(values: Iterable[str],
-                          themes: Mapping[str, ThemeInfo]) -> tuple[str, ...]:
+def resolve_search_themes(values: Iterable[str], themes: Mapping[str, ThemeInfo], *,
+                          _keys: tuple[dict[str, str], dict[str, str]] | None = None,
+                          ) -> tuple[str, ...]:
     """Theme codes for codes or labels (English or Finnish, any case or accents).
 
     An unknown value is a ``QueryError`` naming the nearest codes and labels.
     """
-    by_key: dict[str, str] = {}
-    shown: dict[str, str] = {}
-    for t in themes.values():
-        for label in (t.code, t.label_en, t.label_fi):
-            if label:
-                by_key[fold(label)] = t.code
-                shown[label] = t.code
+    by_key, shown = _keys if _keys is not None else _themes_by_key(themes)
     out: list[str] = []
     for value in values:
         code = by_key.get(fold(value))
@@ -136,15 +158,13 @@ def resolve_categories(values: Iterable[str], resolver: Resolver | None = None,
     return frozenset(out)
 
 
-def _countries(values: Sequence[str], registry: Registry,
+def _countries(values: Sequence[str], lookups: _Lookups,
                resolver: Resolver | None) -> frozenset[str]:
-    known = registry.countries or {o.country: o.country for o in registry.orgs}
-    if resolver is None:
-        return resolve_countries(values, known)
     out: set[str] = set()
     for value in values:
-        code = resolver(value)
+        code = resolver(value) if resolver else lookups.country_by_key.get(fold(value))
         if code is None:
+            known = lookups.country_names
             raise QueryError(
                 f"unknown country {value!r}: use an Erasmus code (FI, DE, EL for Greece, UK), "
                 f"an ISO code or an English name; nearest: "
@@ -175,11 +195,13 @@ def search(ranker: Ranker, *, org: str | None = None, text: str = "",
     """
     check_query(org=org, text=text, themes=themes, k=k)
     registry = ranker.registry_
-    found = _org_index(registry).get(org) if org is not None else None
+    lookups = _lookups(registry)
+    found = lookups.orgs.get(org) if org is not None else None
     query = Query(org_ids=(found.id,) if found else (), text=text.strip(),
-                  themes=resolve_search_themes(themes, registry.themes))
-    wanted = _countries(countries, registry, country_resolver)
-    excluded = _countries(exclude_countries, registry, country_resolver)
+                  themes=resolve_search_themes(themes, registry.themes, _keys=(
+                      lookups.theme_by_key, lookups.theme_labels)))
+    wanted = _countries(countries, lookups, country_resolver)
+    excluded = _countries(exclude_countries, lookups, country_resolver)
     if programme_countries is not None:
         allowed = (wanted & programme_countries) if wanted else programme_countries
         if not allowed - excluded:
