@@ -108,8 +108,9 @@ def explain(ranker: Ranker, query: Query, qv: QueryVector, query_rows: np.ndarra
         # named organisations first, then the most projects shared with the candidate
         common = theirs[np.lexsort((theirs, -n_shared, unnamed))].tolist()
         if common:
-            reasons.append(f"partner of your partners {_names(ranker, common)}"
-                           f" ({len(common)} in common)")
+            k = len(common)
+            reasons.append(f"partner of {k} of your partner{'s' if k != 1 else ''}: "
+                           f"{_names(ranker, common)}")
 
     theme_info = registry.themes
     query_themes = set(qv.theme_codes)
