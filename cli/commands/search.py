@@ -112,10 +112,10 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
     from matcher.search import check_query, search
 
     check_query(org=org, text=text, themes=themes, k=k)
-    counting = _counting_countries(action) if programme_countries_only else None
+    counting = _counting_countries(action)  # an unknown --action is an error either way
     result = search(_ranker(app), org=org, text=text, themes=themes, countries=countries,
                     exclude_countries=exclude_countries, types=types, eche=eche,
-                    programme_countries=counting, k=k, country_resolver=resolve_country,
+                    programme_countries=counting if programme_countries_only else None, k=k, country_resolver=resolve_country,
                     type_resolver=_category)
     payload = result.to_json()
     if fmt == "table":

@@ -112,7 +112,7 @@ def test_same_input_same_output(runner: CliRunner, url: str) -> None:
                                          "EL for Greece, UK), an ISO code or an English name; "
                                          "nearest: ")),
     (("--text", "x", "--type", "church"), "unknown organisation type 'church'; valid types: "),
-    (("--text", "x", "--programme-countries-only", "--action", "KA999"),
+    (("--text", "x", "--action", "KA999"),
      "unknown action 'KA999'; valid actions: KA200, KA203, KA210, KA220-HED"),
     (("--text", "x", "--programme-countries-only", "--country", "US"),
      "no country left: US is not among the countries that count for the action ("),
