@@ -123,9 +123,12 @@ def build(session: Session, *, cache_dir: Path | None = None,
     info = IndexInfo(**{**asdict(info), "bytes": _size(tmp)})
     (tmp / INFO_FILE).write_text(json.dumps(asdict(info), indent=1), encoding="utf-8")
     old = final.with_name(f"{final.name}.old-{os.getpid()}")
-    if final.exists():
-        final.rename(old)
-    tmp.rename(final)
+    try:
+        if final.exists():
+            final.rename(old)
+        tmp.rename(final)
+    except OSError:  # another process moved its own new index in meanwhile: keep that one
+        shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
     close()
     return ranker, info
