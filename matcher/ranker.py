@@ -56,12 +56,13 @@ _NO_FILTERS = Filters()
 WEIGHTS_FILE = Path(__file__).with_name("model_weights.json")
 
 
-def default_weights(path: Path = WEIGHTS_FILE) -> dict[str, float]:
+def default_weights(path: Path | None = None) -> dict[str, float]:
     """Trained weights from ``path`` if present, else :data:`DEFAULT_WEIGHTS`.
 
     Accepted layouts: ``{"weights": {name: w}, "intercept": b}`` or
     ``{"features": [...], "coef": [...], "intercept": b}``; unknown names are ignored.
     """
+    path = WEIGHTS_FILE if path is None else path
     if not path.is_file():
         return dict(DEFAULT_WEIGHTS)
     raw = json.loads(path.read_text(encoding="utf-8"))

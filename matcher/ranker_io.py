@@ -99,6 +99,8 @@ def save_ranker(ranker: Ranker, directory: Path) -> None:
         "params": {"n_content": ranker.n_content, "n_neighbours": ranker.n_neighbours},
         "vectoriser": {p: getattr(vec, p) for p in _VECTORISER_PARAMS},
         "weights": ranker.weights_,
+        # default weights are re-read on load: a new model_weights.json needs no re-index
+        "default_weights": ranker.weights is None,
         "theme_codes": list(vec.theme_codes_),
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
@@ -121,7 +123,8 @@ def save_ranker(ranker: Ranker, directory: Path) -> None:
 
 
 def load_ranker(directory: Path) -> tuple[Registry, ProfileVectoriser, ProfileBlocks,
-                                          dict[str, float], dict[str, Any]]:
+                                          dict[str, float] | None, dict[str, Any]]:
+    """The saved parts; weights are ``None`` when the ranker used the default weights."""
     meta_path, npz_path = directory / "ranker.json", directory / "arrays.npz"
     for path in (meta_path, npz_path):
         if not path.is_file():
@@ -173,5 +176,6 @@ def load_ranker(directory: Path) -> tuple[Registry, ProfileVectoriser, ProfileBl
                 else _get_csr(arrays, "text"))
         blocks = ProfileBlocks(themes=_get_csr(arrays, "themes"), text=text,
                                category=arrays["category"], country=arrays["country"])
-    weights = {str(k): float(v) for k, v in meta["weights"].items()}
+    weights = (None if meta.get("default_weights") else
+               {str(k): float(v) for k, v in meta["weights"].items()})
     return registry, vec, blocks, weights, meta["params"]

@@ -193,6 +193,21 @@ def test_default_weights_read_the_trained_file(tmp_path: Path) -> None:
     assert default_weights(tmp_path / "missing.json") == DEFAULT_WEIGHTS
 
 
+def test_default_weights_are_reread_on_load(registry: Registry, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new model_weights.json takes effect without rebuilding a saved index."""
+    from matcher import ranker as ranker_module
+
+    monkeypatch.setattr(ranker_module, "WEIGHTS_FILE", tmp_path / "none.json")
+    Ranker().fit(registry).save(tmp_path / "default")
+    Ranker(weights={"ppr": 1.0}).fit(registry).save(tmp_path / "explicit")
+    trained = tmp_path / "model_weights.json"
+    trained.write_text(json.dumps({"weights": {"direct": 2.0}, "intercept": -1.0}))
+    monkeypatch.setattr(ranker_module, "WEIGHTS_FILE", trained)
+    assert Ranker.load(tmp_path / "default").weights_["direct"] == 2.0
+    assert Ranker.load(tmp_path / "explicit").weights_ == {"ppr": 1.0}
+
+
 def _real_slice(shared_data: Path, n_projects: int = 400) -> Registry:
     """The first ``n_projects`` real H2020 consortia, ECHE names where the PIC matches."""
     parts: defaultdict[str, list[dict[str, str]]] = defaultdict(list)
