@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,13 @@ def _eche_slice(path: Path, first: int, n: int) -> Path:
 
 
 @pytest.fixture
-def db(db_url: str, tmp_path: Path) -> Database:
+def db(db_url: str, tmp_path: Path) -> Iterator[Database]:
     database = open_database(db_url)
     with database.sessions.begin() as s:
         seed_reference(s)
         import_file(s, "eche", _eche_slice(tmp_path / "a.csv", 0, 12))
-    return database
+    yield database
+    database.dispose()
 
 
 def test_fresh_index_is_loaded_stale_index_is_rebuilt(db: Database, tmp_path: Path,
