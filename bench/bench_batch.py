@@ -15,13 +15,15 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -75,16 +77,53 @@ def queries(registry: Registry, n: int, seed: int = 7) -> str:
     return "".join(lines)
 
 
-def batch(source: str, task: SearchTask, jobs: int, handler: Any) -> tuple[float, int, int]:
+class _WorkerMemory:
+    """Samples the resident memory of this process's children (the pool's workers)."""
+
+    def __init__(self) -> None:
+        self.peak: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(0.5):
+            for child in me.children(recursive=True):
+                try:
+                    rss = child.memory_info().rss
+                except psutil.Error:
+                    continue
+                self.peak[child.pid] = max(self.peak.get(child.pid, 0), rss)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def batch(source: str, task: SearchTask, jobs: int,
+          handler: Any) -> tuple[float, float, int, int, int]:
     out, err = io.StringIO(), io.StringIO()
+    first: list[float] = []
     start = time.perf_counter()
-    summary = run(answer(read_queries(io.StringIO(source), "jsonl", "search"), task,
-                         jobs=jobs, handler=handler if jobs == 1 else None, chunk_size=32),
-                  ResultWriter(out, "jsonl"), ErrorWriter(err))
+
+    def progress(_n: int) -> None:
+        if not first:
+            first.append(time.perf_counter() - start)
+    with _WorkerMemory() as memory:
+        summary = run(answer(read_queries(io.StringIO(source), "jsonl", "search"), task,
+                             jobs=jobs, handler=handler if jobs == 1 else None, chunk_size=32),
+                      ResultWriter(out, "jsonl"), ErrorWriter(err), progress=progress)
     wall = time.perf_counter() - start
+    worker_mb = max(memory.peak.values(), default=0) // 2**20
     if summary.failed:
         print(f"  {summary.failed} rows failed, first: {err.getvalue().splitlines()[0]}")
-    return wall, summary.rows, out.getvalue().count("\n")
+    return wall, first[0] if first else wall, summary.rows, out.getvalue().count("\n"), worker_mb
 
 
 def main() -> None:
@@ -111,16 +150,17 @@ def main() -> None:
         print(f"ranker save {t4 - t3:.1f} s, load {t5 - t4:.1f} s (each worker loads it once)")
         task = SearchTask(directory)
         handler = task.handler(ranker)
-        print(f"{'jobs':>4}  {'rows':>6}  {'results':>7}  {'wall s':>7}  {'rows/s':>7}  speed-up")
+        print(f"{'jobs':>4}  {'rows':>6}  {'results':>7}  {'wall s':>7}  {'1st row s':>9}  "
+              f"{'rows/s':>7}  {'speed-up':>8}  worker MB")
         base = None
         for jobs in (int(j) for j in args.jobs.split(",")):
-            wall, rows, results = batch(text, task, jobs, handler)
+            wall, first, rows, results, worker_mb = batch(text, task, jobs, handler)
             base = base or wall
-            print(f"{jobs:>4}  {rows:>6}  {results:>7}  {wall:7.1f}  {rows / wall:7.0f}  "
-                  f"{base / wall:.2f}x")
+            print(f"{jobs:>4}  {rows:>6}  {results:>7}  {wall:7.1f}  {first:9.1f}  "
+                  f"{rows / wall:7.1f}  {base / wall:7.2f}x  {worker_mb or '-':>9}")
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: this process {own:.0f} MB, largest worker {kids:.0f} MB")
+    print(f"peak RSS of this process (registry, fit, in-process handler): {own:.0f} MB; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 if __name__ == "__main__":
