@@ -149,9 +149,9 @@ def batch_command(app: App, input_path: str, output_path: str, mode: str, k: int
         ResultWriter,
         count_rows,
         format_of,
-        prepare_resume,
         read_queries,
     )
+    from matcher.batch_resume import prepare_resume
     from matcher.batch_tasks import COMPLETE_COLUMNS, SEARCH_COLUMNS
 
     if scheduler and engine != "dask":
