@@ -32,6 +32,8 @@ from models.errors import QueryError
 
 __all__ = ["LearnedWeights", "RankerScorer", "learn_weights", "ranker_features"]
 
+_GRAPH_QUERY = ("direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr")
+
 
 @dataclass(frozen=True, slots=True)
 class LearnedWeights:
@@ -142,12 +144,15 @@ class RankerScorer:
         self.ranker_ = Ranker(weights=self.weights_).fit(train)
         return self
 
-    def scores(self, queries: Sequence[HiddenPartner]) -> np.ndarray:
-        features = ranker_features(self.ranker_, queries)
-        z = sum((np.float32(self.weights_.get(name, 0.0)) * features[name]
-                 for name in FEATURES), np.zeros((len(queries), self.ranker_.registry_.n_orgs),
-                                                 dtype=np.float32))
-        return z  # the ranker's sigmoid is monotone: ranks are those of z
+    def scores(self, queries: Sequence[HiddenPartner], *, batch: int = 128) -> np.ndarray:
+        """``intercept + w . x`` for every organisation; the ranker's sigmoid of it is
+        monotone, so the ranks are the same. Sub-batches keep the feature arrays small."""
+        z = np.empty((len(queries), self.ranker_.registry_.n_orgs), dtype=np.float32)
+        for start in range(0, len(queries), batch):
+            features = ranker_features(self.ranker_, queries[start:start + batch])
+            z[start:start + batch] = sum(
+                np.float32(self.weights_.get(name, 0.0)) * features[name] for name in FEATURES)
+        return z
 
 
 # -- the ranker's features for many queries at once --------------------------------------
@@ -187,7 +192,8 @@ def ranker_features(ranker: Ranker, queries: Sequence[HiddenPartner]) -> dict[st
     out["theme_sim"] = _dense(blocks.themes @ themes.T).T
     org_text = _l2_rows(x.T @ blocks.text)
     out["org_text_sim"] = _dense(blocks.text @ org_text.T).T
-    graph = ranker.graph_.features_many([np.array(q.members, dtype=np.int64) for q in queries])
+    graph = ranker.graph_.features_many([np.array(q.members, dtype=np.int64) for q in queries],
+                                        names=_GRAPH_QUERY)
     has = np.array([len(q.members) > 0 for q in queries])[:, None]
     for name in ("direct", "direct_orgs", "common_neighbours", "adamic_adar"):
         out[name] = np.log1p(graph[name])
