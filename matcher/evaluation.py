@@ -30,7 +30,8 @@ from matcher.metrics import Metrics, ranks, summarise
 from matcher.registry import Registry
 from models.errors import QueryError
 
-__all__ = ["EvaluationResult", "HiddenPartner", "Scorer", "Split", "evaluate", "split",
+__all__ = ["EvaluationResult", "HiddenPartner", "Scorer", "Split", "check_years", "evaluate",
+           "split",
            "training_registry"]
 
 MIN_ORGS = 3
@@ -94,14 +95,19 @@ def training_registry(registry: Registry, until_year: int) -> Registry:
     )
 
 
-def split(registry: Registry, *, train_until: int, test_from: int,
-          test_to: int | None = None) -> Split:
-    """The training registry and the hidden-partner queries of the test years."""
+def check_years(train_until: int, test_from: int, test_to: int | None = None) -> None:
+    """``QueryError`` unless the test years come strictly after the training years."""
     if test_from <= train_until:
         raise QueryError(f"--test-from {test_from} must be after --train-until {train_until}: "
                          "test consortia must start after everything the model learns from")
     if test_to is not None and test_to < test_from:
         raise QueryError(f"--test-to {test_to} is before --test-from {test_from}")
+
+
+def split(registry: Registry, *, train_until: int, test_from: int,
+          test_to: int | None = None) -> Split:
+    """The training registry and the hidden-partner queries of the test years."""
+    check_years(train_until, test_from, test_to)
     train = training_registry(registry, train_until)
     if train.n_orgs == 0:
         raise QueryError(f"no project started in or before {train_until}: nothing to learn from")

@@ -33,6 +33,8 @@ from models.errors import QueryError
 __all__ = ["LearnedWeights", "RankerScorer", "learn_weights", "ranker_features"]
 
 _GRAPH_QUERY = ("direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr")
+#: The ranker's query-independent features.
+STATIC = ("popularity", "coordinations", "recency", "eche")
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,11 +149,20 @@ class RankerScorer:
     def scores(self, queries: Sequence[HiddenPartner], *, batch: int = 128) -> np.ndarray:
         """``intercept + w . x`` for every organisation; the ranker's sigmoid of it is
         monotone, so the ranks are the same. Sub-batches keep the feature arrays small."""
-        z = np.empty((len(queries), self.ranker_.registry_.n_orgs), dtype=np.float32)
+        w = self.weights_
+        base = sum((np.float32(w.get(name, 0.0)) * values
+                    for name, values in _static(self.ranker_).items()),
+                   np.full(self.ranker_.registry_.n_orgs, w.get("intercept", 0.0),
+                           dtype=np.float32))
+        z = np.empty((len(queries), base.size), dtype=np.float32)
         for start in range(0, len(queries), batch):
-            features = ranker_features(self.ranker_, queries[start:start + batch])
-            z[start:start + batch] = sum(
-                np.float32(self.weights_.get(name, 0.0)) * features[name] for name in FEATURES)
+            features = ranker_features(self.ranker_, queries[start:start + batch],
+                                       static=False)
+            part = z[start:start + batch]
+            part[:] = base
+            for name, values in features.items():
+                if w.get(name, 0.0):
+                    part += np.float32(w[name]) * values
         return z
 
 
@@ -172,11 +183,13 @@ def _dense(m: sp.csr_matrix | np.ndarray) -> np.ndarray:
     return np.asarray(sp.csr_matrix(m).toarray(), dtype=np.float32)
 
 
-def ranker_features(ranker: Ranker, queries: Sequence[HiddenPartner]) -> dict[str, np.ndarray]:
+def ranker_features(ranker: Ranker, queries: Sequence[HiddenPartner], *,
+                    static: bool = True) -> dict[str, np.ndarray]:
     """``Ranker.candidate_features`` for many queries and every organisation at once.
 
     ``{feature: (n_queries, n_orgs)}``, equal to what the ranker computes one query at a time
-    (``tests/matcher/test_evaluation.py`` checks it); queries have no free text here.
+    (``tests/matcher/test_evaluation.py`` checks it); queries have no free text here. With
+    ``static=False`` the query-independent features (:data:`STATIC`) are left out.
     """
     n = ranker.registry_.n_orgs
     nq = len(queries)
@@ -198,8 +211,6 @@ def ranker_features(ranker: Ranker, queries: Sequence[HiddenPartner]) -> dict[st
     for name in ("direct", "direct_orgs", "common_neighbours", "adamic_adar"):
         out[name] = np.log1p(graph[name])
     out["ppr"] = np.log1p(graph["ppr"] * n)
-    for name in ("popularity", "coordinations", "recency"):
-        out[name] = np.broadcast_to(ranker.graph_.static(name), (nq, n))
     for name, codes in (("category", blocks.category), ("country", blocks.country)):
         onehot = sp.csr_matrix((np.ones(n, dtype=np.float32),
                                 (np.arange(n), codes.astype(np.int64) + 1)))
@@ -207,8 +218,16 @@ def ranker_features(ranker: Ranker, queries: Sequence[HiddenPartner]) -> dict[st
         out[f"same_{name}"] = present[:, codes.astype(np.int64) + 1] & has
     out["new_category"] = ~out["same_category"] & has
     out["new_country"] = ~out.pop("same_country") & has
-    out["eche"] = np.broadcast_to(ranker.eche_, (nq, n))
-    return {name: np.asarray(out[name], dtype=np.float32) for name in FEATURES}
+    if static:
+        for name, values in _static(ranker).items():
+            out[name] = np.broadcast_to(values, (nq, n))
+    return {name: np.asarray(out[name], dtype=np.float32) for name in FEATURES if name in out}
+
+
+def _static(ranker: Ranker) -> dict[str, np.ndarray]:
+    values = {name: ranker.graph_.static(name) for name in ("popularity", "coordinations",
+                                                             "recency")}
+    return {**values, "eche": ranker.eche_.astype(np.float32)}
 
 
 def _indicator(members: Sequence[Sequence[int]], n: int) -> sp.csr_matrix:

@@ -99,9 +99,10 @@ def evaluate_command(app: App, histories: tuple[Path, ...], parts: tuple[Path, .
     from tqdm import tqdm
 
     from matcher.baselines import baselines
-    from matcher.evaluation import evaluate, split
+    from matcher.evaluation import check_years, evaluate, split
     from matcher.training import RankerScorer
 
+    check_years(train_until, test_from, test_to)
     with tempfile.TemporaryDirectory(prefix="matcher-evaluate-") as tmp:
         registry = _load(histories, parts, Path(tmp), app)
     data = split(registry, train_until=train_until, test_from=test_from, test_to=test_to)

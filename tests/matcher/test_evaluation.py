@@ -129,8 +129,8 @@ def test_no_leakage_from_the_test_period(real_rows: list[dict[str, str]]) -> Non
     fa = ga.features_many([np.array(q.members) for q in queries])
     fb = gb.features_many([np.array(q.members) for q in queries])
     assert all(np.array_equal(fa[name], fb[name]) for name in fa)
-    ma = RankerScorer(max_queries=300, negatives=20).fit(a)
-    mb = RankerScorer(max_queries=300, negatives=20).fit(b)
+    ma = RankerScorer(max_queries=150, negatives=20).fit(a)
+    mb = RankerScorer(max_queries=150, negatives=20).fit(b)
     assert ma.learned_.weights == mb.learned_.weights
     assert np.array_equal(ma.scores(queries), mb.scores(queries))
 

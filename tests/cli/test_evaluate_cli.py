@@ -1,0 +1,75 @@
+"""``matcher evaluate`` end to end on a small real slice of the CORDIS files."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+
+
+@pytest.fixture(scope="module")
+def history(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every row of every 80th project started 2015-2019 (about 320 projects)."""
+    source = shared_data / "cordis-h2020" / "participations.csv.gz"
+    with gzip.open(source, "rt", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or ())
+        rows = [r for r in reader if r["start_year"] >= "2015"]
+    keep = set(sorted({r["rcn"] for r in rows}, key=int)[::80])
+    path = tmp_path_factory.mktemp("evaluate") / "slice.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["rcn"] in keep)
+    return path
+
+
+def _args(history: Path, shared_data: Path, *extra: str) -> list[str]:
+    parts = shared_data / "cordis-h2020" / "programme_parts.csv.gz"
+    return ["-q", "evaluate", "--history", str(history), "--programme-parts", str(parts),
+            "--train-until", "2017", "--test-from", "2018", *extra]
+
+
+def test_json_report(runner: CliRunner, history: Path, shared_data: Path) -> None:
+    result = runner.invoke(cli, _args(history, shared_data, "--format", "json", "-k", "5"))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["k"] == 5 and report["queries"] > 0
+    assert list(report["models"]) == ["matcher", "random", "popularity", "part_popularity",
+                                      "common_neighbours", "adamic_adar"]
+    for figures in report["models"].values():
+        assert set(figures) == {"recall", "mrr", "ndcg"}
+        assert all(0.0 <= v <= 1.0 for v in figures.values())
+    assert report["matcher_weights"]["training"]["labels_from_consortia_of"] == 2017
+
+
+def test_table(runner: CliRunner, history: Path, shared_data: Path) -> None:
+    result = runner.invoke(cli, _args(history, shared_data))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["model", "recall@k", "mrr", "ndcg@k", "queries"]
+    assert [line.split()[0] for line in lines[2:]][:2] == ["matcher", "random"]
+
+
+def test_test_years_must_follow_training(runner: CliRunner, history: Path,
+                                         shared_data: Path) -> None:
+    args = _args(history, shared_data)
+    args[args.index("--test-from") + 1] = "2017"
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.output.strip().endswith(
+        "Error: --test-from 2017 must be after --train-until 2017: test consortia must start "
+        "after everything the model learns from")
+
+
+def test_missing_file_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["evaluate", "--history", str(tmp_path / "nope.csv"),
+                                 "--train-until", "2017", "--test-from", "2018"])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
