@@ -1,0 +1,64 @@
+"""Hidden-partner evaluation on the full real data: the development split and a second one.
+
+    .venv/bin/python bench/bench_evaluate.py [--data ../shared/data/cordis-h2020]
+
+Prints, per split, Recall@10, MRR and nDCG@10 of the tool's model and every baseline, the
+number of queries and the wall time of each phase. Not a test: it reads the whole data set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from data.importers import import_file
+from data.reference import seed_reference
+from matcher.baselines import baselines
+from matcher.evaluation import evaluate, split
+from matcher.registry import Registry, load_registry
+from matcher.training import RankerScorer
+from models.db import open_database
+
+SPLITS = ((2017, 2018, 2019), (2016, 2017, 2017))
+
+
+def load(data: Path) -> Registry:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_database(f"sqlite:///{tmp}/bench.sqlite")
+        with db.sessions.begin() as session:
+            seed_reference(session)
+            import_file(session, "history", data / "participations.csv.gz",
+                        programme_parts=data / "programme_parts.csv.gz")
+        with db.sessions.begin() as session:
+            registry = load_registry(session)
+        db.dispose()
+    return registry
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/cordis-h2020")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    registry = load(args.data)
+    print(f"load: {time.perf_counter() - t0:.1f} s")
+    for train_until, test_from, test_to in SPLITS:
+        t1 = time.perf_counter()
+        data = split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
+        result = evaluate(data, {"matcher": RankerScorer(), **baselines()})
+        print(f"\ntrain <= {train_until}, test {test_from}-{test_to}: {result.queries:,} "
+              f"queries, {result.candidates:,} candidates, "
+              f"{time.perf_counter() - t1:.0f} s")
+        print(f"{'model':<18} {'R@10':>7} {'MRR':>7} {'nDCG@10':>8}")
+        for name, m in result.models.items():
+            print(f"{name:<18} {m.recall:7.4f} {m.mrr:7.4f} {m.ndcg:8.4f}")
+
+
+if __name__ == "__main__":
+    main()
