@@ -10,8 +10,9 @@ import json
 import os
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -350,3 +351,19 @@ def test_a_real_sigint_while_answering_stops_before_that_row() -> None:
     summary, out, _ = _run(_csv(["a", "b", "c", "d"]), factory=SigintAt(3))
     assert summary == BatchSummary(rows=2, failed=0, resume_row=3)
     assert [json.loads(line)["query_row"] for line in out.splitlines()] == [1, 2]
+
+
+def test_rows_are_read_only_a_bounded_window_ahead() -> None:
+    """Memory does not grow with the input: an endless input still streams."""
+    pulled = 0
+
+    def endless() -> Iterator[RowOutcome]:
+        nonlocal pulled
+        while True:
+            pulled += 1
+            yield RowOutcome(pulled, str(pulled), error="x")
+    outcomes = ordered_window(chunked(endless(), 4), lambda c: list(c), lambda c: c, window=3)
+    assert [o.row for o in islice(outcomes, 10)] == list(range(1, 11))
+    assert pulled <= 10 + 3 * 4
+    assert [o.row for o in islice(answer(endless(), Upper()), 3)] == [pulled - 2, pulled - 1,
+                                                                     pulled]
