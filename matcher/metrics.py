@@ -47,13 +47,16 @@ def ranks(scores: np.ndarray, hidden: np.ndarray, excluded: np.ndarray,
     >>> ranks(s, np.array([2, 0]), ex, np.array([3, 2, 1, 0])).tolist()
     [1, 3]
     """
-    scores = np.asarray(scores, dtype=np.float64)
+    scores = np.asarray(scores)
     rows = np.arange(scores.shape[0])
     target = scores[rows, hidden][:, None]
     key = tiebreak[hidden][:, None]
-    live = ~excluded
-    better = (scores > target) | ((scores == target) & (tiebreak[None, :] < key))
-    result: np.ndarray = (better & live).sum(axis=1) + 1
+    better = scores > target
+    tied = scores == target
+    tied &= tiebreak[None, :] < key
+    better |= tied
+    better &= ~excluded
+    result: np.ndarray = np.count_nonzero(better, axis=1) + 1
     return result
 
 
