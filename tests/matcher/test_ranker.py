@@ -129,7 +129,7 @@ def test_candidate_features_and_score_agree_with_rank(ranker: Ranker) -> None:
                                             abs=1e-6)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     consortia=st.lists(st.lists(st.integers(0, 11), min_size=2, max_size=5, unique=True),
                        max_size=8),
@@ -243,7 +243,7 @@ def _real_slice(shared_data: Path, n_projects: int = 400) -> Registry:
 def test_real_consortia_hidden_partner_is_recommended(shared_data: Path) -> None:
     """Fit on the slice's consortia up to 2017; hide one member of each 2018-19 consortium
     and query with the others: the hidden member should often be in the top 10."""
-    full = _real_slice(shared_data, n_projects=3000)
+    full = _real_slice(shared_data, n_projects=2000)
     years = full.project_years
     train = np.flatnonzero(years <= 2017)
     reg = Registry(full.orgs, tuple(full.projects[j] for j in train),
@@ -252,7 +252,7 @@ def test_real_consortia_hidden_partner_is_recommended(shared_data: Path) -> None
     known = np.flatnonzero(np.diff(reg.incidence.indptr))
     test = full.incidence[:, np.flatnonzero(years >= 2018)].tocsc()
     hits = queries = 0
-    for j in range(0, test.shape[1], 3):
+    for j in range(0, test.shape[1], 4):
         members = np.intersect1d(test.indices[test.indptr[j]:test.indptr[j + 1]], known)
         for hidden in members.tolist()[:1]:
             rest = tuple(full.orgs[r].id for r in members.tolist() if r != hidden)
@@ -261,4 +261,4 @@ def test_real_consortia_hidden_partner_is_recommended(shared_data: Path) -> None
             queries += 1
             hits += full.orgs[hidden].id in ids(ranker.rank(Query(org_ids=rest), n=10))
     print(f"hidden-partner Recall@10 {hits / queries:.3f} over {queries} queries")
-    assert queries > 80 and hits / queries > 0.2
+    assert queries > 50 and hits / queries > 0.2
