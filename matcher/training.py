@@ -154,16 +154,17 @@ class RankerScorer:
                     for name, values in _static(self.ranker_).items()),
                    np.full(self.ranker_.registry_.n_orgs, w.get("intercept", 0.0),
                            dtype=np.float32))
-        z = np.empty((len(queries), base.size), dtype=np.float32)
+        # (orgs, queries) layout: the feature arrays are transposed views of that layout
+        z = np.empty((base.size, len(queries)), dtype=np.float32)
         for start in range(0, len(queries), batch):
             features = ranker_features(self.ranker_, queries[start:start + batch],
                                        static=False)
-            part = z[start:start + batch]
-            part[:] = base
+            part = z[:, start:start + batch]
+            part[:] = base[:, None]
             for name, values in features.items():
                 if w.get(name, 0.0):
-                    part += np.float32(w[name]) * values
-        return z
+                    part += np.float32(w[name]) * values.T
+        return z.T
 
 
 # -- the ranker's features for many queries at once --------------------------------------
