@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.evaluation import HiddenPartner, split, training_registry
+from matcher.evaluation import HiddenPartner, Split, evaluate, split, training_registry
 from matcher.ranker import DEFAULT_WEIGHTS, FEATURES, Ranker
 from matcher.registry import Registry
 from models.errors import QueryError
@@ -46,6 +46,7 @@ class LearnedWeights:
     queries: int
     examples: int
     params: dict[str, float] = field(default_factory=dict)
+    validation: dict[str, object] = field(default_factory=dict)
 
     def as_ranker_weights(self) -> dict[str, float]:
         return {**self.weights, "intercept": self.intercept}
@@ -60,12 +61,13 @@ class LearnedWeights:
             "training": {"features_from_projects_until": self.features_until,
                          "labels_from_consortia_of": self.label_year,
                          "queries": self.queries, "examples": self.examples, **self.params},
+            "validation": self.validation,
         }
 
 
 def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 6000,
                   negatives: int = 100, c: float = 1.0, seed: int = 0, batch: int = 256,
-                  progress: Callable[[int], None] | None = None) -> LearnedWeights:
+                  validate: int = 0, progress: Callable[[int], None] | None = None) -> LearnedWeights:
     """Fit the scorer's weights on ``registry`` cut at ``until_year`` (see module docstring)."""
     from sklearn.linear_model import LogisticRegression
 
@@ -76,9 +78,7 @@ def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 600
                          f"countries to learn from; valid: a --train-until year with projects "
                          "in it and in the year before")
     rng = np.random.default_rng(seed)
-    queries = list(inner.queries)
-    if len(queries) > max_queries:
-        queries = [queries[i] for i in np.sort(rng.permutation(len(queries))[:max_queries])]
+    queries, held_out = _by_project(inner.queries, max_queries, rng)
     ranker = Ranker(weights=DEFAULT_WEIGHTS).fit(inner.train)
     xs, ys = [], []
     for start in range(0, len(queries), batch):
@@ -94,12 +94,39 @@ def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 600
     model = LogisticRegression(C=c, max_iter=2000).fit((x - mean) / scale, y)
     coef = model.coef_[0] / scale
     intercept = float(model.intercept_[0] - np.sum(model.coef_[0] * mean / scale))
+    weights = {name: float(w) for name, w in zip(FEATURES, coef, strict=True)}
+    checked: dict[str, object] = {}
+    if validate and held_out:
+        from matcher.baselines import GraphScorer
+
+        kept = tuple(held_out[:validate])
+        result = evaluate(Split(inner.train, kept, len({q.project for q in kept})),
+                          {"matcher": RankerScorer(weights={**weights, "intercept": intercept}),
+                           "adamic_adar": GraphScorer("adamic_adar")}, seed=seed)
+        checked = {"held_out": "hidden-partner queries of consortia of the label year not "
+                               "used for training, all candidates ranked", **result.to_json()}
     return LearnedWeights(
-        weights={name: float(w) for name, w in zip(FEATURES, coef, strict=True)},
-        intercept=intercept, features_until=until_year - 1, label_year=until_year,
-        queries=len(queries), examples=int(y.size),
+        weights=weights, intercept=intercept, features_until=until_year - 1,
+        label_year=until_year, queries=len(queries), examples=int(y.size),
         params={"negatives_per_query": 2 * negatives, "C": c, "seed": seed},
+        validation=checked,
     )
+
+
+def _by_project(queries: Sequence[HiddenPartner], most: int, rng: np.random.Generator
+                ) -> tuple[list[HiddenPartner], list[HiddenPartner]]:
+    """Whole consortia, in seeded random order, until ``most`` queries; the rest held out."""
+    projects = sorted({q.project for q in queries})
+    position = dict(zip(projects, rng.permutation(len(projects)).tolist(), strict=True))
+    ranked = sorted(queries, key=lambda q: position[q.project])  # stable within a project
+    taken: set[str] = set()
+    train: list[HiddenPartner] = []
+    for q in ranked:
+        if len(train) >= most and q.project not in taken:
+            break
+        taken.add(q.project)
+        train.append(q)
+    return train, ranked[len(train):]
 
 
 def _examples(ranker: Ranker, queries: Sequence[HiddenPartner], negatives: int,

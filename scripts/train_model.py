@@ -55,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     registry = load(args.data)
-    learned = learn_weights(registry, until_year=args.until, seed=args.seed)
+    learned = learn_weights(registry, until_year=args.until, seed=args.seed, validate=3000)
     payload = learned.to_json()
     payload["command"] = "python scripts/train_model.py " + " ".join(sys.argv[1:])
     if not args.no_validation:
