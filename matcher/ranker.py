@@ -193,10 +193,12 @@ class Ranker:
             cheap += self.blocks_.text_scores(sum(text[1:], text[0]))
         if qv.themes.any():
             cheap += w.get("theme_sim", 0.0) * self.blocks_.theme_scores(qv.themes)
-        pool = np.flatnonzero(allowed)
-        if pool.size > self.n_content:
-            top = np.argpartition(-cheap[pool], self.n_content - 1)[: self.n_content]
-            pool = pool[top]
+        if cheap.size > self.n_content:
+            cheap[~allowed] = -np.inf  # no gather of the allowed rows: one pass over all
+            pool = np.argpartition(-cheap, self.n_content - 1)[: self.n_content]
+            pool = pool[allowed[pool]]
+        else:
+            pool = np.flatnonzero(allowed)
         if not query_rows.size:
             return np.sort(pool)
         adj = self.graph_.adjacency_

@@ -89,6 +89,15 @@ def test_filters_are_honoured(ranker: Ranker, filters: Filters, allowed: set[int
     assert set(ids(found)) == allowed
 
 
+def test_small_candidate_pools_still_honour_filters(registry: Registry) -> None:
+    """With fewer content candidates than organisations, filtering happens before the cut."""
+    small = Ranker(weights=DEFAULT_WEIGHTS, n_content=2, n_neighbours=1).fit(registry)
+    found = small.rank(Query(text="yliopisto"), n=5, filters=Filters(countries=frozenset({"FI"})))
+    assert ids(found) == [1, 7]
+    found = small.rank(Query(org_ids=(1,)), n=5, filters=Filters(countries=frozenset({"AT"})))
+    assert ids(found) == [2]
+
+
 def test_batch_gives_one_list_per_query_in_order(ranker: Ranker) -> None:
     queries = [Query(org_ids=(1,)), Query(text="digital"), Query(org_ids=(7,))]
     batch = ranker.rank(queries, n=3)
