@@ -46,6 +46,7 @@ class LearnedWeights:
     queries: int
     examples: int
     params: dict[str, float] = field(default_factory=dict)
+    untrained: tuple[str, ...] = ()
     validation: dict[str, object] = field(default_factory=dict)
 
     def as_ranker_weights(self) -> dict[str, float]:
@@ -61,6 +62,7 @@ class LearnedWeights:
             "training": {"features_from_projects_until": self.features_until,
                          "labels_from_consortia_of": self.label_year,
                          "queries": self.queries, "examples": self.examples, **self.params},
+            "untrained_hand_set": list(self.untrained),
             "validation": self.validation,
         }
 
@@ -95,6 +97,11 @@ def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 600
     coef = model.coef_[0] / scale
     intercept = float(model.intercept_[0] - np.sum(model.coef_[0] * mean / scale))
     weights = {name: float(w) for name, w in zip(FEATURES, coef, strict=True)}
+    # A feature that never varies in the training data (no free text and no ECHE flags in
+    # CORDIS) gets no evidence either way: keep its hand-set weight rather than zero it.
+    untrained = [name for name, sd in zip(FEATURES, x.std(axis=0), strict=True) if sd == 0]
+    for name in untrained:
+        weights[name] = DEFAULT_WEIGHTS[name]
     checked: dict[str, object] = {}
     if validate and held_out:
         from matcher.baselines import GraphScorer
@@ -109,7 +116,7 @@ def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 600
         weights=weights, intercept=intercept, features_until=until_year - 1,
         label_year=until_year, queries=len(queries), examples=int(y.size),
         params={"negatives_per_query": 2 * negatives, "C": c, "seed": seed},
-        validation=checked,
+        untrained=tuple(untrained), validation=checked,
     )
 
 
