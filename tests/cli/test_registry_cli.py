@@ -4,6 +4,7 @@ and Austrian ECHE holders and the H2020 consortia of 15 University of Helsinki p
 from __future__ import annotations
 
 import csv
+import gc
 import gzip
 import io
 import json
@@ -193,6 +194,7 @@ def closing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     for db in opened:
         db.dispose()
+    gc.collect()  # the CLI's App objects sit in reference cycles: free them here, not later
 
 
 @pytest.mark.usefixtures("closing")
