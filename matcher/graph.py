@@ -99,6 +99,9 @@ class CollaborationGraph:
         self._walk_out = sp.csr_matrix(self.incidence_t_ @ sp.diags(self._inv_org_deg),
                                        dtype=np.float32)
         self._walk_back = sp.csr_matrix(b @ sp.diags(self._inv_proj_deg), dtype=np.float32)
+        # their transposes, whose rows are read when the walk's support is small
+        self._walk_out_t = sp.csr_matrix(self._walk_out.T, dtype=np.float32)
+        self._walk_back_t = sp.csr_matrix(self._walk_back.T, dtype=np.float32)
         shared = (b @ b.T).tocsr()
         shared.setdiag(0)
         shared.eliminate_zeros()
@@ -163,40 +166,48 @@ class CollaborationGraph:
         if rows.size and (rows.min() < 0 or rows.max() >= n):
             raise ValueError(f"query rows must be in [0, {n}); got {rows.min()}..{rows.max()}")
         x = sp.csr_matrix((np.ones(rows.size, dtype=np.float32), (rows, cols)),
-                          shape=(n, len(queries)))
+            shape=(n, len(queries)))
         x.sum_duplicates()
         x.data[:] = 1.0
+        xt = x.T.tocsr()  # queries x orgs: products with it read the query orgs' rows only
         cand = np.arange(n) if candidate_rows is None else np.asarray(candidate_rows)
-        adj = self.adjacency_ if candidate_rows is None else self.adjacency_[cand]
         out: dict[str, np.ndarray] = {}
         want = set(names)
-        # scipy's sparse @ sparse walks every row of the left operand: for a handful of
-        # queries dense right-hand sides are faster, for big batches sparse ones are.
-        xs: sp.csr_matrix | np.ndarray = x.toarray() if len(queries) <= DENSE_UP_TO else x
-        inc = self.incidence_ if candidate_rows is None else self.incidence_[cand]
+        dense = len(queries) <= DENSE_UP_TO
         if want & {"direct", "common_neighbours", "adamic_adar"}:
-            per_project = _dense_or_csr(self.incidence_t_ @ xs)  # query orgs in each project
+            inc = self.incidence_ if candidate_rows is None else self.incidence_[cand]
+            # query orgs in each project (queries x projects): the query orgs' incidence rows
+            per_project = sp.csr_matrix(xt @ self.incidence_)
             if "direct" in want:
-                out["direct"] = _t(inc @ _binary(per_project))
+                out["direct"] = _t(inc @ _rhs(_binary(per_project), dense))
             if "common_neighbours" in want:
-                out["common_neighbours"] = _t(inc @ per_project)
+                out["common_neighbours"] = _t(inc @ _rhs(per_project, dense))
             if "adamic_adar" in want:
-                out["adamic_adar"] = _t(inc @ _scale_rows(per_project, self._aa_project))
+                scaled = sp.csr_matrix(per_project @ sp.diags(self._aa_project))
+                out["adamic_adar"] = _t(inc @ _rhs(scaled, dense))
         if want & {"direct_orgs", "partners_of_partners"}:
-            near = _dense_or_csr(self.adjacency_ @ xs)  # near[z, k]: query-k orgs z knew
+            # near[k, z]: query-k orgs z knew (the adjacency is symmetric: read query rows)
+            near = sp.csr_matrix(xt @ self.adjacency_)
             if "direct_orgs" in want:
-                out["direct_orgs"] = _t(near[cand])
+                out["direct_orgs"] = np.asarray(near.tocsc()[:, cand].toarray(),
+                                                dtype=np.float32)
             if "partners_of_partners" in want:
-                out["partners_of_partners"] = _t(adj @ near)
+                adj = self.adjacency_ if candidate_rows is None else self.adjacency_[cand]
+                out["partners_of_partners"] = _t(adj @ _rhs(near, dense))
         if "ppr" in want:
-            out["ppr"] = self._ppr(x)[cand].T
+            out["ppr"] = self._ppr(x, cand if candidate_rows is not None else None).T
         for name in _STATIC:
             if name in want:
                 out[name] = np.broadcast_to(self._static[name][cand], (len(queries), cand.size))
         return {name: out[name] for name in names}
 
-    def _ppr(self, x: sp.csr_matrix) -> np.ndarray:
-        """Random walk with restart on the bipartite graph, started uniformly on each query."""
+    def _ppr(self, x: sp.csr_matrix, cand: np.ndarray | None = None) -> np.ndarray:
+        """Random walk with restart on the bipartite graph, started uniformly on each query.
+
+        ``ppr_steps`` power-iteration steps; the first ones run on the (small) support of the
+        walk only, and the last one only for the ``cand`` rows when given: the same values as
+        full matrix-vector products (up to float rounding), with less work.
+        """
         sizes = np.asarray(x.sum(axis=0)).ravel()
         start: np.ndarray = (x @ sp.diags(np.divide(1.0, sizes, out=np.zeros_like(sizes),
                                                     where=sizes > 0))).toarray()
@@ -204,11 +215,28 @@ class CollaborationGraph:
         r = start.copy()
         a = self.restart
         restart = np.float32(a) * start
-        for _ in range(self.ppr_steps):
-            r = self._walk_back @ (self._walk_out @ r)
-            r *= np.float32(1.0 - a)
+        keep = np.float32(1.0 - a)
+        step = 0
+        # sparse steps while the walk's support is small (rows of the walk matrices only)
+        while step < self.ppr_steps - (cand is not None):
+            support = np.flatnonzero(r.any(axis=1))
+            if support.size * 8 > self.n_orgs:
+                break
+            projects = self._walk_out_t[support].T @ r[support]  # (projects, queries)
+            touched = np.flatnonzero(projects.any(axis=1))
+            r = np.asarray(self._walk_back_t[touched].T @ projects[touched], dtype=np.float32)
+            r *= keep
             r += restart
-        return r
+            step += 1
+        while step < self.ppr_steps - (cand is not None):
+            r = self._walk_back @ (self._walk_out @ r)
+            r *= keep
+            r += restart
+            step += 1
+        if cand is None:
+            return r
+        last = self._walk_back[cand] @ (self._walk_out @ r)
+        return np.asarray(last * keep + restart[cand], dtype=np.float32)
 
     def past_partners(self, row: int) -> list[tuple[int, int]]:
         """``(row, projects shared)`` of everyone ``row`` worked with, most shared first."""
@@ -220,14 +248,15 @@ class CollaborationGraph:
 
 
 
-def _dense_or_csr(m: object) -> np.ndarray | sp.csr_matrix:
-    return m if isinstance(m, np.ndarray) else sp.csr_matrix(m)
-
-
 def _t(m: object) -> np.ndarray:
     """Dense float32 transpose: (candidates x queries) -> (queries x candidates)."""
     dense = m if isinstance(m, np.ndarray) else sp.csr_matrix(m).toarray()
     return np.asarray(dense, dtype=np.float32).T  # a view: transposing copies cost more
+
+
+def _rhs(m: sp.csr_matrix, dense: bool) -> np.ndarray | sp.csr_matrix:
+    """A (queries x k) matrix as the right-hand side (k x queries) of a product."""
+    return m.toarray().T if dense else sp.csr_matrix(m.T)
 
 
 def _binary(m: np.ndarray | sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
@@ -236,10 +265,3 @@ def _binary(m: np.ndarray | sp.csr_matrix) -> np.ndarray | sp.csr_matrix:
     b = m.copy()
     b.data[:] = 1.0
     return b
-
-
-def _scale_rows(m: np.ndarray | sp.csr_matrix,
-                weights: np.ndarray) -> np.ndarray | sp.csr_matrix:
-    if isinstance(m, np.ndarray):
-        return weights[:, None] * m
-    return sp.csr_matrix(sp.diags(weights) @ m)
