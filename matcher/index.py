@@ -40,6 +40,15 @@ INFO_FILE = "index.json"
 _STEPS = ("reading the registry", "profiles", "graph", "saving")
 
 
+def _tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(APP_NAME)
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "source"
+
+
 @dataclass(frozen=True, slots=True)
 class IndexInfo:
     """What a saved index holds and what building it cost."""
@@ -51,6 +60,8 @@ class IndexInfo:
     bytes: int
     built_at: str
     path: str
+    #: The tool version that built it: code changes can change scores, so a new version rebuilds.
+    tool_version: str = ""
 
     def summary(self) -> str:
         return (f"{self.n_orgs:,} organisations and {self.n_projects:,} projects, built in "
@@ -119,7 +130,8 @@ def build(session: Session, *, cache_dir: Path | None = None,
     info = IndexInfo(
         fingerprint=registry.fingerprint, n_orgs=registry.n_orgs,
         n_projects=len(registry.projects), seconds=round(time.perf_counter() - started, 2),
-        bytes=0, built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), path=str(final))
+        bytes=0, built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), path=str(final),
+        tool_version=_tool_version())
     info = IndexInfo(**{**asdict(info), "bytes": _size(tmp)})
     (tmp / INFO_FILE).write_text(json.dumps(asdict(info), indent=1), encoding="utf-8")
     old = final.with_name(f"{final.name}.old-{os.getpid()}")
@@ -145,7 +157,8 @@ def load_or_build(session: Session, *, cache_dir: Path | None = None,
     directory = index_dir(session, cache_dir)
     current = fingerprint(session)
     info = None if rebuild else read_info(directory)
-    if info is not None and info.fingerprint == current:
+    if info is not None and info.fingerprint == current \
+            and info.tool_version == _tool_version():
         try:
             ranker = Ranker.load(directory)
         except (DataFileError, OSError, ValueError, KeyError):

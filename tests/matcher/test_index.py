@@ -108,3 +108,18 @@ def test_default_cache_dir_is_the_user_cache(db: Database, tmp_path: Path) -> No
         directory = index.index_dir(s)
     assert directory.parent.name == "erasmus-partner-matcher"
     assert directory.name.startswith("index-")
+
+
+def test_an_index_built_by_another_version_is_rebuilt(db: Database, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    with db.sessions() as s:
+        index.load_or_build(s, cache_dir=cache)
+        directory = index.index_dir(s, cache)
+        built_at = (directory / index.INFO_FILE).stat().st_mtime_ns
+        index.load_or_build(s, cache_dir=cache)
+        assert (directory / index.INFO_FILE).stat().st_mtime_ns == built_at  # fresh: reused
+        monkeypatch.setattr(index, "_tool_version", lambda: "99.0")
+        index.load_or_build(s, cache_dir=cache)
+    info = index.read_info(directory)
+    assert info is not None and info.tool_version == "99.0"
