@@ -35,6 +35,12 @@ class App:
         with self.db.sessions.begin() as session:
             yield session
 
+    def close(self) -> None:
+        """Release the database's connections (PostgreSQL keeps them open otherwise)."""
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
     def say(self, message: str) -> None:
         """A message for people: stderr, unless ``--quiet``."""
         if not self.quiet:

@@ -38,6 +38,7 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
     `matcher import`.
     """
     ctx.obj = App(db_url=db_url, quiet=quiet)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def _register() -> None:

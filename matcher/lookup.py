@@ -53,7 +53,7 @@ class OrgIndex:
         hint = "; ".join(f"{names[str(n)].name} ({_ref(names[str(n)])})" for n, *_ in near)
         raise QueryError(
             f"unknown organisation {ref!r}: give a 9-digit PIC, an OID (E + 8 digits), an "
-            f"Erasmus code (e.g. 'FI HELSINK01') or an internal id (#12)"
+            f"Erasmus code (e.g. 'SF HELSINK01') or an internal id (#12)"
             + (f"; names close to it: {hint}" if hint else "")
             + ". Find one with `matcher orgs --name ...`."
         )
@@ -64,6 +64,8 @@ def resolve_themes(values: Iterable[str], themes: Mapping[str, ThemeInfo]) -> tu
     by_label: dict[str, str] = {}
     for t in themes.values():
         by_label[fold(t.code)] = t.code
+        if t.code.startswith("h2020-"):  # H2020 parts by their own short names: ERC, MSCA, SC1
+            by_label.setdefault(fold(t.code.removeprefix("h2020-")), t.code)
         by_label[fold(t.label_en)] = t.code
         if t.label_fi:
             by_label[fold(t.label_fi)] = t.code

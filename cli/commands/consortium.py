@@ -120,7 +120,7 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
 
     \b
     Example:
-      matcher check --action KA220-HED -m 999873188 -m "FI HELSINK01" -m E10208573
+      matcher check --action KA220-HED -m 999873188 -m "SF HELSINK01" -m E10208573
     """
     from matcher.lookup import OrgIndex
     from models.errors import NotEligible
@@ -193,7 +193,7 @@ def propose_command(app: App, action: str, lead: str, size: str | None, n: int, 
 
     \b
     Example:
-      matcher propose --action KA220-HED --lead "FI HELSINK01" --text "virtual mobility"
+      matcher propose --action KA220-HED --lead "SF HELSINK01" --text "virtual mobility"
     """
     from matcher.consortium_request import propose_request
 
