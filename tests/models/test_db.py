@@ -43,3 +43,12 @@ def test_migrations_create_schema_and_keep_data(db_url: str) -> None:
 def test_unusable_url_is_a_clear_error() -> None:
     with pytest.raises(DatabaseError, match="cannot use database URL"):
         open_database("nosuchdialect://x/y")
+
+
+def test_schema_head_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from models.db import _MIGRATIONS, SCHEMA_HEAD
+
+    script = ScriptDirectory(str(_MIGRATIONS))
+    assert script.get_current_head() == SCHEMA_HEAD
