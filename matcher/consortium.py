@@ -30,7 +30,7 @@ partial consortium; tests compare it with exhaustive search on small registries.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -54,7 +54,10 @@ class Scorer(Protocol):
     @property
     def registry_(self) -> Registry: ...
 
-    def rank(self, query: Query, n: int = 10, filters: Filters = ...) -> list[Match]: ...
+    def rank(self, query: Query, n: int = 10, filters: Filters = ..., *,
+             explain: bool = ...) -> list[Match]: ...
+
+    def why_many(self, query: Query, rows: Sequence[int]) -> list[tuple[str, ...]]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,7 +306,7 @@ def complete(ranker: Scorer, rulebook: RuleBook, *, action: str,
         categories=filters.categories, eche_only=filters.eche_only,
         exclude_ids=filters.exclude_ids | blocked)
     query = Query(org_ids=tuple(o.id for o in given), text=text, themes=tuple(themes))
-    matches = [m for m in ranker.rank(query, n=pool, filters=query_filters)
+    matches = [m for m in ranker.rank(query, n=pool, filters=query_filters, explain=False)
                if rulebook.admissible(action, m.org, year) and filters.allows(m.org)]
     cands = CandidatePool(rulebook, action, year, given, matches, registry)
     need_non_hei = not rules.higher_education_only_allowed
@@ -311,8 +314,15 @@ def complete(ranker: Scorer, rulebook: RuleBook, *, action: str,
                    need_non_hei=need_non_hei, beam=beam)
     if not found:
         raise ConstraintError(_why_impossible(rulebook, action, year, given, matches, lo, hi))
+    picked = _diverse(found, n)
+    # explanations only for the members shown (the pool was ranked without them)
+    used = sorted({i for _, key in picked for i in key})
+    whys = dict(zip(used, ranker.why_many(query, [registry.row_of[cands.orgs[i].id]
+                                                  for i in used]), strict=True))
+    cands.matches = tuple(replace(m, why=whys[i]) if i in whys else m
+                          for i, m in enumerate(cands.matches))
     out: list[Consortium] = []
-    for score, key in _diverse(found, n):
+    for score, key in picked:
         added = sorted(key, key=lambda i: (-cands.fit[i], cands.orgs[i].id))
         orgs = given + [cands.orgs[i] for i in added]
         if rulebook.check(action, orgs, coordinator=coordinator, call_year=year):

@@ -7,14 +7,13 @@ reason is never given for a feature that did not count.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matcher.text_hashing import fold_fast
 from matcher.types import Query
 from matcher.vectorise import QueryVector
-from models.text import fold
 
 if TYPE_CHECKING:
     from matcher.ranker import Ranker
@@ -33,7 +32,7 @@ _PREFIX = 5  # shared leading letters that make two words match (opintojen ~ opi
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[0-9a-z]+", fold(text)) if len(w) >= 3 and w not in _STOP]
+    return [w for w in fold_fast(text).split() if len(w) >= 3 and w not in _STOP]
 
 
 def matching_words(query_text: str, document: str, limit: int = 5) -> list[str]:

@@ -264,23 +264,30 @@ class Ranker:
         return self._linear(features)
 
     @overload
-    def rank(self, query: Query, n: int = 10, filters: Filters = ...) -> list[Match]: ...
+    def rank(self, query: Query, n: int = 10, filters: Filters = ..., *,
+             explain: bool = ...) -> list[Match]: ...
 
     @overload
-    def rank(self, query: Sequence[Query], n: int = 10,
-             filters: Filters = ...) -> list[list[Match]]: ...
+    def rank(self, query: Sequence[Query], n: int = 10, filters: Filters = ..., *,
+             explain: bool = ...) -> list[list[Match]]: ...
 
     def rank(self, query: Query | Sequence[Query], n: int = 10,
-             filters: Filters = _NO_FILTERS) -> list[Match] | list[list[Match]]:
-        """The ``n`` best allowed organisations for one query, or one list per query."""
+             filters: Filters = _NO_FILTERS, *,
+             explain: bool = True) -> list[Match] | list[list[Match]]:
+        """The ``n`` best allowed organisations for one query, or one list per query.
+
+        With ``explain=False`` the matches carry no ``why`` (``()``), which saves most of
+        the time when many candidates are asked for; :meth:`why` gives it for one later.
+        """
         self._check_fitted()
         if n < 1:
             raise QueryError(f"n={n}: ask for at least 1 result")
         if isinstance(query, Query):
-            return self._rank_one(query, n, filters)
-        return [self._rank_one(q, n, filters) for q in query]
+            return self._rank_one(query, n, filters, explain)
+        return [self._rank_one(q, n, filters, explain) for q in query]
 
-    def _rank_one(self, query: Query, n: int, filters: Filters) -> list[Match]:
+    def _rank_one(self, query: Query, n: int, filters: Filters,
+                  with_why: bool = True) -> list[Match]:
         query_rows = self._rows(query)
         qv = self._vector(query, query_rows)
         allowed = self._allowed(filters, query_rows)
@@ -298,7 +305,8 @@ class Ranker:
             rows, scores, features = rows[keep], scores[keep], features[keep]
         order = np.lexsort((self.ids_[rows], -scores))[:n]
         w = np.array([self.weights_.get(name, 0.0) for name in FEATURES], dtype=np.float32)
-        partners = np.unique(self.graph_.adjacency_[query_rows].indices)
+        partners = (np.unique(self.graph_.adjacency_[query_rows].indices) if with_why
+                    else None)
         matches = []
         for rank, i in enumerate(order.tolist(), start=1):
             row = int(rows[i])
@@ -307,7 +315,8 @@ class Ranker:
                              key=lambda p: (-abs(p[1]), p[0]))
             matches.append(Match(
                 rank=rank, org=self.registry_.orgs[row], score=round(float(scores[i]), 6),
-                why=explain(self, query, qv, query_rows, row, features[i], partners),
+                why=(explain(self, query, qv, query_rows, row, features[i], partners)
+                     if with_why else ()),
                 contributions=tuple(contrib)))
         return matches
 
@@ -318,6 +327,18 @@ class Ranker:
         qv = self._vector(query, query_rows)
         features = self._features(qv, query_rows, np.array([row], dtype=np.int64))[0]
         return explain(self, query, qv, query_rows, row, features)
+
+    def why_many(self, query: Query, rows: Sequence[int]) -> list[tuple[str, ...]]:
+        """:meth:`why` for several candidate ``rows`` of one query (one query vector; the
+        explanations use no graph feature, so none is computed)."""
+        self._check_fitted()
+        query_rows = self._rows(query)
+        qv = self._vector(query, query_rows)
+        picked = np.asarray(rows, dtype=np.int64)
+        features = self._features(qv, query_rows, picked, needed=())
+        partners = np.unique(self.graph_.adjacency_[query_rows].indices)
+        return [explain(self, query, qv, query_rows, int(row), features[i], partners)
+                for i, row in enumerate(picked.tolist())]
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, directory: Path) -> None:

@@ -129,7 +129,13 @@ class ProfileBlocks:
                     rows: np.ndarray | None = None) -> np.ndarray:
         """Cosine of the query text with each organisation's text (all rows, or ``rows``)."""
         m = self.text if rows is None else self.text[rows]
-        if sp.issparse(query_text):
+        if sp.issparse(query_text) and sp.issparse(m):
+            # a dense query vector: one mat-vec instead of a sparse x sparse product
+            dense = np.zeros(m.shape[1], dtype=np.float32)
+            q = sp.csr_matrix(query_text)
+            dense[q.indices] = q.data
+            out = m @ dense
+        elif sp.issparse(query_text):
             out = np.asarray((m @ query_text.T).todense()).ravel()
         else:
             out = m @ query_text
@@ -400,9 +406,13 @@ class ProfileVectoriser:
             text = self.transform_text([query.text])
         org_text = self._empty_text(blocks)
         if rows.size:
-            summed = blocks.text[rows].sum(axis=0)
-            org_text = (_l2(sp.csr_matrix(summed, dtype=np.float32)) if sp.issparse(blocks.text)
-                        else _l2_dense(np.asarray(summed, dtype=np.float32).reshape(1, -1)))
+            if sp.issparse(blocks.text):
+                # sum the sparse rows directly: no dense (1 x n_features) round trip
+                ones = sp.csr_matrix(np.ones((1, rows.size), dtype=np.float32))
+                org_text = _l2(sp.csr_matrix(ones @ blocks.text[rows], dtype=np.float32))
+            else:
+                summed = blocks.text[rows].sum(axis=0)
+                org_text = _l2_dense(np.asarray(summed, dtype=np.float32).reshape(1, -1))
         codes = {self.theme_codes_[c] for c in np.flatnonzero(themes)}
         return QueryVector(
             themes=themes, text=_flat(text), org_text=_flat(org_text),

@@ -34,12 +34,16 @@ class FakeRanker:
         self.registry_ = registry
         self.fit = list(fit)
 
-    def rank(self, query: Query, n: int = 10, filters: Filters = NO_FILTERS) -> list[Match]:
+    def rank(self, query: Query, n: int = 10, filters: Filters = NO_FILTERS, *,
+             explain: bool = True) -> list[Match]:
         rows = [i for i, o in enumerate(self.registry_.orgs)
                 if o.id not in query.org_ids and filters.allows(o)]
         rows.sort(key=lambda i: (-self.fit[i], self.registry_.orgs[i].id))
         return [Match(r + 1, self.registry_.orgs[i], self.fit[i], (f"fit {self.fit[i]:.2f}",))
                 for r, i in enumerate(rows[:n])]
+
+    def why_many(self, query: Query, rows: Sequence[int]) -> list[tuple[str, ...]]:
+        return [(f"fit {self.fit[i]:.2f}",) for i in rows]
 
 
 def make_registry(orgs: Sequence[OrgProfile], projects: Sequence[Sequence[int]]) -> Registry:
