@@ -134,8 +134,9 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
     found = book.check(rules.code, orgs, coordinator=lead, call_year=year)
     violations = [{"rule": v.rule, "message": v.message} for v in found]
     if fmt == "table":
-        if found:
-            emit(violations, ["rule", "message"], fmt)
+        if found:  # whole sentences, one per broken rule: a table would clip them
+            for v in found:
+                click.echo(f"- {v.message} [{v.rule}]")
         else:
             click.echo(f"Eligible for {rules.code} ({rules.label}), {year} call.")
     else:
