@@ -138,6 +138,20 @@ def test_candidate_features_and_score_agree_with_rank(ranker: Ranker) -> None:
                                             abs=1e-6)
 
 
+@pytest.mark.parametrize("query", [Query(org_ids=(1,), text="digital"),
+                                   Query(text="ohjaus"), Query(org_ids=(1, 3))])
+def test_unexplained_ranking_and_why_many_agree_with_rank(ranker: Ranker,
+                                                          query: Query) -> None:
+    full = ranker.rank(query, n=6)
+    bare = ranker.rank(query, n=6, explain=False)
+    assert [(m.org.id, m.score, m.contributions) for m in bare] == [
+        (m.org.id, m.score, m.contributions) for m in full]
+    assert all(m.why == () for m in bare)
+    rows = [ranker.registry_.row_of[m.org.id] for m in full]
+    assert ranker.why_many(query, rows) == [m.why for m in full]
+    assert ranker.why(query, rows[0]) == full[0].why
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     consortia=st.lists(st.lists(st.integers(0, 11), min_size=2, max_size=5, unique=True),
