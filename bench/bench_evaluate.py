@@ -10,35 +10,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.importers import import_file
-from data.reference import seed_reference
+from data.scratch import history_database
 from matcher.baselines import baselines
 from matcher.evaluation import evaluate, split
 from matcher.registry import Registry, load_registry
 from matcher.training import RankerScorer
-from models.db import open_database
 
 SPLITS = ((2017, 2018, 2019), (2016, 2017, 2017))
 
 
 def load(data: Path) -> Registry:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(f"sqlite:///{tmp}/bench.sqlite")
-        with db.sessions.begin() as session:
-            seed_reference(session)
-            import_file(session, "history", data / "participations.csv.gz",
-                        programme_parts=data / "programme_parts.csv.gz")
-        with db.sessions.begin() as session:
-            registry = load_registry(session)
-        db.dispose()
-    return registry
+    with history_database([data / "participations.csv.gz"],
+                          [data / "programme_parts.csv.gz"]) as db, db.sessions() as session:
+        return load_registry(session)
 
 
 def main() -> None:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import gzip
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,43 +15,13 @@ from cli.output import emit, format_option
 COLUMNS = ("model", "recall@k", "mrr", "ndcg@k", "queries")
 
 
-def _merge_parts(files: Sequence[Path], into: Path) -> Path | None:
-    """Several ``rcn,programme_part`` files as one (the importer takes one per history file)."""
-    if not files:
-        return None
-    if len(files) == 1:
-        return files[0]
-    with into.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["rcn", "programme_part"])
-        for path in files:
-            opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
-            with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-                for row in csv.DictReader(fh):
-                    writer.writerow([row.get("rcn", ""), row.get("programme_part", "")])
-    return into
-
-
-def _load(histories: Sequence[Path], parts: Sequence[Path], workdir: Path, app: App) -> Any:
-    """Every history file in a private temporary SQLite registry; its full snapshot."""
-    from data.importers import import_file
-    from data.reference import seed_reference
+def _load(histories: Sequence[Path], parts: Sequence[Path], app: App) -> Any:
+    """Every history file in a private temporary registry; its full snapshot."""
+    from data.scratch import history_database
     from matcher.registry import load_registry
-    from models.db import open_database
 
-    db = open_database(f"sqlite:///{workdir / 'evaluation.sqlite'}")
-    try:
-        with db.sessions.begin() as session:
-            seed_reference(session)
-        merged = _merge_parts(parts, workdir / "programme_parts.csv")
-        for path in histories:
-            app.say(f"Loading {path} ...")
-            with db.sessions.begin() as session:
-                import_file(session, "history", path, programme_parts=merged)
-        with db.sessions.begin() as session:
-            return load_registry(session)
-    finally:
-        db.dispose()
+    with history_database(histories, parts, announce=app.say) as db, db.sessions() as session:
+        return load_registry(session)
 
 
 @click.command("evaluate")
@@ -103,8 +70,7 @@ def evaluate_command(app: App, histories: tuple[Path, ...], parts: tuple[Path, .
     from matcher.training import RankerScorer
 
     check_years(train_until, test_from, test_to)
-    with tempfile.TemporaryDirectory(prefix="matcher-evaluate-") as tmp:
-        registry = _load(histories, parts, Path(tmp), app)
+    registry = _load(histories, parts, app)
     data = split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
     app.say(f"{len(data.queries):,} hidden-partner queries from {data.test_projects:,} test "
             f"consortia over {data.train.n_orgs:,} training organisations")
