@@ -8,7 +8,6 @@ same options, whatever the engine.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 from collections.abc import Iterator, Sequence
@@ -19,12 +18,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from data.importers import import_file
-from data.reference import seed_reference
 from matcher.batch import Handler
 from matcher.batch_io import BatchQuery
 from matcher.batch_tasks import SearchTask
-from models.db import open_database
+from tests.real_slices import real_registry
 
 HELSINKI, CYPRUS, SAPIENZA, GRAZ = "999994535", "965934440", "999987745", "999873188"
 KEEP = {"224209", "220541", "221198"}
@@ -32,35 +29,7 @@ KEEP = {"224209", "220541", "221198"}
 
 @pytest.fixture(scope="module")
 def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-    if not shared.is_dir():
-        pytest.skip(f"real data not found at {shared}")
-    tmp = tmp_path_factory.mktemp("batch-cli")
-    with gzip.open(shared / "cordis-h2020" / "participations.csv.gz", "rt",
-                   encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    rcns = KEEP | set(list(dict.fromkeys(r[0] for r in rows[1:] if r[2] == HELSINKI))[:20])
-    part = [rows[0]] + [r for r in rows[1:] if r[0] in rcns]
-    history = tmp / "participations.csv"
-    with history.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows(part)
-    pics = {r[2] for r in part[1:]}
-    text = (shared / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
-    eche_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    buf = io.StringIO(newline="")
-    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(
-        [eche_rows[0], eche_rows[1]] + [r for r in eche_rows[2:] if len(r) > 2 and r[2] in pics])
-    eche = tmp / "eche.csv"
-    eche.write_bytes(buf.getvalue().encode("cp1252"))
-    url = f"sqlite:///{tmp / 'registry.sqlite'}"
-    db = open_database(url)
-    with db.sessions.begin() as s:
-        seed_reference(s)
-    for kind, path in (("eche", eche), ("history", history)):
-        with db.sessions.begin() as s:
-            import_file(s, kind, path)
-    db.dispose()
-    return url
+    return real_registry(tmp_path_factory.mktemp("batch-cli"), n_projects=20, keep=KEEP)
 
 
 SEARCH_ROWS: list[dict[str, Any]] = [

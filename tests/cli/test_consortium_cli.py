@@ -3,21 +3,15 @@ of the University of Helsinki and their partners, with their real ECHE rows."""
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import json
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import cli
-from data.importers import import_file
-from data.reference import seed_reference
-from models.db import open_database
 from models.schema import Organisation
+from tests.real_slices import real_registry
 
 HELSINKI, CYPRUS, SAPIENZA = "999994535", "965934440", "999987745"
 UK_HEI, AU_HEI = "999976784", "984570274"  # partners of project 221198
@@ -26,36 +20,7 @@ KEEP = {"224209", "220541", "221198"}  # real consortia with these members
 
 @pytest.fixture(scope="module")
 def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-    if not shared.is_dir():
-        pytest.skip(f"real data not found at {shared}")
-    tmp = tmp_path_factory.mktemp("consortium-cli")
-    with gzip.open(shared / "cordis-h2020" / "participations.csv.gz", "rt",
-                   encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    rcns = KEEP | set(list(dict.fromkeys(r[0] for r in rows[1:] if r[2] == HELSINKI))[:25])
-    part = [rows[0]] + [r for r in rows[1:] if r[0] in rcns]
-    history = tmp / "participations.csv"
-    with history.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows(part)
-    pics = {r[2] for r in part[1:]}
-    text = (shared / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
-    eche_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
-    writer.writerows([eche_rows[0], eche_rows[1]]
-                     + [r for r in eche_rows[2:] if len(r) > 2 and r[2] in pics])
-    eche = tmp / "eche.csv"
-    eche.write_bytes(buf.getvalue().encode("cp1252"))
-    url = f"sqlite:///{tmp / 'registry.sqlite'}"
-    db = open_database(url)
-    with db.sessions.begin() as s:
-        seed_reference(s)
-    for kind, path in (("eche", eche), ("history", history)):
-        with db.sessions.begin() as s:
-            import_file(s, kind, path)
-    db.dispose()
-    return url
+    return real_registry(tmp_path_factory.mktemp("consortium-cli"), n_projects=25, keep=KEEP)
 
 
 def run(runner: CliRunner, registry_url: str, *args: str) -> tuple[int, str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import gc
-import gzip
 import io
 import json
 from collections.abc import Iterator
@@ -16,49 +15,16 @@ from click.testing import CliRunner
 
 from cli import app as cli_app
 from cli.main import cli
-from data.importers import import_file
-from data.reference import seed_reference
 from models.db import Database, open_database
+from tests.real_slices import real_registry
 
 HELSINKI, GRAZ = "999994535", "999873188"
 
 
 @pytest.fixture(scope="module")
 def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    shared = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-    if not shared.is_dir():
-        pytest.skip(f"real data not found at {shared}")
-    tmp = tmp_path_factory.mktemp("registry-cli")
-    with gzip.open(shared / "cordis-h2020" / "participations.csv.gz", "rt",
-                   encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    rcns = set(list(dict.fromkeys(r[0] for r in rows[1:] if r[2] == HELSINKI))[:15])
-    history = tmp / "participations.csv"
-    with history.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows([rows[0]] + [r for r in rows[1:] if r[0] in rcns])
-    with gzip.open(shared / "cordis-h2020" / "programme_parts.csv.gz", "rt",
-                   encoding="utf-8", newline="") as fh:
-        parts = list(csv.reader(fh))
-    programme_parts = tmp / "parts.csv"
-    with programme_parts.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows([parts[0]] + [r for r in parts[1:] if r[0] in rcns])
-    text = (shared / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
-    eche_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    buf = io.StringIO(newline="")
-    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(
-        eche_rows[:2] + [r for r in eche_rows[2:] if len(r) > 8 and r[8] in ("FI", "AT")])
-    eche = tmp / "eche.csv"
-    eche.write_bytes(buf.getvalue().encode("cp1252"))
-    url = f"sqlite:///{tmp / 'registry.sqlite'}"
-    db = open_database(url)
-    with db.sessions.begin() as s:
-        seed_reference(s)
-    with db.sessions.begin() as s:
-        import_file(s, "eche", eche)
-    with db.sessions.begin() as s:
-        import_file(s, "history", history, programme_parts=programme_parts)
-    db.dispose()
-    return url
+    return real_registry(tmp_path_factory.mktemp("registry-cli"), n_projects=15,
+                         eche_countries=("FI", "AT"), programme_parts=True)
 
 
 def run(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:

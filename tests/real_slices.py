@@ -1,0 +1,69 @@
+"""Small registries cut from the real data in ``../shared/data``, for the CLI tests.
+
+One cut serves every command's tests: the H2020 projects of one organisation (by default the
+University of Helsinki), a few named consortia, and the real ECHE rows of either the
+organisations that appear or of some countries.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Collection
+from pathlib import Path
+
+import pytest
+
+from data.importers import import_file
+from data.reference import seed_reference
+from models.db import open_database
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+HELSINKI = "999994535"
+
+
+def _read_gz(path: Path) -> list[list[str]]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def real_registry(tmp: Path, *, projects_of: str = HELSINKI, n_projects: int,
+                  keep: Collection[str] = (), eche_countries: Collection[str] = (),
+                  programme_parts: bool = False) -> str:
+    """A SQLite URL to a registry of ``n_projects`` projects of ``projects_of`` plus ``keep``
+    (rcns), and the ECHE rows of ``eche_countries`` (default: of every organisation in it)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"real data not found at {SHARED}")
+    rows = _read_gz(SHARED / "cordis-h2020" / "participations.csv.gz")
+    own = dict.fromkeys(r[0] for r in rows[1:] if r[2] == projects_of)
+    rcns = set(keep) | set(list(own)[:n_projects])
+    part = [rows[0]] + [r for r in rows[1:] if r[0] in rcns]
+    history = tmp / "participations.csv"
+    with history.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(part)
+    parts_file = None
+    if programme_parts:
+        parts = _read_gz(SHARED / "cordis-h2020" / "programme_parts.csv.gz")
+        parts_file = tmp / "parts.csv"
+        with parts_file.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows([parts[0]] + [r for r in parts[1:] if r[0] in rcns])
+    pics = {r[2] for r in part[1:]}
+    text = (SHARED / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
+    eche_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    wanted = [r for r in eche_rows[2:] if len(r) > 8
+              and (r[8] in eche_countries if eche_countries else r[2] in pics)]
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(eche_rows[:2] + wanted)
+    eche = tmp / "eche.csv"
+    eche.write_bytes(buf.getvalue().encode("cp1252"))
+    url = f"sqlite:///{tmp / 'registry.sqlite'}"
+    db = open_database(url)
+    with db.sessions.begin() as s:
+        seed_reference(s)
+    with db.sessions.begin() as s:
+        import_file(s, "eche", eche)
+    with db.sessions.begin() as s:
+        import_file(s, "history", history, programme_parts=parts_file)
+    db.dispose()
+    return url
