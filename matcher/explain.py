@@ -7,6 +7,7 @@ reason is never given for a feature that did not count.
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,16 +42,41 @@ def matching_words(query_text: str, document: str, limit: int = 5) -> list[str]:
     >>> matching_words("opintojen ohjaus", "Opinto-ohjauksen verkosto Helsinki")
     ['opinto', 'ohjauksen']
     """
-    query = set(_words(query_text))
+    return _matching(_words(query_text), _words(document), limit)
+
+
+def _matching(query_words: list[str], document_words: list[str], limit: int) -> list[str]:
+    query = set(query_words)
     stems = {w[:_PREFIX] for w in query if len(w) >= _PREFIX}
     found: list[str] = []
-    for word in _words(document):
+    for word in document_words:
         hit = word in query or (len(word) >= _PREFIX and word[:_PREFIX] in stems)
         if hit and word not in found:
             found.append(word)
             if len(found) == limit:
                 break
     return found
+
+
+#: ranker -> {row: the words of its document}: the same candidates come back query after
+#: query (a batch, or a consortium's pool), and folding their text is most of a ``why``.
+#: Refitting a ranker on another registry starts a new cache.
+_WORDS: weakref.WeakKeyDictionary[Ranker, tuple[object, dict[int, list[str]]]] = (
+    weakref.WeakKeyDictionary())
+_CACHED_ROWS = 50_000
+
+
+def _document_words(ranker: Ranker, row: int) -> list[str]:
+    registry, cache = _WORDS.get(ranker, (None, {}))
+    if registry is not ranker.registry_:
+        cache = {}
+        _WORDS[ranker] = (ranker.registry_, cache)
+    words = cache.get(row)
+    if words is None:
+        if len(cache) >= _CACHED_ROWS:
+            cache.clear()
+        words = cache[row] = _words(_document(ranker, row))
+    return words
 
 
 def _document(ranker: Ranker, row: int) -> str:
@@ -124,7 +150,7 @@ def explain(ranker: Ranker, query: Query, qv: QueryVector, query_rows: np.ndarra
             reasons.append("shared themes: " + "; ".join(labels))
 
     if query.text.strip():
-        words = matching_words(query.text, _document(ranker, row))
+        words = _matching(_words(query.text), _document_words(ranker, row), 5)
         if words:
             reasons.append("matching words: " + ", ".join(words))
         elif f.get("text_sim", 0.0) > 0.1:
