@@ -99,9 +99,6 @@ class CollaborationGraph:
         self._walk_out = sp.csr_matrix(self.incidence_t_ @ sp.diags(self._inv_org_deg),
                                        dtype=np.float32)
         self._walk_back = sp.csr_matrix(b @ sp.diags(self._inv_proj_deg), dtype=np.float32)
-        # their transposes, whose rows are read when the walk's support is small
-        self._walk_out_t = sp.csr_matrix(self._walk_out.T, dtype=np.float32)
-        self._walk_back_t = sp.csr_matrix(self._walk_back.T, dtype=np.float32)
         shared = (b @ b.T).tocsr()
         shared.setdiag(0)
         shared.eliminate_zeros()
@@ -222,9 +219,12 @@ class CollaborationGraph:
             support = np.flatnonzero(r.any(axis=1))
             if support.size * 8 > self.n_orgs:
                 break
-            projects = self._walk_out_t[support].T @ r[support]  # (projects, queries)
+            # the same step read from the rows of the support (no transposed copies kept)
+            out = r[support] * self._inv_org_deg[support, None].astype(np.float32)
+            projects = self.incidence_[support].T @ out  # (projects, queries)
             touched = np.flatnonzero(projects.any(axis=1))
-            r = np.asarray(self._walk_back_t[touched].T @ projects[touched], dtype=np.float32)
+            back = projects[touched] * self._inv_proj_deg[touched, None].astype(np.float32)
+            r = np.asarray(self.incidence_t_[touched].T @ back, dtype=np.float32)
             r *= keep
             r += restart
             step += 1
