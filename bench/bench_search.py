@@ -77,6 +77,28 @@ def _percentiles(seconds: list[float]) -> tuple[float, float]:
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
 
 
+def serve(directory: Path) -> dict[str, float]:
+    """Load a saved index in this fresh process, answer its queries: peak memory and p50."""
+    from threadpoolctl import threadpool_limits
+
+    from matcher.ranker import Ranker
+    from matcher.search import search
+
+    threadpool_limits(limits=1, user_api="blas")
+    ranker = Ranker.load(directory)
+    queries = json.loads((directory / "queries.json").read_text(encoding="utf-8"))
+    seconds = []
+    for q in queries:
+        t = time.perf_counter()
+        search(ranker, **q)
+        seconds.append(time.perf_counter() - t)
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the (big) parent process
+    status = Path("/proc/self/status").read_text(encoding="utf-8")
+    hwm_kb = next(int(line.split()[1]) for line in status.splitlines()
+                  if line.startswith("VmHWM:"))
+    return {"serve_p50_ms": _percentiles(seconds)[0], "serve_peak_mb": hwm_kb / 1024}
+
+
 def one_size(n_orgs: int, n_queries: int, n_baseline: int) -> dict[str, Any]:
     """Every figure for one size (run in its own process)."""
     from synth import make_registry
@@ -104,6 +126,13 @@ def one_size(n_orgs: int, n_queries: int, n_baseline: int) -> dict[str, Any]:
         t = time.perf_counter()
         Ranker.load(directory)
         out["load_s"] = time.perf_counter() - t
+        # What a user's search process holds: the saved index loaded in a fresh process,
+        # queried; without the generator, the fit and the brute-force baseline of this one.
+        query_file = directory / "queries.json"
+        query_file.write_text(json.dumps(_queries(registry, 50)), encoding="utf-8")
+        served = subprocess.run([sys.executable, __file__, "--serve", str(directory)],
+                                check=True, capture_output=True, text=True)
+        out.update(json.loads(served.stdout.splitlines()[-1]))
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
@@ -175,14 +204,18 @@ def main() -> None:
     parser.add_argument("--db", help="database for the CLI timing (default: the default one)")
     parser.add_argument("--cli-runs", type=int, default=5)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        print(json.dumps(serve(args.serve)))
+        return
     if args.one:
         n_queries = args.queries if args.one < 1_000_000 else max(50, args.queries // 4)
         print(json.dumps(one_size(args.one, n_queries, args.baseline)))
         return
     head = ("orgs", "projects", "gen s", "build s (cpu)", "save s", "load s", "disk MB",
             "p50 ms (cpu)", "p99 ms", "brute p50", "brute p99", "top10 =",
-            "peak MB (registry alone)")
+            "peak MB (registry alone)", "search process: peak MB, p50 ms")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; wall-clock "
           "figures, CPU seconds of the process in brackets")
     print(" | ".join(head))
@@ -204,7 +237,8 @@ def main() -> None:
             f"{r['p50_ms']:.1f} ({r['cpu_p50_ms']:.1f})", f"{r['p99_ms']:.1f}",
             f"{r['brute_p50_ms']:.1f}", f"{r['brute_p99_ms']:.1f}",
             f"{r['top10_overlap']:.0%}",
-            f"{r['peak_mb']:.0f} ({r['peak_after_generate_mb']:.0f})"]), flush=True)
+            f"{r['peak_mb']:.0f} ({r['peak_after_generate_mb']:.0f})",
+            f"{r['serve_peak_mb']:.0f}, {r['serve_p50_ms']:.1f}"]), flush=True)
     if args.cli_runs:
         print("\n`matcher search` end to end (subprocess, warm index), median of "
               f"{args.cli_runs}:")
