@@ -13,6 +13,7 @@ import click
 
 from cli.app import App, pass_app
 from cli.errors import reports_errors
+from cli.reference import category_of, regions, rulebook
 from models.errors import QueryError
 
 INTERRUPTED_EXIT = 130  # the shell's convention for "stopped by Ctrl-C"
@@ -46,14 +47,6 @@ def _errors_format(path: str) -> str:
     return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(suffix, "text")
 
 
-def _category(value: str) -> str | None:
-    """A canonical category for a category name or an EPLUS-* / CORDIS type code."""
-    from data.reference import resolve_category
-
-    found = resolve_category(value)
-    return found[0] if found else None
-
-
 def _task(app: App, mode: str, k: int | None, action: str | None, scratch: Path,
           in_process: bool) -> tuple[Any, Any]:
     """The batch task for ``mode``, and its handler when rows are answered in this process.
@@ -61,10 +54,9 @@ def _task(app: App, mode: str, k: int | None, action: str | None, scratch: Path,
     The Ranker is loaded (or rebuilt, when the registry changed) here first, so that workers
     only ever load fresh artefacts: the database's index folder, or a copy in ``scratch``.
     """
-    from data.reference import action_rules, countries, country_status, resolve_country
+    from data.reference import action_rules, country_status, resolve_country
     from matcher.batch_tasks import CompleteTask, SearchTask
     from matcher.index import index_dir, load_or_build, read_info
-    from matcher.rules import RuleBook
 
     with app.session() as session:
         ranker = load_or_build(session, progress=None if app.quiet else app.say)
@@ -73,16 +65,14 @@ def _task(app: App, mode: str, k: int | None, action: str | None, scratch: Path,
     if not in_process and (info is None or info.fingerprint != ranker.registry_fingerprint_):
         ranker.save(scratch)
         directory = scratch
-    regions = {c.code: c.part_of for c in countries() if c.part_of}
     task: Any
     if mode == "search":
-        book = RuleBook.from_mapping(action_rules(), country_status(), regions=regions)
-        task = SearchTask(str(directory), k=k or 10,
-                          programme_countries=book.countries_that_count(action or "KA220-HED"),
-                          country_resolver=resolve_country, type_resolver=_category)
+        counting = rulebook().countries_that_count(action or "KA220-HED")
+        task = SearchTask(str(directory), k=k or 10, programme_countries=counting,
+                          country_resolver=resolve_country, type_resolver=category_of)
     else:
         rules = json.dumps({"actions": action_rules(), "country_status": country_status(),
-                            "regions": regions}, default=list)
+                            "regions": regions()}, default=list)
         task = CompleteTask(str(directory), rules=rules, action=action, k=k or 5)
     return task, task.handler(ranker) if in_process else None
 

@@ -11,21 +11,12 @@ import click
 from cli.app import App, pass_app
 from cli.errors import reports_errors
 from cli.output import emit, format_option, table
+from cli.reference import rulebook
 
 if TYPE_CHECKING:
     from matcher.ranker import Ranker
-    from matcher.rules import RuleBook
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def rulebook() -> RuleBook:
-    """The rules of ``data/reference/actions.json`` and ``country_status.csv``."""
-    from data.reference import action_rules, countries, country_status
-    from matcher.rules import RuleBook
-
-    regions = {c.code: c.part_of for c in countries() if c.part_of}
-    return RuleBook.from_mapping(action_rules(), country_status(), regions=regions)
 
 
 def load_ranker(app: App) -> Ranker:

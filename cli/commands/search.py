@@ -12,6 +12,7 @@ import click
 from cli.app import App, pass_app
 from cli.errors import reports_errors
 from cli.output import emit, format_option
+from cli.reference import category_of, rulebook
 
 if TYPE_CHECKING:
     from matcher.ranker import Ranker
@@ -28,19 +29,7 @@ def _ranker(app: App) -> Ranker:
 
 def _counting_countries(action: str) -> frozenset[str]:
     """The countries that count for ``action`` in its latest call (rules from ``data``)."""
-    from data.reference import action_rules, countries, country_status
-    from matcher.rules import RuleBook
-
-    regions = {c.code: c.part_of for c in countries() if c.part_of}
-    book = RuleBook.from_mapping(action_rules(), country_status(), regions=regions)
-    return book.countries_that_count(action)
-
-
-def _category(value: str) -> str | None:
-    from data.reference import resolve_category
-
-    found = resolve_category(value)
-    return found[0] if found else None
+    return rulebook().countries_that_count(action)
 
 
 def render_table(results: list[dict[str, Any]]) -> str:
@@ -116,7 +105,7 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
     result = search(_ranker(app), org=org, text=text, themes=themes, countries=countries,
                     exclude_countries=exclude_countries, types=types, eche=eche,
                     programme_countries=counting if programme_countries_only else None, k=k, country_resolver=resolve_country,
-                    type_resolver=_category)
+                    type_resolver=category_of)
     payload = result.to_json()
     if fmt == "table":
         click.echo(render_table(payload["results"]))
