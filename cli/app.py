@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
 from sqlalchemy.orm import Session
 
 from models.db import Database, open_database
+
+if TYPE_CHECKING:
+    from matcher.ranker import Ranker
 
 
 @dataclass
@@ -34,6 +38,13 @@ class App:
         """A session in one transaction: committed on success, rolled back on error."""
         with self.db.sessions.begin() as session:
             yield session
+
+    def ranker(self) -> Ranker:
+        """The fitted ranker of the registry: the cached index, rebuilt when stale."""
+        from matcher.index import load_or_build
+
+        with self.session() as session:
+            return load_or_build(session, progress=None if self.quiet else self.say)
 
     def close(self) -> None:
         """Release the database's connections (PostgreSQL keeps them open otherwise)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -13,18 +13,7 @@ from cli.errors import reports_errors
 from cli.output import emit, format_option, table
 from cli.reference import rulebook
 
-if TYPE_CHECKING:
-    from matcher.ranker import Ranker
-
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def load_ranker(app: App) -> Ranker:
-    """The fitted ranker of the registry, from the index cache of ``matcher.index``."""
-    from matcher.index import load_or_build
-
-    with app.session() as session:
-        return load_or_build(session, progress=None if app.quiet else app.say)
 
 
 def parse_size(value: str | None) -> tuple[int, int] | None:
@@ -119,7 +108,7 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
     book = rulebook()
     rules = book.action(action)
     year = book.call_year(rules.code, call_year)
-    index = OrgIndex(load_ranker(app).registry_.orgs)
+    index = OrgIndex(app.ranker().registry_.orgs)
     orgs = [index.get(ref) for ref in members]
     lead = index.get(coordinator) if coordinator else None
     found = book.check(rules.code, orgs, coordinator=lead, call_year=year)
@@ -163,7 +152,7 @@ def complete_command(app: App, action: str, members: tuple[str, ...], size: str 
     from matcher.consortium_request import complete_request
 
     payload = complete_request(
-        load_ranker(app), rulebook(), action=action, members=members, size=parse_size(size),
+        app.ranker(), rulebook(), action=action, members=members, size=parse_size(size),
         n=n, text=text, themes=themes, countries=countries,
         exclude_countries=exclude_countries, types=types, eche=eche, call_year=call_year)
     show_consortia(payload, fmt)
@@ -192,7 +181,7 @@ def propose_command(app: App, action: str, lead: str, size: str | None, n: int, 
     if not text.strip() and not themes:
         raise click.UsageError("give what the project is about: --text or --theme")
     payload = propose_request(
-        load_ranker(app), rulebook(), action=action, lead=lead, size=parse_size(size), n=n,
+        app.ranker(), rulebook(), action=action, lead=lead, size=parse_size(size), n=n,
         text=text, themes=themes, countries=countries, exclude_countries=exclude_countries,
         types=types, eche=eche, call_year=call_year)
     show_consortia(payload, fmt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
@@ -14,17 +14,7 @@ from cli.errors import reports_errors
 from cli.output import emit, format_option
 from cli.reference import category_of, rulebook
 
-if TYPE_CHECKING:
-    from matcher.ranker import Ranker
-
 COLUMNS = ("rank", "id", "pic", "name", "country", "type", "score", "why")
-
-
-def _ranker(app: App) -> Ranker:
-    from matcher.index import load_or_build
-
-    with app.session() as session:
-        return load_or_build(session, progress=None if app.quiet else app.say)
 
 
 def _counting_countries(action: str) -> frozenset[str]:
@@ -102,7 +92,7 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
 
     check_query(org=org, text=text, themes=themes, k=k)
     counting = _counting_countries(action)  # an unknown --action is an error either way
-    result = search(_ranker(app), org=org, text=text, themes=themes, countries=countries,
+    result = search(app.ranker(), org=org, text=text, themes=themes, countries=countries,
                     exclude_countries=exclude_countries, types=types, eche=eche,
                     programme_countries=counting if programme_countries_only else None, k=k, country_resolver=resolve_country,
                     type_resolver=category_of)
