@@ -29,10 +29,11 @@ def _read_gz(path: Path) -> list[list[str]]:
 
 
 def real_registry(tmp: Path, *, projects_of: str = HELSINKI, n_projects: int,
-                  keep: Collection[str] = (), eche_countries: Collection[str] = (),
-                  programme_parts: bool = False) -> str:
+                  keep: Collection[str] = (), eche_of_members: bool = True,
+                  eche_countries: Collection[str] = (), programme_parts: bool = False) -> str:
     """A SQLite URL to a registry of ``n_projects`` projects of ``projects_of`` plus ``keep``
-    (rcns), and the ECHE rows of ``eche_countries`` (default: of every organisation in it)."""
+    (rcns), and the ECHE rows of its organisations (``eche_of_members``) and of every
+    institution in ``eche_countries``."""
     if not SHARED.is_dir():
         pytest.skip(f"real data not found at {SHARED}")
     rows = _read_gz(SHARED / "cordis-h2020" / "participations.csv.gz")
@@ -52,7 +53,7 @@ def real_registry(tmp: Path, *, projects_of: str = HELSINKI, n_projects: int,
     text = (SHARED / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
     eche_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     wanted = [r for r in eche_rows[2:] if len(r) > 8
-              and (r[8] in eche_countries if eche_countries else r[2] in pics)]
+              and ((eche_of_members and r[2] in pics) or r[8] in eche_countries)]
     buf = io.StringIO(newline="")
     csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(eche_rows[:2] + wanted)
     eche = tmp / "eche.csv"

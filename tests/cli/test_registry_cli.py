@@ -24,7 +24,8 @@ HELSINKI, GRAZ = "999994535", "999873188"
 @pytest.fixture(scope="module")
 def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return real_registry(tmp_path_factory.mktemp("registry-cli"), n_projects=15,
-                         eche_countries=("FI", "AT"), programme_parts=True)
+                         eche_of_members=False, eche_countries=("FI", "AT"),
+                         programme_parts=True)
 
 
 def run(runner: CliRunner, url: str, *args: str) -> tuple[int, str, str]:

@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
-from tests.matcher.test_search import GRAZ, HELSINKI, SHARED, build_slice
+from tests.matcher.test_search import GRAZ, HELSINKI, build_slice
+from tests.real_slices import SHARED
 
 
 @pytest.fixture(scope="module")

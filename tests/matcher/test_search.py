@@ -6,62 +6,29 @@ University of Helsinki (and a few others) with every partner's real ECHE row.
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.importers import import_file
-from data.reference import resolve_category, resolve_country, seed_reference
+from data.reference import resolve_category, resolve_country
 from matcher.ranker import Ranker
 from matcher.registry import load_registry
 from matcher.search import SearchResult, resolve_categories, search
 from models.db import open_database
 from models.errors import QueryError
+from tests.real_slices import real_registry
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 HELSINKI, SAPIENZA, GRAZ = "999994535", "999987745", "999873188"
 KEEP = {"224209", "220541", "221198"}
 
 
 def build_slice(directory: Path, *, n_projects: int = 25) -> str:
-    """An SQLite registry of real rows in ``directory``; returns its URL."""
-    if not SHARED.is_dir():
-        pytest.skip(f"real data not found at {SHARED}")
-    with gzip.open(SHARED / "cordis-h2020" / "participations.csv.gz", "rt",
-                   encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    rcns = KEEP | set(list(dict.fromkeys(r[0] for r in rows[1:] if r[2] == HELSINKI))
-                      [:n_projects])
-    part = [rows[0]] + [r for r in rows[1:] if r[0] in rcns]
-    history = directory / "participations.csv"
-    with history.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows(part)
-    pics = {r[2] for r in part[1:]}
-    text = (SHARED / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
-    eche_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    # the partners' charters, and every Finnish HEI (so that Finnish words have matches)
-    keep = [r for r in eche_rows[2:] if len(r) > 8 and (r[2] in pics or r[8] == "FI")]
-    buf = io.StringIO(newline="")
-    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(
-        [eche_rows[0], eche_rows[1], *keep])
-    eche = directory / "eche.csv"
-    eche.write_bytes(buf.getvalue().encode("cp1252"))
-    url = f"sqlite:///{directory / 'registry.sqlite'}"
-    db = open_database(url)
-    with db.sessions.begin() as s:
-        seed_reference(s)
-    with db.sessions.begin() as s:
-        import_file(s, "eche", eche)
-    with db.sessions.begin() as s:
-        import_file(s, "history", history,
-                    programme_parts=SHARED / "cordis-h2020" / "programme_parts.csv.gz")
-    db.dispose()
-    return url
+    """An SQLite registry of real rows in ``directory``: the partners' charters, and every
+    Finnish HEI (so that Finnish words have matches); returns its URL."""
+    return real_registry(directory, n_projects=n_projects, keep=KEEP, eche_countries=("FI",),
+                         programme_parts=True)
 
 
 @pytest.fixture(scope="module")
