@@ -309,30 +309,24 @@ class ProfileVectoriser:
 
     # -- transforming --------------------------------------------------------------------
     def _theme_counts(self, registry: Registry) -> sp.csr_matrix:
-        k = len(self.theme_codes_)
-        proj_rows, proj_cols = [], []
-        for j, p in enumerate(registry.projects):
-            for code in p.themes:
-                col = self.theme_col_.get(code)
-                if col is not None:
-                    proj_rows.append(j)
-                    proj_cols.append(col)
-        pt = sp.csr_matrix((np.ones(len(proj_rows), dtype=np.float32), (proj_rows, proj_cols)),
-                           shape=(len(registry.projects), k))
+        pt = self._theme_indicator([p.themes for p in registry.projects])
         b = registry.incidence.tocsr().astype(np.float32)
         b.data[:] = 1.0
-        org_rows, org_cols = [], []
-        for i, o in enumerate(registry.orgs):
-            for code in o.themes:
-                col = self.theme_col_.get(code)
-                if col is not None:
-                    org_rows.append(i)
-                    org_cols.append(col)
-        declared = sp.csr_matrix(
-            (np.ones(len(org_rows), dtype=np.float32), (org_rows, org_cols)),
-            shape=(registry.n_orgs, k))
+        declared = self._theme_indicator([o.themes for o in registry.orgs])
         out: sp.csr_matrix = sp.csr_matrix(b @ pt + declared, dtype=np.float32)
         return out
+
+    def _theme_indicator(self, theme_sets: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """One row per theme set, 1.0 in the column of each known theme."""
+        rows, cols = [], []
+        for i, codes in enumerate(theme_sets):
+            for code in codes:
+                col = self.theme_col_.get(code)
+                if col is not None:
+                    rows.append(i)
+                    cols.append(col)
+        return sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                             shape=(len(theme_sets), len(self.theme_codes_)))
 
     def _weigh_text(self, words: sp.csr_matrix, chars: sp.csr_matrix) -> sp.csr_matrix:
         def tfidf(raw: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
