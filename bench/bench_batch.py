@@ -34,11 +34,11 @@ from typing import Any, Self
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from matcher.batch import answer, run
-from matcher.batch_io import ErrorWriter, ResultWriter, read_queries
-from matcher.batch_tasks import SearchTask
-from matcher.ranker import Ranker
-from matcher.registry import Registry
+from matcher.batch.engine import answer, run
+from matcher.batch.rows import ErrorWriter, ResultWriter, read_queries
+from matcher.batch.tasks import SearchTask
+from matcher.ranking.ranker import Ranker
+from matcher.registry.snapshot import Registry
 
 COUNTRIES = ("FI", "DE", "FR", "ES", "IT", "PL", "NL", "SE", "AT", "PT")
 

@@ -1,4 +1,4 @@
-"""Benchmark ``matcher.consortium.complete`` on a synthetic 100k-organisation registry.
+"""Benchmark ``matcher.consortium.builder.complete`` on a synthetic 100k-organisation registry.
 
 Prints the p50 / p90 latency of ``complete`` (2 given members, a text query, n=5) for
 consortium sizes 3..6, the part of it spent outside ``Ranker.rank`` (the builder: filters,
@@ -27,11 +27,11 @@ import scipy.sparse as sp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data.reference import action_rules, countries, country_status
-from matcher.consortium import complete
-from matcher.ranker import Ranker
-from matcher.registry import OrgProfile, ProjectInfo, Registry
-from matcher.rules import RuleBook
-from matcher.types import Query
+from matcher.consortium.builder import complete
+from matcher.ranking.ranker import Ranker
+from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
+from matcher.consortium.rules import RuleBook
+from matcher.values import Query
 from models.errors import ConstraintError
 
 EU = ["AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "EL", "HU", "IE", "IT",

@@ -17,10 +17,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from data.scratch import history_database
-from matcher.baselines import baselines
-from matcher.evaluation import evaluate, split
-from matcher.registry import Registry, load_registry
-from matcher.training import RankerScorer
+from matcher.evaluation.baselines import baselines
+from matcher.evaluation.harness import evaluate, split
+from matcher.registry.snapshot import Registry, load_registry
+from matcher.evaluation.training import RankerScorer
 
 SPLITS = ((2017, 2018, 2019), (2016, 2017, 2017))
 

@@ -3,7 +3,7 @@
 For each size, in a fresh process (so that peak memory is that size's own), this script
 
 1. generates a synthetic registry shaped like the real one (``bench/synth.py``),
-2. fits the :class:`~matcher.ranker.Ranker` (the index build) and saves and reloads it,
+2. fits the :class:`~matcher.ranking.ranker.Ranker` (the index build) and saves and reloads it,
 3. times warm in-process queries of mixed types (40% organisation, 30% text, 15% themes,
    15% organisation + text; k = 10) through :func:`matcher.search.search`,
 4. times the brute-force baseline on the same vectors and the same scorer: every
@@ -81,7 +81,7 @@ def serve(directory: Path) -> dict[str, float]:
     """Load a saved index in this fresh process, answer its queries: peak memory and p50."""
     from threadpoolctl import threadpool_limits
 
-    from matcher.ranker import Ranker
+    from matcher.ranking.ranker import Ranker
     from matcher.search import search
 
     threadpool_limits(limits=1, user_api="blas")
@@ -103,9 +103,9 @@ def one_size(n_orgs: int, n_queries: int, n_baseline: int) -> dict[str, Any]:
     """Every figure for one size (run in its own process)."""
     from synth import make_registry
 
-    from matcher.ranker import Ranker
+    from matcher.ranking.ranker import Ranker
     from matcher.search import search
-    from matcher.types import Query
+    from matcher.values import Query
 
     out: dict[str, Any] = {"orgs": n_orgs}
     t = time.perf_counter()

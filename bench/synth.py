@@ -49,7 +49,7 @@ from data.importers.history import PART_THEMES
 from data.reference import countries as reference_countries
 from data.reference import resolve_category
 from data.reference import themes as reference_themes
-from matcher.registry import OrgProfile, ProjectInfo, Registry, ThemeInfo
+from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
 
 __all__ = ["RealShapes", "make_registry", "real_shapes"]
 

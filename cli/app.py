@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from models.db import Database, open_database
 
 if TYPE_CHECKING:
-    from matcher.ranker import Ranker
+    from matcher.ranking.ranker import Ranker
 
 
 @dataclass
@@ -41,7 +41,7 @@ class App:
 
     def ranker(self) -> Ranker:
         """The fitted ranker of the registry: the cached index, rebuilt when stale."""
-        from matcher.index import load_or_build
+        from matcher.ranking.index import load_or_build
 
         with self.session() as session:
             return load_or_build(session, progress=None if self.quiet else self.say)

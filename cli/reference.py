@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from matcher.rules import RuleBook
+    from matcher.consortium.rules import RuleBook
 
 
 def regions() -> dict[str, str]:
@@ -19,7 +19,7 @@ def regions() -> dict[str, str]:
 def rulebook() -> RuleBook:
     """The rules of ``data/reference/actions.json`` and ``country_status.csv``."""
     from data.reference import action_rules, country_status
-    from matcher.rules import RuleBook
+    from matcher.consortium.rules import RuleBook
 
     return RuleBook.from_mapping(action_rules(), country_status(), regions=regions())
 

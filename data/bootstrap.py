@@ -17,7 +17,9 @@ BUNDLED_DIR = Path(__file__).with_name("bundled")
 #: ``../shared/data`` by ``scripts/build_registry.py``.
 BUNDLED_FILES: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("eche", "eche-holders-2021-2027.csv", {}),
-    ("history", "participations.csv.gz", {"programme_parts": "programme_parts.csv.gz"}),
+    ("history", "participations.csv.gz", {"programme_parts": "programme_parts.csv.gz",
+                                          "organisations": "organisations.csv.gz",
+                                          "projects": "projects.csv.gz"}),
 )
 
 

@@ -20,38 +20,47 @@ from models.db import Database, open_database
 __all__ = ["history_database"]
 
 
-def _merge_parts(files: Sequence[Path], into: Path) -> Path | None:
-    """Several ``rcn,programme_part`` files as one (the importer takes one per history file)."""
+def _merge(files: Sequence[Path], into: Path, columns: Sequence[str]) -> Path | None:
+    """Several CSV files with ``columns`` as one (the importer takes one of each kind)."""
     if not files:
         return None
     if len(files) == 1:
         return files[0]
     with into.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["rcn", "programme_part"])
+        writer.writerow(columns)
         for path in files:
             opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
             with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
                 for row in csv.DictReader(fh):
-                    writer.writerow([row.get("rcn", ""), row.get("programme_part", "")])
+                    writer.writerow([row.get(c, "") for c in columns])
     return into
 
 
 @contextmanager
 def history_database(histories: Sequence[Path], programme_parts: Sequence[Path] = (), *,
+                     projects: Sequence[Path] = (), organisations: Sequence[Path] = (),
                      announce: Callable[[str], None] | None = None) -> Iterator[Database]:
-    """A temporary database holding every history file (concatenated), deleted on exit."""
+    """A temporary database holding every history file (concatenated), with the programme
+    parts, project texts and organisation names given, deleted on exit."""
     with tempfile.TemporaryDirectory(prefix="matcher-history-") as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'history.sqlite'}")
         try:
             with db.sessions.begin() as session:
                 seed_reference(session)
-            merged = _merge_parts(programme_parts, Path(tmp) / "programme_parts.csv")
+            folder = Path(tmp)
+            parts = _merge(programme_parts, folder / "programme_parts.csv",
+                           ("rcn", "programme_part"))
+            texts = _merge(projects, folder / "projects.csv",
+                           ("rcn", "acronym", "title", "topic_code", "topic_title"))
+            names = _merge(organisations, folder / "organisations.csv",
+                           ("pic", "name", "short_name", "activity_type", "city", "url"))
             for path in histories:
                 if announce is not None:
                     announce(f"Loading {path} ...")
                 with db.sessions.begin() as session:
-                    import_file(session, "history", path, programme_parts=merged)
+                    import_file(session, "history", path, programme_parts=parts,
+                                projects=texts, organisations=names)
             yield db
         finally:
             db.dispose()

@@ -1,7 +1,7 @@
 """The matching library: registry snapshots, profile vectors, ranking, eligibility rules,
 the consortium builder and evaluation. Knows no click and no ORM sessions beyond
-``matcher.registry``, where rows become frozen values and arrays."""
+``matcher.registry.snapshot``, where rows become frozen values and arrays."""
 
-from matcher.registry import OrgProfile, ProjectInfo, Registry, ThemeInfo, load_registry
+from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo, load_registry
 
 __all__ = ["OrgProfile", "ProjectInfo", "Registry", "ThemeInfo", "load_registry"]

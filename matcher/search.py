@@ -2,7 +2,7 @@
 
 :func:`search` resolves an organisation reference (PIC, OID, Erasmus code, ``#id``), theme
 codes or labels (English or Finnish), country codes or names and organisation types into a
-:class:`~matcher.types.Query` and :class:`~matcher.types.Filters`, asks the ranker, and returns
+:class:`~matcher.values.Query` and :class:`~matcher.values.Filters`, asks the ranker, and returns
 a :class:`SearchResult` whose :meth:`~SearchResult.to_json` is the issue's JSON shape::
 
     {"query": {...}, "results": [{"rank", "id", "pic", "name", "country", "type", "score",
@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import process
 
-from matcher.lookup import OrgIndex
-from matcher.registry import OrgProfile, Registry, ThemeInfo
-from matcher.types import Filters, Match, Query
+from matcher.vocabulary import OrgIndex
+from matcher.registry.snapshot import OrgProfile, Registry, ThemeInfo
+from matcher.values import Filters, Match, Query
 from models.errors import QueryError
 from models.text import fold
 
 if TYPE_CHECKING:
-    from matcher.ranker import Ranker
+    from matcher.ranking.ranker import Ranker
 
 __all__ = ["CATEGORIES", "SearchResult", "check_query", "resolve_categories", "resolve_search_themes",
            "search"]

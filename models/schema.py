@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 __all__ = [
     "Base",
     "Country",
+    "OrganisationAlias",
     "ImportRecord",
     "Organisation",
     "Participation",
@@ -102,12 +103,33 @@ class Organisation(Base):
 
     themes: Mapped[list[Theme]] = relationship(secondary=organisation_theme)
     participations: Mapped[list[Participation]] = relationship(back_populates="organisation")
+    aliases: Mapped[list[OrganisationAlias]] = relationship(
+        back_populates="organisation", cascade="all, delete-orphan")
 
     @property
     def display_name(self) -> str:
         if self.legal_name:
             return self.legal_name
         return f"(unnamed, PIC {self.pic})" if self.pic else f"(unnamed #{self.id})"
+
+
+class OrganisationAlias(Base):
+    """Another name an organisation is known by: a CORDIS legal name that differs from the
+    ECHE one, a short name (``CNRS``, ``MPG``). Searchable like the legal name."""
+
+    __tablename__ = "organisation_alias"
+    __table_args__ = (UniqueConstraint("organisation_id", "normalised"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    normalised: Mapped[str] = mapped_column(String(500), index=True)
+    #: ``name`` (another legal name) or ``short_name``.
+    kind: Mapped[str] = mapped_column(String(20))
+    source_file: Mapped[str | None] = mapped_column(String(300))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="aliases")
 
 
 class Project(Base):
@@ -122,8 +144,12 @@ class Project(Base):
     action: Mapped[str | None] = mapped_column(String(40))
     start_year: Mapped[int | None] = mapped_column(Integer, index=True)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
+    acronym: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
+    #: The call topic (``SwafS-09-2018``) and its title, for H2020 projects.
+    topic_code: Mapped[str | None] = mapped_column(String(100), index=True)
+    topic_title: Mapped[str | None] = mapped_column(Text)
     source_file: Mapped[str | None] = mapped_column(String(300))
     source_row: Mapped[int | None] = mapped_column(Integer)
 

@@ -5,7 +5,9 @@ from the published sources (so the importers' handling of their quirks is what u
 
 - ``eche-holders-2021-2027.csv``: the ECHE holders list 2021-27 (cp1252, ``;``-separated);
 - ``participations.csv.gz``, ``programme_parts.csv.gz``: CORDIS H2020 participations of
-  projects started 2014-2019 and their programme parts.
+  projects started 2014-2019 and their programme parts;
+- ``organisations.csv.gz``, ``projects.csv.gz``: the names of the organisations and the
+  acronyms, titles and call topics of the projects.
 
 Then it checks the bundle by importing it into a throw-away SQLite database and printing the
 counts and the time taken. Usage::
@@ -33,6 +35,8 @@ SOURCES = {
     "eche-holders-2021-2027.csv": "eche/eche-holders-2021-2027.csv",
     "participations.csv.gz": "cordis-h2020/participations.csv.gz",
     "programme_parts.csv.gz": "cordis-h2020/programme_parts.csv.gz",
+    "organisations.csv.gz": "cordis-h2020/organisations.csv.gz",
+    "projects.csv.gz": "cordis-h2020/projects.csv.gz",
 }
 
 
@@ -73,12 +77,16 @@ def check() -> None:
         with db.sessions() as session:
             named = session.scalar(select(func.count()).select_from(Organisation)
                                    .where(Organisation.legal_name.is_not(None)))
+            titled = session.scalar(select(func.count()).select_from(Project)
+                                    .where(Project.title.is_not(None)))
             counts = {t.__name__: session.scalar(select(func.count()).select_from(t))
                       for t in (Organisation, Project, Participation)}
         db.dispose()
-    print(f"bundle imports in {took:.1f} s: {counts}, {named:,} named organisations")
-    if not named or named <= 5800:
-        raise SystemExit("the default registry must hold more than 5,800 named organisations")
+    print(f"bundle imports in {took:.1f} s: {counts}, {named:,} named organisations, "
+          f"{titled:,} projects with a title")
+    if not named or named < 18000 or not titled or titled < 16000:
+        raise SystemExit("the default registry must hold at least 18,000 named organisations "
+                         "and 16,000 projects with a title")
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/train_model.py [--data ../shared/data/cordis-h2020] [--until 2019]
 
-The weights are learned by :func:`matcher.training.learn_weights` on the real H2020 consortia:
+The weights are learned by :func:`matcher.evaluation.training.learn_weights` on the real H2020 consortia:
 ranker features from the projects started up to ``until - 1``, hidden-partner labels from the
 consortia of ``until``. The file also records validation figures inside that period: the
 hidden-partner queries of the label-year consortia left out of training, every candidate
@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from data.scratch import history_database
-from matcher.registry import Registry, load_registry
-from matcher.training import learn_weights
+from matcher.registry.snapshot import Registry, load_registry
+from matcher.evaluation.training import learn_weights
 
 OUT = ROOT / "matcher" / "model_weights.json"
 

@@ -55,8 +55,8 @@ def _task(app: App, mode: str, k: int | None, action: str | None, scratch: Path,
     only ever load fresh artefacts: the database's index folder, or a copy in ``scratch``.
     """
     from data.reference import action_rules, country_status, resolve_country
-    from matcher.batch_tasks import CompleteTask, SearchTask
-    from matcher.index import index_dir, load_or_build, read_info
+    from matcher.batch.tasks import CompleteTask, SearchTask
+    from matcher.ranking.index import index_dir, load_or_build, read_info
 
     with app.session() as session:
         ranker = load_or_build(session, progress=None if app.quiet else app.say)
@@ -133,16 +133,16 @@ def batch_command(app: App, input_path: str, output_path: str, mode: str, k: int
     """
     from tqdm import tqdm
 
-    from matcher.batch import answer, run
-    from matcher.batch_io import (
+    from matcher.batch.engine import answer, run
+    from matcher.batch.rows import (
         ErrorWriter,
         ResultWriter,
         count_rows,
         format_of,
         read_queries,
     )
-    from matcher.batch_resume import prepare_resume
-    from matcher.batch_tasks import COMPLETE_COLUMNS, SEARCH_COLUMNS
+    from matcher.batch.resume import prepare_resume
+    from matcher.batch.tasks import COMPLETE_COLUMNS, SEARCH_COLUMNS
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")

@@ -102,7 +102,7 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
     Example:
       matcher check --action KA220-HED -m 999873188 -m "SF HELSINK01" -m E10208573
     """
-    from matcher.lookup import OrgIndex
+    from matcher.vocabulary import OrgIndex
     from models.errors import NotEligible
 
     book = rulebook()
@@ -149,7 +149,7 @@ def complete_command(app: App, action: str, members: tuple[str, ...], size: str 
     Example:
       matcher complete --action KA220-HED -m 999873188 -m 999991722 --size 3..5 -n 5
     """
-    from matcher.consortium_request import complete_request
+    from matcher.consortium.requests import complete_request
 
     payload = complete_request(
         app.ranker(), rulebook(), action=action, members=members, size=parse_size(size),
@@ -176,7 +176,7 @@ def propose_command(app: App, action: str, lead: str, size: str | None, n: int, 
     Example:
       matcher propose --action KA220-HED --lead "SF HELSINK01" --text "virtual mobility"
     """
-    from matcher.consortium_request import propose_request
+    from matcher.consortium.requests import propose_request
 
     if not text.strip() and not themes:
         raise click.UsageError("give what the project is about: --text or --theme")

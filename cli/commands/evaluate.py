@@ -18,7 +18,7 @@ COLUMNS = ("model", "recall@k", "mrr", "ndcg@k", "queries")
 def _load(histories: Sequence[Path], parts: Sequence[Path], app: App) -> Any:
     """Every history file in a private temporary registry; its full snapshot."""
     from data.scratch import history_database
-    from matcher.registry import load_registry
+    from matcher.registry.snapshot import load_registry
 
     with history_database(histories, parts, announce=app.say) as db, db.sessions() as session:
         return load_registry(session)
@@ -65,9 +65,9 @@ def evaluate_command(app: App, histories: tuple[Path, ...], parts: tuple[Path, .
     """
     from tqdm import tqdm
 
-    from matcher.baselines import baselines
-    from matcher.evaluation import check_years, evaluate, split
-    from matcher.training import RankerScorer
+    from matcher.evaluation.baselines import baselines
+    from matcher.evaluation.harness import check_years, evaluate, split
+    from matcher.evaluation.training import RankerScorer
 
     check_years(train_until, test_from, test_to)
     registry = _load(histories, parts, app)

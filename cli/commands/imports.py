@@ -11,7 +11,8 @@ from cli.errors import reports_errors
 
 KIND_HELP = {
     "eche": "ECHE holders list 2021-27 (.xlsx or ;-separated .csv)",
-    "history": "CORDIS H2020 participations (.csv/.csv.gz), with --programme-parts",
+    "history": "CORDIS H2020 participations (.csv/.csv.gz), with --programme-parts, "
+               "--organisations, --projects",
     "eplus": "Erasmus+ project results export (.csv)",
     "orgs": "your own organisation profiles (.csv or .jsonl)",
 }
@@ -41,16 +42,25 @@ def _count_lines(path: Path) -> int | None:
 @click.option("--programme-parts", type=click.Path(path_type=Path, dir_okay=False),
               metavar="FILE", help="history: rcn -> H2020 programme part (.csv/.csv.gz); "
                                    "gives each project its action and theme.")
+@click.option("--organisations", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="history: CORDIS organisations (pic, name, short_name, "
+                                   "city, url): names the organisations; other names and "
+                                   "short names become searchable aliases.")
+@click.option("--projects", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="history: CORDIS projects (rcn, acronym, title, "
+                                   "topic_code, topic_title): what each project was about.")
 @pass_app
 @reports_errors
 def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
-                   programme_parts: Path | None) -> None:
+                   programme_parts: Path | None, organisations: Path | None,
+                   projects: Path | None) -> None:
     """Import FILE of the given KIND into the registry, in one transaction.
 
     \b
     KIND is one of:
       eche     ECHE holders list 2021-27 (.xlsx or ;-separated .csv)
-      history  CORDIS H2020 participations (.csv/.csv.gz), with --programme-parts
+      history  CORDIS H2020 participations (.csv/.csv.gz), with --programme-parts,
+               --organisations and --projects
       eplus    Erasmus+ project results export (.csv)
       orgs     your own organisation profiles (.csv or .jsonl)
 
@@ -60,20 +70,23 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
     \b
     Example:
       matcher import orgs partners.csv
-      matcher import history participations.csv.gz --programme-parts programme_parts.csv.gz
+      matcher import history participations.csv.gz --programme-parts programme_parts.csv.gz \\
+        --organisations organisations.csv.gz --projects projects.csv.gz
     """
     from tqdm import tqdm
 
     from data.importers import import_file
 
-    if programme_parts is not None and kind != "history":
-        raise click.UsageError("--programme-parts only goes with KIND history")
+    if kind != "history" and (programme_parts or organisations or projects):
+        raise click.UsageError("--programme-parts, --organisations and --projects only go "
+                               "with KIND history")
     total = _count_lines(file) if file.is_file() else None
     show = not app.quiet and total is not None and total > 5000
     with tqdm(total=total, unit=" rows", disable=not show, leave=False,
               desc=f"import {kind}") as bar, app.session() as session:
         report = import_file(session, kind, file, skip_invalid=skip_invalid,
-                             programme_parts=programme_parts, progress=bar.update)
+                             programme_parts=programme_parts, organisations=organisations,
+                             projects=projects, progress=bar.update)
     for error in report.skipped:
         click.echo(f"Skipped {error}", err=True)
     for note in report.notes:

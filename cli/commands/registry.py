@@ -1,6 +1,6 @@
 """``matcher orgs``, ``matcher show``, ``matcher stats``, ``matcher themes``: browse the registry.
 
-The work is in ``matcher.catalogue``; these commands parse options and format the answer.
+The work is in ``matcher.registry.catalogue``; these commands parse options and format the answer.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
       matcher orgs --name "oulun yliopisto" --format json
       matcher orgs --country Greece --theme h2020-msca --eche --format csv
     """
-    from matcher.catalogue import list_organisations
+    from matcher.registry.catalogue import list_organisations
 
     with app.session() as session:
         found = list_organisations(session, countries=countries, categories=types,
@@ -142,7 +142,7 @@ def show_command(app: App, org: str, n_projects: int, fmt: str) -> None:
       matcher show "SF HELSINK01" --format json
       matcher show '#12'
     """
-    from matcher.catalogue import organisation_profile
+    from matcher.registry.catalogue import organisation_profile
 
     with app.session() as session:
         detail = organisation_profile(session, org).to_json()
@@ -165,7 +165,7 @@ def stats_command(app: App, fmt: str) -> None:
       matcher stats
       matcher stats --format json
     """
-    from matcher.catalogue import registry_stats
+    from matcher.registry.catalogue import registry_stats
 
     with app.session() as session:
         stats = registry_stats(session)
@@ -202,7 +202,7 @@ def themes_command(app: App, kind: str | None, fmt: str) -> None:
       matcher themes --kind seed
       matcher themes --format csv > themes.csv
     """
-    from matcher.catalogue import list_themes
+    from matcher.registry.catalogue import list_themes
 
     with app.session() as session:
         rows = list_themes(session, kind)

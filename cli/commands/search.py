@@ -114,8 +114,8 @@ def index_command(app: App, rebuild: bool, fmt: str) -> None:
     """
     from dataclasses import asdict
 
-    from matcher.index import build, index_dir, read_info
-    from matcher.registry import fingerprint
+    from matcher.ranking.index import build, index_dir, read_info
+    from matcher.registry.snapshot import fingerprint
 
     with app.session() as session:
         info = read_info(index_dir(session))

@@ -30,17 +30,22 @@ __all__ = ["KINDS", "ImportReport", "import_file"]
 #: Importer kinds and what each reads.
 KINDS: dict[str, str] = {
     "eche": "ECHE holders list 2021-2027 (.xlsx or ;-separated cp1252 .csv)",
-    "history": "CORDIS H2020 participations (.csv or .csv.gz), with --programme-parts",
+    "history": "CORDIS H2020 participations (.csv or .csv.gz), with --programme-parts, "
+               "--organisations (names) and --projects (titles, call topics)",
     "eplus": "Erasmus+ project results export (.csv, , or ; separated, UTF-8)",
     "orgs": "your own organisation profiles (.csv or .jsonl)",
 }
 
 
 def import_file(session: Session, kind: str, path: Path, *, skip_invalid: bool = False,
-                programme_parts: Path | None = None,
+                programme_parts: Path | None = None, organisations: Path | None = None,
+                projects: Path | None = None,
                 progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import one file of the given kind into the registry; see the module docstring."""
     path = Path(path)
+    if kind != "history" and (programme_parts or organisations or projects):
+        raise DataFileError(path, "--programme-parts, --organisations and --projects only go "
+                            "with KIND history")
     if kind == "eche":
         from data.importers.eche import import_eche
 
@@ -49,6 +54,7 @@ def import_file(session: Session, kind: str, path: Path, *, skip_invalid: bool =
         from data.importers.history import import_history
 
         return import_history(session, path, programme_parts=programme_parts,
+                              organisations=organisations, projects=projects,
                               skip_invalid=skip_invalid, progress=progress)
     if kind == "eplus":
         from data.importers.eplus import import_eplus

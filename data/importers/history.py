@@ -27,6 +27,13 @@ from sqlalchemy.orm import Session
 
 from data.importers._files import read_table
 from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, record_import
+from data.importers.cordis_texts import (
+    OrgName,
+    ProjectText,
+    read_organisation_names,
+    read_project_texts,
+    write_aliases,
+)
 from data.reference import resolve_category
 from models.errors import DataFileError, RowError
 from models.schema import Participation, Project, project_theme
@@ -114,12 +121,17 @@ def _parse(path: Path, line: int, c: dict[str, str], countries: set[str]) -> _Ro
 
 
 def import_history(session: Session, path: Path, *, programme_parts: Path | None = None,
+                   organisations: Path | None = None, projects: Path | None = None,
                    skip_invalid: bool = False,
                    progress: Callable[[int], None] | None = None) -> ImportReport:
+    """Import participations; with ``organisations`` / ``projects`` (CORDIS files, see
+    :mod:`data.importers.cordis_texts`) also names, aliases and project texts."""
     log = RowLog(skip_invalid)
     parts = read_programme_parts(programme_parts, log) if programme_parts else {}
     if programme_parts is None:
         log.notes.append("no --programme-parts file: projects get no action and no theme")
+    names = read_organisation_names(organisations, log) if organisations else None
+    texts = read_project_texts(projects, log) if projects else None
     table = read_table(path, required=COLUMNS, optional=OPTIONAL)
     log.extend(table.errors)
     book = OrgBook(session)
@@ -147,23 +159,36 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
         rows.append(row)
     if progress is not None:
         progress(len(table.records) % 10000)
-    org_ids, n_orgs = _organisations(book, rows, path)
+    org_ids, n_orgs, n_named, aliases = _organisations(book, rows, path, names or {})
+    n_aliases = write_aliases(session, aliases, (organisations or path).name)
+    if names is not None:
+        unused = len(set(names) - set(book.by_pic))
+        if unused:
+            log.notes.append(f"{unused:,} organisations of {organisations} took part in no "
+                             "project of the registry: not imported")
     themes = ThemeBook(session)
     missing = sorted(set(PART_THEMES.values()) - set(themes.ids))
     if missing:
         raise DataFileError(path, f"the registry lacks the H2020 themes {', '.join(missing)}: "
                             "run the reference seeding first")
-    projects = _projects(session, path, rows, parts, themes.ids)
-    links = _participations(session, path, rows, projects[0], org_ids)
-    created = n_orgs + projects[1] + links[0]
-    updated = projects[2] + links[1]
+    projects_ = _projects(session, path, rows, parts, themes.ids, texts)
+    if texts is not None:
+        unused = len(set(texts) - set(projects_[0]))
+        if unused:
+            log.notes.append(f"{unused:,} projects of {projects} have no participation in "
+                             f"{path.name}: not imported")
+    links = _participations(session, path, rows, projects_[0], org_ids)
+    created = n_orgs + n_aliases + projects_[1] + links[0]
+    updated = n_named + projects_[2] + links[1]
     report = ImportReport(
         kind="history", file=str(path), rows=len(table.records) + len(table.errors),
         created=created, updated=updated,
-        unchanged=len(book.touched) - n_orgs + len(projects[0]) - projects[1] - projects[2]
-        + len(rows) - links[0] - links[1],
+        unchanged=len(book.touched) - n_orgs - n_named + len(projects_[0]) - projects_[1]
+        - projects_[2] + len(rows) - links[0] - links[1],
         skipped=log.skipped(),
-        details=(("organisations", n_orgs, 0), ("projects", projects[1], projects[2]),
+        details=(("organisations", n_orgs, n_named),
+                 *((("organisation aliases", n_aliases, 0),) if names is not None else ()),
+                 ("projects", projects_[1], projects_[2]),
                  ("participations", links[0], links[1])),
         notes=tuple(log.notes),
     )
@@ -171,7 +196,22 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
     return report
 
 
-def _organisations(book: OrgBook, rows: list[_Row], path: Path) -> tuple[dict[str, int], int]:
+def _named(found: OrgName | None, row: dict[str, Any]) -> dict[str, Any]:
+    """The fields a CORDIS name row gives an organisation the registry does not name yet."""
+    if found is None or not found.name or row.get("legal_name"):
+        return {}
+    fields: dict[str, Any] = {"legal_name": found.name, "normalised_name": fold(found.name)}
+    if found.city and not row.get("city"):
+        fields["city"] = found.city
+    if found.url and not row.get("website"):
+        fields["website"] = found.url
+    return fields
+
+
+def _organisations(book: OrgBook, rows: list[_Row], path: Path, names: dict[str, OrgName],
+                   ) -> tuple[dict[str, int], int, int, dict[int, list[tuple[str, str]]]]:
+    """Create the new PICs and name the unnamed ones; ``({pic: id}, created, named,
+    {id: [(alias, kind)]})``."""
     countries: dict[str, Counter[str]] = defaultdict(Counter)
     kinds: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     line: dict[str, int] = {}
@@ -180,33 +220,65 @@ def _organisations(book: OrgBook, rows: list[_Row], path: Path) -> tuple[dict[st
         kinds[r.pic][r.category, r.type_code] += 1
         line.setdefault(r.pic, r.line)
     ids: dict[str, int] = {}
-    for pic in countries:
+    named = 0
+    # names also reach organisations that earlier imports created
+    for pic in [*countries, *(p for p in names if p not in countries)]:
         known = book.find(pic=pic).get("pic")
         if known is not None:
-            book.touched.add(known)
+            fields = _named(names.get(pic), book.rows[known])
+            if fields:
+                named += book.update(known, fields, (path.name, names[pic].line))
+            else:
+                book.touched.add(known)
             ids[pic] = known
+            continue
+        if pic not in countries:
             continue
         category, type_code = kinds[pic].most_common(1)[0][0]
         ids[pic] = book.create({"pic": pic, "country": countries[pic].most_common(1)[0][0],
-                                "category": category, "type_code": type_code},
+                                "category": category, "type_code": type_code,
+                                **_named(names.get(pic), {})},
                                (path.name, line[pic]))
     n_new = len(book.created)
     real = book.flush(path.name)
-    return {pic: real.get(i, i) for pic, i in ids.items()}, n_new
+    final = {pic: real.get(i, i) for pic, i in ids.items()}
+    aliases: dict[int, list[tuple[str, str]]] = {}
+    for pic, org_id in final.items():
+        found = names.get(pic)
+        if found is None:
+            continue
+        legal = book.rows[ids[pic]].get("legal_name")
+        own = fold(legal) if legal else ""
+        extra = [(text, kind) for text, kind in ((found.name, "name"),
+                                                 (found.short_name, "short_name"))
+                 if text and fold(text) and fold(text) != own]
+        if extra:
+            aliases[org_id] = extra
+    return final, n_new, named, aliases
+
+
+_TEXTS = ("acronym", "title", "topic_code", "topic_title")
 
 
 def _projects(session: Session, path: Path, rows: list[_Row], parts: dict[str, str],
-              theme_ids: dict[str, int]) -> tuple[dict[str, int], int, int]:
-    """Insert or update the projects; returns ``({rcn: id}, created, updated)``."""
+              theme_ids: dict[str, int], texts: dict[str, ProjectText] | None,
+              ) -> tuple[dict[str, int], int, int]:
+    """Insert or update the projects; returns ``({rcn: id}, created, updated)``.
+
+    Without a projects file (``texts`` None) the stored texts are left as they are."""
     table: Table = Project.__table__  # type: ignore[assignment]
+    compared = ("action", "start_year", "start_date") + (_TEXTS if texts is not None else ())
     wanted: dict[str, dict[str, Any]] = {}
     for r in rows:
         if r.rcn not in wanted:
             wanted[r.rcn] = {"action": parts.get(r.rcn), "start_year": r.start_year,
                              "start_date": r.start_date, "source_row": r.line}
+            if texts is not None:
+                text = texts.get(r.rcn)
+                wanted[r.rcn].update({k: getattr(text, k) if text else None for k in _TEXTS})
     existing = {row.identifier: row for row in session.execute(
-        select(table.c.id, table.c.identifier, table.c.action, table.c.start_year,
-               table.c.start_date).where(table.c.programme == PROGRAMME))}
+        select(table.c.id, table.c.identifier, *(table.c[k] for k in compared))
+        .where(table.c.programme == PROGRAMME))}
     ids = {rcn: existing[rcn].id for rcn in wanted if rcn in existing}
     new = [rcn for rcn in wanted if rcn not in existing]
     if new:
@@ -220,14 +292,12 @@ def _projects(session: Session, path: Path, rows: list[_Row], parts: dict[str, s
     updates = []
     for rcn, old in existing.items():
         want = wanted.get(rcn)
-        if want and (old.action, old.start_year, old.start_date) != (
-                want["action"], want["start_year"], want["start_date"]):
+        if want and any(getattr(old, k) != want[k] for k in compared):
             changed.add(rcn)
             updates.append({"_id": old.id, "source_file": path.name, **want})
     if updates:
         session.execute(update(table).where(table.c.id == bindparam("_id")).values(
-            {k: bindparam(k) for k in ("action", "start_year", "start_date", "source_file",
-                                       "source_row")}), updates)
+            {k: bindparam(k) for k in (*compared, "source_file", "source_row")}), updates)
     # Each H2020 project's theme is its programme part's theme, exactly.
     want_theme = {ids[rcn]: theme_ids[PART_THEMES[parts[rcn]]] for rcn in wanted if rcn in parts}
     have: dict[int, set[int]] = defaultdict(set)

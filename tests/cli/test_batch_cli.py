@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from matcher.batch import Handler
-from matcher.batch_io import BatchQuery
-from matcher.batch_tasks import SearchTask
+from matcher.batch.engine import Handler
+from matcher.batch.rows import BatchQuery
+from matcher.batch.tasks import SearchTask
 from tests.real_slices import real_registry
 
 HELSINKI, CYPRUS, SAPIENZA, GRAZ = "999994535", "965934440", "999987745", "999873188"

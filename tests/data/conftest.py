@@ -118,3 +118,23 @@ def write_csv(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def texts_slice(shared_data: Path, tmp_path: Path,
+                history_slice: tuple[Path, Path]) -> tuple[Path, Path]:
+    """The real CORDIS names of the organisations and the texts of the projects of
+    :func:`history_slice`: ``(organisations.csv, projects.csv)``."""
+    folder = shared_data / "cordis-h2020"
+    with history_slice[0].open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))[1:]
+    pics, rcns = {r[2] for r in rows}, {r[0] for r in rows}
+    out = []
+    for name, column, keep in (("organisations.csv.gz", 0, pics), ("projects.csv.gz", 0, rcns)):
+        with gzip.open(folder / name, "rt", encoding="utf-8", newline="") as fh:
+            table = list(csv.reader(fh))
+        path = tmp_path / name.removesuffix(".gz")
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([table[0]] + [r for r in table[1:] if r[column] in keep])
+        out.append(path)
+    return out[0], out[1]

@@ -28,7 +28,7 @@ def test_bundle_is_the_published_data(shared_data: Path) -> None:
     script = _build_script()
     names = script.bundled_names()  # type: ignore[attr-defined]
     assert names == ["eche-holders-2021-2027.csv", "participations.csv.gz",
-                     "programme_parts.csv.gz"]
+                     "programme_parts.csv.gz", "organisations.csv.gz", "projects.csv.gz"]
     for name in names:
         source = shared_data / script.SOURCES[name]  # type: ignore[attr-defined]
         assert (BUNDLED_DIR / name).read_bytes() == source.read_bytes(), name
@@ -43,7 +43,14 @@ def test_first_use_builds_the_default_registry_once() -> None:
     with db.sessions() as s:
         named = s.scalar(sa.select(sa.func.count()).select_from(Organisation)
                          .where(Organisation.legal_name.is_not(None)))
-        assert named is not None and named > 5800
+        assert named is not None and named >= 18000
+        titled = s.scalar(sa.select(sa.func.count()).select_from(Project)
+                          .where(Project.title.is_not(None), Project.topic_title.is_not(None)))
+        assert titled is not None and titled >= 16000
+        helsinki = s.scalar(sa.select(Organisation).where(Organisation.pic == "999994535"))
+        assert helsinki is not None and helsinki.legal_name == "HELSINGIN YLIOPISTO"
+        cnrs = s.scalar(sa.select(Organisation).where(Organisation.pic == "999997930"))
+        assert cnrs is not None and "CNRS" in {a.name for a in cnrs.aliases}
         assert s.scalar(sa.select(sa.func.count()).select_from(Participation)) == 116241
         # real consortia: most H2020 projects have 3+ partners
         sizes = s.execute(sa.select(sa.func.count()).select_from(Participation)

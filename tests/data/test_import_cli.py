@@ -51,7 +51,8 @@ def test_file_errors_and_usage_errors(runner: CliRunner, sqlite_url: str,
     wrong = runner.invoke(cli, ["--db", sqlite_url, "import", "orgs", str(EPLUS_FIXTURE),
                                 "--programme-parts", str(EPLUS_FIXTURE)])
     assert wrong.exit_code == 2
-    assert "Error: --programme-parts only goes with KIND history" in wrong.stderr
+    assert ("Error: --programme-parts, --organisations and --projects only go with KIND "
+            "history") in wrong.stderr
     kind = runner.invoke(cli, ["--db", sqlite_url, "import", "people", str(EPLUS_FIXTURE)])
     assert kind.exit_code == 2
     assert "'people' is not one of 'eche', 'history', 'eplus', 'orgs'" in kind.stderr

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.reference import resolve_category, resolve_country
-from matcher.ranker import Ranker
-from matcher.registry import load_registry
+from matcher.ranking.ranker import Ranker
+from matcher.registry.snapshot import load_registry
 from matcher.search import SearchResult, resolve_categories, search
 from models.db import open_database
 from models.errors import QueryError

@@ -1,0 +1,352 @@
+"""Batch queries in, batch results out: CSV or JSON Lines, streamed one row at a time.
+
+Input: one query a row. Row ``N`` is the N-th query of the input (the CSV header is not a
+row; blank lines are not rows). Columns (CSV header or JSON keys; ``-`` and ``_`` alike):
+
+- ``id`` (both modes): the query's id in the output; default: the row number.
+- ``text``, ``themes`` (codes or English/Finnish labels), ``countries``,
+  ``exclude_countries``, ``types`` (categories), ``eche`` (only ECHE holders), ``k`` (how many
+  results; ``n`` also accepted): both modes, as the ``search`` / ``complete`` options.
+- search only: ``org`` (PIC, OID, Erasmus code or ``#id``), ``programme_countries_only``
+  (only countries that count for the batch's ``--action``).
+- complete only: ``members`` (the consortium so far), ``action`` (default: ``--action``),
+  ``size`` (``MIN..MAX`` or ``N``), ``call_year``.
+
+Yes/no cells take ``1/0``, ``true/false``, ``yes/no`` (empty is no). Multi-valued cells are
+``;``-separated in CSV; in JSON Lines they are lists (or one ``;``-separated string).
+
+Output: one line per result, ``query_id`` and ``query_row`` first, then the fields of one
+result of ``search`` / ``complete`` in JSON. In CSV, lists of plain values are joined with
+``"; "``, nested values are JSON, and line breaks inside cells become spaces, so every record
+is exactly one line: that is what makes ``--resume`` simple (``matcher.batch.resume``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from models.errors import QueryError
+
+__all__ = [
+    "FORMATS",
+    "BatchQuery",
+    "ErrorWriter",
+    "ResultWriter",
+    "RowOutcome",
+    "count_rows",
+    "format_of",
+    "read_queries",
+]
+
+Mode = Literal["search", "complete"]
+FORMATS = ("csv", "jsonl")
+_EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+_COMMON = {"id": "str", "text": "str", "themes": "list", "countries": "list",
+           "exclude_countries": "list", "types": "list", "eche": "bool", "k": "int"}
+FIELDS: dict[str, dict[str, str]] = {
+    "search": {**_COMMON, "org": "str", "programme_countries_only": "bool"},
+    "complete": {**_COMMON, "members": "list", "action": "str", "size": "size",
+                 "call_year": "int"},
+}
+_ALIASES = {"theme": "themes", "country": "countries", "exclude_country": "exclude_countries",
+            "type": "types", "member": "members", "n": "k", "query_id": "id"}
+
+
+class _BadCell(ValueError):
+    """One cell cannot be read; the message names the field and what would be valid."""
+
+
+_TRUE = {"1", "true", "yes", "y", "x"}
+_FALSE = {"", "0", "false", "no", "n"}
+
+
+@dataclass(frozen=True, slots=True)
+class BatchQuery:
+    """One parsed row: the same fields as the ``search`` / ``complete`` options."""
+
+    row: int
+    id: str
+    org: str | None = None
+    text: str = ""
+    themes: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    exclude_countries: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    eche: bool = False
+    programme_countries_only: bool = False
+    k: int | None = None
+    members: tuple[str, ...] = ()
+    action: str | None = None
+    size: tuple[int, int] | None = None
+    call_year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RowOutcome:
+    """The answer to one row: its results, or why it failed."""
+
+    row: int
+    query_id: str
+    results: tuple[dict[str, Any], ...] = ()
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def format_of(path: str, given: str | None, *, what: str) -> str:
+    """``csv`` or ``jsonl``: ``given``, else from the file extension."""
+    if given:
+        return given
+    found = _EXTENSIONS.get(Path(path).suffix.lower()) if path != "-" else None
+    if found is None:
+        raise QueryError(
+            f"cannot tell the {what} format of {path!r}: name it *.csv or *.jsonl, "
+            f"or give --{what}-format csv|jsonl"
+        )
+    return found
+
+
+def _key(name: str) -> str:
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    return _ALIASES.get(key, key)
+
+
+def _unknown(name: str, mode: str) -> str:
+    other = "complete" if mode == "search" else "search"
+    if _key(name) in FIELDS[other]:
+        return f"column {name!r} is for --mode {other}, not --mode {mode}"
+    return f"unknown column {name!r}; valid columns: {', '.join(FIELDS[mode])}"
+
+
+def _parse_value(name: str, kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "list":
+        items = value if isinstance(value, list) else [value]
+        out: list[str] = []
+        for item in items:
+            if not isinstance(item, str):
+                raise _BadCell(f"{name}: expected text or a list of text, got {item!r}")
+            out += [p.strip() for p in item.split(";") if p.strip()]
+        return tuple(out)
+    if isinstance(value, (list, dict)) and kind != "size":
+        raise _BadCell(f"{name}: expected a single value, got {json.dumps(value)}")
+    if kind == "str":
+        text = str(value).strip()
+        return text or None
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _TRUE | _FALSE:
+            return word in _TRUE
+        raise _BadCell(f"{name}: {value!r} is not a yes/no value; use 1/0, true/false, yes/no")
+    if kind == "int":
+        text = str(value).strip()
+        if not text:
+            return None
+        if isinstance(value, bool) or not re.fullmatch(r"[0-9]+", text):
+            raise _BadCell(f"{name}: {value!r} is not a whole number")
+        number = int(text)
+        if name == "k" and not 1 <= number <= 1000:
+            raise _BadCell(f"k: {number} is out of range; use 1 to 1000")
+        return number
+    return _parse_size(value)
+
+
+def _parse_size(value: Any) -> tuple[int, int] | None:
+    if isinstance(value, list) and len(value) == 2:
+        text = f"{value[0]}..{value[1]}"
+    else:
+        text = str(value).strip()
+    if not text:
+        return None
+    found = re.fullmatch(r"([0-9]+)\s*(?:(?:\.\.|-)\s*([0-9]+))?", text)
+    if found is None:
+        raise _BadCell(f"size: {value!r} is not MIN..MAX or N (e.g. 3..5)")
+    low, high = int(found[1]), int(found[2] or found[1])
+    if low > high:
+        raise _BadCell(f"size: {value!r}: MIN is larger than MAX")
+    return (low, high)
+
+
+def _query(row: int, values: Mapping[str, Any], mode: str) -> BatchQuery:
+    """A ``BatchQuery`` from one row's cells; ``ValueError`` naming the bad field."""
+    kinds = FIELDS[mode]
+    parsed: dict[str, Any] = {}
+    for name, value in values.items():
+        key = _key(name)
+        if key not in kinds:
+            raise _BadCell(_unknown(name, mode))
+        got = _parse_value(key, kinds[key], value)
+        if got is not None:
+            parsed[key] = got
+    parsed["id"] = parsed.get("id") or str(row)
+    return BatchQuery(row=row, **parsed)
+
+
+def _row_id(values: Mapping[str, Any], row: int) -> str:
+    for name, value in values.items():
+        if _key(str(name)) == "id" and isinstance(value, (str, int)) and str(value).strip():
+            return str(value).strip()
+    return str(row)
+
+
+def read_queries(stream: IO[str], fmt: str, mode: Mode, *, source: str = "input",
+                 start_row: int = 1) -> Iterator[BatchQuery | RowOutcome]:
+    """Parse rows lazily: a ``BatchQuery`` per good row, a failed ``RowOutcome`` per bad one.
+
+    Rows before ``start_row`` are skipped unread (``--resume``). A CSV header with an unknown
+    column is a ``QueryError``: nothing could be answered.
+    """
+    if fmt == "csv":
+        yield from _read_csv(stream, mode, source, start_row)
+        return
+    row = 0
+    for line in stream:
+        if not line.strip():
+            continue
+        row += 1
+        if row < start_row:
+            continue
+        try:
+            values = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RowOutcome(row, str(row), error=f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(values, dict):
+            yield RowOutcome(row, str(row), error="expected a JSON object {\"id\": ..., ...}")
+            continue
+        try:
+            yield _query(row, values, mode)
+        except _BadCell as exc:
+            yield RowOutcome(row, _row_id(values, row), error=str(exc))
+
+
+def _read_csv(stream: IO[str], mode: str, source: str,
+              start_row: int) -> Iterator[BatchQuery | RowOutcome]:
+    reader = csv.reader(stream)
+    header = next(reader, None)
+    if header is None:
+        return
+    bad = [_unknown(name, mode) for name in header if _key(name) not in FIELDS[mode]]
+    if bad:
+        raise QueryError(f"{source}: header: {bad[0]}")
+    row = 0
+    for cells in reader:
+        if not any(cell.strip() for cell in cells):
+            continue
+        row += 1
+        if row < start_row:
+            continue
+        if len(cells) > len(header):
+            yield RowOutcome(row, _row_id(dict(zip(header, cells)), row),
+                             error=f"{len(cells)} cells but the header has {len(header)} "
+                                   "columns (quote cells that contain commas)")
+            continue
+        values = dict(zip(header, cells))
+        try:
+            yield _query(row, values, mode)
+        except _BadCell as exc:
+            yield RowOutcome(row, _row_id(values, row), error=str(exc))
+
+
+def count_rows(path: Path, fmt: str) -> int:
+    """How many rows a query file holds (for the progress bar's ETA); one streaming pass."""
+    with path.open(encoding="utf-8-sig", newline="") as stream:
+        if fmt == "csv":
+            rows = sum(1 for cells in csv.reader(stream) if any(c.strip() for c in cells))
+            return max(rows - 1, 0)
+        return sum(1 for line in stream if line.strip())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+            return "; ".join(_cell(v) for v in value)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return re.sub(r"[\r\n]+", " ", str(value))
+
+
+class ResultWriter:
+    """Writes whole rows: every result line of one row in a single ``write`` call."""
+
+    def __init__(self, stream: IO[str], fmt: str, *, columns: Sequence[str] | None = None,
+                 fallback: Sequence[str] = ()) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.columns = list(columns) if columns else None
+        self.fallback = ["query_id", "query_row", *fallback]
+
+    def _header(self, first: Mapping[str, Any]) -> str:
+        self.columns = ["query_id", "query_row", *(k for k in first if k not in
+                                                    ("query_id", "query_row"))]
+        return self._csv_line(self.columns)
+
+    @staticmethod
+    def _csv_line(cells: Sequence[str]) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(cells)
+        return buffer.getvalue()
+
+    def write(self, outcome: RowOutcome) -> None:
+        if not outcome.results:
+            return
+        parts: list[str] = []
+        for result in outcome.results:
+            record = {"query_id": outcome.query_id, "query_row": outcome.row, **result}
+            if self.fmt == "jsonl":
+                parts.append(json.dumps(record, ensure_ascii=False) + "\n")
+                continue
+            if self.columns is None:
+                parts.append(self._header(record))
+            assert self.columns is not None
+            parts.append(self._csv_line([_cell(record.get(c)) for c in self.columns]))
+        self.stream.write("".join(parts))
+
+    def close(self) -> None:
+        """A CSV that got no result at all still gets its header."""
+        if self.fmt == "csv" and self.columns is None:
+            self.columns = self.fallback
+            self.stream.write(self._csv_line(self.columns))
+        self.stream.flush()
+
+
+class ErrorWriter:
+    """The errors report: ``row N (id X): message`` lines, or JSON Lines / CSV by extension."""
+
+    def __init__(self, stream: IO[str], fmt: str = "text", *, header: bool = True) -> None:
+        self.stream = stream
+        self.fmt = fmt
+        self.count = 0
+        if fmt == "csv" and header:
+            stream.write("row,id,error\n")
+
+    def write(self, outcome: RowOutcome) -> None:
+        self.count += 1
+        message = re.sub(r"[\r\n]+", " ", outcome.error or "")
+        if self.fmt == "jsonl":
+            line = json.dumps({"row": outcome.row, "id": outcome.query_id, "error": message},
+                              ensure_ascii=False) + "\n"
+        elif self.fmt == "csv":
+            line = ResultWriter._csv_line([str(outcome.row), outcome.query_id, message])
+        else:
+            line = f"row {outcome.row} (id {outcome.query_id}): {message}\n"
+        self.stream.write(line)
+        self.stream.flush()

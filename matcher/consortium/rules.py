@@ -1,0 +1,269 @@
+"""Eligibility rules of the Erasmus+ partnership actions, read from data.
+
+The rules themselves live in ``data/reference/actions.json`` (minimum organisations and
+countries, which country statuses count, who may coordinate, ECHE, validity period, source) and
+``data/reference/country_status.csv`` (each country's status by call year). The CLI hands both
+to :meth:`RuleBook.from_mapping`; ``matcher`` never reads files of ``data``.
+
+:meth:`RuleBook.check` returns *every* violation, each as a sentence a coordinator understands,
+so that one run shows everything to fix.
+
+Examples
+--------
+>>> book = RuleBook.from_mapping(
+...     {"KA203": {"label": "Strategic Partnerships", "source": "Guide 2020", "calls": [2014, 2020],
+...                "min_organisations": 3, "min_countries": 3,
+...                "counting_statuses": ["programme"], "other_countries": "partner"}},
+...     [{"country": c, "status": "programme", "from_call": 2014, "to_call": 2020}
+...      for c in ("FI", "DE", "UK")])
+>>> sorted(book.countries_that_count("KA203", 2019))
+['DE', 'FI', 'UK']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from matcher.registry.snapshot import OrgProfile
+from models.errors import QueryError
+
+__all__ = ["ActionRules", "RuleBook", "Violation"]
+
+HIGHER_EDUCATION = "higher-education"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule: its name (``min_countries``) and a sentence saying what to fix."""
+
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRules:
+    """The rules of one action for its calls ``first_call..last_call``."""
+
+    code: str
+    label: str
+    source: str
+    first_call: int
+    last_call: int
+    min_organisations: int
+    min_countries: int
+    counting_statuses: frozenset[str]
+    counting_label: str
+    #: ``"partner"``: other countries may join as partners; ``"not eligible"``: they may not.
+    other_countries: str
+    #: ``"counting"``: the coordinator must be in a country that counts; ``"any"``: anyone.
+    coordinator: str
+    eche_required: bool
+    higher_education_only_allowed: bool
+    #: False where the registry cannot tell (it knows the 2021-27 ECHE holders only).
+    eche_checked: bool = True
+    field: str = ""
+    duration_months: tuple[int, int] | None = None
+    budget_eur: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def from_mapping(cls, code: str, raw: Mapping[str, Any]) -> ActionRules:
+        try:
+            first, last = (int(y) for y in raw["calls"])
+            duration = raw.get("duration_months")
+            return cls(
+                code=code,
+                label=str(raw["label"]),
+                source=str(raw["source"]),
+                first_call=first,
+                last_call=last,
+                min_organisations=int(raw["min_organisations"]),
+                min_countries=int(raw["min_countries"]),
+                counting_statuses=frozenset(raw["counting_statuses"]),
+                counting_label=str(raw.get("counting_label", "countries that count")),
+                other_countries=str(raw.get("other_countries", "partner")),
+                coordinator=str(raw.get("coordinator", "counting")),
+                eche_required=bool(raw.get("eche_required", True)),
+                eche_checked=bool(raw.get("eche_checked", True)),
+                higher_education_only_allowed=bool(
+                    raw.get("higher_education_only_allowed", True)),
+                field=str(raw.get("field", "")),
+                duration_months=(int(duration[0]), int(duration[1])) if duration else None,
+                budget_eur=tuple(sorted(dict(raw.get("budget_eur", {})).items())),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"action {code}: malformed rule ({exc!r})") from exc
+
+    @property
+    def calls(self) -> range:
+        return range(self.first_call, self.last_call + 1)
+
+
+class RuleBook:
+    """Every action's rules plus each country's status by call year.
+
+    ``regions`` maps outermost regions to their member state (``RE -> FR``): an organisation
+    there counts as one of the member state.
+    """
+
+    def __init__(self, actions: Mapping[str, ActionRules],
+                 status: Mapping[str, Sequence[tuple[int, int, str]]],
+                 regions: Mapping[str, str] | None = None) -> None:
+        self.actions = dict(actions)
+        self._status = {c: tuple(rows) for c, rows in status.items()}
+        self._regions = dict(regions or {})
+        self._counting: dict[tuple[str, int], frozenset[str]] = {}
+
+    @classmethod
+    def from_mapping(cls, actions: Mapping[str, Mapping[str, Any]],
+                     country_status: Iterable[Mapping[str, Any]], *,
+                     regions: Mapping[str, str] | None = None) -> RuleBook:
+        """Build from ``actions.json`` and the rows of ``country_status.csv``."""
+        status: dict[str, list[tuple[int, int, str]]] = {}
+        for row in country_status:
+            status.setdefault(str(row["country"]), []).append(
+                (int(row["from_call"]), int(row["to_call"]), str(row["status"])))
+        return cls({code: ActionRules.from_mapping(code, raw) for code, raw in actions.items()},
+                   status, regions)
+
+    # -- lookups -------------------------------------------------------------------------
+    def action(self, code: str) -> ActionRules:
+        """The rules of ``code`` (any case); ``QueryError`` naming the valid actions."""
+        rules = self.actions.get(code.strip().upper())
+        if rules is None:
+            raise QueryError(f"unknown action {code!r}; valid actions: "
+                             f"{', '.join(sorted(self.actions))}")
+        return rules
+
+    def call_year(self, action: str, call_year: int | None = None) -> int:
+        """``call_year``, checked against the action's calls; default: its latest call."""
+        rules = self.action(action)
+        if call_year is None:
+            return rules.last_call
+        if call_year not in rules.calls:
+            raise QueryError(
+                f"{rules.code} had calls from {rules.first_call} to {rules.last_call}, not in "
+                f"{call_year}; give a call year in {rules.first_call}..{rules.last_call}"
+                + self._successor_hint(rules, call_year))
+        return call_year
+
+    def _successor_hint(self, rules: ActionRules, year: int) -> str:
+        others = sorted(code for code, r in self.actions.items()
+                        if year in r.calls and r.field == rules.field and code != rules.code)
+        return f", or use {' / '.join(others)} for {year} calls" if others else ""
+
+    def region_of(self, country: str) -> str:
+        """The member state of an outermost region (``RE -> FR``), else ``country``."""
+        return self._regions.get(country, country)
+
+    def country_of(self, org: OrgProfile) -> str:
+        """The country an organisation counts as (an outermost region as its member state)."""
+        return self._regions.get(org.country, org.country)
+
+    def status(self, country: str, call_year: int) -> str | None:
+        """``programme`` / ``member`` / ``associated``, or None (partner / third country)."""
+        for first, last, status in self._status.get(self._regions.get(country, country), ()):
+            if first <= call_year <= last:
+                return status
+        return None
+
+    def countries_that_count(self, action: str, call_year: int | None = None) -> frozenset[str]:
+        """Country codes that count towards ``action``'s minimum in ``call_year``."""
+        rules = self.action(action)
+        year = self.call_year(action, call_year)
+        key = (rules.code, year)
+        if key not in self._counting:
+            self._counting[key] = frozenset(
+                c for c in self._status if self.status(c, year) in rules.counting_statuses)
+        return self._counting[key]
+
+    def counts(self, action: str, org: OrgProfile, call_year: int | None = None) -> bool:
+        return self.country_of(org) in self.countries_that_count(action, call_year)
+
+    # -- the check -----------------------------------------------------------------------
+    def check(self, action: str, members: Sequence[OrgProfile], *,
+              coordinator: OrgProfile | None = None,
+              call_year: int | None = None) -> list[Violation]:
+        """Every rule of ``action`` that the consortium ``members`` breaks; empty if eligible.
+
+        ``coordinator`` (one of ``members``, or added to them) is checked against the
+        coordinator rule; without it, at least one member must be able to coordinate.
+        """
+        rules = self.action(action)
+        year = self.call_year(action, call_year)
+        counting = self.countries_that_count(action, year)
+        where = f"{rules.code} ({year} call)"
+        people = list(members)
+        if coordinator is not None and coordinator.id not in {m.id for m in people}:
+            people.append(coordinator)
+        unique = list({m.id: m for m in people}.values())
+        out: list[Violation] = []
+
+        if len(unique) < rules.min_organisations:
+            out.append(Violation("min_organisations", (
+                f"{where} needs at least {rules.min_organisations} organisations; this "
+                f"consortium has {len(unique)}: add {rules.min_organisations - len(unique)} more.")))
+
+        inside = sorted({self.country_of(m) for m in unique if self.country_of(m) in counting})
+        if len(inside) < rules.min_countries:
+            have = ", ".join(inside) if inside else "none"
+            others = sorted({m.country for m in unique} - set(inside)
+                            - {c for c in self._regions if self._regions[c] in inside})
+            aside = (f"; {', '.join(others)} {'does' if len(others) == 1 else 'do'} not count "
+                     f"in {year} calls" if others else "")
+            out.append(Violation("min_countries", (
+                f"{where} needs organisations from at least {rules.min_countries} different "
+                f"{rules.counting_label}; this consortium has {len(inside)} ({have}{aside}): "
+                f"add organisations from {rules.min_countries - len(inside)} more of them.")))
+
+        outside = [m for m in unique if self.country_of(m) not in counting]
+        if outside and rules.other_countries != "partner":
+            names = "; ".join(f"{m.name} ({m.country})" for m in outside)
+            out.append(Violation("other_countries", (
+                f"{where} is open only to organisations from {rules.counting_label}; these "
+                f"cannot take part: {names}.")))
+
+        if rules.coordinator == "counting":
+            if coordinator is not None and self.country_of(coordinator) not in counting:
+                out.append(Violation("coordinator", (
+                    f"The coordinator of a {where} project must be established in one of the "
+                    f"{rules.counting_label}; {coordinator.name} is in {coordinator.country}, "
+                    f"which may only take part as a partner. Choose another coordinator.")))
+            elif coordinator is None and unique and not inside:
+                out.append(Violation("coordinator", (
+                    f"No member can coordinate a {where} project: the coordinator must be "
+                    f"established in one of the {rules.counting_label}.")))
+
+        if rules.eche_required and rules.eche_checked:
+            for m in unique:
+                if m.category == HIGHER_EDUCATION and not m.eche \
+                        and self.country_of(m) in counting:
+                    out.append(Violation("eche", (
+                        f"{m.name} ({m.country}) is a higher-education institution in one of the "
+                        f"{rules.counting_label} without a valid Erasmus Charter for Higher "
+                        f"Education (ECHE); it cannot take part in {rules.code} until it holds "
+                        f"one.")))
+
+        if not rules.higher_education_only_allowed and unique \
+                and all(m.category == HIGHER_EDUCATION for m in unique):
+            out.append(Violation("field", (
+                f"{rules.code} is for {rules.field}; a consortium made only of higher-education "
+                f"institutions is a higher-education project"
+                + self._successor_hint_field(year) + ".")))
+        return out
+
+    def _successor_hint_field(self, year: int) -> str:
+        others = sorted(code for code, r in self.actions.items()
+                        if year in r.calls and r.field == "higher education")
+        return f": apply under {' / '.join(others)}" if others else ""
+
+    def admissible(self, action: str, org: OrgProfile, call_year: int | None = None) -> bool:
+        """Whether ``org`` can be in some eligible consortium of ``action`` on its own terms
+        (ECHE if a counting-country HEI; a counting country when others may not take part)."""
+        rules = self.action(action)
+        inside = self.counts(action, org, call_year)
+        if not inside and rules.other_countries != "partner":
+            return False
+        return not (rules.eche_required and rules.eche_checked and inside and org.category == HIGHER_EDUCATION
+                    and not org.eche)

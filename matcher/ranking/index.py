@@ -1,0 +1,173 @@
+"""The fitted :class:`~matcher.ranking.ranker.Ranker` of a database, cached on disk.
+
+Each database gets its own folder under the user cache directory, named by a hash of its URL::
+
+    ~/.cache/erasmus-partner-matcher/index-<sha256(url)[:16]>/
+        index.json      what was built: fingerprint, organisations, projects, seconds, bytes
+        ranker.json     \\  Ranker.save (no pickle)
+        arrays.npz      /
+
+:func:`load_or_build` compares the registry's :func:`~matcher.registry.snapshot.fingerprint` with the
+one in ``index.json`` and loads the saved ranker only when they are equal; otherwise (or when
+the files are missing or unreadable) it reads the registry, fits a new ranker and saves it.
+A stale index is never used. A new index is written to a temporary folder and moved into
+place, so a concurrent reader sees the old index or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy.orm import Session
+
+from matcher.ranking.ranker import Ranker
+from matcher.registry.snapshot import fingerprint, load_registry
+from models.errors import DataFileError
+
+__all__ = ["APP_NAME", "IndexInfo", "build", "index_dir", "load_or_build", "read_info"]
+
+APP_NAME = "erasmus-partner-matcher"
+INFO_FILE = "index.json"
+_STEPS = ("reading the registry", "profiles", "graph", "saving")
+
+
+def _tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(APP_NAME)
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "source"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    """What a saved index holds and what building it cost."""
+
+    fingerprint: str
+    n_orgs: int
+    n_projects: int
+    seconds: float
+    bytes: int
+    built_at: str
+    path: str
+    #: The tool version that built it: code changes can change scores, so a new version rebuilds.
+    tool_version: str = ""
+
+    def summary(self) -> str:
+        return (f"{self.n_orgs:,} organisations and {self.n_projects:,} projects, built in "
+                f"{self.seconds:.1f} s, {self.bytes / 1e6:.1f} MB in {self.path}")
+
+
+def _session_url(session: Session) -> str:
+    return session.get_bind().engine.url.render_as_string(hide_password=True)
+
+
+def index_dir(session: Session, cache_dir: Path | None = None) -> Path:
+    """The folder of the index of ``session``'s database (not necessarily existing)."""
+    base = Path(cache_dir) if cache_dir is not None else platformdirs.user_cache_path(APP_NAME)
+    digest = hashlib.sha256(_session_url(session).encode()).hexdigest()[:16]
+    return base / f"index-{digest}"
+
+
+def read_info(directory: Path) -> IndexInfo | None:
+    """The ``index.json`` of ``directory``; None when missing or unreadable."""
+    try:
+        raw = json.loads((directory / INFO_FILE).read_text(encoding="utf-8"))
+        return IndexInfo(**raw)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _size(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
+
+
+def _bar(progress: Callable[[str], None] | None) -> tuple[Callable[[str], None],
+                                                         Callable[[], None]]:
+    """``(step, close)``: a tqdm bar on stderr advanced at the start of each step."""
+    if progress is None:
+        return (lambda _name: None), (lambda: None)
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(_STEPS), file=sys.stderr, unit="step", leave=False,
+               bar_format="{desc}: {bar} {n_fmt}/{total_fmt} [{elapsed}]")
+
+    def step(name: str) -> None:
+        bar.set_description_str(f"indexing: {name}")
+        bar.update(1)
+
+    return step, bar.close
+
+
+def build(session: Session, *, cache_dir: Path | None = None,
+          progress: Callable[[str], None] | None = None) -> tuple[Ranker, IndexInfo]:
+    """Fit a ranker on the whole registry and save it as the database's index.
+
+    ``progress``: where the one-line notes go (e.g. ``print`` to stderr); when given, a tqdm
+    bar on stderr shows the steps too. Silent when None.
+    """
+    step, close = _bar(progress)
+    started = time.perf_counter()
+    step(_STEPS[0])
+    registry = load_registry(session)
+    ranker = Ranker().fit(registry, progress=step)
+    step(_STEPS[-1])
+    final = index_dir(session, cache_dir)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    ranker.save(tmp)
+    info = IndexInfo(
+        fingerprint=registry.fingerprint, n_orgs=registry.n_orgs,
+        n_projects=len(registry.projects), seconds=round(time.perf_counter() - started, 2),
+        bytes=0, built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), path=str(final),
+        tool_version=_tool_version())
+    info = IndexInfo(**{**asdict(info), "bytes": _size(tmp)})
+    (tmp / INFO_FILE).write_text(json.dumps(asdict(info), indent=1), encoding="utf-8")
+    old = final.with_name(f"{final.name}.old-{os.getpid()}")
+    try:
+        if final.exists():
+            final.rename(old)
+        tmp.rename(final)
+    except OSError:  # another process moved its own new index in meanwhile: keep that one
+        shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    close()
+    return ranker, info
+
+
+def load_or_build(session: Session, *, cache_dir: Path | None = None,
+                  progress: Callable[[str], None] | None = None,
+                  rebuild: bool = False) -> Ranker:
+    """The ranker of ``session``'s registry: the saved index when it is fresh, else a new one.
+
+    A stale, missing or unreadable index is rebuilt (with a note and a progress bar when
+    ``progress`` is given); ``rebuild=True`` always rebuilds.
+    """
+    directory = index_dir(session, cache_dir)
+    current = fingerprint(session)
+    info = None if rebuild else read_info(directory)
+    if info is not None and info.fingerprint == current \
+            and info.tool_version == _tool_version():
+        try:
+            ranker = Ranker.load(directory)
+        except (DataFileError, OSError, ValueError, KeyError):
+            pass  # unreadable: rebuilt below
+        else:
+            if ranker.registry_fingerprint_ == current:
+                return ranker
+    if progress is not None and not rebuild:
+        progress("The registry changed since the search index was built: rebuilding it."
+                 if info is not None else "Building the search index (once per registry).")
+    ranker, _ = build(session, cache_dir=cache_dir, progress=progress)
+    return ranker

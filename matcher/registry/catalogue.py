@@ -1,0 +1,378 @@
+"""Browse the registry: find one organisation, list organisations by filters, profile one,
+count what is there, list the theme vocabulary.
+
+These functions read a ``Session`` directly (unlike the models, which read a ``Registry``
+snapshot): a listing or a profile touches a few rows, so loading the whole registry would be
+waste. They return frozen values with ``to_json()`` (or plain dicts); the CLI only formats
+them. Example: ``list_organisations(session, countries=["Finland"], categories=["ngo"])``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from rapidfuzz import process
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from matcher.vocabulary import resolve_countries, resolve_themes
+from matcher.registry.snapshot import ThemeInfo
+from models.errors import QueryError
+from models.schema import (
+    Country,
+    Organisation,
+    Participation,
+    Project,
+    Theme,
+    organisation_theme,
+    project_theme,
+)
+from models.text import fold, normalise_erasmus_code
+
+__all__ = [
+    "CATEGORIES",
+    "OrgDetail",
+    "OrgSummary",
+    "PartnerCount",
+    "ProjectRole",
+    "ThemeCount",
+    "find_organisation",
+    "list_organisations",
+    "list_themes",
+    "organisation_profile",
+    "registry_stats",
+    "resolve_categories",
+]
+
+#: The canonical categories of ``data/reference/org_types.csv`` (scheme=canonical). Repeated
+#: here because ``matcher`` never imports ``data``; the CLI passes the Erasmus+/CORDIS codes
+#: and labels as ``type_aliases``.
+CATEGORIES: tuple[str, ...] = ("higher-education", "school", "research", "company", "ngo",
+                               "public-body", "network", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class OrgSummary:
+    """One line of ``matcher orgs``."""
+
+    id: int
+    pic: str | None
+    oid: str | None
+    erasmus_code: str | None
+    name: str
+    country: str
+    city: str | None
+    category: str
+    type_code: str | None
+    eche: bool
+    projects: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeCount:
+    code: str
+    label_en: str
+    count: int  # projects of the organisation with this theme; 0 for declared themes
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRole:
+    identifier: str
+    programme: str
+    action: str | None
+    year: int | None
+    role: str
+    title: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerCount:
+    id: int
+    ref: str
+    name: str
+    country: str
+    category: str
+    shared: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrgDetail:
+    """Everything ``matcher show`` prints about one organisation."""
+
+    id: int
+    pic: str | None
+    oid: str | None
+    erasmus_code: str | None
+    name: str
+    country: str
+    country_name: str
+    city: str | None
+    category: str
+    type_code: str | None
+    website: str | None
+    eche_start: dt.date | None
+    eche_end: dt.date | None
+    eche_valid: bool
+    description: str | None
+    declared_themes: tuple[ThemeCount, ...]
+    project_themes: tuple[ThemeCount, ...]
+    projects: tuple[ProjectRole, ...]
+    partners: tuple[PartnerCount, ...]
+    source: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("eche_start", "eche_end"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return out
+
+
+def _name(org: Organisation) -> str:
+    return org.display_name
+
+
+def _ref(pic: str | None, oid: str | None, code: str | None, id_: int) -> str:
+    return pic or oid or code or f"#{id_}"
+
+
+def find_organisation(session: Session, ref: str) -> int:
+    """The id of the organisation ``ref`` names: PIC, OID, Erasmus code (any spacing),
+    internal id (``12`` or ``#12``). ``QueryError`` with the nearest names otherwise."""
+    text = ref.replace("\xa0", " ").strip()
+    if not text:
+        raise QueryError("empty organisation reference: give a PIC, OID, Erasmus code or id")
+    o = Organisation
+    conditions: list[ColumnElement[bool]] = [
+        o.pic == text,
+        o.oid == text.upper(),
+        func.replace(func.replace(o.erasmus_code, " ", ""), "\xa0", "")
+        == normalise_erasmus_code(text),
+    ]
+    found = session.scalars(select(o.id).where(or_(*conditions)).order_by(o.id)).first()
+    if found is not None:
+        return found
+    number = text.removeprefix("#")
+    # 9 digits is a PIC, never an internal id
+    if number.isdigit() and len(number) < 9 and session.get(o, int(number)) is not None:
+        return int(number)
+    hint = _nearest_names(session, text)
+    raise QueryError(
+        f"unknown organisation {ref!r}: give a 9-digit PIC, an OID (E + 8 digits), an "
+        f"Erasmus code (e.g. 'SF HELSINK01') or an internal id (#12)"
+        + (f"; names close to it: {hint}" if hint else "")
+        + ". Find one with `matcher orgs --name ...`."
+    )
+
+
+def _nearest_names(session: Session, text: str) -> str:
+    key = fold(text)
+    if not key:
+        return ""
+    o = Organisation
+    rows = session.execute(select(o.id, o.normalised_name, o.legal_name, o.pic, o.oid,
+                                  o.erasmus_code).where(o.normalised_name.is_not(None))).all()
+    names = {str(r.normalised_name): r for r in rows}
+    near = process.extract(key, list(names), limit=3, score_cutoff=60)
+    return "; ".join(
+        f"{r.legal_name} ({_ref(r.pic, r.oid, r.erasmus_code, r.id)})"
+        for r in (names[str(n)] for n, *_ in near)
+    )
+
+
+def _countries(session: Session) -> dict[str, str]:
+    return dict(session.execute(select(Country.code, Country.name)).all())
+
+
+def _themes(session: Session) -> dict[str, ThemeInfo]:
+    return {t.code: ThemeInfo(t.code, t.kind, t.label_en, t.label_fi)
+            for t in session.scalars(select(Theme))}
+
+
+def resolve_categories(values: Iterable[str],
+                       type_aliases: Mapping[str, str] | None = None) -> frozenset[str]:
+    """Canonical categories for category names (``NGO``, ``higher education``) or, through
+    ``type_aliases`` (any spelling -> category), Erasmus+/CORDIS codes and labels."""
+    index = {fold(c): c for c in CATEGORIES}
+    for alias, category in (type_aliases or {}).items():
+        index.setdefault(fold(alias), category)
+    out: set[str] = set()
+    for value in values:
+        found = index.get(fold(value))
+        if found is None:
+            raise QueryError(
+                f"unknown organisation type {value!r}; valid types: {', '.join(CATEGORIES)}"
+                + (" (or an EPLUS-* / CORDIS code such as HES, PRC)" if type_aliases else "")
+            )
+        out.add(found)
+    return frozenset(out)
+
+
+def _has_theme(theme_ids: Sequence[int]) -> ColumnElement[bool]:
+    """Declared the theme, or took part in a project that has it."""
+    declared = exists().where(organisation_theme.c.organisation_id == Organisation.id,
+                              organisation_theme.c.theme_id.in_(theme_ids))
+    via_project = exists().where(Participation.organisation_id == Organisation.id,
+                                 project_theme.c.project_id == Participation.project_id,
+                                 project_theme.c.theme_id.in_(theme_ids))
+    return or_(declared, via_project)
+
+
+def list_organisations(
+    session: Session, *, countries: Sequence[str] = (), categories: Sequence[str] = (),
+    themes: Sequence[str] = (), name: str | None = None, eche: bool = False, limit: int = 50,
+    offset: int = 0, type_aliases: Mapping[str, str] | None = None,
+) -> list[OrgSummary]:
+    """Organisations matching every given filter (values within one filter: any of them).
+
+    Named organisations come first, by name, then unnamed ones by id. ``name`` is a case-
+    and accent-insensitive substring; unnamed organisations never match it.
+    """
+    if limit < 1 or offset < 0:
+        raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit}/{offset}")
+    o = Organisation
+    where: list[ColumnElement[bool]] = []
+    if countries:
+        where.append(o.country.in_(sorted(resolve_countries(countries, _countries(session)))))
+    if categories:
+        where.append(o.category.in_(sorted(resolve_categories(categories, type_aliases))))
+    if themes:
+        codes = resolve_themes(themes, _themes(session))
+        ids = list(session.scalars(select(Theme.id).where(Theme.code.in_(codes))))
+        where.append(_has_theme(ids))
+    if name is not None:
+        key = fold(name)
+        if not key:
+            raise QueryError(f"--name {name!r} has no letters or digits to search for")
+        where.append(o.normalised_name.contains(key, autoescape=True))
+    if eche:
+        where.append(o.eche_end.is_not(None))
+    # correlated, so that only the rows of the page are counted
+    n_projects = (select(func.count()).where(Participation.organisation_id == o.id)
+                  .correlate(o).scalar_subquery())
+    query = (
+        select(o, n_projects)
+        .where(and_(*where))
+        .order_by(o.legal_name.is_(None), o.normalised_name, o.id)
+        .limit(limit).offset(offset)
+    )
+    return [
+        OrgSummary(id=org.id, pic=org.pic, oid=org.oid, erasmus_code=org.erasmus_code,
+                   name=_name(org), country=org.country, city=org.city, category=org.category,
+                   type_code=org.type_code, eche=org.eche_end is not None, projects=int(n))
+        for org, n in session.execute(query)
+    ]
+
+
+def organisation_profile(session: Session, ref: str, *, today: dt.date | None = None,
+                         n_partners: int = 20) -> OrgDetail:
+    """The profile of the organisation ``ref`` names (see ``find_organisation``)."""
+    org = session.get(Organisation, find_organisation(session, ref))
+    assert org is not None
+    today = today or dt.date.today()
+    country = session.get(Country, org.country)
+    declared = tuple(ThemeCount(t.code, t.label_en, 0)
+                     for t in sorted(org.themes, key=lambda t: t.code))
+    theme_rows = session.execute(
+        select(Theme.code, Theme.label_en, func.count())
+        .join(project_theme, project_theme.c.theme_id == Theme.id)
+        .join(Participation, Participation.project_id == project_theme.c.project_id)
+        .where(Participation.organisation_id == org.id)
+        .group_by(Theme.code, Theme.label_en)
+        .order_by(func.count().desc(), Theme.code)
+    )
+    projects = session.execute(
+        select(Project, Participation.role)
+        .join(Participation, Participation.project_id == Project.id)
+        .where(Participation.organisation_id == org.id)
+        .order_by(Project.start_year.desc(), Project.programme, Project.identifier)
+    )
+    return OrgDetail(
+        id=org.id, pic=org.pic, oid=org.oid, erasmus_code=org.erasmus_code, name=_name(org),
+        country=org.country, country_name=country.name if country else org.country,
+        city=org.city, category=org.category, type_code=org.type_code, website=org.website,
+        eche_start=org.eche_start, eche_end=org.eche_end,
+        eche_valid=org.eche_end is not None and org.eche_end >= today
+        and (org.eche_start is None or org.eche_start <= today),
+        description=org.description, declared_themes=declared,
+        project_themes=tuple(ThemeCount(c, label, int(n)) for c, label, n in theme_rows),
+        projects=tuple(ProjectRole(p.identifier, p.programme, p.action, p.start_year, role,
+                                   p.title) for p, role in projects),
+        partners=_past_partners(session, org.id, n_partners),
+        source=f"{org.source_file}:{org.source_row}" if org.source_file else None,
+    )
+
+
+def _past_partners(session: Session, org_id: int, n: int) -> tuple[PartnerCount, ...]:
+    mine, theirs, o = aliased(Participation), aliased(Participation), Organisation
+    shared = func.count().label("shared")
+    rows = session.execute(
+        select(o, shared)
+        .join(theirs, theirs.organisation_id == o.id)
+        .join(mine, and_(mine.project_id == theirs.project_id, mine.organisation_id == org_id))
+        .where(o.id != org_id)
+        .group_by(o.id)
+        .order_by(shared.desc(), o.id)
+        .limit(n)
+    )
+    return tuple(PartnerCount(p.id, _ref(p.pic, p.oid, p.erasmus_code, p.id), _name(p),
+                              p.country, p.category, int(k)) for p, k in rows)
+
+
+def list_themes(session: Session, kind: str | None = None) -> list[dict[str, Any]]:
+    """The theme vocabulary (code, kind, English, Finnish, projects), optionally one kind."""
+    kinds = sorted(session.scalars(select(Theme.kind).distinct()))
+    if kind is not None and kind not in kinds:
+        raise QueryError(f"unknown theme kind {kind!r}; valid kinds: {', '.join(kinds)}")
+    n_projects = (select(project_theme.c.theme_id, func.count().label("n"))
+                  .group_by(project_theme.c.theme_id).subquery())
+    query = (select(Theme, func.coalesce(n_projects.c.n, 0))
+             .outerjoin(n_projects, n_projects.c.theme_id == Theme.id)
+             .order_by(Theme.kind, Theme.code))
+    if kind is not None:
+        query = query.where(Theme.kind == kind)
+    return [{"code": t.code, "kind": t.kind, "label_en": t.label_en, "label_fi": t.label_fi,
+             "projects": int(n)} for t, n in session.execute(query)]
+
+
+def _grouped(session: Session, column: Any, *, top: int | None = None,
+             by_count: bool = True) -> dict[str, int]:
+    query = select(column, func.count()).group_by(column)
+    query = query.order_by(func.count().desc(), column) if by_count else query.order_by(column)
+    if top is not None:
+        query = query.limit(top)
+    return {str(key): int(n) for key, n in session.execute(query)}
+
+
+def registry_stats(session: Session, *, top_countries: int = 15) -> dict[str, Any]:
+    """How much is in the registry, with breakdowns. Keys ``organisations``, ``projects``,
+    ``participations`` and ``themes`` are always there."""
+
+    def count(*where: ColumnElement[bool], of: Any = Organisation) -> int:
+        return int(session.scalar(select(func.count()).select_from(of).where(*where)) or 0)
+
+    bind = session.get_bind()
+    return {
+        "organisations": count(),
+        "projects": count(of=Project),
+        "participations": count(of=Participation),
+        "themes": count(of=Theme),
+        "named_organisations": count(Organisation.legal_name.is_not(None)),
+        "eche_holders": count(Organisation.eche_end.is_not(None)),
+        "organisations_with_projects": int(session.scalar(
+            select(func.count(Participation.organisation_id.distinct()))) or 0),
+        "countries": int(session.scalar(select(func.count(Organisation.country.distinct())))
+                         or 0),
+        "by_category": _grouped(session, Organisation.category),
+        "by_country_top": _grouped(session, Organisation.country, top=top_countries),
+        "projects_by_programme": _grouped(session, Project.programme),
+        "projects_by_year": _grouped(session, Project.start_year, by_count=False),
+        "backend": bind.dialect.name,
+        "database": bind.engine.url.render_as_string(hide_password=True)
+        if hasattr(bind, "engine") else None,
+    }

@@ -1,0 +1,148 @@
+"""The hidden-partner split, the no-leakage guarantee, and the batched model scores.
+
+Registries are built directly from small real slices of the CORDIS file (no database), with
+organisation ids taken from the PICs so that two registries can be compared row by row.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from matcher.evaluation.harness import HiddenPartner, evaluate, split, training_registry
+from matcher.ranking.graph import CollaborationGraph
+from matcher.ranking.ranker import Ranker
+from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
+from matcher.evaluation.training import RankerScorer, ranker_features
+from matcher.values import Query
+from models.errors import QueryError
+
+CATEGORY = {"HES": "higher-education", "PRC": "company", "REC": "research",
+            "PUB": "public-body", "OTH": "other"}
+
+
+def registry_from_rows(rows: Sequence[dict[str, str]]) -> Registry:
+    pics = sorted({r["pic"] for r in rows})
+    rcns = sorted({r["rcn"] for r in rows}, key=int)
+    first: dict[str, dict[str, str]] = {}
+    for r in rows:
+        first.setdefault(r["pic"], r)
+    orgs = tuple(OrgProfile(int(p), p, None, None, f"(unnamed, PIC {p})", first[p]["country"],
+                            None, CATEGORY[first[p]["type"]], first[p]["type"], False)
+                 for p in pics)
+    year = {r["rcn"]: int(r["start_year"]) for r in rows}
+    part = {r["rcn"]: r.get("part", "") for r in rows}
+    projects = tuple(ProjectInfo(int(c), c, "H2020", None, year[c], None, None,
+                                 (f"h2020-{part[c].lower()}",) if part[c] else ())
+                     for c in rcns)
+    row, col = {p: i for i, p in enumerate(pics)}, {c: j for j, c in enumerate(rcns)}
+    inc = sp.csr_matrix((np.array([2.0 if r["role"] == "coordinator" else 1.0 for r in rows],
+                                  dtype=np.float32),
+                         ([row[r["pic"]] for r in rows], [col[r["rcn"]] for r in rows])),
+                        shape=(len(pics), len(rcns)))
+    return Registry(orgs, projects, inc, {}, {}, f"rows:{len(rows)}")
+
+
+@pytest.fixture(scope="module")
+def real_rows(shared_data: Path) -> list[dict[str, str]]:
+    """Every row of about 640 real projects (every 40th rcn) started 2015-2019, with their part."""
+    base = shared_data / "cordis-h2020"
+    with gzip.open(base / "programme_parts.csv.gz", "rt", encoding="utf-8") as fh:
+        parts = {r["rcn"]: r["programme_part"] for r in csv.DictReader(fh)}
+    with gzip.open(base / "participations.csv.gz", "rt", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["start_year"] >= "2015"]
+    rcns = sorted({r["rcn"] for r in rows}, key=int)[::40]
+    keep = set(rcns)
+    return [{**r, "part": parts.get(r["rcn"], "")} for r in rows if r["rcn"] in keep]
+
+
+def _row(rcn: str, pic: str, country: str, year: int, role: str = "participant"
+         ) -> dict[str, str]:
+    return {"rcn": rcn, "pic": pic, "country": country, "start_year": str(year), "role": role,
+            "type": "HES", "part": "SC1"}
+
+
+def test_split_by_hand() -> None:
+    rows = [_row("1", "100000001", "FI", 2016), _row("1", "100000002", "DE", 2016),
+            _row("1", "100000003", "FR", 2016),
+            # 3 orgs, 3 countries; 100000009 is new in the test year, 100000003 is not a member
+            _row("2", "100000001", "FI", 2018), _row("2", "100000002", "DE", 2018),
+            _row("2", "100000009", "ES", 2018),
+            # only 2 countries: no queries
+            _row("3", "100000001", "FI", 2018), _row("3", "100000002", "DE", 2018),
+            _row("3", "100000004", "DE", 2018)]
+    data = split(registry_from_rows(rows), train_until=2017, test_from=2018)
+    assert [o.pic for o in data.train.orgs] == ["100000001", "100000002", "100000003"]
+    assert [p.identifier for p in data.train.projects] == ["1"]
+    assert data.test_projects == 1
+    # one query per training member, the new organisation is neither hidden nor in the query
+    assert [(q.project, q.members, q.hidden) for q in data.queries] == [("2", (1,), 0),
+                                                                        ("2", (0,), 1)]
+    assert data.queries[0].themes == ("h2020-sc1",)
+
+
+def test_bad_years_are_named() -> None:
+    reg = registry_from_rows([_row("1", "100000001", "FI", 2016)])
+    with pytest.raises(QueryError, match="--test-from 2016 must be after --train-until 2016"):
+        split(reg, train_until=2016, test_from=2016)
+    with pytest.raises(QueryError, match="no project started in or before 2014"):
+        split(reg, train_until=2014, test_from=2015)
+
+
+class Oracle:
+    """Knows the answer: the perfect scorer."""
+
+    def fit(self, train: Registry) -> Oracle:
+        self.n = train.n_orgs
+        return self
+
+    def scores(self, queries: Sequence[HiddenPartner]) -> np.ndarray:
+        out = np.zeros((len(queries), self.n))
+        out[np.arange(len(queries)), [q.hidden for q in queries]] = 1.0
+        return out
+
+
+def test_evaluate_oracle_and_shape(real_rows: list[dict[str, str]]) -> None:
+    data = split(registry_from_rows(real_rows), train_until=2017, test_from=2018)
+    assert len(data.queries) > 50
+    result = evaluate(data, {"oracle": Oracle()}, k=5, batch=64)
+    assert result.to_json()["models"] == {"oracle": {"recall": 1.0, "mrr": 1.0, "ndcg": 1.0}}
+    assert (result.k, result.queries) == (5, len(data.queries))
+
+
+def test_no_leakage_from_the_test_period(real_rows: list[dict[str, str]]) -> None:
+    """Whatever happens after --train-until changes nothing the model knows or scores."""
+    full = registry_from_rows(real_rows)
+    cut = registry_from_rows([r for r in real_rows if int(r["start_year"]) <= 2017])
+    a, b = training_registry(full, 2017), training_registry(cut, 2017)
+    assert a.orgs == b.orgs and a.projects == b.projects
+    assert (a.incidence != b.incidence).nnz == 0
+    queries = split(full, train_until=2017, test_from=2018).queries[:40]
+    assert len(queries) == 40
+    ga, gb = CollaborationGraph.from_registry(a), CollaborationGraph.from_registry(b)
+    fa = ga.features_many([np.array(q.members) for q in queries])
+    fb = gb.features_many([np.array(q.members) for q in queries])
+    assert all(np.array_equal(fa[name], fb[name]) for name in fa)
+    ma = RankerScorer(max_queries=150, negatives=20).fit(a)
+    mb = RankerScorer(max_queries=150, negatives=20).fit(b)
+    assert ma.learned_.weights == mb.learned_.weights
+    assert np.array_equal(ma.scores(queries), mb.scores(queries))
+
+
+def test_batched_features_equal_the_rankers(real_rows: list[dict[str, str]]) -> None:
+    data = split(registry_from_rows(real_rows), train_until=2017, test_from=2018)
+    ranker = Ranker().fit(data.train)
+    queries = [*data.queries[:6], HiddenPartner("x", (), 0, ("h2020-sc1",))]
+    batch = ranker_features(ranker, queries)
+    rows = np.arange(data.train.n_orgs)
+    for i, q in enumerate(queries):
+        org_ids = tuple(data.train.orgs[r].id for r in q.members)
+        names, one = ranker.candidate_features(Query(org_ids=org_ids, themes=q.themes), rows)
+        for j, name in enumerate(names):
+            assert batch[name][i] == pytest.approx(one[:, j], abs=1e-5), name

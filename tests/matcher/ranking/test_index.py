@@ -1,0 +1,125 @@
+"""``matcher.ranking.index``: the saved ranker is used while fresh and rebuilt when the registry
+changes, on SQLite and PostgreSQL, with real ECHE rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from data.importers import import_file
+from data.reference import seed_reference
+from matcher.ranking import index
+from matcher.registry.snapshot import fingerprint
+from models.db import Database, open_database
+
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+def _eche_slice(path: Path, first: int, n: int) -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"real data not found at {SHARED}")
+    lines = (SHARED / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
+    rows = list(csv.reader(io.StringIO(lines, newline=""), delimiter=";"))
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=";", lineterminator="\r\n").writerows(
+        [rows[0], rows[1], *[r for r in rows[2:] if len(r) > 8 and r[8] == "FI"][first:first + n]])
+    path.write_bytes(buf.getvalue().encode("cp1252"))
+    return path
+
+
+@pytest.fixture
+def db(db_url: str, tmp_path: Path) -> Iterator[Database]:
+    database = open_database(db_url)
+    with database.sessions.begin() as s:
+        seed_reference(s)
+        import_file(s, "eche", _eche_slice(tmp_path / "a.csv", 0, 12))
+    yield database
+    database.dispose()
+
+
+def test_fresh_index_is_loaded_stale_index_is_rebuilt(db: Database, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    builds: list[int] = []
+    real_build = index.build
+
+    def counting_build(*args: object, **kwargs: object) -> object:
+        builds.append(1)
+        return real_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(index, "build", counting_build)
+    notes: list[str] = []
+    cache = tmp_path / "cache"
+    with db.sessions() as s:
+        first = index.load_or_build(s, cache_dir=cache, progress=notes.append)
+        directory = index.index_dir(s, cache)
+    assert builds == [1] and first.registry_.n_orgs == 12
+    assert notes == ["Building the search index (once per registry)."]
+    assert sorted(p.name for p in directory.iterdir()) == ["arrays.npz", "index.json",
+                                                           "ranker.json"]
+    assert [p.name for p in cache.iterdir()] == [directory.name]  # no temporary folders left
+    with db.sessions() as s:
+        again = index.load_or_build(s, cache_dir=cache, progress=notes.append)
+    assert builds == [1] and again.registry_fingerprint_ == first.registry_fingerprint_
+    assert [o.name for o in again.registry_.orgs] == [o.name for o in first.registry_.orgs]
+
+    with db.sessions.begin() as s:  # a new organisation: the fingerprint changes
+        import_file(s, "eche", _eche_slice(tmp_path / "b.csv", 12, 1))
+    with db.sessions() as s:
+        assert fingerprint(s) != first.registry_fingerprint_
+        rebuilt = index.load_or_build(s, cache_dir=cache, progress=notes.append)
+        assert rebuilt.registry_fingerprint_ == fingerprint(s)
+    assert builds == [1, 1] and rebuilt.registry_.n_orgs == 13
+    assert notes[-1] == "The registry changed since the search index was built: rebuilding it."
+    info = index.read_info(directory)
+    assert info is not None and info.n_orgs == 13 and info.bytes > 0
+
+    with db.sessions() as s:
+        index.load_or_build(s, cache_dir=cache, rebuild=True)
+    assert builds == [1, 1, 1]
+
+
+def test_unreadable_index_is_rebuilt(db: Database, tmp_path: Path) -> None:
+    with db.sessions() as s:
+        index.load_or_build(s, cache_dir=tmp_path)
+        directory = index.index_dir(s, tmp_path)
+        (directory / "ranker.json").write_text("{not json", encoding="utf-8")
+        ranker = index.load_or_build(s, cache_dir=tmp_path)
+    assert ranker.registry_.n_orgs == 12
+    assert json.loads((directory / "ranker.json").read_text(encoding="utf-8"))
+
+
+def test_each_database_has_its_own_index(tmp_path: Path) -> None:
+    dirs = set()
+    for name in ("one", "two"):
+        database = open_database(f"sqlite:///{tmp_path / name}.sqlite")
+        with database.sessions() as s:
+            dirs.add(index.index_dir(s, tmp_path / "cache"))
+        database.dispose()
+    assert len(dirs) == 2
+
+
+def test_default_cache_dir_is_the_user_cache(db: Database, tmp_path: Path) -> None:
+    with db.sessions() as s:
+        directory = index.index_dir(s)
+    assert directory.parent.name == "erasmus-partner-matcher"
+    assert directory.name.startswith("index-")
+
+
+def test_an_index_built_by_another_version_is_rebuilt(db: Database, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    with db.sessions() as s:
+        index.load_or_build(s, cache_dir=cache)
+        directory = index.index_dir(s, cache)
+        built_at = (directory / index.INFO_FILE).stat().st_mtime_ns
+        index.load_or_build(s, cache_dir=cache)
+        assert (directory / index.INFO_FILE).stat().st_mtime_ns == built_at  # fresh: reused
+        monkeypatch.setattr(index, "_tool_version", lambda: "99.0")
+        index.load_or_build(s, cache_dir=cache)
+    info = index.read_info(directory)
+    assert info is not None and info.tool_version == "99.0"
