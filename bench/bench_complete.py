@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from data.reference import action_rules, countries, country_status
 from matcher.consortium.builder import complete
+from matcher.consortium.rules import RuleBook
 from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
-from matcher.consortium.rules import RuleBook
 from matcher.values import Query
 from models.errors import ConstraintError
 

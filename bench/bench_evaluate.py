@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 from data.scratch import history_database
 from matcher.evaluation.baselines import baselines
 from matcher.evaluation.harness import evaluate, split
-from matcher.registry.snapshot import Registry, load_registry
 from matcher.evaluation.training import RankerScorer
+from matcher.registry.snapshot import Registry, load_registry
 
 SPLITS = ((2017, 2018, 2019), (2016, 2017, 2017))
 

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import process
 
-from matcher.vocabulary import OrgIndex
 from matcher.registry.snapshot import OrgProfile, Registry, ThemeInfo
 from matcher.values import Filters, Match, Query
+from matcher.vocabulary import OrgIndex
 from models.errors import QueryError
 from models.text import fold
 

@@ -28,9 +28,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 __all__ = [
     "Base",
     "Country",
-    "OrganisationAlias",
     "ImportRecord",
     "Organisation",
+    "OrganisationAlias",
     "Participation",
     "Project",
     "Theme",

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from data.scratch import history_database
-from matcher.registry.snapshot import Registry, load_registry
 from matcher.evaluation.training import learn_weights
+from matcher.registry.snapshot import Registry, load_registry
 
 OUT = ROOT / "matcher" / "model_weights.json"
 

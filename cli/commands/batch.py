@@ -134,6 +134,7 @@ def batch_command(app: App, input_path: str, output_path: str, mode: str, k: int
     from tqdm import tqdm
 
     from matcher.batch.engine import answer, run
+    from matcher.batch.resume import prepare_resume
     from matcher.batch.rows import (
         ErrorWriter,
         ResultWriter,
@@ -141,7 +142,6 @@ def batch_command(app: App, input_path: str, output_path: str, mode: str, k: int
         format_of,
         read_queries,
     )
-    from matcher.batch.resume import prepare_resume
     from matcher.batch.tasks import COMPLETE_COLUMNS, SEARCH_COLUMNS
 
     if scheduler and engine != "dask":

@@ -35,8 +35,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.consortium.rules import HIGHER_EDUCATION, RuleBook
+from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters, Match, Query
 from models.errors import ConstraintError, QueryError
 

@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from matcher.consortium.builder import Consortium, Scorer, complete, propose
-from matcher.vocabulary import OrgIndex, resolve_countries, resolve_themes
 from matcher.consortium.rules import RuleBook
 from matcher.values import Filters
+from matcher.vocabulary import OrgIndex, resolve_countries, resolve_themes
 from models.errors import QueryError
 from models.text import fold
 

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from matcher.ranking.text import fold_fast
-from matcher.values import Query
 from matcher.ranking.vectorise import QueryVector
+from matcher.values import Query
 
 if TYPE_CHECKING:
     from matcher.ranking.ranker import Ranker

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
+from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
 from models.errors import DataFileError
 
 if TYPE_CHECKING:

@@ -27,9 +27,9 @@ import numpy as np
 
 from matcher.ranking.explain import explain
 from matcher.ranking.graph import CollaborationGraph
+from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser, QueryVector
 from matcher.registry.snapshot import Registry
 from matcher.values import Filters, Match, Query
-from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser, QueryVector
 from models.errors import QueryError
 
 __all__ = ["DEFAULT_WEIGHTS", "FEATURES", "Ranker", "default_weights"]

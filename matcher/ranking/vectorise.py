@@ -35,8 +35,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.registry.snapshot import Registry
 from matcher.ranking.text import PURE_PYTHON_WORDS, fold_fast, hash_words
+from matcher.registry.snapshot import Registry
 from matcher.values import Query
 
 __all__ = ["ProfileBlocks", "ProfileVectoriser", "QueryVector", "org_documents"]

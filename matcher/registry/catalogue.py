@@ -18,8 +18,8 @@ from rapidfuzz import process
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from matcher.vocabulary import resolve_countries, resolve_themes
 from matcher.registry.snapshot import ThemeInfo
+from matcher.vocabulary import resolve_countries, resolve_themes
 from models.errors import QueryError
 from models.schema import (
     Country,

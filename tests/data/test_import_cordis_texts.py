@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data.importers.cordis_texts import read_organisation_names, read_project_texts
 from data.importers._store import RowLog
+from data.importers.cordis_texts import read_organisation_names, read_project_texts
 from models.db import Database
 from models.errors import RowError
 from models.schema import Organisation, OrganisationAlias, Project

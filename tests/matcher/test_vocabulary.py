@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.vocabulary import OrgIndex, resolve_countries, resolve_themes
 from matcher.registry.snapshot import OrgProfile, ThemeInfo
+from matcher.vocabulary import OrgIndex, resolve_countries, resolve_themes
 from models.errors import QueryError
 
 THEMES = {

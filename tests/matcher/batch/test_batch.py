@@ -30,6 +30,7 @@ from matcher.batch.engine import (
     ordered_window,
     run,
 )
+from matcher.batch.resume import prepare_resume
 from matcher.batch.rows import (
     BatchQuery,
     ErrorWriter,
@@ -39,7 +40,6 @@ from matcher.batch.rows import (
     format_of,
     read_queries,
 )
-from matcher.batch.resume import prepare_resume
 from models.errors import MatcherError, QueryError
 
 

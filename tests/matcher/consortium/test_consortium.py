@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from data.reference import action_rules, countries, country_status
 from matcher.consortium.builder import CandidatePool, complete, propose
+from matcher.consortium.rules import RuleBook
 from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
-from matcher.consortium.rules import RuleBook
 from matcher.values import Filters, Match, Query
 from models.errors import ConstraintError, QueryError
 

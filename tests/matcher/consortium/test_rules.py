@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from data.reference import action_rules, countries, country_status
-from matcher.registry.snapshot import OrgProfile
 from matcher.consortium.rules import RuleBook, Violation
+from matcher.registry.snapshot import OrgProfile
 from models.errors import QueryError
 
 

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher.evaluation.baselines import BASELINES, GraphScorer, PartPopularity, Popularity, baselines
+from matcher.evaluation.baselines import (
+    BASELINES,
+    GraphScorer,
+    PartPopularity,
+    Popularity,
+    baselines,
+)
 from matcher.evaluation.harness import HiddenPartner
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
 

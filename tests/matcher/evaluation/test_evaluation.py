@@ -16,10 +16,10 @@ import pytest
 import scipy.sparse as sp
 
 from matcher.evaluation.harness import HiddenPartner, evaluate, split, training_registry
+from matcher.evaluation.training import RankerScorer, ranker_features
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
-from matcher.evaluation.training import RankerScorer, ranker_features
 from matcher.values import Query
 from models.errors import QueryError
 

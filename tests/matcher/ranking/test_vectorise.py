@@ -13,9 +13,9 @@ import pytest
 import scipy.sparse as sp
 
 from matcher.ranking import text as text_hashing
+from matcher.ranking.vectorise import ProfileVectoriser, org_documents
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
 from matcher.values import Query
-from matcher.ranking.vectorise import ProfileVectoriser, org_documents
 
 THEMES = {
     "guidance-counselling": ThemeInfo("guidance-counselling", "seed",
