@@ -56,7 +56,7 @@ class SearchResult:
         return {
             "query": {
                 "org": None if org is None else {
-                    "id": org.id, "pic": org.pic, "name": org.name, "country": org.country,
+                    "id": org.id, "pic": org.pic, "name": org.display_name, "country": org.country,
                     "type": org.category},
                 "text": self.query.text,
                 "themes": list(self.query.themes),
@@ -68,7 +68,7 @@ class SearchResult:
                 "k": self.k,
             },
             "results": [
-                {"rank": m.rank, "id": m.org.id, "pic": m.org.pic, "name": m.org.name,
+                {"rank": m.rank, "id": m.org.id, "pic": m.org.pic, "name": m.org.display_name,
                  "country": m.org.country, "type": m.org.category, "score": m.score,
                  "why": list(m.why)}
                 for m in self.matches

@@ -19,10 +19,6 @@ def _nearest(word: str, choices: Iterable[str], n: int = 3) -> str:
     return ", ".join(str(c[0]) for c in found) or "none close"
 
 
-def _ref(org: OrgProfile) -> str:
-    return org.pic or org.oid or org.erasmus_code or f"#{org.id}"
-
-
 class OrgIndex:
     """Find organisations by PIC, OID, Erasmus code or internal id (``#12`` or ``12``)."""
 
@@ -47,10 +43,10 @@ class OrgIndex:
             org = self._by_key.get(key)
             if org is not None:
                 return org
-        names = {o.name: o for o in self._orgs if not o.name.startswith("(unnamed")}
+        names = {o.name: o for o in self._orgs if o.name}
         near = process.extract(text, list(names), limit=3, score_cutoff=60,
                                processor=utils.default_process)  # any case
-        hint = "; ".join(f"{names[str(n)].name} ({_ref(names[str(n)])})" for n, *_ in near)
+        hint = "; ".join(f"{names[str(n)].name} ({names[str(n)].ref})" for n, *_ in near)
         raise QueryError(
             f"unknown organisation {ref!r}: give a 9-digit PIC, an OID (E + 8 digits), an "
             f"Erasmus code (e.g. 'SF HELSINK01') or an internal id (#12)"

@@ -84,7 +84,7 @@ class Consortium:
     def to_json(self) -> dict[str, Any]:
         return {
             "rank": self.rank, "score": round(self.score, 4), "eligible": self.eligible,
-            "members": [{"id": m.org.id, "pic": m.org.pic, "name": m.org.name,
+            "members": [{"id": m.org.id, "pic": m.org.pic, "name": m.org.display_name,
                          "country": m.org.country, "type": m.org.category, "added": m.added}
                         for m in self.members],
             "why": list(self.why),
@@ -402,7 +402,7 @@ def _explain(rulebook: RuleBook, action: str, year: int, pool: CandidatePool,
     out = []
     for i in added:
         org, reasons = pool.orgs[i], pool.matches[i].why
-        out.append(f"adds {org.name} ({org.country}, {org.category})"
+        out.append(f"adds {org.display_name} ({org.country}, {org.category})"
                    + (f": {reasons[0]}" if reasons else ""))
     inside = sorted({rulebook.country_of(o) for o in orgs} & counting)
     out.append(f"{len(inside)} {rules.counting_label} ({', '.join(inside)}); "

@@ -219,7 +219,7 @@ class RuleBook:
 
         outside = [m for m in unique if self.country_of(m) not in counting]
         if outside and rules.other_countries != "partner":
-            names = "; ".join(f"{m.name} ({m.country})" for m in outside)
+            names = "; ".join(f"{m.display_name} ({m.country})" for m in outside)
             out.append(Violation("other_countries", (
                 f"{where} is open only to organisations from {rules.counting_label}; these "
                 f"cannot take part: {names}.")))
@@ -228,7 +228,7 @@ class RuleBook:
             if coordinator is not None and self.country_of(coordinator) not in counting:
                 out.append(Violation("coordinator", (
                     f"The coordinator of a {where} project must be established in one of the "
-                    f"{rules.counting_label}; {coordinator.name} is in {coordinator.country}, "
+                    f"{rules.counting_label}; {coordinator.display_name} is in {coordinator.country}, "
                     f"which may only take part as a partner. Choose another coordinator.")))
             elif coordinator is None and unique and not inside:
                 out.append(Violation("coordinator", (
@@ -240,7 +240,7 @@ class RuleBook:
                 if m.category == HIGHER_EDUCATION and not m.eche \
                         and self.country_of(m) in counting:
                     out.append(Violation("eche", (
-                        f"{m.name} ({m.country}) is a higher-education institution in one of the "
+                        f"{m.display_name} ({m.country}) is a higher-education institution in one of the "
                         f"{rules.counting_label} without a valid Erasmus Charter for Higher "
                         f"Education (ECHE); it cannot take part in {rules.code} until it holds "
                         f"one.")))

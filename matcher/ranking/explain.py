@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matcher.ranking.documents import own_text, project_rows, project_text
 from matcher.ranking.text import fold_fast
 from matcher.ranking.vectorise import QueryVector
 from matcher.values import Query
@@ -81,20 +82,14 @@ def _document_words(ranker: Ranker, row: int) -> list[str]:
 
 def _document(ranker: Ranker, row: int) -> str:
     registry = ranker.registry_
-    org = registry.orgs[row]
-    parts = [] if org.name.startswith("(unnamed") else [org.name]
-    if org.description:
-        parts.append(org.description)
-    inc = registry.incidence
-    for j in inc.indices[inc.indptr[row]:inc.indptr[row + 1]][:20].tolist():
-        project = registry.projects[j]
-        parts.extend(t for t in (project.title, project.summary) if t)
-    return " ".join(parts)
+    texts = [own_text(registry.orgs[row])]
+    texts += [project_text(registry.projects[j]) for j in project_rows(registry, row).tolist()]
+    return " ".join(t for t in texts if t)
 
 
 def _names(ranker: Ranker, rows: list[int], limit: int = 3) -> str:
     orgs = ranker.registry_.orgs
-    shown = [orgs[r].name for r in rows[:limit]]
+    shown = [orgs[r].display_name for r in rows[:limit]]
     more = len(rows) - len(shown)
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
@@ -128,7 +123,7 @@ def explain(ranker: Ranker, query: Query, qv: QueryVector, query_rows: np.ndarra
         theirs, n_shared = shared.indices[start:end], shared.data[start:end]
         inside = np.isin(theirs, partners, assume_unique=True)
         theirs, n_shared = theirs[inside], n_shared[inside]
-        unnamed = np.array([registry.orgs[r].name.startswith("(unnamed")
+        unnamed = np.array([registry.orgs[r].name is None
                             for r in theirs.tolist()], dtype=bool)
         # named organisations first, then the most projects shared with the candidate
         common = theirs[np.lexsort((theirs, -n_shared, unnamed))].tolist()

@@ -29,21 +29,22 @@ if TYPE_CHECKING:
 
 __all__ = ["load_ranker", "save_ranker"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz",
                       "svd_sample", "svd_max_columns", "random_state")
 
 
 _ORG_TEXT = ("pic", "oid", "erasmus_code", "name", "country", "city", "category", "type_code",
-             "description")
-_PROJECT_TEXT = ("identifier", "programme", "action", "title", "summary")
-_SEP, _NONE = "\x1f", "\x1e"
+             "description", "website")
+_PROJECT_TEXT = ("identifier", "programme", "action", "title", "summary", "acronym",
+                 "topic_code", "topic_title")
+_SEP, _NONE, _ITEM = "\x1f", "\x1e", "\x1d"
 
 
 def _pack(values: list[str | None]) -> str | list[str | None]:
     """A text column as one string (decoding one long JSON string is ~10x faster than a list
     of short ones); as a plain list when a value contains the separator characters."""
-    if any(v is not None and (_SEP in v or _NONE in v) for v in values):
+    if any(v is not None and (_SEP in v or _NONE in v or _ITEM in v) for v in values):
         return values
     return _SEP.join(_NONE if v is None else v for v in values)
 
@@ -56,8 +57,14 @@ def _unpack(packed: str | list[str | None], n: int) -> list[str | None]:
     return [None if v == _NONE else v for v in packed.split(_SEP)]
 
 
-def _unpack_themes(packed: str | list[str | None], n: int) -> list[tuple[str, ...]]:
-    return [tuple(v.split("|")) if v else () for v in _unpack(packed, n)]
+def _pack_items(values: list[tuple[str, ...]]) -> str | list[str | None]:
+    if any(_ITEM in item for items in values for item in items):
+        raise ValueError("a name contains the control character U+001D")
+    return _pack([_ITEM.join(items) for items in values])
+
+
+def _unpack_items(packed: str | list[str | None], n: int) -> list[tuple[str, ...]]:
+    return [tuple(v.split(_ITEM)) if v else () for v in _unpack(packed, n)]
 
 
 def _put_csr(arrays: dict[str, np.ndarray], name: str, m: sp.csr_matrix) -> None:
@@ -105,10 +112,11 @@ def save_ranker(ranker: Ranker, directory: Path) -> None:
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
         "orgs": {name: _pack([getattr(o, name) for o in reg.orgs]) for name in _ORG_TEXT},
-        "org_themes": _pack(["|".join(o.themes) for o in reg.orgs]),
+        "org_themes": _pack_items([o.themes for o in reg.orgs]),
+        "org_aliases": _pack_items([o.aliases for o in reg.orgs]),
         "projects": {name: _pack([getattr(p, name) for p in reg.projects])
                      for name in _PROJECT_TEXT},
-        "project_themes": _pack(["|".join(p.themes) for p in reg.projects]),
+        "project_themes": _pack_items([p.themes for p in reg.projects]),
         "themes": [[t.code, t.kind, t.label_en, t.label_fi] for t in reg.themes.values()],
         "country_names": reg.countries,
     }
@@ -140,18 +148,20 @@ def load_ranker(directory: Path) -> tuple[Registry, ProfileVectoriser, ProfileBl
     with np.load(npz_path, allow_pickle=False) as arrays:
         n_orgs, n_projects = arrays["org_id"].size, arrays["project_id"].size
         o = {name: _unpack(meta["orgs"][name], n_orgs) for name in _ORG_TEXT}
-        o_themes = _unpack_themes(meta["org_themes"], n_orgs)
+        o_themes = _unpack_items(meta["org_themes"], n_orgs)
+        o_aliases = _unpack_items(meta["org_aliases"], n_orgs)
         p = {name: _unpack(meta["projects"][name], n_projects) for name in _PROJECT_TEXT}
-        p_themes = _unpack_themes(meta["project_themes"], n_projects)
+        p_themes = _unpack_items(meta["project_themes"], n_projects)
         years = arrays["years"].tolist()
         orgs = tuple(map(OrgProfile, arrays["org_id"].tolist(), o["pic"], o["oid"],
                          o["erasmus_code"], o["name"], o["country"], o["city"], o["category"],
                          o["type_code"], arrays["org_eche"].tolist(), o_themes,
-                         o["description"]))
+                         o["description"], o["website"], o_aliases))
         projects = tuple(map(ProjectInfo, arrays["project_id"].tolist(), p["identifier"],
                              p["programme"], p["action"],
                              [y if y >= 0 else None for y in years], p["title"],
-                             p["summary"], p_themes))
+                             p["summary"], p_themes, p["acronym"], p["topic_code"],
+                             p["topic_title"]))
         registry = Registry(
             orgs=orgs,
             projects=projects,

@@ -35,13 +35,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.ranking.documents import org_documents
 from matcher.ranking.text import PURE_PYTHON_WORDS, fold_fast, hash_words
 from matcher.registry.snapshot import Registry
 from matcher.values import Query
 
-__all__ = ["ProfileBlocks", "ProfileVectoriser", "QueryVector", "org_documents"]
-
-_UNNAMED = "(unnamed"
+__all__ = ["ProfileBlocks", "ProfileVectoriser", "QueryVector"]
 
 
 def _l2(m: sp.csr_matrix) -> sp.csr_matrix:
@@ -59,28 +58,6 @@ def _l2_dense(m: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(m, axis=-1, keepdims=True)
     out: np.ndarray = np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
     return out.astype(np.float32)
-
-
-def org_documents(registry: Registry, *, max_projects: int = 20) -> list[str]:
-    """One text per organisation: name, description, titles/summaries of its latest projects."""
-    texts: list[list[str]] = [[] for _ in registry.orgs]
-    projects = registry.projects
-    if any(p.title or p.summary for p in projects):
-        inc = registry.incidence.tocsr()
-        years = registry.project_years
-        for row in range(registry.n_orgs):
-            cols = inc.indices[inc.indptr[row]:inc.indptr[row + 1]]
-            cols = cols[np.argsort(-years[cols], kind="stable")][:max_projects]
-            for j in cols.tolist():
-                p = projects[j]
-                texts[row].extend(t for t in (p.title, p.summary) if t)
-    docs = []
-    for org, extra in zip(registry.orgs, texts, strict=True):
-        parts = [] if org.name.startswith(_UNNAMED) else [org.name]
-        if org.description:
-            parts.append(org.description)
-        docs.append(" ".join(parts + extra))
-    return docs
 
 
 def _flat(text: sp.csr_matrix | np.ndarray) -> sp.csr_matrix | np.ndarray:

@@ -19,6 +19,7 @@ from models.schema import (
     Country,
     ImportRecord,
     Organisation,
+    OrganisationAlias,
     Participation,
     Project,
     Theme,
@@ -31,13 +32,13 @@ __all__ = ["OrgProfile", "ProjectInfo", "Registry", "ThemeInfo", "fingerprint", 
 
 @dataclass(frozen=True, slots=True)
 class OrgProfile:
-    """One organisation as the models see it."""
+    """One organisation as the models see it. ``name`` is None when no source named it."""
 
     id: int
     pic: str | None
     oid: str | None
     erasmus_code: str | None
-    name: str
+    name: str | None
     country: str
     city: str | None
     category: str
@@ -45,6 +46,21 @@ class OrgProfile:
     eche: bool
     themes: tuple[str, ...] = ()
     description: str | None = None
+    website: str | None = None
+    #: Other names it is known by: another legal name, short names (``CNRS``).
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        """The name, or what identifies an unnamed organisation: ``(unnamed, PIC ...)``."""
+        if self.name:
+            return self.name
+        return f"(unnamed, PIC {self.pic})" if self.pic else f"(unnamed #{self.id})"
+
+    @property
+    def ref(self) -> str:
+        """The identifier a user would type: PIC, else OID, else Erasmus code, else ``#id``."""
+        return self.pic or self.oid or self.erasmus_code or f"#{self.id}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +73,16 @@ class ProjectInfo:
     title: str | None
     summary: str | None
     themes: tuple[str, ...] = ()
+    acronym: str | None = None
+    #: The call topic (``SwafS-09-2018``) and its title.
+    topic_code: str | None = None
+    topic_title: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How a reason cites it: ``PERFORM (2015)``, else its identifier."""
+        name = self.acronym or f"{self.programme} {self.identifier}"
+        return f"{name} ({self.start_year})" if self.start_year else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,17 +108,18 @@ class Registry:
     countries: dict[str, str]
     fingerprint: str
     row_of: dict[int, int] = field(init=False, repr=False)
+    #: Start year of each project column; -1 when unknown.
+    project_years: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "row_of", {o.id: i for i, o in enumerate(self.orgs)})
+        years = np.array([p.start_year or -1 for p in self.projects], dtype=np.int32)
+        years.flags.writeable = False
+        object.__setattr__(self, "project_years", years)
 
     @property
     def n_orgs(self) -> int:
         return len(self.orgs)
-
-    @property
-    def project_years(self) -> np.ndarray:
-        return np.array([p.start_year or -1 for p in self.projects], dtype=np.int32)
 
 
 def fingerprint(session: Session) -> str:
@@ -125,28 +152,35 @@ def load_registry(session: Session, *, until_year: int | None = None) -> Registr
     for pid, tid in session.execute(select(project_theme.c.project_id, project_theme.c.theme_id)):
         proj_themes[pid].append(theme_code[tid])
 
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for oid, name in session.execute(select(OrganisationAlias.organisation_id,
+                                            OrganisationAlias.name)
+                                     .order_by(OrganisationAlias.id)):
+        aliases[oid].append(name)
+
     o = Organisation
     orgs = tuple(
         OrgProfile(
-            id=r.id, pic=r.pic, oid=r.oid, erasmus_code=r.erasmus_code,
-            name=r.legal_name or (f"(unnamed, PIC {r.pic})" if r.pic else f"(unnamed #{r.id})"),
+            id=r.id, pic=r.pic, oid=r.oid, erasmus_code=r.erasmus_code, name=r.legal_name,
             country=r.country, city=r.city, category=r.category, type_code=r.type_code,
             eche=r.eche_end is not None, themes=tuple(sorted(org_themes.get(r.id, ()))),
-            description=r.description,
+            description=r.description, website=r.website,
+            aliases=tuple(aliases.get(r.id, ())),
         )
         for r in session.execute(
             select(o.id, o.pic, o.oid, o.erasmus_code, o.legal_name, o.country, o.city,
-                   o.category, o.type_code, o.eche_end, o.description).order_by(o.id)
+                   o.category, o.type_code, o.eche_end, o.description, o.website).order_by(o.id)
         )
     )
     p = Project
     query = select(p.id, p.identifier, p.programme, p.action, p.start_year, p.title,
-                   p.summary).order_by(p.id)
+                   p.summary, p.acronym, p.topic_code, p.topic_title).order_by(p.id)
     if until_year is not None:
         query = query.where(p.start_year <= until_year)
     projects = tuple(
         ProjectInfo(r.id, r.identifier, r.programme, r.action, r.start_year, r.title, r.summary,
-                    tuple(sorted(proj_themes.get(r.id, ()))))
+                    tuple(sorted(proj_themes.get(r.id, ()))), r.acronym, r.topic_code,
+                    r.topic_title)
         for r in session.execute(query)
     )
     row_of_org = {org.id: i for i, org in enumerate(orgs)}

@@ -13,7 +13,8 @@ import pytest
 import scipy.sparse as sp
 
 from matcher.ranking import text as text_hashing
-from matcher.ranking.vectorise import ProfileVectoriser, org_documents
+from matcher.ranking.documents import org_documents
+from matcher.ranking.vectorise import ProfileVectoriser
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
 from matcher.values import Query
 
@@ -96,7 +97,7 @@ def test_text_matches_across_languages(query: str, best: int) -> None:
 
 
 def test_documents_use_names_descriptions_and_project_titles() -> None:
-    orgs = [org(0, "(unnamed, PIC 1)", "FI", description="Career services"), org(1, "B", "DE")]
+    orgs = [org(0, None, "FI", description="Career services"), org(1, "B", "DE")]
     reg = make_registry(orgs, [[0, 1]], titles=["Virtual mobility toolkit"])
     docs = org_documents(reg)
     assert docs[0] == "Career services Virtual mobility toolkit"
