@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from data.scratch import history_database
 from matcher.evaluation.baselines import baselines
-from matcher.evaluation.harness import evaluate, split
+from matcher.evaluation.harness import evaluate, partner_split
 from matcher.evaluation.training import RankerScorer
 from matcher.registry.snapshot import Registry, load_registry
 
@@ -40,7 +40,7 @@ def main() -> None:
     print(f"load: {time.perf_counter() - t0:.1f} s")
     for train_until, test_from, test_to in SPLITS:
         t1 = time.perf_counter()
-        data = split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
+        data = partner_split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
         result = evaluate(data, {"matcher": RankerScorer(), **baselines()})
         print(f"\ntrain <= {train_until}, test {test_from}-{test_to}: {result.queries:,} "
               f"queries, {result.candidates:,} candidates, "

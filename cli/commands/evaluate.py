@@ -66,12 +66,12 @@ def evaluate_command(app: App, histories: tuple[Path, ...], parts: tuple[Path, .
     from tqdm import tqdm
 
     from matcher.evaluation.baselines import baselines
-    from matcher.evaluation.harness import check_years, evaluate, split
+    from matcher.evaluation.harness import check_years, evaluate, partner_split
     from matcher.evaluation.training import RankerScorer
 
     check_years(train_until, test_from, test_to)
     registry = _load(histories, parts, app)
-    data = split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
+    data = partner_split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
     app.say(f"{len(data.queries):,} hidden-partner queries from {data.test_projects:,} test "
             f"consortia over {data.train.n_orgs:,} training organisations")
     learn = 6000

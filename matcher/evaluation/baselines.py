@@ -186,11 +186,12 @@ class Blend:
         return self
 
     def scores(self, queries: Sequence[EvalQuery]) -> np.ndarray:
-        return (_by_max(self.text_.scores(queries))
+        out: np.ndarray = (_by_max(self.text_.scores(queries))
                 + _by_max(np.log1p(self.topic_.scores(queries)))
                 + _by_max(np.log1p(self.part_.scores(queries)))
                 + 0.5 * _by_max(np.log1p(np.asarray(self.popularity_.scores(queries),
                                                     dtype=np.float64))))
+        return out
 
 
 def baselines(task: str = "partner", *, seed: int = 0) -> dict[str, object]:

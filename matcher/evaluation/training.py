@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.evaluation.harness import HiddenPartner, Split, evaluate, split, training_registry
+from matcher.evaluation.harness import EvalQuery, Split, evaluate, partner_split, training_registry
 from matcher.ranking.ranker import DEFAULT_WEIGHTS, FEATURES, Ranker
 from matcher.registry.snapshot import Registry
 from models.errors import QueryError
@@ -73,7 +73,7 @@ def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 600
     """Fit the scorer's weights on ``registry`` cut at ``until_year`` (see module docstring)."""
     from sklearn.linear_model import LogisticRegression
 
-    inner = split(training_registry(registry, until_year), train_until=until_year - 1,
+    inner = partner_split(training_registry(registry, until_year), train_until=until_year - 1,
                   test_from=until_year, test_to=until_year)
     if not inner.queries:
         raise QueryError(f"no consortium of {until_year} with 3+ organisations from 3+ "
@@ -120,14 +120,14 @@ def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 600
     )
 
 
-def _by_project(queries: Sequence[HiddenPartner], most: int, rng: np.random.Generator
-                ) -> tuple[list[HiddenPartner], list[HiddenPartner]]:
+def _by_project(queries: Sequence[EvalQuery], most: int, rng: np.random.Generator
+                ) -> tuple[list[EvalQuery], list[EvalQuery]]:
     """Whole consortia, in seeded random order, until ``most`` queries; the rest held out."""
     projects = sorted({q.project for q in queries})
     position = dict(zip(projects, rng.permutation(len(projects)).tolist(), strict=True))
     ranked = sorted(queries, key=lambda q: position[q.project])  # stable within a project
     taken: set[str] = set()
-    train: list[HiddenPartner] = []
+    train: list[EvalQuery] = []
     for q in ranked:
         if len(train) >= most and q.project not in taken:
             break
@@ -136,7 +136,7 @@ def _by_project(queries: Sequence[HiddenPartner], most: int, rng: np.random.Gene
     return train, ranked[len(train):]
 
 
-def _examples(ranker: Ranker, queries: Sequence[HiddenPartner], negatives: int,
+def _examples(ranker: Ranker, queries: Sequence[EvalQuery], negatives: int,
               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     features = ranker_features(ranker, queries)
     n = ranker.registry_.n_orgs
@@ -180,7 +180,7 @@ class RankerScorer:
         self.ranker_ = Ranker(weights=self.weights_).fit(train)
         return self
 
-    def scores(self, queries: Sequence[HiddenPartner], *, batch: int = 128) -> np.ndarray:
+    def scores(self, queries: Sequence[EvalQuery], *, batch: int = 128) -> np.ndarray:
         """``intercept + w . x`` for every organisation; the ranker's sigmoid of it is
         monotone, so the ranks are the same. Sub-batches keep the feature arrays small."""
         w = self.weights_
@@ -218,7 +218,7 @@ def _dense(m: sp.csr_matrix | np.ndarray) -> np.ndarray:
     return np.asarray(sp.csr_matrix(m).toarray(), dtype=np.float32)
 
 
-def ranker_features(ranker: Ranker, queries: Sequence[HiddenPartner], *,
+def ranker_features(ranker: Ranker, queries: Sequence[EvalQuery], *,
                     static: bool = True) -> dict[str, np.ndarray]:
     """``Ranker.candidate_features`` for many queries and every organisation at once.
 

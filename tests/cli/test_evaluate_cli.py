@@ -44,7 +44,7 @@ def test_json_report(runner: CliRunner, history: Path, shared_data: Path) -> Non
     assert list(report["models"]) == ["matcher", "random", "popularity", "part_popularity",
                                       "common_neighbours", "adamic_adar"]
     for figures in report["models"].values():
-        assert set(figures) == {"recall", "mrr", "ndcg"}
+        assert set(figures) == {"recall", "hit", "mrr", "ndcg"}
         assert all(0.0 <= v <= 1.0 for v in figures.values())
     assert report["matcher_weights"]["training"]["labels_from_consortia_of"] == 2017
 

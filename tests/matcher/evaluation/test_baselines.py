@@ -9,13 +9,13 @@ import pytest
 import scipy.sparse as sp
 
 from matcher.evaluation.baselines import (
-    BASELINES,
+    PARTNER_BASELINES,
     GraphScorer,
     PartPopularity,
     Popularity,
     baselines,
 )
-from matcher.evaluation.harness import HiddenPartner
+from matcher.evaluation.harness import EvalQuery
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
 
 
@@ -30,7 +30,7 @@ def tiny() -> Registry:
     return Registry(orgs, projects, inc, {}, {}, "tiny")
 
 
-QUERY = HiddenPartner("p", (0,), 4, ("h2020-msca",))
+QUERY = EvalQuery("p", (0,), (4,), ("h2020-msca",))
 
 
 def test_popularity_counts_participations() -> None:
@@ -41,12 +41,12 @@ def test_part_popularity_counts_within_the_theme_then_overall() -> None:
     scores = PartPopularity().fit(tiny()).scores([QUERY])[0]
     assert np.floor(scores).tolist() == [0, 1, 0, 1, 1]
     assert scores[1] > scores[4]  # equal in msca; org 1 has more projects overall
-    sc1 = PartPopularity().fit(tiny()).scores([HiddenPartner("p", (), 1, ("h2020-sc1",))])
+    sc1 = PartPopularity().fit(tiny()).scores([EvalQuery("p", (), (1,), ("h2020-sc1",))])
     assert np.floor(sc1[0]).tolist() == [2, 1, 1, 1, 0]
 
 
 def test_common_neighbours_and_adamic_adar_on_the_org_project_graph() -> None:
-    query = HiddenPartner("p", (0, 4), 1, ())
+    query = EvalQuery("p", (0, 4), (1,), ())
     cn = GraphScorer("common_neighbours").fit(tiny()).scores([query])[0]
     # org 1 shares p0 with org 0 and p2 with org 4; org 3 shares p1 with 0 and p2 with 4
     assert cn.tolist() == [2, 2, 1, 2, 1]
@@ -60,4 +60,4 @@ def test_random_is_seeded() -> None:
     a = baselines(seed=3)["random"].fit(tiny()).scores([QUERY, QUERY])
     b = baselines(seed=3)["random"].fit(tiny()).scores([QUERY, QUERY])
     assert np.array_equal(a, b) and not np.array_equal(a[0], a[1])
-    assert tuple(baselines()) == BASELINES
+    assert tuple(baselines()) == PARTNER_BASELINES

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher.evaluation.harness import HiddenPartner, evaluate, split, training_registry
+from matcher.evaluation.harness import EvalQuery, evaluate, partner_split, training_registry
 from matcher.evaluation.training import RankerScorer, ranker_features
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.ranker import Ranker
@@ -77,7 +77,7 @@ def test_split_by_hand() -> None:
             # only 2 countries: no queries
             _row("3", "100000001", "FI", 2018), _row("3", "100000002", "DE", 2018),
             _row("3", "100000004", "DE", 2018)]
-    data = split(registry_from_rows(rows), train_until=2017, test_from=2018)
+    data = partner_split(registry_from_rows(rows), train_until=2017, test_from=2018)
     assert [o.pic for o in data.train.orgs] == ["100000001", "100000002", "100000003"]
     assert [p.identifier for p in data.train.projects] == ["1"]
     assert data.test_projects == 1
@@ -90,9 +90,9 @@ def test_split_by_hand() -> None:
 def test_bad_years_are_named() -> None:
     reg = registry_from_rows([_row("1", "100000001", "FI", 2016)])
     with pytest.raises(QueryError, match="--test-from 2016 must be after --train-until 2016"):
-        split(reg, train_until=2016, test_from=2016)
+        partner_split(reg, train_until=2016, test_from=2016)
     with pytest.raises(QueryError, match="no project started in or before 2014"):
-        split(reg, train_until=2014, test_from=2015)
+        partner_split(reg, train_until=2014, test_from=2015)
 
 
 class Oracle:
@@ -102,17 +102,18 @@ class Oracle:
         self.n = train.n_orgs
         return self
 
-    def scores(self, queries: Sequence[HiddenPartner]) -> np.ndarray:
+    def scores(self, queries: Sequence[EvalQuery]) -> np.ndarray:
         out = np.zeros((len(queries), self.n))
         out[np.arange(len(queries)), [q.hidden for q in queries]] = 1.0
         return out
 
 
 def test_evaluate_oracle_and_shape(real_rows: list[dict[str, str]]) -> None:
-    data = split(registry_from_rows(real_rows), train_until=2017, test_from=2018)
+    data = partner_split(registry_from_rows(real_rows), train_until=2017, test_from=2018)
     assert len(data.queries) > 50
     result = evaluate(data, {"oracle": Oracle()}, k=5, batch=64)
-    assert result.to_json()["models"] == {"oracle": {"recall": 1.0, "mrr": 1.0, "ndcg": 1.0}}
+    assert result.to_json()["models"] == {"oracle": {"recall": 1.0, "hit": 1.0, "mrr": 1.0,
+                                                    "ndcg": 1.0}}
     assert (result.k, result.queries) == (5, len(data.queries))
 
 
@@ -123,7 +124,7 @@ def test_no_leakage_from_the_test_period(real_rows: list[dict[str, str]]) -> Non
     a, b = training_registry(full, 2017), training_registry(cut, 2017)
     assert a.orgs == b.orgs and a.projects == b.projects
     assert (a.incidence != b.incidence).nnz == 0
-    queries = split(full, train_until=2017, test_from=2018).queries[:40]
+    queries = partner_split(full, train_until=2017, test_from=2018).queries[:40]
     assert len(queries) == 40
     ga, gb = CollaborationGraph.from_registry(a), CollaborationGraph.from_registry(b)
     fa = ga.features_many([np.array(q.members) for q in queries])
@@ -136,9 +137,9 @@ def test_no_leakage_from_the_test_period(real_rows: list[dict[str, str]]) -> Non
 
 
 def test_batched_features_equal_the_rankers(real_rows: list[dict[str, str]]) -> None:
-    data = split(registry_from_rows(real_rows), train_until=2017, test_from=2018)
+    data = partner_split(registry_from_rows(real_rows), train_until=2017, test_from=2018)
     ranker = Ranker().fit(data.train)
-    queries = [*data.queries[:6], HiddenPartner("x", (), 0, ("h2020-sc1",))]
+    queries = [*data.queries[:6], EvalQuery("x", (), (0,), ("h2020-sc1",))]
     batch = ranker_features(ranker, queries)
     rows = np.arange(data.train.n_orgs)
     for i, q in enumerate(queries):

@@ -31,7 +31,7 @@ def test_hand_computed_values() -> None:
     assert math.isclose(ndcg_at_k(r, 10), (1 + 1 / math.log2(4)) / 3)
     m = summarise(r, 1)
     assert (m.recall, round(m.ndcg, 6)) == (1 / 3, round(1 / 3, 6))
-    assert m.to_json() == {"recall": 0.3333, "mrr": 0.4747, "ndcg": 0.3333}
+    assert m.to_json() == {"recall": 0.3333, "hit": 0.3333, "mrr": 0.4747, "ndcg": 0.3333}
 
 
 def test_empty_is_zero() -> None:
