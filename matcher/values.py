@@ -11,7 +11,8 @@ __all__ = ["Filters", "Match", "Query"]
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """What the user is looking for: organisations (internal ids), free text, theme codes.
+    """What the user is looking for: organisations (internal ids), free text, theme codes,
+    call topics (codes such as ``SwafS-09-2018`` or families such as ``SwafS``).
 
     At least one part must be non-empty. ``org_ids`` are never returned as results.
     """
@@ -19,10 +20,12 @@ class Query:
     org_ids: tuple[int, ...] = ()
     text: str = ""
     themes: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return not (self.org_ids or self.text.strip() or self.themes)
+        return not (self.org_ids or self.text.strip() or self.themes
+                    or any(t.strip() for t in self.topics))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,15 @@
-"""Train the ranker's weights and write ``matcher/model_weights.json``.
+"""Train the ranker's two models and write ``matcher/ranking/model_weights.json``.
 
     .venv/bin/python scripts/train_model.py [--data ../shared/data/cordis-h2020] [--until 2019]
 
-The weights are learned by :func:`matcher.evaluation.training.learn_weights` on the real H2020 consortia:
-ranker features from the projects started up to ``until - 1``, hidden-partner labels from the
-consortia of ``until``. The file also records validation figures inside that period: the
-hidden-partner queries of the label-year consortia left out of training, every candidate
-ranked, next to the Adamic-Adar baseline. Test-split figures come from ``matcher evaluate``,
-which relearns the weights inside each split's training years.
+The weights are learned by :func:`matcher.evaluation.training.learn_weights` on the real H2020
+consortia, with their names, titles and call topics: ranker features from the projects
+started up to ``until - 1``, labels from the consortia of ``until`` (hidden partners for the
+partner model, whole consortia for the idea model). The file also records validation figures
+inside that period: the queries of the label-year consortia left out of training, every
+candidate ranked, next to a baseline (Adamic-Adar for partners, the blend for ideas).
+Test-split figures come from ``matcher evaluate``, which relearns the weights inside each
+split's training years.
 """
 
 from __future__ import annotations
@@ -25,12 +27,14 @@ from data.scratch import history_database
 from matcher.evaluation.training import learn_weights
 from matcher.registry.snapshot import Registry, load_registry
 
-OUT = ROOT / "matcher" / "model_weights.json"
+OUT = ROOT / "matcher" / "ranking" / "model_weights.json"
 
 
 def load(data: Path) -> Registry:
-    with history_database([data / "participations.csv.gz"],
-                          [data / "programme_parts.csv.gz"]) as db, db.sessions() as session:
+    with history_database([data / "participations.csv.gz"], [data / "programme_parts.csv.gz"],
+                          projects=[data / "projects.csv.gz"],
+                          organisations=[data / "organisations.csv.gz"]) as db, \
+            db.sessions() as session:
         return load_registry(session)
 
 

@@ -1,4 +1,4 @@
-"""``matcher evaluate``: hide one partner of real consortia; is it recommended?"""
+"""``matcher evaluate``: measure the recommender on real consortia it never saw."""
 
 from __future__ import annotations
 
@@ -12,25 +12,36 @@ from cli.app import App, pass_app
 from cli.errors import reports_errors
 from cli.output import emit, format_option
 
-COLUMNS = ("model", "recall@k", "mrr", "ndcg@k", "queries")
+COLUMNS = ("model", "recall@k", "hit@k", "mrr", "ndcg@k", "queries")
+_FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
 
 
-def _load(histories: Sequence[Path], parts: Sequence[Path], app: App) -> Any:
+def _load(histories: Sequence[Path], parts: Sequence[Path], projects: Sequence[Path],
+          organisations: Sequence[Path], app: App) -> Any:
     """Every history file in a private temporary registry; its full snapshot."""
     from data.scratch import history_database
     from matcher.registry.snapshot import load_registry
 
-    with history_database(histories, parts, announce=app.say) as db, db.sessions() as session:
+    with history_database(histories, parts, projects=projects, organisations=organisations,
+                          announce=app.say) as db, db.sessions() as session:
         return load_registry(session)
 
 
 @click.command("evaluate")
-@click.option("--history", "histories", multiple=True, required=True,
-              type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="FILE",
+@click.option("--task", type=click.Choice(["partner", "idea"]), default="partner",
+              show_default=True,
+              help="partner: hide one member of a real consortium, query with the others. "
+                   "idea: query with the project's title and call topic only.")
+@click.option("--history", "histories", multiple=True, required=True, type=_FILE,
+              metavar="FILE",
               help="CORDIS participations (.csv/.csv.gz), repeatable: files are concatenated.")
-@click.option("--programme-parts", "parts", multiple=True,
-              type=click.Path(path_type=Path, dir_okay=False, exists=True), metavar="FILE",
+@click.option("--programme-parts", "parts", multiple=True, type=_FILE, metavar="FILE",
               help="rcn -> H2020 programme part (repeatable): the query's theme.")
+@click.option("--projects", "projects", multiple=True, type=_FILE, metavar="FILE",
+              help="CORDIS projects: acronyms, titles and call topics (repeatable); the "
+                   "idea task needs them.")
+@click.option("--organisations", "organisations", multiple=True, type=_FILE, metavar="FILE",
+              help="CORDIS organisation names (repeatable).")
 @click.option("--train-until", type=int, required=True, metavar="YEAR",
               help="The model learns only from projects started up to this year.")
 @click.option("--test-from", type=int, required=True, metavar="YEAR",
@@ -38,54 +49,68 @@ def _load(histories: Sequence[Path], parts: Sequence[Path], app: App) -> Any:
 @click.option("--test-to", type=int, default=None, metavar="YEAR",
               help="... and up to this year (default: the last year in the files).")
 @click.option("-k", "k", type=click.IntRange(1, 1000), default=10, show_default=True,
-              help="Cut-off of Recall@k and nDCG@k.")
+              help="Cut-off of recall@k, hit@k and nDCG@k.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the random baseline, the tie-breaking and the training samples.")
 @format_option
 @pass_app
 @reports_errors
-def evaluate_command(app: App, histories: tuple[Path, ...], parts: tuple[Path, ...],
-                     train_until: int, test_from: int, test_to: int | None, k: int, seed: int,
-                     fmt: str) -> None:
-    """Measure the recommender on real consortia: hide one partner, is it recommended?
+def evaluate_command(app: App, task: str, histories: tuple[Path, ...],
+                     parts: tuple[Path, ...], projects: tuple[Path, ...],
+                     organisations: tuple[Path, ...], train_until: int, test_from: int,
+                     test_to: int | None, k: int, seed: int, fmt: str) -> None:
+    """Measure the recommender on real consortia the model never saw.
 
     The files are loaded into a private temporary registry (never your database). The model
     (profiles, graph and its learned weights) sees only projects started up to
-    --train-until. Each consortium of the test years with 3+ organisations from 3+ countries
-    gives one query per member known in training: that member hidden, the others and the
-    project's programme part as the query. Every training organisation not in the query is
-    ranked. Reports Recall@k, MRR and nDCG@k for the tool's model and the baselines random,
-    popularity, programme-part popularity, common neighbours and Adamic-Adar.
+    --train-until. Test consortia: those of the test years with 3+ organisations from 3+
+    countries.
 
     \b
-    Example (the development split, about 5 minutes):
-      matcher evaluate --history participations.csv.gz \\
-        --programme-parts programme_parts.csv.gz \\
+    --task partner  each member known in training is hidden in turn; the query is the other
+                    members and the project's programme part. Every training organisation
+                    not in the query is ranked. Baselines: random, popularity, programme-part
+                    popularity, common neighbours, Adamic-Adar.
+    --task idea     one query per titled consortium: its title + call-topic title, its call
+                    topic and programme part, no member. Relevant: every member known in
+                    training. Baselines: popularity, part popularity, topic family, text
+                    (TF-IDF), blend.
+
+    Reports recall@k, hit@k, MRR and nDCG@k per model.
+
+    \b
+    Example (the development split of the idea task, about 4 minutes):
+      matcher evaluate --task idea --history participations.csv.gz \\
+        --programme-parts programme_parts.csv.gz --projects projects.csv.gz \\
         --train-until 2017 --test-from 2018 --test-to 2019
     """
     from tqdm import tqdm
 
     from matcher.evaluation.baselines import baselines
-    from matcher.evaluation.harness import check_years, evaluate, partner_split
+    from matcher.evaluation.harness import check_years, evaluate, idea_split, partner_split
     from matcher.evaluation.training import RankerScorer
+    from models.errors import QueryError
 
     check_years(train_until, test_from, test_to)
-    registry = _load(histories, parts, app)
-    data = partner_split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
-    app.say(f"{len(data.queries):,} hidden-partner queries from {data.test_projects:,} test "
+    if task == "idea" and not projects:
+        raise QueryError("--task idea needs project titles: give --projects FILE (CORDIS "
+                         "projects.csv.gz)")
+    registry = _load(histories, parts, projects, organisations, app)
+    split = idea_split if task == "idea" else partner_split
+    data = split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
+    app.say(f"{len(data.queries):,} {task} queries from {data.test_projects:,} test "
             f"consortia over {data.train.n_orgs:,} training organisations")
-    learn = 6000
-    scorers: dict[str, Any] = {}
-    with tqdm(total=len(data.queries) * 6 + learn, unit=" queries", disable=app.quiet,
+    scorers: dict[str, Any] = {"matcher": None}
+    scorers.update(baselines(task, seed=seed))
+    with tqdm(total=len(data.queries) * len(scorers), unit=" queries", disable=app.quiet,
               leave=False, dynamic_ncols=True) as bar:
-        scorers["matcher"] = RankerScorer(progress=bar.update, seed=seed, max_queries=learn)
-        scorers.update(baselines(seed=seed))
+        scorers["matcher"] = RankerScorer(task=task, seed=seed)
         result = evaluate(data, scorers, k=k, seed=seed, progress=bar.update)
-    rows = [{"model": name, "recall@k": m.recall, "mrr": m.mrr, "ndcg@k": m.ndcg,
-             "queries": result.queries} for name, m in result.models.items()]
+    rows = [{"model": name, "recall@k": m.recall, "hit@k": m.hit, "mrr": m.mrr,
+             "ndcg@k": m.ndcg, "queries": result.queries}
+            for name, m in result.models.items()]
     payload = result.to_json()
-    learned = scorers["matcher"].learned_
-    payload["matcher_weights"] = learned.to_json()
+    payload["matcher_weights"] = scorers["matcher"].learned_.to_json()
     emit(rows, COLUMNS, fmt, json_payload=payload)
 
 

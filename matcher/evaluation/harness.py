@@ -10,6 +10,8 @@ with at least 3 organisations from at least 3 countries; two tasks read them:
     Hide one partner: for each member that is a training organisation, that member is hidden
     and the query is the other members *that are training organisations* (a model cannot know
     organisations it has never seen) plus the project's themes (its H2020 programme part).
+    Each query also records the project's words and call topic; the task does not give them
+    to the model (training may).
     A query whose other members are all new organisations keeps only its theme.
 ``idea`` (:func:`idea_split`)
     The cold start of a user who has only a project idea: one query per consortium that has a
@@ -151,28 +153,33 @@ def _train(registry: Registry, train_until: int, test_from: int,
     return train
 
 
+def _words(project: ProjectInfo) -> str:
+    """A test project's idea in words: title + call-topic title."""
+    return " ".join(t for t in (project.title, project.topic_title) if t)
+
+
 def partner_split(registry: Registry, *, train_until: int, test_from: int,
                   test_to: int | None = None) -> Split:
     """The training registry and the hidden-partner queries of the test years."""
     train = _train(registry, train_until, test_from, test_to)
     consortia = _test_consortia(registry, train, test_from, test_to)
     queries = [EvalQuery(project.identifier, tuple(r for r in known if r != hidden), (hidden,),
-                         project.themes)
+                         project.themes, text=_words(project), topic=project.topic_code)
                for project, known in consortia for hidden in known]
     return Split(train, tuple(queries), len(consortia), "partner")
 
 
 def idea_split(registry: Registry, *, train_until: int, test_from: int,
-               test_to: int | None = None) -> Split:
+               test_to: int | None = None, titled: bool = True) -> Split:
     """The training registry and one project-idea query per titled test consortium that has
-    members known in training."""
+    members known in training (``titled=False``: untitled consortia too, their idea being
+    their themes)."""
     train = _train(registry, train_until, test_from, test_to)
     queries = [
         EvalQuery(project.identifier, (), tuple(known), project.themes,
-                  text=" ".join(t for t in (project.title, project.topic_title) if t),
-                  topic=project.topic_code)
+                  text=_words(project), topic=project.topic_code)
         for project, known in _test_consortia(registry, train, test_from, test_to)
-        if project.title and known]
+        if (project.title or not titled) and known]
     return Split(train, tuple(queries), len(queries), "idea")
 
 

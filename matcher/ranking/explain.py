@@ -1,26 +1,27 @@
 """Human reasons for a recommendation: the ``why`` of each :class:`~matcher.values.Match`.
 
-Each sentence is built from the same evidence the score uses (shared themes, shared words,
-past projects with the query organisations, partners in common, type and country), so a
-reason is never given for a feature that did not count.
+Each sentence is built from the same evidence the score uses (the feature values of
+:mod:`matcher.ranking.features`, the same documents, the same similar projects), so a
+reason is never given for a feature that did not count: past projects with the query's
+organisations, partners in common, past projects like the idea (cited by acronym, year and
+title), past projects in the call-topic family, shared themes, matching words, type and
+country.
 """
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from matcher.ranking.documents import own_text, project_rows, project_text
 from matcher.ranking.text import fold_fast
-from matcher.ranking.vectorise import QueryVector
-from matcher.values import Query
+from matcher.ranking.topics import family
 
 if TYPE_CHECKING:
-    from matcher.ranking.ranker import Ranker
+    from matcher.ranking.features import FeatureSpace, QueryBatch
 
-__all__ = ["explain", "matching_words"]
+__all__ = ["Explainer", "matching_words"]
 
 _STOP = frozenset({
     "and", "the", "for", "with", "from", "into", "that", "this", "these", "those", "are",
@@ -31,6 +32,9 @@ _STOP = frozenset({
     "seka", "etta", "kanssa", "kuin", "myos",
 })
 _PREFIX = 5  # shared leading letters that make two words match (opintojen ~ opinto-ohjaus)
+_CACHED_ROWS = 50_000
+_CITED_PROJECTS = 2
+_TITLE_CHARS = 90
 
 
 def _words(text: str) -> list[str]:
@@ -59,111 +63,145 @@ def _matching(query_words: list[str], document_words: list[str], limit: int) -> 
     return found
 
 
-#: ranker -> {row: the words of its document}: the same candidates come back query after
-#: query (a batch, or a consortium's pool), and folding their text is most of a ``why``.
-#: Refitting a ranker on another registry starts a new cache.
-_WORDS: weakref.WeakKeyDictionary[Ranker, tuple[object, dict[int, list[str]]]] = (
-    weakref.WeakKeyDictionary())
-_CACHED_ROWS = 50_000
+def _clip(text: str, limit: int = _TITLE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def _document_words(ranker: Ranker, row: int) -> list[str]:
-    registry, cache = _WORDS.get(ranker, (None, {}))
-    if registry is not ranker.registry_:
-        cache = {}
-        _WORDS[ranker] = (ranker.registry_, cache)
-    words = cache.get(row)
-    if words is None:
-        if len(cache) >= _CACHED_ROWS:
-            cache.clear()
-        words = cache[row] = _words(_document(ranker, row))
-    return words
+class Explainer:
+    """Reasons for candidates of a fitted :class:`~matcher.ranking.features.FeatureSpace`.
 
-
-def _document(ranker: Ranker, row: int) -> str:
-    registry = ranker.registry_
-    texts = [own_text(registry.orgs[row])]
-    texts += [project_text(registry.projects[j]) for j in project_rows(registry, row).tolist()]
-    return " ".join(t for t in texts if t)
-
-
-def _names(ranker: Ranker, rows: list[int], limit: int = 3) -> str:
-    orgs = ranker.registry_.orgs
-    shown = [orgs[r].display_name for r in rows[:limit]]
-    more = len(rows) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-
-
-def explain(ranker: Ranker, query: Query, qv: QueryVector, query_rows: np.ndarray, row: int,
-            features: np.ndarray, partners: np.ndarray | None = None) -> tuple[str, ...]:
-    """Sentences, strongest evidence first, for candidate ``row`` and the given query.
-
-    ``partners`` (the query organisations' past partners, sorted) may be passed when
-    explaining several candidates of one query.
+    Keeps the folded words of the documents it has read (bounded): the same candidates come
+    back query after query (a batch, a consortium's pool).
     """
-    from matcher.ranking.ranker import FEATURES
 
-    f = dict(zip(FEATURES, features.tolist(), strict=True))
-    registry = ranker.registry_
-    org = registry.orgs[row]
-    reasons: list[str] = []
+    def __init__(self, space: FeatureSpace) -> None:
+        self.space = space
+        self._words: dict[int, list[str]] = {}
 
-    graph = ranker.graph_
-    if query_rows.size:
-        shared = graph.shared_
-        with_whom = [(int(q), int(shared[int(q), row])) for q in query_rows.tolist()]
-        worked = [(q, k) for q, k in with_whom if k > 0]
+    def document_words(self, row: int) -> list[str]:
+        words = self._words.get(row)
+        if words is None:
+            if len(self._words) >= _CACHED_ROWS:
+                self._words.clear()
+            registry = self.space.registry
+            texts = [own_text(registry.orgs[row])]
+            texts += [project_text(registry.projects[j])
+                      for j in project_rows(registry, row).tolist()]
+            words = self._words[row] = _words(" ".join(t for t in texts if t))
+        return words
+
+    def _names(self, rows: list[int], limit: int = 3) -> str:
+        orgs = self.space.registry.orgs
+        shown = [orgs[r].display_name for r in rows[:limit]]
+        more = len(rows) - len(shown)
+        return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+    def explain(self, batch: QueryBatch, rows: np.ndarray,
+                features: np.ndarray) -> list[list[str]]:
+        """Sentences, strongest evidence first, for each candidate of ``rows`` of the one
+        query of ``batch``; ``features`` is ``(rows, FEATURES)`` of that query."""
+        from matcher.ranking.features import FEATURES
+
+        query_rows = batch.rows[0]
+        partners = (np.unique(self.space.graph.adjacency_[query_rows].indices)
+                    if query_rows.size else np.zeros(0, dtype=np.int64))
+        similar = batch.similar[0]
+        sims = dict(zip(similar.indices.tolist(), similar.data.tolist(), strict=True))
+        out = []
+        for row, f in zip(rows.tolist(), features, strict=True):
+            values = dict(zip(FEATURES, f.tolist(), strict=True))
+            out.append(self._one(batch, query_rows, partners, sims, int(row), values))
+        return out
+
+    def _one(self, batch: QueryBatch, query_rows: np.ndarray, partners: np.ndarray,
+             sims: dict[int, float], row: int, f: dict[str, float]) -> list[str]:
+        space = self.space
+        registry = space.registry
+        query = batch.queries[0]
+        reasons: list[str] = []
+        if query_rows.size:
+            reasons += self._graph(query_rows, partners, row)
+        reasons += self._projects(sims, row)
+        if f.get("topic_family", 0.0) > 0 and query.topics:
+            n = int(round(float(np.expm1(f["topic_family"]))))
+            families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
+            reasons.append(f"{n} past project{'s' if n != 1 else ''} in call-topic family "
+                           f"{families}")
+        query_themes = set(batch.theme_codes(0, space))
+        if query_themes and f.get("theme_sim", 0.0) > 0:
+            reasons += self._themes(query_themes, row)
+        if query.text.strip():
+            words = _matching(_words(query.text), self.document_words(row), 5)
+            if words:
+                reasons.append("matching words: " + ", ".join(words))
+        org = registry.orgs[row]
+        category = org.category.replace("-", " ")
+        if query_rows.size and not f.get("same_category"):
+            theirs = sorted({registry.orgs[int(q)].category.replace("-", " ")
+                             for q in query_rows.tolist()})
+            reasons.append(f"complementary type: {category} (query: {', '.join(theirs)})")
+        country = registry.countries.get(org.country, org.country)
+        if f.get("new_country"):
+            reasons.append(f"adds a new country: {country}")
+        elif not query_rows.size:
+            reasons.append(f"{category} in {country}")
+        projects = int(space.graph.participations_[row])
+        if (projects and not query_rows.size) or len(reasons) <= 1:
+            # when nothing query-specific stands out, say what lifted it: its track record
+            reasons.append(f"experienced: {projects} past project{'s' if projects != 1 else ''}"
+                           if projects else "no past projects in the registry")
+        return reasons
+
+    def _graph(self, query_rows: np.ndarray, partners: np.ndarray, row: int) -> list[str]:
+        registry = self.space.registry
+        shared = self.space.graph.shared_
+        reasons = []
+        worked = [(int(q), int(shared[int(q), row])) for q in query_rows.tolist()]
+        worked = [(q, k) for q, k in worked if k > 0]
         if worked:
             total = sum(k for _, k in worked)
-            reasons.append(f"worked with {_names(ranker, [q for q, _ in worked])} on {total} "
+            reasons.append(f"worked with {self._names([q for q, _ in worked])} on {total} "
                            f"past project{'s' if total != 1 else ''}")
-        if partners is None:
-            partners = np.unique(graph.adjacency_[query_rows].indices)
         start, end = shared.indptr[row], shared.indptr[row + 1]
         theirs, n_shared = shared.indices[start:end], shared.data[start:end]
         inside = np.isin(theirs, partners, assume_unique=True)
         theirs, n_shared = theirs[inside], n_shared[inside]
-        unnamed = np.array([registry.orgs[r].name is None
-                            for r in theirs.tolist()], dtype=bool)
+        unnamed = np.array([registry.orgs[r].name is None for r in theirs.tolist()], dtype=bool)
         # named organisations first, then the most projects shared with the candidate
         common = theirs[np.lexsort((theirs, -n_shared, unnamed))].tolist()
         if common:
             k = len(common)
             reasons.append(f"partner of {k} of your partner{'s' if k != 1 else ''}: "
-                           f"{_names(ranker, common)}")
+                           f"{self._names(common)}")
+        return reasons
 
-    theme_info = registry.themes
-    query_themes = set(qv.theme_codes)
-    if query_themes and f.get("theme_sim", 0.0) > 0:
-        cand = ranker.blocks_.themes[row]
-        codes = ranker.vectoriser_.theme_codes_
-        idf = ranker.vectoriser_.theme_idf_
-        shared_codes = [codes[c] for c in cand.indices.tolist() if codes[c] in query_themes]
-        shared_codes.sort(key=lambda c: (-float(idf[ranker.vectoriser_.theme_col_[c]]), c))
-        if shared_codes:
-            labels = [theme_info[c].label_en if c in theme_info else c for c in shared_codes[:3]]
-            reasons.append("shared themes: " + "; ".join(labels))
+    def _projects(self, sims: dict[int, float], row: int) -> list[str]:
+        """The candidate's past projects most like the idea, cited."""
+        if not sims:
+            return []
+        inc = self.space.graph.incidence_
+        mine = inc.indices[inc.indptr[row]:inc.indptr[row + 1]].tolist()
+        found = sorted(((sims[j], j) for j in mine if j in sims), key=lambda p: (-p[0], p[1]))
+        reasons = []
+        for _, j in found[:_CITED_PROJECTS]:
+            p = self.space.registry.projects[j]
+            title = p.title or p.topic_title
+            reasons.append(f"took part in {p.label}" + (f": {_clip(title)}" if title else ""))
+        if len(found) > _CITED_PROJECTS:
+            more = len(found) - _CITED_PROJECTS
+            reasons.append(f"and {more} more past project{'s' if more != 1 else ''} like the "
+                           "idea")
+        return reasons
 
-    if query.text.strip():
-        words = _matching(_words(query.text), _document_words(ranker, row), 5)
-        if words:
-            reasons.append("matching words: " + ", ".join(words))
-        elif f.get("text_sim", 0.0) > 0.1:
-            reasons.append(f"similar wording (text similarity {f['text_sim']:.2f})")
-
-    category = org.category.replace("-", " ")
-    if f.get("new_category"):
-        theirs = sorted({registry.orgs[int(q)].category.replace("-", " ")
-                         for q in query_rows.tolist()})
-        reasons.append(f"complementary type: {category} (query: {', '.join(theirs)})")
-    country = registry.countries.get(org.country, org.country)
-    if f.get("new_country"):
-        reasons.append(f"adds a new country: {country}")
-    elif not query_rows.size:
-        reasons.append(f"{category} in {country}")
-    projects = int(graph.participations_[row])
-    if projects and not query_rows.size or len(reasons) == 1:
-        # when nothing query-specific stands out, say what lifted it: its track record
-        reasons.append(f"experienced: {projects} past project{'s' if projects != 1 else ''}"
-                       if projects else "no past projects in the registry")
-    return tuple(reasons)
+    def _themes(self, query_themes: set[str], row: int) -> list[str]:
+        space = self.space
+        vec = space.vectoriser
+        cand = space.blocks.themes[row]
+        codes = vec.theme_codes_
+        shared = [codes[c] for c in cand.indices.tolist() if codes[c] in query_themes]
+        shared.sort(key=lambda c: (-float(vec.theme_idf_[vec.theme_col_[c]]), c))
+        if not shared:
+            return []
+        info = space.registry.themes
+        labels = [info[c].label_en if c in info else c for c in shared[:3]]
+        return ["shared themes: " + "; ".join(labels)]

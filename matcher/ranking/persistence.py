@@ -6,30 +6,32 @@ A saved ranker is a directory with two files:
   vocabularies (theme codes, categories, countries) and the registry's organisations,
   projects, themes and country names (so ``search`` never reads the database);
 - ``arrays.npz`` (``allow_pickle=False``): the incidence matrix, project years, theme and text
-  blocks, the text idf arrays and the SVD components when the text is reduced.
+  blocks, the text idf arrays, the SVD components when the text is reduced, and the
+  projects' word vectors with their idf (:class:`~matcher.ranking.similar.ProjectTexts`).
 
-The collaboration graph is rebuilt from the incidence matrix on load (a few sparse products).
+The collaboration graph and the topic families are rebuilt on load (a few sparse products).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.ranking.features import FeatureSpace
+from matcher.ranking.graph import CollaborationGraph
+from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
+from matcher.ranking.weights import Weights
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
 from models.errors import DataFileError
 
-if TYPE_CHECKING:
-    from matcher.ranking.ranker import Ranker
-
 __all__ = ["load_ranker", "save_ranker"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz",
                       "svd_sample", "svd_max_columns", "random_state")
 
@@ -80,9 +82,11 @@ def _get_csr(arrays: Any, name: str) -> sp.csr_matrix:
                           arrays[f"{name}_indptr"]), shape=tuple(arrays[f"{name}_shape"]))
 
 
-def save_ranker(ranker: Ranker, directory: Path) -> None:
+def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, int],
+                directory: Path) -> None:
+    """Write a fitted ranker's parts; ``weights`` None: the default ones, re-read on load."""
     directory.mkdir(parents=True, exist_ok=True)
-    reg, vec, blocks = ranker.registry_, ranker.vectoriser_, ranker.blocks_
+    reg, vec, blocks = space.registry, space.vectoriser, space.blocks
     arrays: dict[str, np.ndarray] = {
         "years": reg.project_years,
         "category": blocks.category, "country": blocks.country,
@@ -97,17 +101,24 @@ def save_ranker(ranker: Ranker, directory: Path) -> None:
         _put_csr(arrays, "text", sp.csr_matrix(blocks.text))
     else:
         arrays["text_dense"] = np.asarray(blocks.text)
+    arrays["work_profile"] = space.texts.work_profiles_
     if vec.svd_components_ is not None:
         arrays["svd_components"] = vec.svd_components_
         arrays["svd_columns"] = vec.svd_columns_
+    texts = space.texts
+    _put_csr(arrays, "project_text", texts.matrix_)
+    used = np.flatnonzero(texts.idf_).astype(np.int64)
+    arrays["project_idf_columns"] = used
+    arrays["project_idf"] = texts.idf_[used]
     meta = {
         "format": FORMAT_VERSION,
-        "registry_fingerprint": ranker.registry_fingerprint_,
-        "params": {"n_content": ranker.n_content, "n_neighbours": ranker.n_neighbours},
+        "registry_fingerprint": reg.fingerprint,
+        "params": params,
         "vectoriser": {p: getattr(vec, p) for p in _VECTORISER_PARAMS},
-        "weights": ranker.weights_,
         # default weights are re-read on load: a new model_weights.json needs no re-index
-        "default_weights": ranker.weights is None,
+        "weights": None if weights is None else weights.to_json(),
+        "project_texts": {"n_features": texts.n_features, "min_df": texts.min_df,
+                          "top_k": texts.top_k, "stop_words": sorted(texts.stop_words_)},
         "theme_codes": list(vec.theme_codes_),
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
@@ -130,9 +141,9 @@ def save_ranker(ranker: Ranker, directory: Path) -> None:
     tmp_json.replace(directory / "ranker.json")
 
 
-def load_ranker(directory: Path) -> tuple[Registry, ProfileVectoriser, ProfileBlocks,
-                                          dict[str, float] | None, dict[str, Any]]:
-    """The saved parts; weights are ``None`` when the ranker used the default weights."""
+def load_ranker(directory: Path) -> tuple[FeatureSpace, Weights | None, dict[str, Any]]:
+    """The saved feature space, weights (``None`` when the ranker used the default weights)
+    and parameters."""
     meta_path, npz_path = directory / "ranker.json", directory / "arrays.npz"
     for path in (meta_path, npz_path):
         if not path.is_file():
@@ -186,6 +197,13 @@ def load_ranker(directory: Path) -> tuple[Registry, ProfileVectoriser, ProfileBl
                 else _get_csr(arrays, "text"))
         blocks = ProfileBlocks(themes=_get_csr(arrays, "themes"), text=text,
                                category=arrays["category"], country=arrays["country"])
-    weights = (None if meta.get("default_weights") else
-               {str(k): float(v) for k, v in meta["weights"].items()})
-    return registry, vec, blocks, weights, meta["params"]
+        saved = meta["project_texts"]
+        texts = ProjectTexts(n_features=saved["n_features"], min_df=saved["min_df"],
+                             top_k=saved["top_k"])
+        idf = np.zeros(texts.n_features, dtype=np.float32)
+        idf[arrays["project_idf_columns"]] = arrays["project_idf"]
+        texts.set_fitted(_get_csr(arrays, "project_text"), idf, frozenset(saved["stop_words"]),
+                         arrays["work_profile"])
+    weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])
+    space = FeatureSpace(registry, vec, blocks, CollaborationGraph.from_registry(registry), texts)
+    return space, weights, meta["params"]

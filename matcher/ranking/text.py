@@ -17,7 +17,8 @@ import scipy.sparse as sp
 
 from models.text import fold
 
-__all__ = ["PURE_PYTHON_WORDS", "fold_fast", "hash_words", "murmurhash3_32"]
+__all__ = ["PURE_PYTHON_WORDS", "fold_fast", "hash_terms", "hash_words", "murmurhash3_32",
+           "word_terms"]
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 #: up to this many distinct words are hashed in Python, more with scikit-learn
@@ -106,3 +107,22 @@ def fold_fast(text: str) -> str:
     if text.isascii():
         return _NOT_ALNUM.sub(" ", text.lower()).strip()
     return fold(text)
+
+
+_WORD = re.compile(r"\b\w\w+\b")
+
+
+def word_terms(text: str, stop_words: frozenset[str] = frozenset()) -> list[str]:
+    """Word unigrams and bigrams of folded ``text``, as scikit-learn's ``word`` analyser with
+    ``ngram_range=(1, 2)`` builds them: stop words dropped first, bigrams of what remains.
+
+    >>> word_terms("Guidance and counselling for students", frozenset({"and", "for"}))
+    ['guidance', 'counselling', 'students', 'guidance counselling', 'counselling students']
+    """
+    tokens = [w for w in _WORD.findall(fold_fast(text)) if w not in stop_words]
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def hash_terms(terms: Sequence[str], n_features: int) -> np.ndarray:
+    """The ``HashingVectorizer`` column of each term (pure Python, for a few query terms)."""
+    return np.array([_column(t, n_features) for t in terms], dtype=np.int64)

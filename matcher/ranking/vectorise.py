@@ -3,7 +3,7 @@
 :class:`ProfileVectoriser` follows scikit-learn: ``__init__`` stores keyword-only parameters,
 ``fit(registry)`` learns the vocabularies and weights (attributes ending in ``_``),
 ``transform(registry)`` gives the :class:`ProfileBlocks` of every organisation and
-``query_vector(query, blocks)`` turns a query (organisations, text, themes) into the same space.
+``transform_text(texts)`` puts any text (a query) in the same space.
 
 - **themes**: an organisation's themes are its declared themes plus the themes of its projects
   (log-counted), weighted by inverse document frequency so rare themes count more, L2-normalised.
@@ -22,8 +22,8 @@
 >>> reg = Registry(orgs, (), sp.csr_matrix((2, 0)), {}, {}, "x")
 >>> vec = ProfileVectoriser().fit(reg)
 >>> blocks = vec.transform(reg)
->>> q = vec.query_vector(Query(text="opintojen ohjauksen kehittäminen"), blocks)
->>> [round(float(s), 2) > 0 for s in blocks.text_scores(q.text)]
+>>> q = vec.transform_text(["opintojen ohjauksen kehittäminen"])
+>>> [bool(s > 0) for s in (blocks.text @ q.T).toarray().ravel()]
 [True, False]
 """
 
@@ -38,9 +38,8 @@ import scipy.sparse as sp
 from matcher.ranking.documents import org_documents
 from matcher.ranking.text import PURE_PYTHON_WORDS, fold_fast, hash_words
 from matcher.registry.snapshot import Registry
-from matcher.values import Query
 
-__all__ = ["ProfileBlocks", "ProfileVectoriser", "QueryVector"]
+__all__ = ["ProfileBlocks", "ProfileVectoriser"]
 
 
 def _l2(m: sp.csr_matrix) -> sp.csr_matrix:
@@ -60,38 +59,6 @@ def _l2_dense(m: np.ndarray) -> np.ndarray:
     return out.astype(np.float32)
 
 
-def _flat(text: sp.csr_matrix | np.ndarray) -> sp.csr_matrix | np.ndarray:
-    return text if isinstance(text, sp.csr_matrix) else np.asarray(text).ravel()
-
-
-def _nonzero(text: sp.csr_matrix | np.ndarray) -> bool:
-    return bool(text.nnz if isinstance(text, sp.csr_matrix) else np.any(text))
-
-
-@dataclass(frozen=True, slots=True)
-class QueryVector:
-    """A query in profile space; text vectors are sparse 1-row matrices or dense vectors.
-
-    ``text`` is the query's own text; ``org_text`` the mean text of its organisations (kept
-    apart: "words like the user's idea" and "profiles like mine" are different evidence).
-    """
-
-    themes: np.ndarray  # dense, one weight per theme column, L2-normalised
-    text: sp.csr_matrix | np.ndarray
-    org_text: sp.csr_matrix | np.ndarray
-    theme_codes: tuple[str, ...]  # every theme of the query (explicit and of its organisations)
-    categories: frozenset[int]
-    countries: frozenset[int]
-
-    @property
-    def has_text(self) -> bool:
-        return _nonzero(self.text)
-
-    @property
-    def has_org_text(self) -> bool:
-        return _nonzero(self.org_text)
-
-
 @dataclass(frozen=True)
 class ProfileBlocks:
     """Every organisation's vectors, one row per registry row."""
@@ -100,27 +67,6 @@ class ProfileBlocks:
     text: sp.csr_matrix | np.ndarray  # orgs x features (sparse) or orgs x text_dims (dense)
     category: np.ndarray  # int16 codes into ProfileVectoriser.categories_
     country: np.ndarray  # int16 codes into ProfileVectoriser.countries_
-
-    def text_scores(self, query_text: sp.csr_matrix | np.ndarray,
-                    rows: np.ndarray | None = None) -> np.ndarray:
-        """Cosine of the query text with each organisation's text (all rows, or ``rows``)."""
-        m = self.text if rows is None else self.text[rows]
-        if sp.issparse(query_text) and sp.issparse(m):
-            # a dense query vector: one mat-vec instead of a sparse x sparse product
-            dense = np.zeros(m.shape[1], dtype=np.float32)
-            q = sp.csr_matrix(query_text)
-            dense[q.indices] = q.data
-            out = m @ dense
-        elif sp.issparse(query_text):
-            out = np.asarray((m @ query_text.T).todense()).ravel()
-        else:
-            out = m @ query_text
-        return np.asarray(out, dtype=np.float32)
-
-    def theme_scores(self, query_themes: np.ndarray,
-                     rows: np.ndarray | None = None) -> np.ndarray:
-        m = self.themes if rows is None else self.themes[rows]
-        return np.asarray(m @ query_themes, dtype=np.float32).ravel()
 
 
 class ProfileVectoriser:
@@ -230,9 +176,9 @@ class ProfileVectoriser:
         self.word_idf_ = self._idf(words)
         self.char_idf_ = self._idf(chars)
         text = self._weigh_text(words, chars)
-        self.svd_components_: np.ndarray | None = None
         self.svd_columns_ = np.zeros(0, dtype=np.int64)
         self._colmap: np.ndarray | None = None
+        self.svd_components_: np.ndarray | None = None
         if text.nnz * (len(docs) / max(len(sample), 1)) > self.max_sparse_nnz:
             self.svd_components_ = self._fit_svd(text)
         return text if whole else None
@@ -249,7 +195,7 @@ class ProfileVectoriser:
         Restricting the columns keeps the components small (128 x 100k float32 = 51 MB, not
         128 x 2M) and drops n-grams too rare to shape a low-rank space anyway.
         """
-        from sklearn.decomposition import TruncatedSVD
+        from sklearn.utils.extmath import randomized_svd
 
         rng = np.random.default_rng(self.random_state)
         nonempty = np.flatnonzero(np.diff(text.indptr))
@@ -263,11 +209,12 @@ class ProfileVectoriser:
         self.svd_columns_ = used.astype(np.int64)
         sample = self._select_columns(sample)
         dims = max(1, min(self.text_dims, sample.shape[0] - 1, sample.shape[1] - 1))
-        svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
-                           random_state=self.random_state)
-        svd.fit(sample)
-        components: np.ndarray = svd.components_.astype(np.float32)
-        return components
+        # what TruncatedSVD(algorithm="randomized") computes, without its explained-variance
+        # ratios (a division by zero when every document is the same)
+        _, _, components = randomized_svd(sample, dims, n_iter=4, flip_sign=True,
+                                          random_state=self.random_state)
+        out: np.ndarray = components.astype(np.float32)
+        return out
 
     def _select_columns(self, m: sp.csr_matrix) -> sp.csr_matrix:
         colmap = getattr(self, "_colmap", None)
@@ -352,50 +299,6 @@ class ProfileVectoriser:
             category=np.array([cat.get(o.category, -1) for o in registry.orgs], dtype=np.int16),
             country=np.array([cty.get(o.country, -1) for o in registry.orgs], dtype=np.int16),
         )
-
-    def query_vector(self, query: Query, blocks: ProfileBlocks,
-                     query_rows: np.ndarray | None = None) -> QueryVector:
-        """The query in profile space: its organisations' profiles plus its text and themes.
-
-        ``query_rows`` are the registry rows of ``query.org_ids`` (the caller maps ids).
-        """
-        self._check_fitted()
-        rows = np.zeros(0, dtype=np.int64) if query_rows is None else np.asarray(query_rows)
-        k = len(self.theme_codes_)
-        themes = np.zeros(k, dtype=np.float32)
-        explicit = [self.theme_col_[c] for c in query.themes if c in self.theme_col_]
-        if explicit:
-            themes[explicit] = self.theme_idf_[explicit]
-            themes = _l2_dense(themes)
-        if rows.size:
-            from_orgs = np.asarray(blocks.themes[rows].sum(axis=0)).ravel()
-            themes = themes + _l2_dense(from_orgs.astype(np.float32))
-        themes = _l2_dense(themes)
-        text = self._empty_text(blocks)
-        if query.text.strip():
-            text = self.transform_text([query.text])
-        org_text = self._empty_text(blocks)
-        if rows.size:
-            if sp.issparse(blocks.text):
-                # sum the sparse rows directly: no dense (1 x n_features) round trip
-                ones = sp.csr_matrix(np.ones((1, rows.size), dtype=np.float32))
-                org_text = _l2(sp.csr_matrix(ones @ blocks.text[rows], dtype=np.float32))
-            else:
-                summed = blocks.text[rows].sum(axis=0)
-                org_text = _l2_dense(np.asarray(summed, dtype=np.float32).reshape(1, -1))
-        codes = {self.theme_codes_[c] for c in np.flatnonzero(themes)}
-        return QueryVector(
-            themes=themes, text=_flat(text), org_text=_flat(org_text),
-            theme_codes=tuple(sorted(codes)),
-            categories=frozenset(int(c) for c in blocks.category[rows]),
-            countries=frozenset(int(c) for c in blocks.country[rows]),
-        )
-
-    @staticmethod
-    def _empty_text(blocks: ProfileBlocks) -> sp.csr_matrix | np.ndarray:
-        if sp.issparse(blocks.text):
-            return sp.csr_matrix((1, blocks.text.shape[1]), dtype=np.float32)
-        return np.zeros((1, blocks.text.shape[1]), dtype=np.float32)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "theme_idf_"):

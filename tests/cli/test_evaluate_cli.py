@@ -53,8 +53,29 @@ def test_table(runner: CliRunner, history: Path, shared_data: Path) -> None:
     result = runner.invoke(cli, _args(history, shared_data))
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["model", "recall@k", "mrr", "ndcg@k", "queries"]
+    assert lines[0].split() == ["model", "recall@k", "hit@k", "mrr", "ndcg@k", "queries"]
     assert [line.split()[0] for line in lines[2:]][:2] == ["matcher", "random"]
+
+
+def test_idea_task_on_titled_consortia(runner: CliRunner, history: Path,
+                                       shared_data: Path) -> None:
+    projects = shared_data / "cordis-h2020" / "projects.csv.gz"
+    result = runner.invoke(cli, _args(history, shared_data, "--task", "idea", "--projects",
+                                      str(projects), "--format", "json"))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["task"] == "idea" and report["queries"] > 0
+    assert list(report["models"]) == ["matcher", "popularity", "part_popularity",
+                                      "topic_family", "text", "blend"]
+    assert report["matcher_weights"]["models"]["idea"]["training"]["objective"] == "recall"
+
+
+def test_idea_task_needs_titles(runner: CliRunner, history: Path, shared_data: Path) -> None:
+    result = runner.invoke(cli, _args(history, shared_data, "--task", "idea"))
+    assert result.exit_code == 2
+    assert result.output.strip().endswith(
+        "Error: --task idea needs project titles: give --projects FILE (CORDIS "
+        "projects.csv.gz)")
 
 
 def test_test_years_must_follow_training(runner: CliRunner, history: Path,

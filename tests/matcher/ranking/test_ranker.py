@@ -15,11 +15,17 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.ranking.ranker import DEFAULT_WEIGHTS, FEATURES, Ranker, default_weights
+from matcher.ranking import weights as weights_module
+from matcher.ranking.ranker import FEATURES, Ranker
+from matcher.ranking.weights import Weights, load_weights
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
 from matcher.values import Filters, Query
 from models.errors import DataFileError, QueryError
 from tests.matcher.ranking.test_vectorise import make_registry, org
+
+#: Hand-set weights for the tiny registries below (the learned ones suit the real data).
+WEIGHTS = {"intercept": -4.0, "text_sim": 4.0, "org_text_sim": 0.1, "theme_sim": 0.5,
+           "ppr": 1.0, "popularity": 0.2}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +47,7 @@ def registry() -> Registry:
 
 @pytest.fixture(scope="module")
 def ranker(registry: Registry) -> Ranker:
-    return Ranker(weights=DEFAULT_WEIGHTS).fit(registry)
+    return Ranker(weights=WEIGHTS).fit(registry)
 
 
 def ids(matches: list) -> list[int]:  # type: ignore[type-arg]
@@ -91,7 +97,7 @@ def test_filters_are_honoured(ranker: Ranker, filters: Filters, allowed: set[int
 
 def test_small_candidate_pools_still_honour_filters(registry: Registry) -> None:
     """With fewer content candidates than organisations, filtering happens before the cut."""
-    small = Ranker(weights=DEFAULT_WEIGHTS, n_content=2, n_neighbours=1).fit(registry)
+    small = Ranker(weights=WEIGHTS, n_content=2, n_neighbours=1).fit(registry)
     found = small.rank(Query(text="yliopisto"), n=5, filters=Filters(countries=frozenset({"FI"})))
     assert ids(found) == [1, 7]
     found = small.rank(Query(org_ids=(1,)), n=5, filters=Filters(countries=frozenset({"AT"})))
@@ -106,13 +112,13 @@ def test_batch_gives_one_list_per_query_in_order(ranker: Ranker) -> None:
 
 def test_ties_are_broken_by_id() -> None:
     orgs = [org(i, "Same", "FI") for i in (9, 3, 7, 5)]
-    ranker = Ranker(weights=DEFAULT_WEIGHTS).fit(make_registry(orgs))
+    ranker = Ranker(weights=WEIGHTS).fit(make_registry(orgs))
     assert ids(ranker.rank(Query(text="same"), n=4)) == [3, 5, 7, 9]
     assert ids(ranker.rank(Query(text="same"), n=2)) == [3, 5]
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    (Query(), "empty query: give organisations, text or themes"),
+    (Query(), "empty query: give organisations, text, themes or a call topic"),
     (Query(org_ids=(99,)),
      "unknown organisation ids [99]: not in the fitted registry (8 organisations)"),
 ])
@@ -206,29 +212,39 @@ def test_load_errors_name_the_file(tmp_path: Path, ranker: Ranker) -> None:
         Ranker.load(tmp_path)
 
 
-def test_default_weights_read_the_trained_file(tmp_path: Path) -> None:
+def test_weights_read_the_trained_file(tmp_path: Path) -> None:
     path = tmp_path / "w.json"
-    path.write_text(json.dumps({"features": ["ppr", "direct"], "coef": [1.5, 2.0],
-                                "intercept": [-3.0]}))
-    weights = default_weights(path)
-    assert weights["ppr"] == 1.5 and weights["direct"] == 2.0
-    assert weights["intercept"] == -3.0 and weights["text_sim"] == 0.0
-    assert default_weights(tmp_path / "missing.json") == DEFAULT_WEIGHTS
+    path.write_text(json.dumps({"models": {
+        "partner": {"weights": {"ppr": 1.5, "direct": 2.0}, "intercept": -3.0},
+        "idea": {"weights": {"similar_projects": 0.5}, "intercept": -1.0}}}))
+    weights = load_weights(path)
+    assert weights.partner["ppr"] == 1.5 and weights.partner["direct"] == 2.0
+    assert weights.intercept("partner") == -3.0 and weights.partner["text_sim"] == 0.0
+    assert weights.idea["similar_projects"] == 0.5 and weights.idea["ppr"] == 0.0
+    with pytest.raises(DataFileError, match="missing.json: cannot read the model weights"):
+        load_weights(tmp_path / "missing.json")
+    path.write_text(json.dumps({"weights": {"ppr": 1.0}}))
+    with pytest.raises(DataFileError, match="not a model weights file"):
+        load_weights(path)
+
+
+def test_the_shipped_weights_cover_every_feature() -> None:
+    shipped = json.loads(weights_module.WEIGHTS_FILE.read_text())
+    for kind in ("partner", "idea"):
+        assert set(shipped["models"][kind]["weights"]) == set(FEATURES), kind
 
 
 def test_default_weights_are_reread_on_load(registry: Registry, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """A new model_weights.json takes effect without rebuilding a saved index."""
-    from matcher.ranking import ranker as ranker_module
-
-    monkeypatch.setattr(ranker_module, "WEIGHTS_FILE", tmp_path / "none.json")
     Ranker().fit(registry).save(tmp_path / "default")
     Ranker(weights={"ppr": 1.0}).fit(registry).save(tmp_path / "explicit")
     trained = tmp_path / "model_weights.json"
-    trained.write_text(json.dumps({"weights": {"direct": 2.0}, "intercept": -1.0}))
-    monkeypatch.setattr(ranker_module, "WEIGHTS_FILE", trained)
-    assert Ranker.load(tmp_path / "default").weights_["direct"] == 2.0
-    assert Ranker.load(tmp_path / "explicit").weights_ == {"ppr": 1.0}
+    trained.write_text(json.dumps({"models": {
+        kind: {"weights": {"direct": 2.0}, "intercept": -1.0} for kind in ("partner", "idea")}}))
+    monkeypatch.setattr(weights_module, "WEIGHTS_FILE", trained)
+    assert Ranker.load(tmp_path / "default").weights_.partner["direct"] == 2.0
+    assert Ranker.load(tmp_path / "explicit").weights_ == Weights.same({"ppr": 1.0})
 
 
 def _real_slice(shared_data: Path, n_projects: int = 400) -> Registry:
@@ -249,7 +265,7 @@ def _real_slice(shared_data: Path, n_projects: int = 400) -> Registry:
         for r in rows:
             orgs.setdefault(r["pic"], OrgProfile(
                 len(orgs) + 1, r["pic"], None, None,
-                names.get(r["pic"], f"(unnamed, PIC {r['pic']})"), r["country"], None,
+                names.get(r["pic"]), r["country"], None,
                 {"HES": "higher-education", "PRC": "company"}.get(r["type"], "other"),
                 r["type"], False))
     row_of = {pic: i for i, pic in enumerate(orgs)}

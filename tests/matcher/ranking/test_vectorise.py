@@ -16,7 +16,6 @@ from matcher.ranking import text as text_hashing
 from matcher.ranking.documents import org_documents
 from matcher.ranking.vectorise import ProfileVectoriser
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
-from matcher.values import Query
 
 THEMES = {
     "guidance-counselling": ThemeInfo("guidance-counselling", "seed",
@@ -91,7 +90,7 @@ def test_text_matches_across_languages(query: str, best: int) -> None:
     reg = make_registry(orgs)
     vec = ProfileVectoriser().fit(reg)
     blocks = vec.transform(reg)
-    scores = blocks.text_scores(vec.query_vector(Query(text=query), blocks).text)
+    scores = (blocks.text @ vec.transform_text([query]).T).toarray().ravel()
     assert int(np.argmax(scores)) == best
     assert np.all(scores <= 1.0 + 1e-5) and np.all(scores >= 0.0)
 
@@ -114,25 +113,9 @@ def test_large_text_is_reduced_with_svd_to_dense_float32() -> None:
     blocks = vec.transform(reg)
     assert isinstance(blocks.text, np.ndarray)
     assert blocks.text.dtype == np.float32 and blocks.text.shape == (60, 16)
-    q = vec.query_vector(Query(text="digital energy"), blocks)
-    scores = blocks.text_scores(q.text)
-    best = orgs[int(np.argmax(scores))].name
+    scores = blocks.text @ vec.transform_text(["digital energy"])[0]
+    best = str(orgs[int(np.argmax(scores))].name)
     assert "digital" in best or "energy" in best
-
-
-def test_query_vector_combines_orgs_text_and_themes() -> None:
-    orgs = [org(0, "Alpha university", "FI", themes=("ict-digital",)),
-            org(1, "Beta company", "DE", "company")]
-    reg = make_registry(orgs)
-    vec = ProfileVectoriser().fit(reg)
-    blocks = vec.transform(reg)
-    q = vec.query_vector(Query(org_ids=(0,), themes=("guidance-counselling",)), blocks,
-                         np.array([0]))
-    assert q.theme_codes == ("guidance-counselling", "ict-digital")
-    assert np.linalg.norm(q.themes) == pytest.approx(1.0, abs=1e-6)
-    assert q.has_org_text and not q.has_text  # the organisation's own name, no query text
-    assert [vec.categories_[c] for c in q.categories] == ["higher-education"]
-    assert [vec.countries_[c] for c in q.countries] == ["FI"]
 
 
 def test_pure_python_hashing_equals_scikit_learn(shared_data: Path,

@@ -1,0 +1,256 @@
+"""The ranker's features, computed for many queries at once: the one path that ranking,
+training, evaluation and explanations share.
+
+A :class:`QueryBatch` holds every query of a batch in the vector spaces of a fitted ranker
+(:meth:`FeatureSpace.prepare`); :meth:`FeatureSpace.columns` then gives, feature by feature,
+a ``(queries, rows)`` matrix for any candidate rows: all organisations (evaluation,
+training), or the union of the candidate pools of a batch (ranking). A single query is a
+batch of one.
+
+==================== =======================================================================
+``text_sim``         cosine of the query text with the organisation's document
+``org_text_sim``     cosine of the query organisations' work profile (their projects and
+                     descriptions, :class:`~matcher.ranking.similar.ProjectTexts`) with the
+                     organisation's
+``theme_sim``        cosine of the query's theme profile (its themes and its organisations')
+``similar_projects`` ``log1p(10 * sum of the similarities of the query text's most similar
+                     past projects the organisation took part in)``
+``topic_family``     ``log1p(past projects in the query's call-topic families)``
+``theme_projects``   ``log1p(past projects with one of the query's themes)``
+graph features       ``direct``, ``direct_orgs``, ``common_neighbours``, ``adamic_adar``
+                     (log1p) and ``ppr`` (``log1p(ppr * n)``), for queries with organisations
+static features      ``popularity``, ``coordinations``, ``recency``
+type and country     ``same_category``, ``new_country`` (1 or 0, queries with organisations)
+==================== =======================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.ranking.graph import CollaborationGraph
+from matcher.ranking.similar import ProjectTexts
+from matcher.ranking.topics import TopicIndex
+from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
+from matcher.registry.snapshot import Registry
+from matcher.values import Query
+from models.errors import QueryError
+
+__all__ = ["CONTENT", "FEATURES", "GRAPH", "STATIC", "TYPE_COUNTRY", "FeatureSpace", "QueryBatch"]
+
+CONTENT: tuple[str, ...] = ("text_sim", "org_text_sim", "theme_sim", "similar_projects",
+                            "topic_family", "theme_projects")
+GRAPH: tuple[str, ...] = ("direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr")
+STATIC: tuple[str, ...] = ("popularity", "coordinations", "recency")
+TYPE_COUNTRY: tuple[str, ...] = ("same_category", "new_country")
+FEATURES: tuple[str, ...] = CONTENT + GRAPH + STATIC + TYPE_COUNTRY
+_LOG_COUNTS = ("direct", "direct_orgs", "common_neighbours", "adamic_adar")
+
+
+def _l2_rows(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    out: np.ndarray = np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
+    return out.astype(np.float32)
+
+
+def _dense(m: sp.spmatrix | np.ndarray) -> np.ndarray:
+    if isinstance(m, np.ndarray):
+        return np.asarray(m, dtype=np.float32)
+    return np.asarray(sp.csr_matrix(m).toarray(), dtype=np.float32)
+
+
+def _any(m: sp.spmatrix | np.ndarray) -> bool:
+    return bool(np.any(m)) if isinstance(m, np.ndarray) else bool(sp.csr_matrix(m).nnz)
+
+
+def _indicator(columns: Sequence[Sequence[int]], width: int) -> sp.csr_matrix:
+    rows = [i for i, cols in enumerate(columns) for _ in cols]
+    flat = [c for cols in columns for c in cols]
+    m = sp.csr_matrix((np.ones(len(flat), dtype=np.float32), (rows, flat)),
+                      shape=(len(columns), width))
+    m.sum_duplicates()
+    m.data[:] = 1.0
+    return m
+
+
+@dataclass(frozen=True)
+class QueryBatch:
+    """Queries in a fitted ranker's spaces; row ``i`` of every array is query ``i``."""
+
+    queries: tuple[Query, ...]
+    rows: tuple[np.ndarray, ...]  # each query's organisations, as registry rows
+    text: sp.csr_matrix | np.ndarray  # (queries, text features), L2 rows; zero if no text
+    org_text: np.ndarray  # (queries, profile dims): the query organisations' work profile
+    themes: np.ndarray  # (queries, themes), L2 rows: the theme profile
+    similar: sp.csr_matrix  # (queries, projects): similarities of the most similar projects
+    topic_families: sp.csr_matrix  # (queries, families) indicator
+    theme_columns: sp.csr_matrix  # (queries, themes) indicator of the explicit themes
+
+    def __len__(self) -> int:
+        return len(self.queries)
+
+    @property
+    def has_orgs(self) -> np.ndarray:
+        return np.array([r.size > 0 for r in self.rows], dtype=bool)
+
+    def theme_codes(self, i: int, space: FeatureSpace) -> tuple[str, ...]:
+        """Every theme of query ``i``'s profile (explicit and of its organisations)."""
+        codes = space.vectoriser.theme_codes_
+        return tuple(sorted(codes[c] for c in np.flatnonzero(self.themes[i])))
+
+
+class FeatureSpace:
+    """What a fitted ranker needs to compute its features; see the module docstring."""
+
+    def __init__(self, registry: Registry, vectoriser: ProfileVectoriser, blocks: ProfileBlocks,
+                 graph: CollaborationGraph, texts: ProjectTexts) -> None:
+        self.registry = registry
+        self.vectoriser = vectoriser
+        self.blocks = blocks
+        self.graph = graph
+        self.texts = texts
+        self.topics = TopicIndex([p.topic_code for p in registry.projects])
+        participated = graph.incidence_
+        self.family_counts = sp.csr_matrix(participated @ self.topics.matrix_)
+        projects_themes = _indicator(
+            [[vectoriser.theme_col_[t] for t in p.themes if t in vectoriser.theme_col_]
+             for p in registry.projects], len(vectoriser.theme_codes_))
+        self.theme_counts = sp.csr_matrix(participated @ projects_themes)
+        self.eche = np.array([o.eche for o in registry.orgs], dtype=bool)
+
+    @property
+    def n_orgs(self) -> int:
+        return self.registry.n_orgs
+
+    # -- queries -------------------------------------------------------------------------
+    def rows_of(self, query: Query) -> np.ndarray:
+        if query.is_empty:
+            raise QueryError("empty query: give organisations, text, themes or a call topic")
+        row_of = self.registry.row_of
+        missing = [i for i in query.org_ids if i not in row_of]
+        if missing:
+            raise QueryError(f"unknown organisation ids {missing}: not in the fitted registry "
+                             f"({self.registry.n_orgs} organisations)")
+        return np.array(sorted({row_of[i] for i in query.org_ids}), dtype=np.int64)
+
+    def prepare(self, queries: Sequence[Query]) -> QueryBatch:
+        """Every query of ``queries`` in the ranker's spaces (``QueryError`` if empty or if
+        it names organisations the registry does not have)."""
+        rows = tuple(self.rows_of(q) for q in queries)
+        vec, blocks = self.vectoriser, self.blocks
+        texts = [q.text.strip() for q in queries]
+        text = vec.transform_text(texts) if any(texts) else self._zeros(len(queries))
+        member = _indicator([r.tolist() for r in rows], self.n_orgs)
+        org_text = _l2_rows(_dense(member @ self.texts.work_profiles_))
+        explicit = np.zeros((len(queries), len(vec.theme_codes_)), dtype=np.float32)
+        theme_cols = []
+        for i, q in enumerate(queries):
+            cols = [vec.theme_col_[c] for c in q.themes if c in vec.theme_col_]
+            explicit[i, cols] = vec.theme_idf_[cols]
+            theme_cols.append(cols)
+        from_orgs = _l2_rows(_dense(member @ blocks.themes))
+        themes = _l2_rows(_l2_rows(explicit) + from_orgs)
+        similar = (self.texts.top(self.texts.similarities(texts)) if any(texts)
+                   else sp.csr_matrix((len(queries), self.texts.n_projects), dtype=np.float32))
+        families = [[c for c in (self.topics.column(t) for t in q.topics) if c is not None]
+                    for q in queries]
+        return QueryBatch(
+            queries=tuple(queries), rows=rows, text=text, org_text=org_text, themes=themes,
+            similar=similar, topic_families=_indicator(families, len(self.topics.families_)),
+            theme_columns=_indicator(theme_cols, len(vec.theme_codes_)))
+
+    def _zeros(self, n: int) -> sp.csr_matrix | np.ndarray:
+        width = self.blocks.text.shape[1]
+        if sp.issparse(self.blocks.text):
+            return sp.csr_matrix((n, width), dtype=np.float32)
+        return np.zeros((n, width), dtype=np.float32)
+
+    # -- features ------------------------------------------------------------------------
+    def columns(self, batch: QueryBatch, rows: np.ndarray | None = None,
+                names: Sequence[str] = FEATURES) -> Iterator[tuple[str, np.ndarray]]:
+        """``(name, (queries, rows) float32 matrix)`` for each feature of ``names``, for the
+        candidate ``rows`` (default: every organisation). Features that are zero for every
+        query of the batch are yielded as zeros without being computed."""
+        unknown = set(names) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown features {sorted(unknown)}; valid: {FEATURES}")
+        cand = np.arange(self.n_orgs) if rows is None else np.asarray(rows, dtype=np.int64)
+        shape = (len(batch), cand.size)
+        want = set(names)
+        for name, values in self._content(batch, cand, want):
+            yield name, values
+        for name in STATIC:
+            if name in want:
+                yield name, np.broadcast_to(self.graph.static(name)[cand], shape)
+        with_orgs = batch.has_orgs
+        graph_names = [n for n in GRAPH if n in want]
+        if graph_names:
+            if with_orgs.any():
+                found = self.graph.features_many(list(batch.rows), cand, names=graph_names)
+            else:
+                found = {n: np.zeros(shape, dtype=np.float32) for n in graph_names}
+            for name in graph_names:
+                values = found[name]
+                if name in _LOG_COUNTS:
+                    values = np.log1p(values)
+                elif name == "ppr":
+                    values = np.log1p(values * self.n_orgs)
+                yield name, np.asarray(values, dtype=np.float32)
+        if want & set(TYPE_COUNTRY):
+            yield from self._type_country(batch, cand, want)
+
+    def _content(self, batch: QueryBatch, cand: np.ndarray,
+                 want: set[str]) -> Iterator[tuple[str, np.ndarray]]:
+        blocks = self.blocks
+        shape = (len(batch), cand.size)
+        every = cand.size == self.n_orgs
+        for name, side, query_side in (("text_sim", blocks.text, batch.text),
+                                        ("org_text_sim", self.texts.work_profiles_,
+                                         batch.org_text)):
+            if name not in want:
+                continue
+            if not _any(query_side):
+                yield name, np.zeros(shape, dtype=np.float32)
+                continue
+            m = side if every else side[cand]
+            yield name, _dense(m @ query_side.T).T
+        if "theme_sim" in want:
+            m = blocks.themes if every else blocks.themes[cand]
+            yield "theme_sim", _dense(m @ batch.themes.T).T
+        for name, counts, query_side in (
+                ("similar_projects", self.graph.incidence_, batch.similar),
+                ("topic_family", self.family_counts, batch.topic_families),
+                ("theme_projects", self.theme_counts, batch.theme_columns)):
+            if name not in want:
+                continue
+            if not query_side.nnz:
+                yield name, np.zeros(shape, dtype=np.float32)
+                continue
+            m = counts if every else counts[cand]
+            raw = _dense(m @ query_side.T).T
+            yield name, np.log1p(10.0 * raw if name == "similar_projects" else raw)
+
+    def _type_country(self, batch: QueryBatch, cand: np.ndarray,
+                      want: set[str]) -> Iterator[tuple[str, np.ndarray]]:
+        cat, cty = self.blocks.category, self.blocks.country
+        same_cat = np.zeros((len(batch), cand.size), dtype=bool)
+        new_cty = np.zeros_like(same_cat)
+        for i, rows in enumerate(batch.rows):
+            if rows.size:
+                same_cat[i] = np.isin(cat[cand], cat[rows])
+                new_cty[i] = ~np.isin(cty[cand], cty[rows])
+        if "same_category" in want:
+            yield "same_category", same_cat.astype(np.float32)
+        if "new_country" in want:
+            yield "new_country", new_cty.astype(np.float32)
+
+    def matrix(self, batch: QueryBatch, rows: np.ndarray | None = None) -> np.ndarray:
+        """Every feature: ``(queries, rows, len(FEATURES))``. For a few rows (explanations,
+        tests); large candidate sets should go through :meth:`columns`."""
+        cols = dict(self.columns(batch, rows))
+        return np.stack([np.asarray(cols[name], dtype=np.float32) for name in FEATURES],
+                        axis=-1)
