@@ -123,7 +123,7 @@ class Explainer:
             reasons += self._graph(query_rows, partners, row)
         reasons += self._projects(sims, row)
         if f.get("topic_family", 0.0) > 0 and query.topics:
-            n = int(round(float(np.expm1(f["topic_family"]))))
+            n = round(float(np.expm1(f["topic_family"])))
             families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
             reasons.append(f"{n} past project{'s' if n != 1 else ''} in call-topic family "
                            f"{families}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -120,7 +121,7 @@ def word_terms(text: str, stop_words: frozenset[str] = frozenset()) -> list[str]
     ['guidance', 'counselling', 'students', 'guidance counselling', 'counselling students']
     """
     tokens = [w for w in _WORD.findall(fold_fast(text)) if w not in stop_words]
-    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
 
 
 def hash_terms(terms: Sequence[str], n_features: int) -> np.ndarray:
