@@ -32,7 +32,7 @@ Columns:
 ``category``
     ``ngo`` or ``network``; ``other`` for a guard.
 ``languages``
-    informative: the languages the word belongs to (ISO 639-1, ``|``-separated).
+    informative: the languages the word belongs to (ISO 639 codes, ``|``-separated).
 ``countries``
     Erasmus country codes (``|``-separated) the rule is limited to; empty for any country.
 ``source``
@@ -65,6 +65,7 @@ __all__ = [
     "LegalFormRule",
     "legal_form_rules",
     "matching_rule",
+    "read_rules",
     "refine_category",
 ]
 
@@ -99,8 +100,8 @@ class LegalFormRule:
     def applies_to(self, folded_name: str, country: str) -> bool:
         """Whether the rule fires on a name already passed through :func:`fold`.
 
-        >>> rule = legal_form_rules()[0]
-        >>> rule.applies_to(fold("Ark Foundation"), "BD"), rule.applies_to("arkfoundation", "BD")
+        >>> ry = next(r for r in legal_form_rules() if r.pattern == "ry")
+        >>> ry.applies_to(fold("Finpro ry"), "FI"), ry.applies_to("finpro ry", "SE")
         (True, False)
         """
         if self.countries and country.upper() not in self.countries:
