@@ -3,8 +3,10 @@
 One project per ``rcn`` (programme ``H2020``, identifier the rcn); its action and theme come
 from the programme-parts file (``rcn -> ERC, MSCA, SC1...``). Organisations are keyed by PIC:
 an organisation already in the registry (an ECHE holder, a user's profile) is left as it is; a
-new PIC becomes an unnamed organisation with the country of its rows and the category of its
-most frequent CORDIS type. Roles: ``coordinator`` -> coordinator, ``participant``/``partner``
+new PIC becomes an organisation with the country of its rows and the category of its most
+frequent CORDIS type, named from the organisations file when one is given (a CORDIS ``OTH``
+then becomes ``ngo`` or ``network`` when the legal form in its name says so,
+:mod:`data.legal_forms`). Roles: ``coordinator`` -> coordinator, ``participant``/``partner``
 -> partner. Organisation themes are not derived here: the models take them from projects.
 
 All reading and matching happens in memory; writes are bulk Core statements, so the full
@@ -34,6 +36,7 @@ from data.importers.cordis_texts import (
     read_project_texts,
     write_aliases,
 )
+from data.legal_forms import refine_category
 from data.reference import resolve_category
 from models.errors import DataFileError, RowError
 from models.schema import Participation, Project, project_theme
@@ -197,7 +200,8 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
 
 
 def _named(found: OrgName | None, row: dict[str, Any]) -> dict[str, Any]:
-    """The fields a CORDIS name row gives an organisation the registry does not name yet."""
+    """The fields a CORDIS name row gives an organisation the registry does not name yet;
+    a CORDIS ``OTH`` organisation's category is refined from the legal form in its name."""
     if found is None or not found.name or row.get("legal_name"):
         return {}
     fields: dict[str, Any] = {"legal_name": found.name, "normalised_name": fold(found.name)}
@@ -205,6 +209,9 @@ def _named(found: OrgName | None, row: dict[str, Any]) -> dict[str, Any]:
         fields["city"] = found.city
     if found.url and not row.get("website"):
         fields["website"] = found.url
+    category = refine_category(found.name, row["country"], row["category"], row["type_code"])
+    if category != row["category"]:
+        fields["category"] = category
     return fields
 
 
@@ -235,9 +242,9 @@ def _organisations(book: OrgBook, rows: list[_Row], path: Path, names: dict[str,
         if pic not in countries:
             continue
         category, type_code = kinds[pic].most_common(1)[0][0]
-        ids[pic] = book.create({"pic": pic, "country": countries[pic].most_common(1)[0][0],
-                                "category": category, "type_code": type_code,
-                                **_named(names.get(pic), {})},
+        fields = {"pic": pic, "country": countries[pic].most_common(1)[0][0],
+                  "category": category, "type_code": type_code}
+        ids[pic] = book.create({**fields, **_named(names.get(pic), fields)},
                                (path.name, line[pic]))
     n_new = len(book.created)
     real = book.flush(path.name)

@@ -133,3 +133,22 @@ def test_import_rolls_back_on_a_bad_names_row(database: Database,
     with pytest.raises(RowError, match=r"o.csv:3: pic: 'nope' is not a PIC"):
         import_into(database, "history", path, programme_parts=parts, organisations=names)
     assert snapshot(database) == before
+
+
+def test_an_oth_organisation_is_refined_from_its_legal_form(database: Database,
+                                                           write_csv: object) -> None:
+    """CORDIS files a Dutch stichting under OTH: named, it becomes a network (a foundation),
+    while a company (PRC) keeps its type whatever its name says."""
+    history = Path(str(write_csv("h.csv", [  # type: ignore[operator]
+        ["rcn", "role", "pic", "type", "country", "start_year"],
+        ["220353", "participant", "906744264", "OTH", "NL", "2019"],
+        ["220353", "coordinator", "999997930", "REC", "FR", "2019"],
+        ["220353", "participant", "999999999", "PRC", "DE", "2019"]])))
+    names = Path(str(write_csv("o.csv", [  # type: ignore[operator]
+        ["pic", "name"],
+        ["906744264", "STICHTING INTERNATIONAL WORKING GROUP ON TAXONOMIC DATABASE"],
+        ["999999999", "STIFTUNG TEST GMBH"]])))
+    import_into(database, "history", history, organisations=names)
+    with database.sessions() as s:
+        found = dict(s.execute(sa.select(Organisation.pic, Organisation.category)).all())
+    assert found == {"906744264": "network", "999997930": "research", "999999999": "company"}
