@@ -111,7 +111,7 @@ def _lookups(registry: Registry) -> _Lookups:
         themes, labels = _themes_by_key(registry.themes)
         _CACHE.clear()
         cached = _CACHE[id(registry)] = (registry, _Lookups(
-            OrgIndex(registry.orgs), themes, labels, countries, dict(known)))
+            OrgIndex.of(registry), themes, labels, countries, dict(known)))
     return cached[1]
 
 

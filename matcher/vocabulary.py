@@ -1,13 +1,17 @@
-"""Resolve what a user typed (PIC, OID, Erasmus code, internal id, theme label, country) into
-registry values, with the nearest valid values in the error when nothing matches."""
+"""Resolve what a user typed (PIC, OID, Erasmus code, internal id, organisation name, theme
+label, country) into registry values, with the nearest valid values in the error when nothing
+matches."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from rapidfuzz import process, utils
+import numpy as np
+from numpy.typing import ArrayLike
+from rapidfuzz import process
 
-from matcher.registry.snapshot import OrgProfile, ThemeInfo
+from matcher.names import NameIndex, looks_like_identifier, unknown_organisation
+from matcher.registry.snapshot import OrgProfile, Registry, ThemeInfo
 from models.errors import QueryError
 from models.text import fold, normalise_erasmus_code
 
@@ -20,10 +24,16 @@ def _nearest(word: str, choices: Iterable[str], n: int = 3) -> str:
 
 
 class OrgIndex:
-    """Find organisations by PIC, OID, Erasmus code or internal id (``#12`` or ``12``)."""
+    """Find organisations by PIC, OID, Erasmus code, internal id (``#12`` or ``12``) or name.
 
-    def __init__(self, orgs: Sequence[OrgProfile]) -> None:
-        self._orgs = orgs
+    Identifiers are looked up in a dictionary; anything else goes to a
+    :class:`~matcher.names.NameIndex` (built on the first such lookup), with ``activity`` (the
+    participations of each organisation) to order candidates and settle exact ties. Build it
+    with :meth:`of` from a registry to have the activity.
+    """
+
+    def __init__(self, orgs: Sequence[OrgProfile], *, activity: ArrayLike | None = None) -> None:
+        self.names: NameIndex[OrgProfile] = NameIndex(orgs, activity=activity)
         self._by_key: dict[str, OrgProfile] = {}
         for org in orgs:
             self._by_key[f"#{org.id}"] = org
@@ -34,25 +44,25 @@ class OrgIndex:
             if org.pic:
                 self._by_key[org.pic] = org
 
+    @classmethod
+    def of(cls, registry: Registry) -> OrgIndex:
+        """The index of a registry's organisations, with their participations as activity."""
+        return cls(registry.orgs, activity=np.diff(registry.incidence.indptr))
+
     def get(self, ref: str) -> OrgProfile:
-        """The organisation ``ref`` names, or a ``QueryError`` with the nearest names."""
-        text = ref.strip()
+        """The organisation ``ref`` names; a ``QueryError`` listing candidates when it names
+        several or none (see :mod:`matcher.names`)."""
+        text = ref.replace("\xa0", " ").strip()
         if not text:
-            raise QueryError("empty organisation reference: give a PIC, OID, Erasmus code or id")
+            raise QueryError("empty organisation reference: give a PIC, OID, Erasmus code, id "
+                             "or name")
         for key in (text, text.upper(), normalise_erasmus_code(text), f"#{text.lstrip('#')}"):
             org = self._by_key.get(key)
             if org is not None:
                 return org
-        names = {o.name: o for o in self._orgs if o.name}
-        near = process.extract(text, list(names), limit=3, score_cutoff=60,
-                               processor=utils.default_process)  # any case
-        hint = "; ".join(f"{names[str(n)].name} ({names[str(n)].ref})" for n, *_ in near)
-        raise QueryError(
-            f"unknown organisation {ref!r}: give a 9-digit PIC, an OID (E + 8 digits), an "
-            f"Erasmus code (e.g. 'SF HELSINK01') or an internal id (#12)"
-            + (f"; names close to it: {hint}" if hint else "")
-            + ". Find one with `matcher orgs --name ...`."
-        )
+        if looks_like_identifier(text):
+            raise QueryError(unknown_organisation(ref))
+        return self.names.resolve(text, ref=ref)
 
 
 def resolve_themes(values: Iterable[str], themes: Mapping[str, ThemeInfo]) -> tuple[str, ...]:

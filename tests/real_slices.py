@@ -30,10 +30,12 @@ def _read_gz(path: Path) -> list[list[str]]:
 
 def real_registry(tmp: Path, *, projects_of: str = HELSINKI, n_projects: int,
                   keep: Collection[str] = (), eche_of_members: bool = True,
-                  eche_countries: Collection[str] = (), programme_parts: bool = False) -> str:
+                  eche_countries: Collection[str] = (), programme_parts: bool = False,
+                  names: bool = False) -> str:
     """A SQLite URL to a registry of ``n_projects`` projects of ``projects_of`` plus ``keep``
     (rcns), and the ECHE rows of its organisations (``eche_of_members``) and of every
-    institution in ``eche_countries``."""
+    institution in ``eche_countries``; with ``names``, the CORDIS names and short names of
+    its organisations (``import history --organisations``)."""
     if not SHARED.is_dir():
         pytest.skip(f"real data not found at {SHARED}")
     rows = _read_gz(SHARED / "cordis-h2020" / "participations.csv.gz")
@@ -50,6 +52,12 @@ def real_registry(tmp: Path, *, projects_of: str = HELSINKI, n_projects: int,
         with parts_file.open("w", encoding="utf-8", newline="") as out:
             csv.writer(out).writerows([parts[0]] + [r for r in parts[1:] if r[0] in rcns])
     pics = {r[2] for r in part[1:]}
+    names_file = None
+    if names:
+        table = _read_gz(SHARED / "cordis-h2020" / "organisations.csv.gz")
+        names_file = tmp / "organisations.csv"
+        with names_file.open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out).writerows([table[0]] + [r for r in table[1:] if r[0] in pics])
     text = (SHARED / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
     eche_rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     wanted = [r for r in eche_rows[2:] if len(r) > 8
@@ -65,6 +73,7 @@ def real_registry(tmp: Path, *, projects_of: str = HELSINKI, n_projects: int,
     with db.sessions.begin() as s:
         import_file(s, "eche", eche)
     with db.sessions.begin() as s:
-        import_file(s, "history", history, programme_parts=parts_file)
+        import_file(s, "history", history, programme_parts=parts_file,
+                    organisations=names_file)
     db.dispose()
     return url

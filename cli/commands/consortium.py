@@ -86,8 +86,9 @@ def show_consortia(payload: dict[str, Any], fmt: str) -> None:
 @click.command("check")
 @action_option
 @click.option("--member", "-m", "members", multiple=True, required=True, metavar="ORG",
-              help="A member: PIC, OID, Erasmus code or #id (repeatable).")
-@click.option("--coordinator", metavar="ORG", help="The coordinator (a member or not).")
+              help="A member: PIC, OID, Erasmus code, #id or name (repeatable).")
+@click.option("--coordinator", metavar="ORG",
+              help="The coordinator (a member or not): PIC, OID, Erasmus code, #id or name.")
 @call_year_option
 @format_option
 @pass_app
@@ -131,7 +132,8 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
 @click.command("complete")
 @action_option
 @click.option("--member", "-m", "members", multiple=True, required=True, metavar="ORG",
-              help="A member you already have: PIC, OID, Erasmus code or #id (repeatable).")
+              help="A member you already have: PIC, OID, Erasmus code, #id or name "
+                   "(repeatable).")
 @build_options
 @pass_app
 @reports_errors
@@ -161,7 +163,7 @@ def complete_command(app: App, action: str, members: tuple[str, ...], size: str 
 @click.command("propose")
 @action_option
 @click.option("--lead", required=True, metavar="ORG",
-              help="The coordinator: PIC, OID, Erasmus code or #id.")
+              help="The coordinator: PIC, OID, Erasmus code, #id or name.")
 @build_options
 @pass_app
 @reports_errors

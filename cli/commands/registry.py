@@ -52,7 +52,9 @@ def _type_aliases() -> dict[str, str]:
               help="Theme code or English/Finnish label (see `matcher themes`), declared or "
                    "from the organisation's projects; repeat for any of several.")
 @click.option("--name", metavar="TEXT",
-              help="Part of the name, case- and accent-insensitive.")
+              help="Part of the name or of a short name (case- and accent-insensitive), or "
+                   "close to it word by word (helsinki finds HELSINGIN YLIOPISTO); best match "
+                   "first, then most projects.")
 @click.option("--eche", is_flag=True, help="Only holders of the Erasmus Charter (ECHE).")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
               help="At most this many organisations.")
@@ -70,6 +72,7 @@ def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
     Examples:
       matcher orgs --country FI --type HES --limit 5
       matcher orgs --name "oulun yliopisto" --format json
+      matcher orgs --name helsinki
       matcher orgs --country Greece --theme h2020-msca --eche --format csv
     """
     from matcher.registry.catalogue import list_organisations
@@ -133,13 +136,17 @@ def _profile_text(d: dict[str, Any], n_projects: int) -> str:
 def show_command(app: App, org: str, n_projects: int, fmt: str) -> None:
     """Show one organisation: identifiers, type, ECHE, themes, projects and past partners.
 
-    ORG is a 9-digit PIC, an OID (E + 8 digits), an Erasmus code (spaces do not matter)
-    or an internal id (12 or #12).
+    ORG is a 9-digit PIC, an OID (E + 8 digits), an Erasmus code (spaces do not matter),
+    an internal id (12 or #12) or a name: the legal name or a short name in any case and
+    without accents, or close to it (inflected, misspelt). A name that fits several
+    organisations exits 2 and lists them with their PICs.
 
     \b
     Examples:
       matcher show 999873188
       matcher show "SF HELSINK01" --format json
+      matcher show "helsingin yliopisto"
+      matcher show CNRS
       matcher show '#12'
     """
     from matcher.registry.catalogue import organisation_profile

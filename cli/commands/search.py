@@ -49,7 +49,9 @@ def render_table(results: list[dict[str, Any]]) -> str:
 
 @click.command("search")
 @click.option("--org", metavar="ORG",
-              help="Find partners for this organisation: PIC, OID, Erasmus code or #id.")
+              help="Find partners for this organisation: PIC, OID, Erasmus code, #id or name "
+                   "(exact, short name, or close: 'helsingin yliopisto', CNRS); an ambiguous "
+                   "name lists the candidates' PICs.")
 @click.option("--text", default="", metavar="TEXT",
               help="A project idea in words (English, Finnish, German, French...).")
 @click.option("--theme", "themes", multiple=True, metavar="T",

@@ -47,7 +47,7 @@ def _org_index(ranker: Scorer) -> OrgIndex:
     cached = _INDEX.get(id(registry))
     if cached is None or cached[0] is not registry:
         _INDEX.clear()
-        cached = _INDEX[id(registry)] = (registry, OrgIndex(registry.orgs))
+        cached = _INDEX[id(registry)] = (registry, OrgIndex.of(registry))
     return cached[1]
 
 

@@ -10,20 +10,22 @@ them. Example: ``list_organisations(session, countries=["Finland"], categories=[
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rapidfuzz import process
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
+from matcher.names import NamedOrg, NameIndex, looks_like_identifier, unknown_organisation
 from matcher.registry.snapshot import ThemeInfo
 from matcher.vocabulary import resolve_countries, resolve_themes
 from models.errors import QueryError
 from models.schema import (
     Country,
     Organisation,
+    OrganisationAlias,
     Participation,
     Project,
     Theme,
@@ -42,6 +44,7 @@ __all__ = [
     "find_organisation",
     "list_organisations",
     "list_themes",
+    "name_index",
     "organisation_profile",
     "registry_stats",
     "resolve_categories",
@@ -143,10 +146,12 @@ def _ref(pic: str | None, oid: str | None, code: str | None, id_: int) -> str:
 
 def find_organisation(session: Session, ref: str) -> int:
     """The id of the organisation ``ref`` names: PIC, OID, Erasmus code (any spacing),
-    internal id (``12`` or ``#12``). ``QueryError`` with the nearest names otherwise."""
+    internal id (``12`` or ``#12``) or name (see :mod:`matcher.names`); ``QueryError`` listing
+    candidates when it names several or none."""
     text = ref.replace("\xa0", " ").strip()
     if not text:
-        raise QueryError("empty organisation reference: give a PIC, OID, Erasmus code or id")
+        raise QueryError("empty organisation reference: give a PIC, OID, Erasmus code, id "
+                         "or name")
     o = Organisation
     conditions: list[ColumnElement[bool]] = [
         o.pic == text,
@@ -161,28 +166,40 @@ def find_organisation(session: Session, ref: str) -> int:
     # 9 digits is a PIC, never an internal id
     if number.isdigit() and len(number) < 9 and session.get(o, int(number)) is not None:
         return int(number)
-    hint = _nearest_names(session, text)
-    raise QueryError(
-        f"unknown organisation {ref!r}: give a 9-digit PIC, an OID (E + 8 digits), an "
-        f"Erasmus code (e.g. 'SF HELSINK01') or an internal id (#12)"
-        + (f"; names close to it: {hint}" if hint else "")
-        + ". Find one with `matcher orgs --name ...`."
-    )
+    if looks_like_identifier(text):
+        raise QueryError(unknown_organisation(ref))
+    # An exact name or alias is settled among the organisations that have it (matcher.names):
+    # find those with SQL rather than read every name.
+    key = fold(text).replace(" ", "")
+    o, a = Organisation, OrganisationAlias
+    exact = set(session.scalars(
+        select(o.id).where(func.replace(o.normalised_name, " ", "") == key)
+        .union(select(a.organisation_id).where(func.replace(a.normalised, " ", "") == key))
+    )) if key else set()
+    return name_index(session, exact or None).resolve(text, ref=ref).id
 
 
-def _nearest_names(session: Session, text: str) -> str:
-    key = fold(text)
-    if not key:
-        return ""
-    o = Organisation
-    rows = session.execute(select(o.id, o.normalised_name, o.legal_name, o.pic, o.oid,
-                                  o.erasmus_code).where(o.normalised_name.is_not(None))).all()
-    names = {str(r.normalised_name): r for r in rows}
-    near = process.extract(key, list(names), limit=3, score_cutoff=60)
-    return "; ".join(
-        f"{r.legal_name} ({_ref(r.pic, r.oid, r.erasmus_code, r.id)})"
-        for r in (names[str(n)] for n, *_ in near)
-    )
+def name_index(session: Session, ids: Collection[int] | None = None) -> NameIndex[NamedOrg]:
+    """The names and aliases of the registry's organisations (or of ``ids``), with their
+    participations: what ``OrgIndex.of(load_registry(session))`` holds, in three queries."""
+    o, a, p = Organisation, OrganisationAlias, Participation
+
+    def some(column: Any) -> ColumnElement[bool]:
+        return true() if ids is None else column.in_(sorted(ids))
+
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for org_id, name in session.execute(select(a.organisation_id, a.name)
+                                        .where(some(a.organisation_id)).order_by(a.id)):
+        aliases[org_id].append(name)
+    activity = dict(session.execute(select(p.organisation_id, func.count())
+                                    .where(some(p.organisation_id))
+                                    .group_by(p.organisation_id)).all())
+    named = or_(o.legal_name.is_not(None), exists().where(a.organisation_id == o.id))
+    rows = session.execute(select(o.id, o.pic, o.oid, o.erasmus_code, o.legal_name, o.country)
+                           .where(named, some(o.id)).order_by(o.id))
+    orgs = [NamedOrg(r.id, r.pic, r.oid, r.erasmus_code, r.legal_name, r.country,
+                     tuple(aliases.get(r.id, ()))) for r in rows]
+    return NameIndex(orgs, activity=[activity.get(org.id, 0) for org in orgs])
 
 
 def _countries(session: Session) -> dict[str, str]:
@@ -230,8 +247,10 @@ def list_organisations(
 ) -> list[OrgSummary]:
     """Organisations matching every given filter (values within one filter: any of them).
 
-    Named organisations come first, by name, then unnamed ones by id. ``name`` is a case-
-    and accent-insensitive substring; unnamed organisations never match it.
+    Without ``name``: named organisations first, by name, then unnamed ones by id. ``name``
+    finds organisations whose name or alias contains it (case- and accent-insensitive) or
+    matches it word by word, allowing inflection and typos; they come best match first (see
+    :meth:`matcher.names.NameIndex.search`).
     """
     if limit < 1 or offset < 0:
         raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit}/{offset}")
@@ -245,27 +264,35 @@ def list_organisations(
         codes = resolve_themes(themes, _themes(session))
         ids = list(session.scalars(select(Theme.id).where(Theme.code.in_(codes))))
         where.append(_has_theme(ids))
-    if name is not None:
-        key = fold(name)
-        if not key:
-            raise QueryError(f"--name {name!r} has no letters or digits to search for")
-        where.append(o.normalised_name.contains(key, autoescape=True))
+    if name is not None and not fold(name):
+        raise QueryError(f"--name {name!r} has no letters or digits to search for")
     if eche:
         where.append(o.eche_end.is_not(None))
     # correlated, so that only the rows of the page are counted
     n_projects = (select(func.count()).where(Participation.organisation_id == o.id)
                   .correlate(o).scalar_subquery())
-    query = (
-        select(o, n_projects)
-        .where(and_(*where))
-        .order_by(o.legal_name.is_(None), o.normalised_name, o.id)
-        .limit(limit).offset(offset)
-    )
+    found: list[tuple[Organisation, int]]
+    if name is None:
+        found = [(org, n) for org, n in session.execute(
+            select(o, n_projects).where(and_(*where))
+            .order_by(o.legal_name.is_(None), o.normalised_name, o.id)
+            .limit(limit).offset(offset))]
+    else:
+        ranked = [m.org.id for m in name_index(session).search(name)]
+        if where:
+            allowed = set(session.scalars(select(o.id).where(and_(*where))))
+            ranked = [i for i in ranked if i in allowed]
+        page = ranked[offset:offset + limit]
+        rows: dict[int, tuple[Organisation, int]] = {}
+        for start in range(0, len(page), 500):  # under every backend's bound-parameter limit
+            rows.update((org.id, (org, n)) for org, n in session.execute(
+                select(o, n_projects).where(o.id.in_(page[start:start + 500]))))
+        found = [rows[i] for i in page]
     return [
         OrgSummary(id=org.id, pic=org.pic, oid=org.oid, erasmus_code=org.erasmus_code,
                    name=_name(org), country=org.country, city=org.city, category=org.category,
                    type_code=org.type_code, eche=org.eche_end is not None, projects=int(n))
-        for org, n in session.execute(query)
+        for org, n in found
     ]
 
 

@@ -106,8 +106,9 @@ def test_same_input_same_output(runner: CliRunner, url: str) -> None:
     ((), ("empty query: give an organisation (--org), a project idea (--text) or at least one "
          "theme (--theme)")),
     (("--org", "123456789"), ("unknown organisation '123456789': give a 9-digit PIC, an OID "
-                             "(E + 8 digits), an Erasmus code (e.g. 'SF HELSINK01') or an "
-                             "internal id (#12). Find one with `matcher orgs --name ...`.")),
+                             "(E + 8 digits), an Erasmus code (e.g. 'SF HELSINK01'), an "
+                             "internal id (#12) or a name. Find one with `matcher orgs --name "
+                             "...`.")),
     (("--theme", "robotics"), "unknown theme 'robotics'; nearest: "),
     (("--text", "x", "--country", "XX"), ("unknown country 'XX': use an Erasmus code (FI, DE, "
                                          "EL for Greece, UK), an ISO code or an English name; "

@@ -167,10 +167,13 @@ def test_bad_input(ranker: Ranker, kwargs: dict[str, object], message: str) -> N
     assert str(info.value).startswith(message)
 
 
-def test_unknown_org_names_the_nearest(ranker: Ranker) -> None:
-    with pytest.raises(QueryError, match=r"^unknown organisation 'Helsingin yliopsto'.*names "
-                                         r"close to it: HELSINGIN YLIOPISTO \(999994535\)"):
-        search(ranker, org="Helsingin yliopsto")
+def test_org_by_name_or_the_nearest_names(ranker: Ranker) -> None:
+    found = search(ranker, org="Helsingin yliopsto", k=1).org
+    assert found is not None and found.pic == HELSINKI
+    with pytest.raises(QueryError, match=r"^unknown organisation 'Helsingin kauppakorkeakoulu'"
+                                         r".*names close to it: HELSINGIN YLIOPISTO "
+                                         r"\(999994535, FI\)"):
+        search(ranker, org="Helsingin kauppakorkeakoulu")
 
 
 def test_unknown_theme_names_codes_and_labels(ranker: Ranker) -> None:

@@ -40,10 +40,26 @@ def test_organisation_by_any_identifier(ref: str) -> None:
     assert OrgIndex([HELSINKI]).get(ref) is HELSINKI
 
 
+def test_organisation_by_name_only_when_no_identifier_matches() -> None:
+    """Identifiers come first and need no name index; the index is built for a name."""
+    index = OrgIndex([HELSINKI], activity=[215])
+    assert index.get("SF HELSINK01") is HELSINKI
+    with pytest.raises(QueryError, match="^unknown organisation '123456789': give a 9-digit"):
+        index.get("123456789")
+    assert index.names._built is None
+    assert index.get("Helsingin yliopsto") is HELSINKI
+    assert index.names._built is not None
+
+
 def test_unknown_organisation_suggests_close_names() -> None:
-    with pytest.raises(QueryError, match="names close to it: HELSINGIN YLIOPISTO "
-                                         r"\(999994535\)"):
-        OrgIndex([HELSINKI]).get("Helsingin yliopsto")
+    with pytest.raises(QueryError) as info:
+        OrgIndex([HELSINKI]).get("Helsingin kaupunki")
+    assert str(info.value) == (
+        "unknown organisation 'Helsingin kaupunki': give a 9-digit PIC, an OID (E + 8 digits), "
+        "an Erasmus code (e.g. 'SF HELSINK01'), an internal id (#12) or a name; names close to "
+        "it: HELSINGIN YLIOPISTO (999994535, FI). Find one with `matcher orgs --name ...`.")
+    with pytest.raises(QueryError, match="^empty organisation reference"):
+        OrgIndex([HELSINKI]).get(" \xa0")
 
 
 def test_countries_by_code_iso_or_name() -> None:

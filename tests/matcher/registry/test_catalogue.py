@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -23,9 +23,11 @@ from matcher.registry.catalogue import (
     registry_stats,
     resolve_categories,
 )
+from matcher.registry.snapshot import load_registry
+from matcher.vocabulary import OrgIndex
 from models.db import open_database
 from models.errors import QueryError
-from models.schema import Organisation, Participation, Project, Theme
+from models.schema import Organisation, OrganisationAlias, Participation, Project, Theme
 from models.text import fold
 
 START, END = dt.date(2021, 1, 1), dt.date(2029, 12, 31)
@@ -102,18 +104,58 @@ def test_find_by_every_kind_of_reference(registry: tuple[Session, dict[str, int]
         assert find_organisation(session, ref) == graz, ref
 
 
+def add_aliases(session: Session, ids: dict[str, int]) -> None:
+    """The real CORDIS short names of two of the organisations (one of them unnamed)."""
+    for pic, name in (("999873188", "UNI GRAZ"), ("999987745", "UNIROMA1")):
+        session.add(OrganisationAlias(organisation_id=ids[pic], name=name,
+                                      normalised=fold(name), kind="short_name"))
+    session.flush()
+
+
+def test_find_by_name_or_alias(registry: tuple[Session, dict[str, int]]) -> None:
+    session, ids = registry
+    add_aliases(session, ids)
+    for ref, pic in [
+        ("helsingin yliopisto", "999994535"),  # exact
+        ("Helsingin yliopsto", "999994535"),  # misspelt
+        ("helsinki", "999994535"),  # inflected, and the only one with that word here
+        ("universität graz", "999873188"),
+        ("uni graz", "999873188"),  # alias
+        ("UNIROMA 1", "999987745"),  # alias of an unnamed organisation, spaces aside
+    ]:
+        assert find_organisation(session, ref) == ids[pic], ref
+
+
 def test_find_unknown_names_the_nearest(registry: tuple[Session, dict[str, int]]) -> None:
     session, _ = registry
     with pytest.raises(QueryError) as info:
-        find_organisation(session, "universitat graz")
+        find_organisation(session, "universitat wien")
     assert str(info.value) == (
-        "unknown organisation 'universitat graz': give a 9-digit PIC, an OID (E + 8 digits), an "
-        "Erasmus code (e.g. 'SF HELSINK01') or an internal id (#12); names close to it: "
-        "UNIVERSITAET GRAZ (999873188). Find one with `matcher orgs --name ...`.")
+        "unknown organisation 'universitat wien': give a 9-digit PIC, an OID (E + 8 digits), an "
+        "Erasmus code (e.g. 'SF HELSINK01'), an internal id (#12) or a name; names close to it: "
+        "UNIVERSITAET GRAZ (999873188, AT). Find one with `matcher orgs --name ...`.")
     with pytest.raises(QueryError, match="empty organisation reference"):
         find_organisation(session, " ")
     with pytest.raises(QueryError, match="unknown organisation '123456789'"):
         find_organisation(session, "123456789")  # a PIC-shaped number is never an id
+
+
+def test_session_and_snapshot_resolve_alike(registry: tuple[Session, dict[str, int]]) -> None:
+    """``show`` (a session) and ``search``/``complete`` (a snapshot) give one answer."""
+    session, ids = registry
+    add_aliases(session, ids)
+    snapshot = OrgIndex.of(load_registry(session))
+
+    def answer(find: Callable[[str], int], ref: str) -> int | str:
+        try:
+            return find(ref)
+        except QueryError as exc:
+            return str(exc)
+
+    for ref in ("helsingin yliopisto", "helsinki", "akademi", "universitat", "uni graz",
+                "roma", "universitat wien", "E10209507", "a graz01", "#3", "123456789", "--"):
+        assert answer(lambda r: find_organisation(session, r), ref) == answer(
+            lambda r: snapshot.get(r).id, ref), ref
 
 
 def test_filters_individually(registry: tuple[Session, dict[str, int]]) -> None:
@@ -127,8 +169,22 @@ def test_filters_individually(registry: tuple[Session, dict[str, int]]) -> None:
         "991256096", "999994535", "999873188", "999987745"}
     assert names(list_organisations(session, name="abo")) == ["ÅBO AKADEMI"]
     assert names(list_organisations(session, name="Universitaet  Gr")) == ["UNIVERSITAET GRAZ"]
+    assert names(list_organisations(session, name="helsinki")) == ["HELSINGIN YLIOPISTO"]
     assert len(list_organisations(session, eche=True)) == 4
     assert all(o.eche for o in list_organisations(session, eche=True))
+
+
+def test_name_lists_words_before_substrings_with_filters_and_pages(
+        registry: tuple[Session, dict[str, int]]) -> None:
+    session, ids = registry
+    add_aliases(session, ids)
+    found = list_organisations(session, name="uni")
+    assert [(o.pic, o.name) for o in found] == [
+        ("999873188", "UNIVERSITAET GRAZ"),  # the word UNI (GRAZ)
+        ("999987745", "(unnamed, PIC 999987745)")]  # inside UNIROMA1
+    assert [o.pic for o in list_organisations(session, name="uni", countries=["IT"])] == [
+        "999987745"]
+    assert list_organisations(session, name="uni", limit=1, offset=1) == found[1:]
 
 
 def test_filters_combined_and_paging(registry: tuple[Session, dict[str, int]]) -> None:
