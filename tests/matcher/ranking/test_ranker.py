@@ -185,7 +185,8 @@ def test_scores_are_bounded_and_deterministic(consortia: list[list[int]],
     assert [(m.org.id, m.score, m.why) for m in first] == [
         (m.org.id, m.score, m.why) for m in Ranker().fit(reg).rank(query, n=12)]
     assert not set(ids(first)) & set(query_orgs)
-    assert len(first) == 12 - len(query_orgs)
+    # with organisations every other one is ranked; an idea ranks those with evidence for it
+    assert len(first) == 12 - len(query_orgs) if query_orgs else 1 <= len(first) <= 12
     assert [m.score for m in first] == sorted((m.score for m in first), reverse=True)
 
 
