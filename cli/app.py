@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy.orm import Session
 
-from models.db import Database, open_database
+from models.db import Database, open_database, resolve_url
+from models.locks import read_snapshot
 
 if TYPE_CHECKING:
     from matcher.ranker import Ranker
@@ -24,19 +25,39 @@ class App:
     quiet: bool = False
     _db: Database | None = field(default=None, repr=False)
 
-    @property
-    def db(self) -> Database:
+    def open(self, *, write: bool = False) -> Database:
+        """The registry, opened once per command.
+
+        Read commands never create one: a ``--db`` or ``$MATCHER_DB`` that names nothing is an
+        error (a typo must not look like an empty registry), and an SQLite file they cannot
+        write is opened read-only. ``write=True`` (imports, ``init``) creates a missing one.
+        The default registry is built from the bundled data on first use by any command.
+        """
         if self._db is None:
-            self._db = open_database(self.db_url)
+            is_default = resolve_url(self.db_url)[1]
+            self._db = open_database(self.db_url, create=write or is_default,
+                                     for_reading=not write)
             from data.bootstrap import ensure_registry
 
             ensure_registry(self._db, announce=self.say)
         return self._db
 
+    @property
+    def db(self) -> Database:
+        return self.open()
+
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
+        """A read transaction over one consistent snapshot, even while an import commits."""
         with self.db.sessions.begin() as session:
+            read_snapshot(session)
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A transaction that may write (creating the registry if needed): committed on
+        success, rolled back on error. Importers take the registry's write lock in it."""
+        with self.open(write=True).sessions.begin() as session:
             yield session
 
     def ranker(self) -> Ranker:
