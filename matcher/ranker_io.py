@@ -14,6 +14,7 @@ The collaboration graph is rebuilt from the incidence matrix on load (a few spar
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,9 +123,27 @@ def save_ranker(ranker: Ranker, directory: Path) -> None:
     tmp_json.replace(directory / "ranker.json")
 
 
-def load_ranker(directory: Path) -> tuple[Registry, ProfileVectoriser, ProfileBlocks,
-                                          dict[str, float] | None, dict[str, Any]]:
-    """The saved parts; weights are ``None`` when the ranker used the default weights."""
+_Parts = tuple[Registry, ProfileVectoriser, ProfileBlocks, dict[str, float] | None,
+               dict[str, Any]]
+
+
+def load_ranker(directory: Path) -> _Parts:
+    """The saved parts; weights are ``None`` when the ranker used the default weights.
+
+    A damaged save (truncated ``.npz``, wrong JSON) raises ``DataFileError``, never a
+    zipfile or numpy error.
+    """
+    try:
+        return _load(directory)
+    except DataFileError:
+        raise
+    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError,
+            zipfile.BadZipFile) as exc:
+        raise DataFileError(directory, f"cannot read the saved ranker ({type(exc).__name__}: "
+                            f"{exc}); rebuild it with `matcher index --rebuild`") from exc
+
+
+def _load(directory: Path) -> _Parts:
     meta_path, npz_path = directory / "ranker.json", directory / "arrays.npz"
     for path in (meta_path, npz_path):
         if not path.is_file():
