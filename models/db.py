@@ -103,7 +103,7 @@ def _read_only_connector(path: Path) -> Callable[[], sqlite3.Connection]:
     immutable = not os.access(path.parent, os.W_OK) and not (wal.exists() and shm.exists())
     uri = (f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
            + ("&immutable=1" if immutable else ""))
-    return lambda: sqlite3.connect(uri, uri=True)
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)  # as SQLAlchemy does
 
 
 def _shown(url: str) -> str:
