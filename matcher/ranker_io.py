@@ -156,7 +156,7 @@ def _load(directory: Path) -> _Parts:
     if meta.get("format") != FORMAT_VERSION:
         raise DataFileError(meta_path, f"saved ranker format {meta.get('format')!r}; this "
                             f"version reads format {FORMAT_VERSION}: rebuild with `matcher index`")
-    with np.load(npz_path, allow_pickle=False) as arrays:
+    with npz_path.open("rb") as fh, np.load(fh, allow_pickle=False) as arrays:  # closed on errors
         n_orgs, n_projects = arrays["org_id"].size, arrays["project_id"].size
         o = {name: _unpack(meta["orgs"][name], n_orgs) for name in _ORG_TEXT}
         o_themes = _unpack_themes(meta["org_themes"], n_orgs)
