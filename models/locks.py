@@ -5,8 +5,10 @@ seeding) first takes one lock that the *database* holds, so two processes never 
 
 - SQLite: the write lock taken up front (``BEGIN IMMEDIATE``) instead of at the first
   ``INSERT``; polled in short waits so that Ctrl-C still works while another import runs.
-- PostgreSQL: the transaction-scoped advisory lock :data:`REGISTRY_LOCK_KEY`
-  (``pg_advisory_xact_lock``), released by the server at commit, rollback or disconnect.
+- PostgreSQL: a transaction-scoped advisory lock (``pg_advisory_xact_lock``), keyed by
+  :data:`REGISTRY_LOCK_KEY` and the registry's schema (registries in other schemas of the same
+  database do not wait for each other), released by the server at commit, rollback or
+  disconnect.
 
 A writer takes the lock before it reads what it will change; a second import of the same file
 therefore waits, then reads the first one's committed rows and finds everything up to date.
@@ -27,10 +29,12 @@ from sqlalchemy.orm import Session
 
 __all__ = ["REGISTRY_LOCK_KEY", "WAIT_NOTE", "lock_registry", "read_snapshot"]
 
-#: The advisory lock key shared by every matcher process on a PostgreSQL database ("EPMW").
+#: The first advisory lock key of every matcher process on PostgreSQL ("EPMW"); the second
+#: is the schema's.
 REGISTRY_LOCK_KEY = 0x45504D57
 #: Said once (through ``on_wait``) when another writer holds the lock.
-WAIT_NOTE = "Another import is writing to the registry: waiting for it to finish (Ctrl-C stops)."
+WAIT_NOTE = ("Another import is writing to the registry: waiting for it to finish "
+             "(Ctrl-C stops).")
 #: Each SQLite attempt waits this long inside SQLite before Python regains control.
 _POLL_MS = 200
 
@@ -51,10 +55,12 @@ def lock_registry(bind: Session | sa.Connection, *,
         _lock_sqlite(conn.connection.dbapi_connection, on_wait)
     elif conn.dialect.name == "postgresql":
         key = {"key": REGISTRY_LOCK_KEY}
-        if not conn.execute(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), key).scalar():
+        schema = "hashtext(current_schema())"
+        if not conn.execute(sa.text(f"SELECT pg_try_advisory_xact_lock(:key, {schema})"),
+                            key).scalar():
             if on_wait is not None:
                 on_wait(WAIT_NOTE)
-            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), key)
+            conn.execute(sa.text(f"SELECT pg_advisory_xact_lock(:key, {schema})"), key)
 
 
 def _lock_sqlite(dbapi: Any, on_wait: Callable[[str], None] | None) -> None:
