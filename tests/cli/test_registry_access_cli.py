@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli.main import cli
-from models.db import _shown
 
 READ_COMMANDS = [["stats"], ["orgs"], ["show", "999994535"], ["themes"],
                  ["search", "--text", "guidance"], ["index"],
@@ -53,8 +52,8 @@ def test_a_database_without_the_registry_is_no_registry_on_both_backends(
     if db_url.startswith("sqlite"):
         Path(db_url.removeprefix("sqlite:///")).touch()
     result = runner.invoke(cli, ["--db", db_url, "stats"])
-    where = _shown(db_url if db_url.startswith("sqlite") else
-                   db_url.replace("postgresql://", "postgresql+psycopg://"))
+    where = (db_url.removeprefix("sqlite:///") if db_url.startswith("sqlite") else
+             sa.engine.make_url(db_url).render_as_string(hide_password=True))
     assert (result.exit_code, result.stderr) == (1, (
         f"Error: no registry at {where}; create it with `matcher --db {shlex.quote(db_url)} "
         f"import KIND FILE` or `matcher --db {shlex.quote(db_url)} init`, or drop --db for "

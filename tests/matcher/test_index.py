@@ -126,6 +126,17 @@ def test_an_index_built_by_another_version_is_rebuilt(db: Database, tmp_path: Pa
     assert info is not None and info.tool_version == "99.0"
 
 
+@pytest.fixture
+def sqlite_db(sqlite_url: str, tmp_path: Path) -> Iterator[Database]:
+    """The cache does not depend on the backend: the cases beyond the first run on SQLite."""
+    database = open_database(sqlite_url)
+    with database.sessions.begin() as s:
+        seed_reference(s)
+        import_file(s, "eche", _eche_slice(tmp_path / "a.csv", 0, 12))
+    yield database
+    database.dispose()
+
+
 def _notes_of_a_search(db: Database, cache: Path) -> tuple[list[str], index.Ranker]:
     notes: list[str] = []
     with db.sessions() as s:
@@ -164,27 +175,27 @@ def test_a_truncated_file_is_found_reported_and_rebuilt(db: Database, tmp_path: 
      ("The search index file {d}/ranker.json is damaged (its checksum does not match "
      "index.json): rebuilding the index.")),
 ])
-def test_every_damage_is_said_with_its_real_reason(db: Database, tmp_path: Path,
+def test_every_damage_is_said_with_its_real_reason(sqlite_db: Database, tmp_path: Path,
                                                    damage: Any, reason: str) -> None:
     cache = tmp_path / "cache"
-    _notes_of_a_search(db, cache)
-    with db.sessions() as s:
+    _notes_of_a_search(sqlite_db, cache)
+    with sqlite_db.sessions() as s:
         directory = index.index_dir(s, cache)
     damage(directory)
-    notes, ranker = _notes_of_a_search(db, cache)
+    notes, ranker = _notes_of_a_search(sqlite_db, cache)
     assert notes == [reason.format(d=directory)]
     assert "registry changed" not in notes[0]
     assert ranker.registry_.n_orgs == 12
 
 
-def test_a_damaged_save_is_a_data_file_error_not_a_zip_error(db: Database,
+def test_a_damaged_save_is_a_data_file_error_not_a_zip_error(sqlite_db: Database,
                                                              tmp_path: Path) -> None:
     from matcher.ranker_io import load_ranker
     from models.errors import DataFileError
 
     cache = tmp_path / "cache"
-    _notes_of_a_search(db, cache)
-    with db.sessions() as s:
+    _notes_of_a_search(sqlite_db, cache)
+    with sqlite_db.sessions() as s:
         directory = index.index_dir(s, cache)
     with (directory / "arrays.npz").open("r+b") as fh:
         fh.truncate(1000)

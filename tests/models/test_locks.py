@@ -14,7 +14,7 @@ from data.importers import ImportReport, import_file
 from data.reference import seed_reference
 from models.db import Database, open_database
 from models.locks import WAIT_NOTE, lock_registry, read_snapshot
-from models.schema import Organisation
+from models.schema import Country, Organisation
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_a_second_import_of_the_same_file_waits_then_finds_it_up_to_date(
         first = import_file(session, "orgs", path)
         thread = threading.Thread(target=import_again)
         thread.start()
-        thread.join(0.8)
+        thread.join(0.5)
         assert thread.is_alive(), "the second import did not wait for the first one's lock"
     thread.join(30)
     assert first.created == 30
@@ -83,3 +83,31 @@ def test_the_lock_is_released_by_a_rollback(db: Database) -> None:
         said: list[str] = []
         lock_registry(session, on_wait=said.append)
     assert said == []
+
+
+def test_two_processes_creating_one_registry_create_it_once(db_url: str) -> None:
+    """Migrations and seeding hold the lock too: a new registry opened twice at once."""
+    opened: list[Database] = []
+    errors: list[BaseException] = []
+
+    def open_and_seed() -> None:
+        try:
+            database = open_database(db_url)
+            from data.bootstrap import ensure_registry
+
+            ensure_registry(database, announce=lambda _note: None)
+            opened.append(database)
+        except Exception as exc:  # noqa: BLE001 - any failure is reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_and_seed) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and len(opened) == 3
+    assert sum(db.created for db in opened) == 1
+    with opened[0].sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Country)) > 40
+    for database in opened:
+        database.dispose()
