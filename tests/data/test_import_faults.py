@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from data.importers import import_file
 from data.reference import seed_reference
@@ -50,9 +49,9 @@ def _child(url: str, history: tuple[Path, Path], kill_at: int | None, count_file
             count_file.write_text(str(seen))
             os._exit(0)  # nothing committed
 
-    event.listen(Engine, "before_cursor_execute", point)
-    event.listen(Engine, "commit", before_commit)
-    db = open_database(url)
+    db = open_database(url)  # the points are those of the import's transaction
+    event.listen(db.engine, "before_cursor_execute", point)
+    event.listen(db.engine, "commit", before_commit)
     with db.sessions.begin() as session:
         import_file(session, "history", history[0], programme_parts=history[1])
 
