@@ -23,11 +23,11 @@ from sqlalchemy import event
 from data.importers import import_file
 from data.reference import seed_reference
 from models.db import Database, open_database
-from tests.data.conftest import import_into, snapshot
+from tests.data.conftest import cut_history_slice, import_into, snapshot
 from tests.stress import scale
 
 #: Kill points per backend, chosen among the SQL statements, and at random times.
-STATEMENT_KILLS = scale(8, 300)
+STATEMENT_KILLS = scale(6, 300)
 TIMED_KILLS = scale(2, 100)
 
 
@@ -82,31 +82,40 @@ def _healthy(db: Database) -> None:
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
 
 
+@pytest.fixture(scope="module")
+def history(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The history slice, cut once for both backends."""
+    return cut_history_slice(shared_data, tmp_path_factory.mktemp("history"))
+
+
 @pytest.fixture
-def registry(db_url: str, eche_slice: Path) -> Iterator[str]:
-    """A registry holding the ECHE slice; the history slice is then imported into it."""
+def registry(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A registry holding the University of Graz, whose projects are then imported."""
+    profiles = tmp_path / "graz.csv"
+    profiles.write_text("name,country,type,pic\nUNIVERSITAET GRAZ,AT,higher education,"
+                        "999873188\n", encoding="utf-8")
     db = open_database(db_url)
     with db.sessions.begin() as s:
         seed_reference(s)
-    import_into(db, "eche", eche_slice)
+    import_into(db, "orgs", profiles)
     db.dispose()
     yield db_url
 
 
 def test_an_import_killed_anywhere_leaves_the_registry_unchanged(
-        registry: str, history_slice: tuple[Path, Path], tmp_path: Path) -> None:
+        registry: str, history: tuple[Path, Path], tmp_path: Path) -> None:
     db = open_database(registry)
     before = snapshot(db)
     db.dispose()  # no connection is open across a fork
     counted = tmp_path / "statements"
-    status = _run(lambda: _child(registry, history_slice, None, counted))
+    status = _run(lambda: _child(registry, history, None, counted))
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
     points = int(counted.read_text())
     assert points > 10
     rng = random.Random(12)
     kills = sorted(rng.randint(1, points) for _ in range(STATEMENT_KILLS))
     for kill_at in kills:
-        status = _run(lambda k=kill_at: _child(registry, history_slice, k, None))  # type: ignore[misc]
+        status = _run(lambda k=kill_at: _child(registry, history, k, None))
         assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, kill_at
         db = open_database(registry)
         _healthy(db)
@@ -114,7 +123,7 @@ def test_an_import_killed_anywhere_leaves_the_registry_unchanged(
         db.dispose()
 
     started = time.perf_counter()
-    assert _run(lambda: _child(registry, history_slice, None, None)) == 0
+    assert _run(lambda: _child(registry, history, None, None)) == 0
     duration = time.perf_counter() - started
     db = open_database(registry)
     after = snapshot(db)
@@ -127,7 +136,7 @@ def test_an_import_killed_anywhere_leaves_the_registry_unchanged(
     assert snapshot(db) == before
     db.dispose()
     for _ in range(TIMED_KILLS):
-        status = _run(lambda: _child(registry, history_slice, None, None),
+        status = _run(lambda: _child(registry, history, None, None),
                       kill_after=rng.uniform(0, duration))
         db = open_database(registry)
         _healthy(db)

@@ -39,7 +39,7 @@ from tests.data.conftest import snapshot
 from tests.stress import scale
 
 #: Generated files per importer and backend.
-EXAMPLES = {"sqlite": scale(15, 500), "postgresql": scale(5, 200)}
+EXAMPLES = {"sqlite": scale(12, 500), "postgresql": scale(4, 200)}
 
 #: Text with separators, quotes, tabs, line breaks and letters from the Windows-1252 range
 #: (none of which can pair up into valid UTF-8 when encoded as cp1252), and two it lacks.
