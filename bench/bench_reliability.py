@@ -36,11 +36,11 @@ def main() -> int:
     from tests.data.test_import_faults import STATEMENT_KILLS, TIMED_KILLS
     from tests.data.test_import_properties import EXAMPLES
 
-    runs = {"test_import_properties": "{n} generated files (each imported 4-5 times)",
+    runs = {"test_import_properties": "{n} generated files (each imported up to 4 times)",
             "test_import_faults": f"{STATEMENT_KILLS} kills at SQL statements + "
                                   f"{TIMED_KILLS} at random times",
-            "test_import_concurrency": f"{SAME_FILE} imports of one file at once, then 2 "
-                                       f"imports beside {SEARCHES} searches"}
+            "test_import_concurrency": f"{SAME_FILE} imports of one file, 1 of another and "
+                                       f"{SEARCHES} searches at once"}
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
         started = time.perf_counter()
