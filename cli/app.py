@@ -24,6 +24,7 @@ class App:
     db_url: str | None = None
     quiet: bool = False
     _db: Database | None = field(default=None, repr=False)
+    _said: set[str] = field(default_factory=set, repr=False)
 
     def open(self, *, write: bool = False) -> Database:
         """The registry, opened once per command.
@@ -39,7 +40,7 @@ class App:
                                      for_reading=not write)
             from data.bootstrap import ensure_registry
 
-            ensure_registry(self._db, announce=self.say)
+            ensure_registry(self._db, announce=self.say_once)
         return self._db
 
     @property
@@ -77,6 +78,13 @@ class App:
         """A message for people: stderr, unless ``--quiet``."""
         if not self.quiet:
             click.echo(message, err=True)
+
+    def say_once(self, message: str) -> None:
+        """:meth:`say`, but a message already said in this command is not repeated (waiting
+        for another import's lock can happen at set-up and again at the import)."""
+        if message not in self._said:
+            self._said.add(message)
+            self.say(message)
 
 
 pass_app = click.make_pass_decorator(App)

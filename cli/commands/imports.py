@@ -75,7 +75,7 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
               desc=f"import {kind}") as bar, app.write_session() as session:
         report = import_file(session, kind, file, skip_invalid=skip_invalid,
                              programme_parts=programme_parts, progress=bar.update,
-                             on_wait=app.say)
+                             on_wait=app.say_once)
     for error in report.skipped:
         click.echo(f"Skipped {error}", err=True)
     for note in report.notes:
