@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy.orm import Session
 
-from models.db import Database, open_database
+from models.db import Database, open_database, resolve_url
+from models.locks import read_snapshot
 
 if TYPE_CHECKING:
     from matcher.ranking.ranker import Ranker
@@ -23,20 +24,41 @@ class App:
     db_url: str | None = None
     quiet: bool = False
     _db: Database | None = field(default=None, repr=False)
+    _said: set[str] = field(default_factory=set, repr=False)
+
+    def open(self, *, write: bool = False) -> Database:
+        """The registry, opened once per command.
+
+        Read commands never create one: a ``--db`` or ``$MATCHER_DB`` that names nothing is an
+        error (a typo must not look like an empty registry), and an SQLite file they cannot
+        write is opened read-only. ``write=True`` (imports, ``init``) creates a missing one.
+        The default registry is built from the bundled data on first use by any command.
+        """
+        if self._db is None:
+            is_default = resolve_url(self.db_url)[1]
+            self._db = open_database(self.db_url, create=write or is_default,
+                                     for_reading=not write)
+            from data.bootstrap import ensure_registry
+
+            ensure_registry(self._db, announce=self.say_once)
+        return self._db
 
     @property
     def db(self) -> Database:
-        if self._db is None:
-            self._db = open_database(self.db_url)
-            from data.bootstrap import ensure_registry
-
-            ensure_registry(self._db, announce=self.say)
-        return self._db
+        return self.open()
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
+        """A read transaction over one consistent snapshot, even while an import commits."""
         with self.db.sessions.begin() as session:
+            read_snapshot(session)
+            yield session
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """A transaction that may write (creating the registry if needed): committed on
+        success, rolled back on error. Importers take the registry's write lock in it."""
+        with self.open(write=True).sessions.begin() as session:
             yield session
 
     def ranker(self) -> Ranker:
@@ -56,6 +78,13 @@ class App:
         """A message for people: stderr, unless ``--quiet``."""
         if not self.quiet:
             click.echo(message, err=True)
+
+    def say_once(self, message: str) -> None:
+        """:meth:`say`, but a message already said in this command is not repeated (waiting
+        for another import's lock can happen at set-up and again at the import)."""
+        if message not in self._said:
+            self._said.add(message)
+            self.say(message)
 
 
 pass_app = click.make_pass_decorator(App)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from data.reference import seed_reference
 from models.db import Database
+from models.locks import lock_registry, read_snapshot
 from models.schema import Organisation
 
 BUNDLED_DIR = Path(__file__).with_name("bundled")
@@ -24,11 +25,21 @@ BUNDLED_FILES: tuple[tuple[str, str, dict[str, str]], ...] = (
 
 
 def ensure_registry(db: Database, *, announce: Callable[[str], None]) -> None:
-    """Seed reference data; fill an empty *default* database from the bundled files."""
-    with db.sessions.begin() as session:
-        seed_reference(session)
+    """Seed reference data; fill an empty *default* database from the bundled files.
+
+    Reads first and writes only when something is missing, under the registry's write lock, so
+    commands running beside a long import do not wait for it; a read-only registry is used as
+    it is.
+    """
+    with db.sessions() as session:
+        read_snapshot(session)
+        stale = seed_reference(session, apply=False) > 0
         empty = session.scalar(select(func.count()).select_from(Organisation)) == 0
-    if db.is_default and empty:
+    if stale and not db.read_only:
+        with db.sessions.begin() as session:
+            lock_registry(session, on_wait=announce)
+            seed_reference(session)
+    if db.is_default and empty and not db.read_only:
         announce(f"First use: building the default registry at {db.engine.url.database} "
                  "from the bundled data (ECHE holders 2021-27 and H2020 consortia 2014-19)...")
         load_bundled(db)

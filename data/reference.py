@@ -199,30 +199,38 @@ def resolve_category(text: str) -> tuple[str, str] | None:
     return cat, code
 
 
-def seed_reference(session: Session) -> int:
-    """Insert or update countries and themes; return how many rows changed."""
+def seed_reference(session: Session, *, apply: bool = True) -> int:
+    """Insert or update countries and themes; return how many rows changed.
+
+    ``apply=False`` only counts the rows that would change, and writes nothing.
+    """
     changed = 0
     existing_c = {c.code: c for c in session.scalars(select(Country))}
     for ref in countries():
         row = existing_c.get(ref.code)
         if row is None:
-            session.add(Country(code=ref.code, iso2=ref.iso2, name=ref.name, part_of=ref.part_of))
+            if apply:
+                session.add(Country(code=ref.code, iso2=ref.iso2, name=ref.name,
+                                    part_of=ref.part_of))
             changed += 1
         elif (row.iso2, row.name, row.part_of) != (ref.iso2, ref.name, ref.part_of):
-            row.iso2, row.name, row.part_of = ref.iso2, ref.name, ref.part_of
+            if apply:
+                row.iso2, row.name, row.part_of = ref.iso2, ref.name, ref.part_of
             changed += 1
     existing_t = {t.code: t for t in session.scalars(select(Theme))}
     for tref in themes():
         trow = existing_t.get(tref.code)
         if trow is None:
-            session.add(
-                Theme(code=tref.code, kind=tref.kind, label_en=tref.label_en,
-                      label_fi=tref.label_fi)
-            )
+            if apply:
+                session.add(Theme(code=tref.code, kind=tref.kind, label_en=tref.label_en,
+                                  label_fi=tref.label_fi))
             changed += 1
         elif (trow.kind, trow.label_en, trow.label_fi) != (tref.kind, tref.label_en,
                                                             tref.label_fi):
-            trow.kind, trow.label_en, trow.label_fi = tref.kind, tref.label_en, tref.label_fi
+            if apply:
+                trow.kind, trow.label_en, trow.label_fi = (tref.kind, tref.label_en,
+                                                           tref.label_fi)
             changed += 1
-    session.flush()
+    if apply:
+        session.flush()
     return changed

@@ -2,12 +2,23 @@
 
 One URL selects the backend: an explicit URL (the CLI's ``--db``), else the ``MATCHER_DB``
 environment variable, else the embedded default SQLite file in the user's data directory.
-The schema is brought up to date by Alembic migrations on open, so an upgrade keeps data.
+The schema is brought up to date by Alembic migrations on open, so an upgrade keeps data;
+migrating holds the registry's write lock (``models.locks``), so two processes opening a new
+database at once create its schema once.
+
+Readers never create: ``open_database(url, create=False)`` refuses a database that does not
+exist (a mistyped ``--db``) with :class:`~models.errors.NoRegistry`, and
+``for_reading=True`` opens an SQLite file the user cannot write (a registry an administrator
+installed in a read-only folder) read-only instead of failing.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
+import sqlite3
+import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +29,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.errors import DatabaseError
+from models.errors import DatabaseError, NoRegistry
+from models.locks import lock_registry
 
 __all__ = [
     "DEFAULT_DB_ENV",
@@ -67,6 +79,52 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL; None for other backends and in-memory databases."""
+    if not url.startswith("sqlite:///") or url in ("sqlite:///:memory:", "sqlite:///"):
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0])
+
+
+def _writable(path: Path) -> bool:
+    """SQLite writes the file and, for its journal, the folder."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_connector(path: Path) -> Callable[[], sqlite3.Connection]:
+    """Connections that open ``path`` read-only. When the folder is read-only and holds no
+    WAL files, SQLite cannot create them: the file is then opened as immutable (nobody can be
+    writing it)."""
+    wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+    immutable = not os.access(path.parent, os.W_OK) and not (wal.exists() and shm.exists())
+    uri = (f"file:{urllib.parse.quote(str(path.resolve()))}?mode=ro"
+           + ("&immutable=1" if immutable else ""))
+    return lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)  # as SQLAlchemy does
+
+
+def _shown(url: str) -> str:
+    """A URL fit for messages: a file's path, or the URL without its password."""
+    path = _sqlite_path(url)
+    if path is not None:
+        return str(path)
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def _no_registry(explicit: str | None, resolved: str) -> NoRegistry:
+    where = _shown(resolved)
+    if explicit:
+        arg = shlex.quote(explicit if sa.engine.make_url(resolved).password is None else where)
+        return NoRegistry(f"no registry at {where}; create it with `matcher --db {arg} import "
+                          f"KIND FILE` or `matcher --db {arg} init`, or drop --db for the default")
+    return NoRegistry(f"no registry at {where} (from ${DEFAULT_DB_ENV}); create it with "
+                      f"`matcher import KIND FILE` or `matcher init`, or unset {DEFAULT_DB_ENV} "
+                      "for the default")
+
+
 @dataclass(slots=True)
 class Database:
     """An open, migrated database: the engine and a session factory."""
@@ -76,6 +134,8 @@ class Database:
     sessions: sessionmaker[Session]
     is_default: bool = False
     created: bool = False
+    #: Opened read-only: an SQLite file the user may read but not write.
+    read_only: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -96,14 +156,25 @@ def _alembic_config(connection: sa.Connection) -> Any:
 
 def upgrade(engine: Engine) -> bool:
     """Bring the schema to the newest migration; return True if the database was empty."""
+    with engine.connect() as conn:  # the common case, at head already: no lock needed
+        if _schema_state(conn) == "head":
+            return False
     with engine.begin() as conn:
+        lock_registry(conn)
         was_empty = not sa.inspect(conn).has_table("organisation")
         if not was_empty and _current_revision(conn) == SCHEMA_HEAD:
-            return False
+            return False  # another process migrated it while we waited for the lock
         from alembic import command
 
         command.upgrade(_alembic_config(conn), "head")
     return was_empty
+
+
+def _schema_state(conn: sa.Connection) -> str:
+    """``empty`` (no registry tables), ``head`` or ``old`` (migrations pending)."""
+    if not sa.inspect(conn).has_table("organisation"):
+        return "empty"
+    return "head" if _current_revision(conn) == SCHEMA_HEAD else "old"
 
 
 def _current_revision(conn: sa.Connection) -> str | None:
@@ -112,34 +183,63 @@ def _current_revision(conn: sa.Connection) -> str | None:
     return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
-    """Open (and create or migrate) the database that ``url`` selects, see :func:`resolve_url`."""
+def open_database(url: str | None = None, *, migrate: bool = True, create: bool = True,
+                  for_reading: bool = False) -> Database:
+    """Open (and create or migrate) the database that ``url`` selects, see :func:`resolve_url`.
+
+    ``create=False``: a database that does not exist (an SQLite file, or a database without the
+    registry's tables) raises :class:`~models.errors.NoRegistry` and nothing is created.
+    ``for_reading=True``: an SQLite file the user cannot write is opened read-only.
+    """
     resolved, is_default = resolve_url(url)
-    if resolved.startswith("sqlite:///") and resolved != "sqlite:///:memory:":
-        path = Path(resolved.removeprefix("sqlite:///"))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseError(f"cannot create the folder for {path}: {exc}") from exc
+    path = _sqlite_path(resolved)
+    read_only = False
+    if path is not None:
+        if not path.exists():
+            if not create:
+                raise _no_registry(url, resolved)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create the folder for {path}: {exc}") from exc
+        elif not _writable(path):
+            if not for_reading:
+                raise DatabaseError(f"the registry at {path} is read-only for you (no write "
+                                    "permission on the file or its folder): import into a copy "
+                                    "you own, or ask its owner to import")
+            read_only = True
     try:
-        engine = sa.create_engine(resolved)
+        engine = sa.create_engine(
+            resolved, **({"creator": _read_only_connector(path)} if read_only and path else {}))
     except (sa.exc.ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
         raise DatabaseError(
             f"cannot use database URL {resolved!r}: {exc}. Use sqlite:///PATH or "
             "postgresql://HOST/DB (install the 'postgres' extra for PostgreSQL)"
         ) from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect",
+                     _sqlite_read_only_pragmas if read_only else _sqlite_pragmas)
     created = False
     if migrate:
         try:
-            created = upgrade(engine)
-        except sa.exc.OperationalError as exc:
-            raise DatabaseError(f"cannot open database {engine.url!r}: {exc.orig}") from exc
+            with engine.connect() as conn:
+                state = _schema_state(conn)
+            if state == "empty" and not create:
+                engine.dispose()
+                raise _no_registry(url, resolved)
+            if state != "head" and read_only:
+                raise DatabaseError(f"the registry at {_shown(resolved)} is read-only and needs "
+                                    "a schema upgrade: ask its owner to run `matcher --db "
+                                    f"{_shown(resolved)} init` once with this version")
+            created = upgrade(engine) if state != "head" else False
+        except sa.exc.DBAPIError as exc:
+            engine.dispose()
+            raise DatabaseError(f"cannot open database {_shown(resolved)}: {exc.orig}") from exc
     return Database(
         url=resolved,
         engine=engine,
         sessions=sessionmaker(engine, expire_on_commit=False),
         is_default=is_default,
         created=created,
+        read_only=read_only,
     )

@@ -4,6 +4,8 @@
 
     MatcherError                      exit 1   anything the user can fix
     ├── DatabaseError                 exit 1   cannot open / migrate the database
+    │   └── NoRegistry                exit 1   a read command names a database that does not
+    │                                          exist (a mistyped ``--db``): never created
     ├── DataFileError                 exit 1   a file to import is missing, unreadable, malformed
     │   └── RowError                  exit 1   one row: ``file:line: field: problem; valid: ...``
     ├── QueryError                    exit 2   bad option values: unknown organisation, theme,
@@ -24,6 +26,7 @@ __all__ = [
     "DataFileError",
     "DatabaseError",
     "MatcherError",
+    "NoRegistry",
     "NotEligible",
     "QueryError",
     "RowError",
@@ -38,6 +41,10 @@ class MatcherError(Exception):
 
 class DatabaseError(MatcherError):
     """The database cannot be opened, created or migrated."""
+
+
+class NoRegistry(DatabaseError):
+    """There is no registry at that location; only imports and ``matcher init`` create one."""
 
 
 class DataFileError(MatcherError):

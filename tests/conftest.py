@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,35 @@ def session(database: Database) -> Iterator[Session]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@dataclass
+class DefaultHome:
+    """XDG folders whose default registry was built by first use, once per session."""
+
+    data: Path
+    cache: Path
+    #: What first use announced.
+    said: list[str] = field(default_factory=list)
+
+    def use(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("XDG_DATA_HOME", str(self.data))
+        monkeypatch.setenv("XDG_CACHE_HOME", str(self.cache))
+
+
+@pytest.fixture(scope="session")
+def default_home(tmp_path_factory: pytest.TempPathFactory) -> DefaultHome:
+    """The default registry built from the bundled data (5-10 s), shared by the tests that
+    need it: the first-use test and the README examples."""
+    from data.bootstrap import ensure_registry
+
+    root = tmp_path_factory.mktemp("default-home")
+    home = DefaultHome(root / "data", root / "cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(home.data))
+        mp.setenv("XDG_CACHE_HOME", str(home.cache))
+        mp.delenv("MATCHER_DB", raising=False)
+        db = open_database()
+        ensure_registry(db, announce=home.said.append)
+        db.dispose()
+    return home

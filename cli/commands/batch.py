@@ -161,7 +161,8 @@ def batch_command(app: App, input_path: str, output_path: str, mode: str, k: int
                  if resume else None)
         source = _open(stack, input_path, "r")
         items = read_queries(source, in_fmt, mode,  # type: ignore[arg-type]
-                             source=input_path, start_row=start.row if start else 1)
+                             source=input_path if input_path != "-" else "stdin",
+                             start_row=start.row if start else 1)
         first = next(items, None)  # a bad CSV header fails here, before the Ranker loads
         ranker_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="batch-")))
         task, handler = _task(app, mode, k, action, ranker_dir,

@@ -64,8 +64,9 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
       eplus    Erasmus+ project results export (.csv)
       orgs     your own organisation profiles (.csv or .jsonl)
 
-    Importing the same file again changes nothing. A bad row stops the import with
-    `file:line: field: problem` and leaves the registry as it was (exit 1).
+    Importing the same file again changes nothing, also when two imports run at once (the
+    second waits for the first). A bad row stops the import with `file:line: field: problem`
+    and leaves the registry as it was (exit 1). Creates the registry named by --db if needed.
 
     \b
     Example:
@@ -83,10 +84,10 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
     total = _count_lines(file) if file.is_file() else None
     show = not app.quiet and total is not None and total > 5000
     with tqdm(total=total, unit=" rows", disable=not show, leave=False,
-              desc=f"import {kind}") as bar, app.session() as session:
+              desc=f"import {kind}") as bar, app.write_session() as session:
         report = import_file(session, kind, file, skip_invalid=skip_invalid,
                              programme_parts=programme_parts, organisations=organisations,
-                             projects=projects, progress=bar.update)
+                             projects=projects, progress=bar.update, on_wait=app.say_once)
     for error in report.skipped:
         click.echo(f"Skipped {error}", err=True)
     for note in report.notes:

@@ -116,14 +116,15 @@ def index_command(app: App, rebuild: bool, fmt: str) -> None:
     """
     from dataclasses import asdict
 
-    from matcher.ranking.index import build, index_dir, read_info
+    from matcher.ranking.index import build, check_index, index_dir
     from matcher.registry.snapshot import fingerprint
 
     with app.session() as session:
-        info = read_info(index_dir(session))
-        fresh = info is not None and info.fingerprint == fingerprint(session)
-        built = rebuild or not fresh
+        info, problem = check_index(index_dir(session), fingerprint(session))
+        built = rebuild or problem is not None
         if built:
+            if problem is not None and not rebuild:
+                app.say(problem)
             _, info = build(session, progress=None if app.quiet else app.say)
     assert info is not None
     if fmt == "table":

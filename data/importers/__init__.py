@@ -12,6 +12,11 @@ with ``skip_invalid`` the good rows are imported and ``report.skipped`` lists ev
 Importing the same file twice changes nothing the second time, and only an import that changed
 something adds an ``ImportRecord`` (it feeds the registry fingerprint).
 
+Concurrency: an import first takes the registry's write lock (:func:`models.locks.lock_registry`,
+held by the database until the caller's transaction ends), then reads what is there. A second
+import of the same file, started at the same time, waits (``on_wait`` hears it once), then
+finds everything already up to date: rows are never duplicated.
+
 ``progress``, when given, is called with the number of rows just processed (``tqdm.update``).
 """
 
@@ -24,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from data.importers._store import ImportReport
 from models.errors import DataFileError
+from models.locks import lock_registry
 
 __all__ = ["KINDS", "ImportReport", "import_file"]
 
@@ -40,12 +46,16 @@ KINDS: dict[str, str] = {
 def import_file(session: Session, kind: str, path: Path, *, skip_invalid: bool = False,
                 programme_parts: Path | None = None, organisations: Path | None = None,
                 projects: Path | None = None,
-                progress: Callable[[int], None] | None = None) -> ImportReport:
+                progress: Callable[[int], None] | None = None,
+                on_wait: Callable[[str], None] | None = None) -> ImportReport:
     """Import one file of the given kind into the registry; see the module docstring."""
     path = Path(path)
+    if kind not in KINDS:
+        raise DataFileError(path, f"unknown import kind {kind!r}; valid: {', '.join(KINDS)}")
     if kind != "history" and (programme_parts or organisations or projects):
         raise DataFileError(path, "--programme-parts, --organisations and --projects only go "
                             "with KIND history")
+    lock_registry(session, on_wait=on_wait)
     if kind == "eche":
         from data.importers.eche import import_eche
 

@@ -25,6 +25,7 @@ __all__ = ["Table", "read_jsonl", "read_table"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
+_UTF8_BOM = b"\xef\xbb\xbf"
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
@@ -54,7 +55,7 @@ def read_bytes(path: Path) -> bytes:
             raw = gzip.decompress(raw)
         except (OSError, EOFError) as exc:
             raise DataFileError(path, f"damaged gzip file: {exc}") from exc
-    if not raw.strip():
+    if not raw.removeprefix(_UTF8_BOM).strip():  # a BOM alone: an empty file saved as UTF-8
         raise DataFileError(path, "the file is empty")
     return raw
 

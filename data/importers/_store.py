@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import String, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from models.errors import RowError
-from models.schema import Country, ImportRecord, Organisation, Theme
+from models.schema import Base, Country, ImportRecord, Organisation, Theme
 from models.text import fold, normalise_erasmus_code
 
-__all__ = ["ImportReport", "OrgBook", "RowLog", "ThemeBook", "record_import"]
+__all__ = ["ImportReport", "OrgBook", "RowLog", "ThemeBook", "check_text", "record_import"]
 
 #: The organisation columns an importer may set (besides provenance).
 ORG_FIELDS = ("pic", "oid", "erasmus_code", "legal_name", "normalised_name", "country", "city",
@@ -74,6 +74,43 @@ def _count(n: int, plural: str) -> str:
     if n != 1:
         return f"{n:,} {plural}"
     return "1 " + re.sub(r"s\b", "", plural, count=2 if "(" in plural else 1)
+
+
+def _limits() -> dict[tuple[str, str], int]:
+    """``(table, column) -> length`` of every bounded text column of the schema."""
+    return {(table.name, column.name): column.type.length
+            for table in Base.metadata.tables.values() for column in table.columns
+            if isinstance(column.type, String) and column.type.length}
+
+
+#: Column lengths, read from the schema: PostgreSQL enforces them and SQLite does not, so the
+#: importers check them first and both backends accept and refuse the same rows.
+LIMITS = _limits()
+
+
+def check_text(path: Path, line: int, table: str,
+               values: Mapping[str, tuple[str, str | None]]) -> None:
+    """Raise a :class:`RowError` for a value no backend can store the same way.
+
+    ``values``: ``{column: (field as the file names it, value)}`` for columns of ``table``.
+    Refused: text longer than its column (PostgreSQL raises, SQLite keeps it), NUL
+    characters (PostgreSQL refuses them) and lone surrogates (not encodable as UTF-8).
+    """
+    for column, (field, value) in values.items():
+        if not value:
+            continue
+        if "\x00" in value:
+            raise RowError(path, line, field, f"contains a NUL character (0x00) at position "
+                           f"{value.index(chr(0)) + 1}: remove it")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RowError(path, line, field, f"not valid text: a lone surrogate "
+                           f"{value[exc.start]!r} at position {exc.start + 1}") from None
+        limit = LIMITS.get((table, column))
+        if limit is not None and len(value) > limit:
+            raise RowError(path, line, field, f"{len(value):,} characters long; the registry "
+                           f"keeps at most {limit:,}: shorten it")
 
 
 class RowLog:

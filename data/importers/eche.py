@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from data.importers._files import read_table
-from data.importers._store import ImportReport, OrgBook, RowLog, record_import
+from data.importers._store import ImportReport, OrgBook, RowLog, check_text, record_import
 from data.reference import resolve_country
 from models.errors import RowError
 from models.text import fold
@@ -118,6 +118,10 @@ def _parse(path: Path, line: int, cells: dict[str, str], countries: set[str]) ->
                        "valid: an Erasmus country code (FI, EL, UK, XK, RE...) or ISO code")
     start, end = parse_dates(path, line, cells)
     city = " ".join(cells["City"].replace("\u200b", "").split()) or None
+    check_text(path, line, "organisation", {
+        "legal_name": ("Legal Name", name), "normalised_name": ("Legal Name", fold(name)),
+        "erasmus_code": ("Erasmus Code", code), "city": ("City", city),
+        "website": ("Website Url", cells["Website Url"])})
     return EcheRow(line, pic, oid, code, name, city, country, cells["Website Url"] or None,
                    start, end)
 

@@ -30,7 +30,14 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from data.importers._files import read_table
-from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, record_import
+from data.importers._store import (
+    ImportReport,
+    OrgBook,
+    RowLog,
+    ThemeBook,
+    check_text,
+    record_import,
+)
 from data.reference import resolve_category, resolve_country
 from models.errors import RowError
 from models.schema import Participation, Project, project_theme
@@ -126,13 +133,22 @@ def _org(path: Path, line: int, cols: tuple[str, str, str, str], cells: dict[str
         raise RowError(path, line, cols[1], f"{kind!r} is not an organisation type; valid: an "
                        "Erasmus+ label such as 'Higher education institution (tertiary "
                        "level)', an EPLUS-* code or a category name")
-    return _Org(" ".join(name.split()), country, resolved[0], resolved[1], website or None, role)
+    name = " ".join(name.split())
+    check_text(path, line, "organisation", {
+        "legal_name": (cols[0], name), "normalised_name": (cols[0], fold(name)),
+        "website": (cols[3], website)})
+    return _Org(name, country, resolved[0], resolved[1], website or None, role)
 
 
 def _parse(path: Path, line: int, cells: dict[str, str], countries: set[str]) -> _Project:
     identifier = cells["Project Identifier"]
     if not identifier:
         raise RowError(path, line, "Project Identifier", "empty; every project needs one")
+    check_text(path, line, "project", {
+        "identifier": ("Project Identifier", identifier),
+        "title": ("Project Title", cells["Project Title"]),
+        "summary": ("Project Summary", cells.get("Project Summary")),
+        "topics": ("Topics", cells.get("Topics"))})
     year_text = cells["Call year"]
     if not re.fullmatch(r"20\d\d", year_text):
         raise RowError(path, line, "Call year", f"{year_text!r} is not a call year; "

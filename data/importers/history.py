@@ -28,7 +28,14 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from data.importers._files import read_table
-from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, record_import
+from data.importers._store import (
+    ImportReport,
+    OrgBook,
+    RowLog,
+    ThemeBook,
+    check_text,
+    record_import,
+)
 from data.importers.cordis_texts import (
     OrgName,
     ProjectText,
@@ -94,6 +101,7 @@ def read_programme_parts(path: Path, log: RowLog) -> dict[str, str]:
 def _parse(path: Path, line: int, c: dict[str, str], countries: set[str]) -> _Row:
     if not c["rcn"].isdigit():
         raise RowError(path, line, "rcn", f"{c['rcn']!r} is not a project number; valid: digits")
+    check_text(path, line, "project", {"identifier": ("rcn", c["rcn"])})
     role = ROLES.get(c["role"].lower())
     if role is None:
         raise RowError(path, line, "role", f"{c['role']!r} is not a role; valid: coordinator, "

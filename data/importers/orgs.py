@@ -26,7 +26,14 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from data.importers._files import read_jsonl, read_table
-from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, record_import
+from data.importers._store import (
+    ImportReport,
+    OrgBook,
+    RowLog,
+    ThemeBook,
+    check_text,
+    record_import,
+)
 from data.reference import countries as country_refs
 from data.reference import resolve_category, resolve_country
 from models.errors import RowError
@@ -94,6 +101,10 @@ def _parse(path: Path, line: int, raw: dict[str, Any], book: OrgBook,
     for key in ("erasmus_code", "city", "website", "description"):
         if cells[key]:
             fields[key] = cells[key]
+    check_text(path, line, "organisation", {
+        "legal_name": ("name", cells["name"]), "normalised_name": ("name", fields[
+            "normalised_name"]), **{k: (k, fields.get(k)) for k in (
+                "erasmus_code", "city", "website", "description")}})
     codes = None
     if cells["themes"]:
         found = []

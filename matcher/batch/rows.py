@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from models.errors import QueryError
+from models.errors import DataFileError, QueryError
 
 __all__ = [
     "FORMATS",
@@ -207,11 +207,20 @@ def read_queries(stream: IO[str], fmt: str, mode: Mode, *, source: str = "input"
     """Parse rows lazily: a ``BatchQuery`` per good row, a failed ``RowOutcome`` per bad one.
 
     Rows before ``start_row`` are skipped unread (``--resume``). A CSV header with an unknown
-    column is a ``QueryError``: nothing could be answered.
+    column is a ``QueryError``: nothing could be answered. An input without a single query (an
+    empty file, a header alone) is a ``DataFileError``, as it is for ``matcher import``; so is
+    a file that is not UTF-8 text.
     """
-    if fmt == "csv":
-        yield from _read_csv(stream, mode, source, start_row)
-        return
+    try:
+        yield from (_read_csv(stream, mode, source, start_row) if fmt == "csv"
+                    else _read_jsonl(stream, mode, source, start_row))
+    except UnicodeDecodeError as exc:
+        raise DataFileError(source, f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x}): "
+                            "save the file as UTF-8 and run again") from exc
+
+
+def _read_jsonl(stream: IO[str], mode: str, source: str,
+                start_row: int) -> Iterator[BatchQuery | RowOutcome]:
     row = 0
     for line in stream:
         if not line.strip():
@@ -227,18 +236,43 @@ def read_queries(stream: IO[str], fmt: str, mode: Mode, *, source: str = "input"
         if not isinstance(values, dict):
             yield RowOutcome(row, str(row), error="expected a JSON object {\"id\": ..., ...}")
             continue
+        if _has_surrogates(line, values):
+            yield RowOutcome(row, str(row), error="not valid text: a lone surrogate escape "
+                             "(such as \\ud800) that no UTF-8 file can hold")
+            continue
         try:
             yield _query(row, values, mode)
         except _BadCell as exc:
             yield RowOutcome(row, _row_id(values, row), error=str(exc))
+    if row == 0:
+        raise DataFileError(source, "the file is empty")
+
+
+def _has_surrogates(line: str, values: dict[str, Any]) -> bool:
+    if "\\u" not in line.lower():  # only JSON escapes can make them
+        return False
+    try:
+        json.dumps(values, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _csv_records(stream: IO[str], source: str) -> Iterator[list[str]]:
+    """CSV rows; a malformed file (a field over the csv module's limit) is a file error."""
+    reader = csv.reader(stream)
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise DataFileError(source, f"line {reader.line_num}: not valid CSV: {exc}") from exc
 
 
 def _read_csv(stream: IO[str], mode: str, source: str,
               start_row: int) -> Iterator[BatchQuery | RowOutcome]:
-    reader = csv.reader(stream)
-    header = next(reader, None)
+    reader = _csv_records(stream, source)
+    header = next((cells for cells in reader if any(c.strip() for c in cells)), None)
     if header is None:
-        return
+        raise DataFileError(source, "the file is empty")
     bad = [_unknown(name, mode) for name in header if _key(name) not in FIELDS[mode]]
     if bad:
         raise QueryError(f"{source}: header: {bad[0]}")
@@ -259,11 +293,13 @@ def _read_csv(stream: IO[str], mode: str, source: str,
             yield _query(row, values, mode)
         except _BadCell as exc:
             yield RowOutcome(row, _row_id(values, row), error=str(exc))
+    if row == 0:
+        raise DataFileError(source, "a header but no data rows")
 
 
 def count_rows(path: Path, fmt: str) -> int:
     """How many rows a query file holds (for the progress bar's ETA); one streaming pass."""
-    with path.open(encoding="utf-8-sig", newline="") as stream:
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
         if fmt == "csv":
             rows = sum(1 for cells in csv.reader(stream) if any(c.strip() for c in cells))
             return max(rows - 1, 0)

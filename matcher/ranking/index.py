@@ -10,8 +10,10 @@ Each database gets its own folder under the user cache directory, named by a has
 :func:`load_or_build` compares the registry's :func:`~matcher.registry.snapshot.fingerprint` with the
 one in ``index.json`` and loads the saved ranker only when they are equal; otherwise (or when
 the files are missing or unreadable) it reads the registry, fits a new ranker and saves it.
-A stale index is never used. A new index is written to a temporary folder and moved into
-place, so a concurrent reader sees the old index or the new one, never half of one.
+A stale index is never used. ``index.json`` also holds the SHA-256 of every other file of the
+folder: a truncated or damaged file is found before it is read (:func:`check_index`), said in
+one line with its real reason, and rebuilt. A new index is written to a temporary folder and
+moved into place, so a concurrent reader sees the old index or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -33,7 +35,8 @@ from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import fingerprint, load_registry
 from models.errors import DataFileError
 
-__all__ = ["APP_NAME", "IndexInfo", "build", "index_dir", "load_or_build", "read_info"]
+__all__ = ["APP_NAME", "IndexInfo", "build", "check_index", "index_dir", "load_or_build",
+           "read_info"]
 
 APP_NAME = "erasmus-partner-matcher"
 INFO_FILE = "index.json"
@@ -62,6 +65,8 @@ class IndexInfo:
     path: str
     #: The tool version that built it: code changes can change scores, so a new version rebuilds.
     tool_version: str = ""
+    #: SHA-256 of every other file of the folder, checked before the index is used.
+    checksums: dict[str, str] = field(default_factory=dict)
 
     def summary(self) -> str:
         return (f"{self.n_orgs:,} organisations and {self.n_projects:,} projects, built in "
@@ -90,6 +95,62 @@ def read_info(directory: Path) -> IndexInfo | None:
 
 def _size(directory: Path) -> int:
     return sum(p.stat().st_size for p in directory.iterdir() if p.is_file())
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _checksums(directory: Path) -> dict[str, str]:
+    return {p.name: _sha256(p) for p in sorted(directory.iterdir())
+            if p.is_file() and p.name != INFO_FILE}
+
+
+def check_index(directory: Path, current: str) -> tuple[IndexInfo | None, str | None]:
+    """The saved index's manifest, and why the index cannot be used: one sentence for people
+    (``None``: it is fresh and intact). Checks, in order: the manifest, the tool version, the
+    registry fingerprint, and the checksum of each file."""
+    for _attempt in range(3):  # a concurrent rebuild may swap the folder while we check
+        manifest = directory / INFO_FILE
+        if not manifest.exists():
+            return None, "Building the search index (once per registry)."
+        try:
+            text = manifest.read_text(encoding="utf-8")
+            info = IndexInfo(**json.loads(text))
+        except (OSError, ValueError, TypeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) else "not a valid manifest"
+            return None, (f"The search index manifest {manifest} is unreadable ({why}): "
+                          "rebuilding the index.")
+        if info.tool_version != _tool_version():
+            return info, (f"The search index was built by version {info.tool_version or '?'} "
+                          f"of the tool, this is {_tool_version()}: rebuilding it.")
+        if info.fingerprint != current:
+            return info, "The registry changed since the search index was built: rebuilding it."
+        problem = _damaged_file(directory, info)
+        if problem is None:
+            return info, None
+        try:
+            if manifest.read_text(encoding="utf-8") == text:
+                return info, problem
+        except OSError:
+            pass
+    return info, problem
+
+
+def _damaged_file(directory: Path, info: IndexInfo) -> str | None:
+    if not info.checksums:
+        return f"The search index in {directory} has no checksums: rebuilding it."
+    for name, expected in info.checksums.items():
+        try:
+            actual = _sha256(directory / name)
+        except OSError as exc:
+            return (f"The search index file {directory / name} cannot be read ({exc.strerror}):"
+                    " rebuilding the index.")
+        if actual != expected:
+            return (f"The search index file {directory / name} is damaged (its checksum does "
+                    "not match index.json): rebuilding the index.")
+    return None
 
 
 def _bar(progress: Callable[[str], None] | None) -> tuple[Callable[[str], None],
@@ -123,17 +184,25 @@ def build(session: Session, *, cache_dir: Path | None = None,
     ranker = Ranker().fit(registry, progress=step)
     step(_STEPS[-1])
     final = index_dir(session, cache_dir)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    ranker.save(tmp)
     info = IndexInfo(
         fingerprint=registry.fingerprint, n_orgs=registry.n_orgs,
         n_projects=len(registry.projects), seconds=round(time.perf_counter() - started, 2),
         bytes=0, built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), path=str(final),
         tool_version=_tool_version())
-    info = IndexInfo(**{**asdict(info), "bytes": _size(tmp)})
-    (tmp / INFO_FILE).write_text(json.dumps(asdict(info), indent=1), encoding="utf-8")
+    tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        ranker.save(tmp)
+        info = IndexInfo(**{**asdict(info), "bytes": _size(tmp), "checksums": _checksums(tmp)})
+        (tmp / INFO_FILE).write_text(json.dumps(asdict(info), indent=1), encoding="utf-8")
+    except OSError as exc:  # a read-only or full cache folder: search anyway, unsaved
+        shutil.rmtree(tmp, ignore_errors=True)
+        close()
+        if progress is not None:
+            progress(f"Cannot save the search index in {final.parent} ({exc.strerror}): it "
+                     "is used for this command only.")
+        return ranker, info
     old = final.with_name(f"{final.name}.old-{os.getpid()}")
     try:
         if final.exists():
@@ -156,18 +225,18 @@ def load_or_build(session: Session, *, cache_dir: Path | None = None,
     """
     directory = index_dir(session, cache_dir)
     current = fingerprint(session)
-    info = None if rebuild else read_info(directory)
-    if info is not None and info.fingerprint == current \
-            and info.tool_version == _tool_version():
-        try:
-            ranker = Ranker.load(directory)
-        except (DataFileError, OSError, ValueError, KeyError):
-            pass  # unreadable: rebuilt below
-        else:
-            if ranker.registry_fingerprint_ == current:
-                return ranker
-    if progress is not None and not rebuild:
-        progress("The registry changed since the search index was built: rebuilding it."
-                 if info is not None else "Building the search index (once per registry).")
+    if not rebuild:
+        _, note = check_index(directory, current)
+        if note is None:
+            try:
+                ranker = Ranker.load(directory)
+            except (DataFileError, OSError, ValueError, KeyError) as exc:
+                note = f"The search index cannot be read ({exc}): rebuilding it."
+            else:
+                if ranker.registry_fingerprint_ == current:
+                    return ranker
+                note = "The search index does not match its manifest: rebuilding it."
+        if progress is not None:
+            progress(note)
     ranker, _ = build(session, cache_dir=cache_dir, progress=progress)
     return ranker

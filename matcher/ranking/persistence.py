@@ -15,6 +15,7 @@ The collaboration graph and the topic families are rebuilt on load (a few sparse
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -141,9 +142,27 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     tmp_json.replace(directory / "ranker.json")
 
 
-def load_ranker(directory: Path) -> tuple[FeatureSpace, Weights | None, dict[str, Any]]:
+_Parts = tuple[FeatureSpace, Weights | None, dict[str, Any]]
+
+
+def load_ranker(directory: Path) -> _Parts:
     """The saved feature space, weights (``None`` when the ranker used the default weights)
-    and parameters."""
+    and parameters.
+
+    A damaged save (truncated ``.npz``, wrong JSON) raises ``DataFileError``, never a
+    zipfile or numpy error.
+    """
+    try:
+        return _load(directory)
+    except DataFileError:
+        raise
+    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError,
+            zipfile.BadZipFile) as exc:
+        raise DataFileError(directory, f"cannot read the saved ranker ({type(exc).__name__}: "
+                            f"{exc}); rebuild it with `matcher index --rebuild`") from exc
+
+
+def _load(directory: Path) -> _Parts:
     meta_path, npz_path = directory / "ranker.json", directory / "arrays.npz"
     for path in (meta_path, npz_path):
         if not path.is_file():
@@ -156,7 +175,7 @@ def load_ranker(directory: Path) -> tuple[FeatureSpace, Weights | None, dict[str
     if meta.get("format") != FORMAT_VERSION:
         raise DataFileError(meta_path, f"saved ranker format {meta.get('format')!r}; this "
                             f"version reads format {FORMAT_VERSION}: rebuild with `matcher index`")
-    with np.load(npz_path, allow_pickle=False) as arrays:
+    with npz_path.open("rb") as fh, np.load(fh, allow_pickle=False) as arrays:  # closed on errors
         n_orgs, n_projects = arrays["org_id"].size, arrays["project_id"].size
         o = {name: _unpack(meta["orgs"][name], n_orgs) for name in _ORG_TEXT}
         o_themes = _unpack_items(meta["org_themes"], n_orgs)

@@ -267,3 +267,24 @@ def test_ctrl_c_then_resume_gives_the_full_output(runner: CliRunner, registry_ur
     assert result.exit_code == 1
     assert part.read_text() == full.read_text()
     assert errors.read_text() == full_errors
+
+
+@pytest.mark.parametrize(("name", "content", "problem"), [
+    ("empty.csv", "", "the file is empty"),
+    ("blank.jsonl", "\n\n", "the file is empty"),
+    ("header.csv", "id,text\n", "a header but no data rows"),
+])
+def test_an_input_without_queries_is_an_error_as_for_import(
+        runner: CliRunner, registry_url: str, tmp_path: Path, name: str, content: str,
+        problem: str) -> None:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(cli, ["--db", registry_url, "batch", str(path), "-o",
+                                 str(tmp_path / "out.csv")])
+    assert (result.exit_code, result.stderr) == (1, f"Error: {path}: {problem}\n")
+    if name == "empty.csv":
+        imported = runner.invoke(cli, ["--db", registry_url, "import", "orgs", str(path)])
+        assert (imported.exit_code, imported.stderr) == (1, f"Error: {path}: {problem}\n")
+    piped = runner.invoke(cli, ["--db", registry_url, "batch", "-", "--input-format", "csv",
+                                "-o", "-"], input="")
+    assert (piped.exit_code, piped.stderr) == (1, "Error: stdin: the file is empty\n")

@@ -151,8 +151,8 @@ def closing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     never reaches, and PostgreSQL connections left open fail the test (ResourceWarning)."""
     opened: list[Database] = []
 
-    def open_and_remember(url: str | None = None) -> Database:
-        db = open_database(url)
+    def open_and_remember(url: str | None = None, **options: bool) -> Database:
+        db = open_database(url, **options)
         opened.append(db)
         return db
 

@@ -90,6 +90,11 @@ def eche_rows(shared_data: Path) -> tuple[list[str], list[list[str]]]:
 @pytest.fixture
 def history_slice(shared_data: Path, tmp_path: Path) -> tuple[Path, Path]:
     """Every row of 12 real H2020 projects of the University of Graz, and their parts."""
+    return cut_history_slice(shared_data, tmp_path)
+
+
+def cut_history_slice(shared_data: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """See :func:`history_slice` (for fixtures of a wider scope)."""
     folder = shared_data / "cordis-h2020"
     with gzip.open(folder / "participations.csv.gz", "rt", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))

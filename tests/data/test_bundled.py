@@ -5,11 +5,13 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from data.bootstrap import BUNDLED_DIR, ensure_registry
 from models.db import open_database
 from models.schema import Organisation, Participation, Project
+from tests.conftest import DefaultHome
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,11 +36,12 @@ def test_bundle_is_the_published_data(shared_data: Path) -> None:
         assert (BUNDLED_DIR / name).read_bytes() == source.read_bytes(), name
 
 
-def test_first_use_builds_the_default_registry_once() -> None:
-    said: list[str] = []
-    db = open_database()  # XDG_DATA_HOME is a fresh folder for each test
+def test_first_use_builds_the_default_registry_once(default_home: DefaultHome,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    said = default_home.said  # first use happened in the session fixture
+    default_home.use(monkeypatch)
+    db = open_database()
     assert db.is_default
-    ensure_registry(db, announce=said.append)
     assert len(said) == 2 and said[0].startswith("First use: building the default registry")
     with db.sessions() as s:
         named = s.scalar(sa.select(sa.func.count()).select_from(Organisation)

@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,3 +124,80 @@ def test_an_index_built_by_another_version_is_rebuilt(db: Database, tmp_path: Pa
         index.load_or_build(s, cache_dir=cache)
     info = index.read_info(directory)
     assert info is not None and info.tool_version == "99.0"
+
+
+@pytest.fixture
+def sqlite_db(sqlite_url: str, tmp_path: Path) -> Iterator[Database]:
+    """The cache does not depend on the backend: the cases beyond the first run on SQLite."""
+    database = open_database(sqlite_url)
+    with database.sessions.begin() as s:
+        seed_reference(s)
+        import_file(s, "eche", _eche_slice(tmp_path / "a.csv", 0, 12))
+    yield database
+    database.dispose()
+
+
+def _notes_of_a_search(db: Database, cache: Path) -> tuple[list[str], index.Ranker]:
+    notes: list[str] = []
+    with db.sessions() as s:
+        ranker = index.load_or_build(s, cache_dir=cache, progress=notes.append)
+    return notes, ranker
+
+
+def test_a_truncated_file_is_found_reported_and_rebuilt(db: Database, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    _notes_of_a_search(db, cache)
+    with db.sessions() as s:
+        directory = index.index_dir(s, cache)
+        current = fingerprint(s)
+    assert index.check_index(directory, current)[1] is None
+    with (directory / "arrays.npz").open("r+b") as fh:  # truncate -s 1000 arrays.npz
+        fh.truncate(1000)
+    assert index.check_index(directory, current)[1] == (
+        f"The search index file {directory / 'arrays.npz'} is damaged (its checksum does not "
+        "match index.json): rebuilding the index.")
+    notes, ranker = _notes_of_a_search(db, cache)
+    assert notes == [(f"The search index file {directory / 'arrays.npz'} is damaged (its "
+                     "checksum does not match index.json): rebuilding the index.")]
+    assert ranker.registry_.n_orgs == 12
+    assert index.check_index(directory, current)[1] is None  # healed
+    assert _notes_of_a_search(db, cache)[0] == []
+
+
+@pytest.mark.parametrize(("damage", "reason"), [
+    (lambda d: (d / "index.json").write_text("{bad", encoding="utf-8"),
+     ("The search index manifest {d}/index.json is unreadable (not a valid manifest): "
+     "rebuilding the index.")),
+    (lambda d: (d / "ranker.json").unlink(),
+     ("The search index file {d}/ranker.json cannot be read (No such file or directory): "
+     "rebuilding the index.")),
+    (lambda d: (d / "ranker.json").write_text("{}", encoding="utf-8"),
+     ("The search index file {d}/ranker.json is damaged (its checksum does not match "
+     "index.json): rebuilding the index.")),
+])
+def test_every_damage_is_said_with_its_real_reason(sqlite_db: Database, tmp_path: Path,
+                                                   damage: Any, reason: str) -> None:
+    cache = tmp_path / "cache"
+    _notes_of_a_search(sqlite_db, cache)
+    with sqlite_db.sessions() as s:
+        directory = index.index_dir(s, cache)
+    damage(directory)
+    notes, ranker = _notes_of_a_search(sqlite_db, cache)
+    assert notes == [reason.format(d=directory)]
+    assert "registry changed" not in notes[0]
+    assert ranker.registry_.n_orgs == 12
+
+
+def test_a_damaged_save_is_a_data_file_error_not_a_zip_error(sqlite_db: Database,
+                                                             tmp_path: Path) -> None:
+    from matcher.ranking.persistence import load_ranker
+    from models.errors import DataFileError
+
+    cache = tmp_path / "cache"
+    _notes_of_a_search(sqlite_db, cache)
+    with sqlite_db.sessions() as s:
+        directory = index.index_dir(s, cache)
+    with (directory / "arrays.npz").open("r+b") as fh:
+        fh.truncate(1000)
+    with pytest.raises(DataFileError, match="cannot read the saved ranker .*BadZipFile"):
+        load_ranker(directory)

@@ -1,0 +1,41 @@
+"""A damaged search index: ``matcher search`` and ``matcher index`` say so in one line with the
+real reason and rebuild it (they used to crash with ``BadZipFile`` / say "up to date")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli.main import cli
+
+
+def test_a_truncated_index_is_reported_and_rebuilt_by_search_and_index(
+        runner: CliRunner, sqlite_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "partners.csv"
+    path.write_text("name,country,type,themes\nInnokas ry,FI,NGO,guidance-counselling\n"
+                    "Oulun yliopisto,FI,higher education,\n", encoding="utf-8")
+    assert runner.invoke(cli, ["--db", sqlite_url, "import", "orgs", str(path)]).exit_code == 0
+    built = runner.invoke(cli, ["--db", sqlite_url, "-q", "index"])
+    folder = Path(built.stdout.rsplit(" in ", 1)[1].strip())
+    assert (folder / "arrays.npz").is_file()
+    note = (f"The search index file {folder / 'arrays.npz'} is damaged (its checksum does not "
+            "match index.json): rebuilding the index.")
+
+    for _ in range(2):
+        with (folder / "arrays.npz").open("r+b") as fh:  # truncate -s 1000 arrays.npz
+            fh.truncate(1000)
+        search = runner.invoke(cli, ["--db", sqlite_url, "search", "--text", "guidance",
+                                     "--format", "json"])
+        assert search.exit_code == 0 and search.exception is None
+        assert search.stderr.splitlines()[0] == note
+        assert '"name": "Innokas ry"' in search.stdout
+
+    up_to_date = runner.invoke(cli, ["--db", sqlite_url, "index"])
+    assert up_to_date.stdout.startswith("The search index is up to date: 2 organisations")
+    with (folder / "arrays.npz").open("r+b") as fh:
+        fh.truncate(1000)
+    rebuilt = runner.invoke(cli, ["--db", sqlite_url, "index"])
+    assert rebuilt.exit_code == 0
+    assert rebuilt.stderr.splitlines()[0] == note
+    assert rebuilt.stdout.startswith("Built the search index: 2 organisations")

@@ -1,0 +1,108 @@
+"""One suite of bad inputs, run on SQLite and on PostgreSQL: the same message for each, no
+traceback, nothing written. Field limits are checked before the database (PostgreSQL used to
+raise a raw error for a name over 500 characters, SQLite took 100,000 characters)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from cli.main import cli
+from models.db import open_database
+from models.schema import Organisation
+
+ORGS = "name,country,type,city\n"
+
+
+def _eche(rows: str) -> bytes:
+    header = ("Erasmus Code;Pic;OID;Legal Name;City;Country Cd;Website Url;Erasmus Eche Start;"
+              "Erasmus Eche End\n")
+    return ("\n" + header + rows).encode("cp1252")
+
+
+def _eplus(identifier: str) -> bytes:
+    return ("Project Identifier,Action Type,Call year,Project Title,"
+            "Coordinating organisation name,Coordinator's country\n"
+            f"{identifier},KA203,2019,Guidance,Oulun yliopisto,FI\n").encode("utf-8-sig")
+
+
+#: (file name, kind, content, message after "Error: <path>")
+BAD_INPUTS: list[tuple[str, str, bytes, str]] = [
+    ("long.csv", "orgs", (ORGS + "N" * 501 + ",FI,NGO,\n").encode(),
+     ":2: name: 501 characters long; the registry keeps at most 500: shorten it"),
+    ("huge.csv", "orgs", (ORGS + "Innokas ry,FI,NGO,\n" + "N" * 100_000 + ",FI,NGO,\n").encode(),
+     ":3: name: 100,000 characters long; the registry keeps at most 500: shorten it"),
+    ("city.csv", "orgs", (ORGS + "Innokas ry,FI,NGO," + "C" * 201 + "\n").encode(),
+     ":2: city: 201 characters long; the registry keeps at most 200: shorten it"),
+    ("nul.jsonl", "orgs", (json.dumps({"name": "Inn\x00okas", "country": "FI", "type": "NGO"})
+                           + "\n").encode(),
+     ":1: name: contains a NUL character (0x00) at position 4: remove it"),
+    ("surrogate.jsonl", "orgs", b'{"name": "Innokas \\ud800", "country": "FI", "type": "NGO"}\n',
+     ":1: name: not valid text: a lone surrogate '\\ud800' at position 9"),
+    ("country.csv", "orgs", (ORGS + "Innokas ry,Atlantis,NGO,\n").encode(),
+     (":2: country: 'Atlantis' is not a country; valid: Erasmus or ISO codes (FI, EL, UK) or "
+     "English names (Finland)")),
+    ("code.csv", "eche", _eche("X" * 31 + ";999999999;;OULUN YLIOPISTO;OULU;FI;;1/1/2021;"
+                                          "12/31/2029\n"),
+     ":3: Erasmus Code: 31 characters long; the registry keeps at most 30: shorten it"),
+    ("eplus.csv", "eplus", _eplus("P" * 61),
+     ":2: Project Identifier: 61 characters long; the registry keeps at most 60: shorten it"),
+    ("history.csv", "history", ("rcn,role,pic,type,country,start_year\n" + "1" * 61
+                                + ",coordinator,999994535,HES,FI,2015\n").encode(),
+     ":2: rcn: 61 characters long; the registry keeps at most 60: shorten it"),
+    ("empty.csv", "orgs", b"", ": the file is empty"),
+    ("bom.jsonl", "orgs", b"\xef\xbb\xbf\n", ": the file is empty"),
+    ("header.csv", "orgs", ORGS.encode(), ": line 1: a header but no data rows"),
+    ("latin1.csv", "orgs", (ORGS + "Jyväskylän kaupunki,FI,public body,\n").encode("cp1252"),
+     (": line 2: not valid UTF-8 (byte 0xe4); it looks like Windows-1252/Latin-1 text. Save the "
+     "file as UTF-8 and import it again")),
+    ("columns.csv", "orgs", b"name,country\nInnokas ry,FI\n",
+     ": line 1: missing column(s) type; found 'name', 'country'"),
+]
+
+
+@pytest.fixture
+def run(runner: CliRunner, db_url: str) -> Callable[..., tuple[int, str]]:
+    def invoke(*args: str) -> tuple[int, str]:
+        result = runner.invoke(cli, ["--db", db_url, *args])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            repr(result.exception))
+        return result.exit_code, result.stderr
+
+    return invoke
+
+
+def _organisations(db_url: str) -> int:
+    db = open_database(db_url)
+    with db.sessions() as s:
+        n = int(s.scalar(sa.select(sa.func.count()).select_from(Organisation)) or 0)
+    db.dispose()
+    return n
+
+
+def test_bad_inputs_give_the_same_messages_on_both_backends(
+        run: Callable[..., tuple[int, str]], db_url: str, tmp_path: Path) -> None:
+    for name, kind, content, message in BAD_INPUTS:
+        path = tmp_path / name
+        path.write_bytes(content)
+        assert run("import", kind, str(path)) == (1, f"Error: {path}{message}\n"), name
+    assert _organisations(db_url) == 0
+
+
+def test_a_name_over_the_limit_is_a_row_error_on_both_backends(
+        run: Callable[..., tuple[int, str]], db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "partners.csv"
+    path.write_text(ORGS + "Innokas ry,FI,NGO,Oulu\n" + "N" * 501 + ",FI,NGO,\n",
+                    encoding="utf-8")
+    problem = "name: 501 characters long; the registry keeps at most 500: shorten it"
+    assert run("import", "orgs", str(path)) == (1, f"Error: {path}:3: {problem}\n")
+    assert _organisations(db_url) == 0
+    assert run("import", "orgs", str(path), "--skip-invalid") == (0, (
+        f"Skipped {path}:3: {problem}\n"
+        "partners.csv: 2 rows read; created 1 organisation; 1 invalid row skipped.\n"))
+    assert _organisations(db_url) == 1
