@@ -14,7 +14,7 @@ from models.db import Database, open_database, resolve_url
 from models.locks import read_snapshot
 
 if TYPE_CHECKING:
-    from matcher.ranking.ranker import Ranker
+    from matcher import Matcher
 
 
 @dataclass
@@ -24,6 +24,7 @@ class App:
     db_url: str | None = None
     quiet: bool = False
     _db: Database | None = field(default=None, repr=False)
+    _matcher: Matcher | None = field(default=None, repr=False)
     _said: set[str] = field(default_factory=set, repr=False)
 
     def open(self, *, write: bool = False) -> Database:
@@ -61,18 +62,20 @@ class App:
         with self.open(write=True).sessions.begin() as session:
             yield session
 
-    def ranker(self) -> Ranker:
-        """The fitted ranker of the registry: the cached index, rebuilt when stale."""
-        from matcher.ranking.index import load_or_build
+    def matcher(self) -> Matcher:
+        """The library's front door on this registry (set up on first use)."""
+        if self._matcher is None:
+            from matcher import Matcher
 
-        with self.session() as session:
-            return load_or_build(session, progress=None if self.quiet else self.say)
+            self._matcher = Matcher(self.open(), progress=None if self.quiet else self.say)
+        return self._matcher
 
     def close(self) -> None:
         """Release the database's connections (PostgreSQL keeps them open otherwise)."""
         if self._db is not None:
             self._db.dispose()
             self._db = None
+            self._matcher = None
 
     def say(self, message: str) -> None:
         """A message for people: stderr, unless ``--quiet``."""

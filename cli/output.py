@@ -5,26 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import click
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-FORMATS = ("table", "json", "csv")
-
-
-def format_option(func: F) -> F:
-    """The shared ``--format`` option."""
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default="table",
-        show_default=True,
-        help="Output format: aligned table for people, json or csv for programs.",
-    )(func)
 
 
 def _cell(value: Any) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models.schema import Country, Theme
+from models.schema import ActionRule, Country, CountryStatus, OrgType, Theme
 from models.text import fold
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "ThemeRef",
     "action_rules",
     "countries",
+    "country_names",
     "country_status",
     "fold",
     "org_types",
@@ -135,23 +136,9 @@ def _country_index() -> dict[str, str]:
         index[c.iso2.casefold()] = c.code
     for c in countries():  # Erasmus codes win over ISO codes (GR/EL, GB/UK)
         index[c.code.casefold()] = c.code
-    for alias, code in {
-        "great britain": "UK",
-        "england": "UK",
-        "scotland": "UK",
-        "wales": "UK",
-        "northern ireland": "UK",
-        "czech republic": "CZ",
-        "macedonia": "MK",
-        "the netherlands": "NL",
-        "holland": "NL",
-        "turkiye": "TR",
-        "suomi": "FI",
-        "deutschland": "DE",
-        "espana": "ES",
-        "italia": "IT",
-    }.items():
-        index[alias] = code
+    for code, names in country_names().items():
+        for name in names:
+            index.setdefault(fold(name), code)
     return index
 
 
@@ -161,76 +148,93 @@ def resolve_country(text: str) -> str | None:
 
 
 @cache
-def _category_index() -> dict[str, str]:
-    index: dict[str, str] = {}
+def _category_index() -> dict[str, OrgTypeRef]:
+    index: dict[str, OrgTypeRef] = {}
+    for t in org_types():  # codes first: a code never loses to another type's label
+        index.setdefault(fold(t.code), t)
     for t in org_types():
-        index[fold(t.code)] = t.category
-        index[fold(t.label)] = t.category
-    for alias, cat in {
-        "hei": "higher-education",
-        "university": "higher-education",
-        "higher education institution": "higher-education",
-        "sme": "company",
-        "enterprise": "company",
-        "business": "company",
-        "association": "ngo",
-        "public": "public-body",
-        "public authority": "public-body",
-        "foundation": "network",
-        "research institute": "research",
-    }.items():
-        index.setdefault(alias, cat)
+        index.setdefault(fold(t.label), t)
     return index
 
 
 def resolve_category(text: str) -> tuple[str, str] | None:
-    """``(category, type_code)`` for a category name, Erasmus+ label or code, or CORDIS code.
+    """``(category, type_code)`` for a category name, a word for one (``university``), an
+    Erasmus+ label or code, or a CORDIS code.
 
     ``type_code`` is the source code when one was given (``EPLUS-NGO``, ``HES``), else the
     canonical category itself. None when unknown.
     """
-    key = fold(text)
-    cat = _category_index().get(key)
-    if cat is None:
+    found = _category_index().get(fold(text))
+    if found is None:
         return None
-    code = next((t.code for t in org_types() if fold(t.code) == key), None)
-    if code is None:
-        code = next((t.code for t in org_types() if fold(t.label) == key), cat)
-    return cat, code
+    return found.category, found.category if found.scheme == "word" else found.code
+
+
+@cache
+def country_names() -> dict[str, tuple[str, ...]]:
+    """Other names of each country (``country_names.csv``: native names, usual variants)."""
+    out: dict[str, list[str]] = {}
+    for r in _rows("country_names.csv"):
+        out.setdefault(r["code"], []).append(r["name"])
+    return {code: tuple(names) for code, names in out.items()}
+
+
+def _reference_rows() -> list[tuple[type[Any], tuple[str, ...], list[dict[str, Any]], bool]]:
+    """``(table, key columns, wanted rows, whether rows not wanted are deleted)``."""
+    other = country_names()
+    actions = action_rules()
+    return [
+        (Country, ("code",), [{"code": c.code, "iso2": c.iso2, "name": c.name,
+                               "part_of": c.part_of,
+                               "aliases": "|".join(other.get(c.code, ())) or None}
+                              for c in countries()], False),
+        # themes of kind topic come from imports: never deleted here
+        (Theme, ("code",), [{"code": t.code, "kind": t.kind, "label_en": t.label_en,
+                             "label_fi": t.label_fi} for t in themes()], False),
+        (OrgType, ("code",), [{"code": t.code, "position": i, "scheme": t.scheme,
+                               "label": t.label, "category": t.category}
+                              for i, t in enumerate(org_types())], True),
+        (ActionRule, ("code",), [{"code": code, "label": raw["label"], "source": raw["source"],
+                                  "first_call": int(raw["calls"][0]),
+                                  "last_call": int(raw["calls"][1]),
+                                  "rules": json.dumps(raw, sort_keys=True)}
+                                 for code, raw in actions.items()], True),
+        (CountryStatus, ("country", "status", "from_call", "to_call"),
+         [{"country": r["country"], "status": r["status"], "from_call": r["from_call"],
+           "to_call": r["to_call"], "source": r["source"]} for r in country_status()], True),
+    ]
 
 
 def seed_reference(session: Session, *, apply: bool = True) -> int:
-    """Insert or update countries and themes; return how many rows changed.
+    """Bring the reference tables (countries, themes, organisation types, action rules,
+    country statuses) to the files of ``data/reference``; return how many rows changed.
 
     ``apply=False`` only counts the rows that would change, and writes nothing.
     """
     changed = 0
-    existing_c = {c.code: c for c in session.scalars(select(Country))}
-    for ref in countries():
-        row = existing_c.get(ref.code)
-        if row is None:
-            if apply:
-                session.add(Country(code=ref.code, iso2=ref.iso2, name=ref.name,
-                                    part_of=ref.part_of))
-            changed += 1
-        elif (row.iso2, row.name, row.part_of) != (ref.iso2, ref.name, ref.part_of):
-            if apply:
-                row.iso2, row.name, row.part_of = ref.iso2, ref.name, ref.part_of
-            changed += 1
-    existing_t = {t.code: t for t in session.scalars(select(Theme))}
-    for tref in themes():
-        trow = existing_t.get(tref.code)
-        if trow is None:
-            if apply:
-                session.add(Theme(code=tref.code, kind=tref.kind, label_en=tref.label_en,
-                                  label_fi=tref.label_fi))
-            changed += 1
-        elif (trow.kind, trow.label_en, trow.label_fi) != (tref.kind, tref.label_en,
-                                                            tref.label_fi):
-            if apply:
-                trow.kind, trow.label_en, trow.label_fi = (tref.kind, tref.label_en,
-                                                           tref.label_fi)
-            changed += 1
+    for table, key, wanted, prune in _reference_rows():
+        existing = {tuple(getattr(row, k) for k in key): row
+                    for row in session.scalars(select(table))}
+        seen = set()
+        for values in wanted:
+            ident = tuple(values[k] for k in key)
+            seen.add(ident)
+            row = existing.get(ident)
+            if row is None:
+                changed += 1
+                if apply:
+                    session.add(table(**values))
+            elif any(getattr(row, k) != v for k, v in values.items()):
+                changed += 1
+                if apply:
+                    for k, v in values.items():
+                        setattr(row, k, v)
+        if prune:
+            for ident, row in existing.items():
+                if ident not in seen:
+                    changed += 1
+                    if apply:
+                        session.delete(row)
     if apply:
         session.flush()
     return changed

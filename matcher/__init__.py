@@ -1,7 +1,42 @@
-"""The matching library: registry snapshots, profile vectors, ranking, eligibility rules,
-the consortium builder and evaluation. Knows no click and no ORM sessions beyond
-``matcher.registry.snapshot``, where rows become frozen values and arrays."""
+"""Erasmus+ Partner Matcher, the library: :class:`Matcher` is its front door.
 
-from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo, load_registry
+>>> from matcher import Matcher   # doctest: +SKIP
+>>> m = Matcher.open()            # doctest: +SKIP
+>>> m.search(text="virtual mobility", countries=["DE"], k=3)  # doctest: +SKIP
 
-__all__ = ["OrgProfile", "ProjectInfo", "Registry", "ThemeInfo", "load_registry"]
+The parts, for those who need them: ``matcher.registry`` (the only part that reads the
+database: snapshots, reference data, browsing), ``matcher.ranking`` (profiles, similar
+projects, graph, features, the ranker and its index), ``matcher.consortium`` (rules, the
+objective, beam search, the builder), ``matcher.batch`` and ``matcher.evaluation``.
+"""
+
+from matcher.consortium.builder import Consortium, Member
+from matcher.consortium.rules import Call, RuleBook, Violation
+from matcher.facade import Completion, IndexStatus, Matcher, Verdict
+from matcher.partners import SearchRequest, SearchResult
+from matcher.registry.catalogue import OrgDetail, OrgSummary, ThemeRow
+from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
+from matcher.values import Filters, Match, Query
+
+__all__ = [
+    "Call",
+    "Completion",
+    "Consortium",
+    "Filters",
+    "IndexStatus",
+    "Match",
+    "Matcher",
+    "Member",
+    "OrgDetail",
+    "OrgProfile",
+    "OrgSummary",
+    "ProjectInfo",
+    "Query",
+    "Registry",
+    "RuleBook",
+    "SearchRequest",
+    "SearchResult",
+    "ThemeRow",
+    "Verdict",
+    "Violation",
+]

@@ -1,26 +1,62 @@
-"""Resolve what a user typed (PIC, OID, Erasmus code, internal id, organisation name, theme
-label, country) into registry values, with the nearest valid values in the error when nothing
-matches."""
+"""One vocabulary per registry: what users type, resolved the same way by every command.
+
+:class:`Vocabulary` is built once from a registry's :class:`~matcher.registry.reference.Reference`
+and an organisation finder, and resolves
+
+- **themes**: codes, English and Finnish labels, H2020 programme parts by their own short
+  names (``ERC``, ``MSCA``, ``SC1``), any case and accents;
+- **countries**: Erasmus codes (``EL``, ``UK``), ISO codes (``GR``, ``GB``), English names and
+  the other names of the reference (``Deutschland``, ``Suomi``);
+- **organisation types**: the canonical categories (``higher-education``, ``public body``),
+  ``EPLUS-*`` and CORDIS codes, their labels, and common words (``university``, ``SME``);
+- **call topics**: a code (``SwafS-09-2018``) or a family (``SwafS``, ``SC1-BHC``);
+- **organisations**: PIC, OID, Erasmus code, ``#id`` or name (:mod:`matcher.names`).
+
+Anything unknown is a :class:`~models.errors.QueryError` (exit 2) naming the value and the
+nearest valid ones (:func:`nearest`), and saying where to list them all.
+
+>>> from matcher.registry.reference import CountryInfo, OrgTypeInfo, Reference
+>>> ref = Reference((CountryInfo("DE", "DE", "Germany", None, ("Deutschland",)),
+...                  CountryInfo("EL", "GR", "Greece", None)),
+...                 (OrgTypeInfo("company", "canonical", "Company", "company"),
+...                  OrgTypeInfo("EPLUS-ENT-SME", "eplus", "Small and medium sized enterprise",
+...                              "company")), (), {})
+>>> v = Vocabulary(ref)
+>>> sorted(v.countries(["deutschland", "GR"])), sorted(v.categories(["EPLUS-ENT-SME"]))
+(['DE', 'EL'], ['company'])
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
 from rapidfuzz import process
 
 from matcher.names import NameIndex, looks_like_identifier, unknown_organisation
-from matcher.registry.snapshot import OrgProfile, Registry, ThemeInfo
+from matcher.ranking.topics import family
+from matcher.registry.reference import Reference
+from matcher.registry.snapshot import OrgProfile, Registry
+from matcher.values import Filters
 from models.errors import QueryError
 from models.text import fold, normalise_erasmus_code
 
-__all__ = ["OrgIndex", "fold", "normalise_erasmus_code", "resolve_countries", "resolve_themes"]
+__all__ = ["OrgFinder", "OrgIndex", "Vocabulary", "nearest"]
 
 
-def _nearest(word: str, choices: Iterable[str], n: int = 3) -> str:
-    found = process.extract(word, list(choices), limit=n, score_cutoff=50)
+def nearest(value: str, choices: Iterable[str], n: int = 3) -> str:
+    """The ``n`` choices closest to ``value`` (the "did you mean" of every message)."""
+    found = process.extract(value, list(dict.fromkeys(choices)), limit=n, score_cutoff=50)
     return ", ".join(str(c[0]) for c in found) or "none close"
+
+
+class OrgFinder(Protocol):
+    """Finds one organisation from what a user typed (:class:`OrgIndex` is one)."""
+
+    def get(self, ref: str) -> OrgProfile: ...
 
 
 class OrgIndex:
@@ -65,44 +101,136 @@ class OrgIndex:
         return self.names.resolve(text, ref=ref)
 
 
-def resolve_themes(values: Iterable[str], themes: Mapping[str, ThemeInfo]) -> tuple[str, ...]:
-    """Theme codes for codes or labels (English or Finnish, any case); ``QueryError`` if unknown."""
-    by_label: dict[str, str] = {}
-    for t in themes.values():
-        by_label[fold(t.code)] = t.code
-        if t.code.startswith("h2020-"):  # H2020 parts by their own short names: ERC, MSCA, SC1
-            by_label.setdefault(fold(t.code.removeprefix("h2020-")), t.code)
-        by_label[fold(t.label_en)] = t.code
-        if t.label_fi:
-            by_label[fold(t.label_fi)] = t.code
-    out: list[str] = []
-    for value in values:
-        code = by_label.get(fold(value))
-        if code is None:
-            raise QueryError(
-                f"unknown theme {value!r}; nearest: {_nearest(value, sorted(themes))}. "
-                "List them all with `matcher themes`."
-            )
-        if code not in out:
-            out.append(code)
-    return tuple(out)
+class Vocabulary:
+    """Resolve user input against one registry; see the module docstring.
+
+    ``orgs`` finds organisations (none: this vocabulary resolves no organisation);
+    ``topic_families`` are the call-topic families the registry knows (for hints).
+    """
+
+    def __init__(self, reference: Reference, orgs: OrgFinder | None = None, *,
+                 topic_families: Sequence[str] = ()) -> None:
+        self.reference = reference
+        self.orgs = orgs
+        self.topic_families = tuple(topic_families)
+        self._families = {f.casefold() for f in topic_families}
+        self._themes: dict[str, str] = {}
+        self._theme_labels: dict[str, str] = {}  # as written -> code, for the hints
+        for theme in reference.themes.values():
+            names = [theme.code, theme.label_en, theme.label_fi or ""]
+            if theme.code.startswith("h2020-"):  # H2020 parts by their own short names
+                names.append(theme.code.removeprefix("h2020-"))
+            for name in filter(None, names):
+                self._themes.setdefault(fold(name), theme.code)
+                self._theme_labels.setdefault(name, theme.code)
+        self._countries: dict[str, str] = {}
+        for c in reference.countries:  # Erasmus codes first: GR/EL, GB/UK
+            self._countries[_name_key(c.code)] = c.code
+        for c in reference.countries:
+            for name in (c.iso2, c.name, *c.aliases):
+                self._countries.setdefault(_name_key(name), c.code)
+        self._types: dict[str, str] = {}
+        for t in reference.org_types:  # codes first, then labels and words
+            self._types.setdefault(_type_key(t.code), t.category)
+        for t in reference.org_types:
+            self._types.setdefault(_type_key(t.label), t.category)
+
+    # -- what every command resolves -----------------------------------------------------
+    def themes(self, values: Iterable[str]) -> tuple[str, ...]:
+        """Theme codes, in the order given, without repeats."""
+        out: list[str] = []
+        for value in values:
+            code = self._themes.get(fold(value))
+            if code is None:
+                near = process.extract(value, list(self._theme_labels), limit=3,
+                                       score_cutoff=50)
+                hint = "; ".join(
+                    f"{self._theme_labels[str(label)]} ({label})"
+                    if self._theme_labels[str(label)] != label else str(label)
+                    for label, *_ in near) or "none close"
+                raise QueryError(f"unknown theme {value!r}; nearest: {hint}. List them all "
+                                 "with `matcher themes`.")
+            if code not in out:
+                out.append(code)
+        return tuple(out)
+
+    def countries(self, values: Iterable[str]) -> frozenset[str]:
+        """Erasmus country codes."""
+        out: set[str] = set()
+        for value in values:
+            code = self._countries.get(_name_key(value))
+            if code is None:
+                names = [n for c in self.reference.countries for n in (c.code, c.name)]
+                raise QueryError(
+                    f"unknown country {value!r}: use an Erasmus code (FI, DE, EL for Greece, "
+                    f"UK), an ISO code or a name (Finland, Suomi); nearest: "
+                    f"{nearest(value, names)}")
+            out.add(code)
+        return frozenset(out)
+
+    def categories(self, values: Iterable[str]) -> frozenset[str]:
+        """Canonical organisation categories."""
+        out: set[str] = set()
+        for value in values:
+            category = self._types.get(_type_key(value))
+            if category is None:
+                valid = self.reference.categories
+                raise QueryError(
+                    f"unknown organisation type {value!r}; valid types: {', '.join(valid)} "
+                    f"(or an EPLUS-* / CORDIS type code such as HES, PRC); nearest: "
+                    f"{nearest(value, valid)}")
+            out.add(category)
+        return frozenset(out)
+
+    def topics(self, values: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """``(topics, notes)``: the call topics as given, and a note for each whose family the
+        registry has never seen (it can still match the words of its title)."""
+        out: list[str] = []
+        notes: list[str] = []
+        for value in values:
+            code = value.strip()
+            if not code:
+                continue
+            key = family(code)
+            if not key:
+                raise QueryError(f"call topic {value!r} has no family: give a code such as "
+                                 "SwafS-09-2018 or a family such as SwafS or SC1-BHC")
+            if self._families and key.casefold() not in self._families:
+                notes.append(f"call-topic family {key} is not in the registry; nearest: "
+                             f"{nearest(key, self.topic_families)}")
+            if code not in out:
+                out.append(code)
+        return tuple(out), tuple(notes)
+
+    def organisation(self, ref: str) -> OrgProfile:
+        if self.orgs is None:
+            raise QueryError("this vocabulary resolves no organisation")
+        return self.orgs.get(ref)
+
+    def organisations(self, refs: Iterable[str]) -> list[OrgProfile]:
+        """Each organisation once, in the order given."""
+        found = [self.organisation(ref) for ref in refs]
+        return list({org.id: org for org in found}.values())
+
+    def filters(self, *, countries: Iterable[str] = (), exclude_countries: Iterable[str] = (),
+                types: Iterable[str] = (), eche: bool = False,
+                exclude_ids: Iterable[int] = ()) -> Filters:
+        return Filters(countries=self.countries(countries),
+                       exclude_countries=self.countries(exclude_countries),
+                       categories=self.categories(types), eche_only=eche,
+                       exclude_ids=frozenset(exclude_ids))
 
 
-def resolve_countries(values: Iterable[str], countries: Mapping[str, str]) -> frozenset[str]:
-    """Erasmus codes for codes or English names; ``QueryError`` naming the nearest if unknown."""
-    by_key: dict[str, str] = {}
-    for code, name in countries.items():
-        by_key[fold(name)] = code
-    iso = {"gr": "EL", "gb": "UK"}
-    out: set[str] = set()
-    for value in values:
-        key = fold(value)
-        upper = value.strip().upper()
-        found = upper if upper in countries else iso.get(key) or by_key.get(key)
-        if found is None:
-            raise QueryError(
-                f"unknown country {value!r}: use an Erasmus code (FI, DE, EL for Greece, UK) "
-                f"or an English name; nearest: {_nearest(value, [*countries, *countries.values()])}"
-            )
-        out.add(found)
-    return frozenset(out)
+def _name_key(text: str) -> str:
+    """:func:`~models.text.fold`, or for a name in another script (``Ελλάδα``, ``Србија``),
+    its case- and accent-folded letters."""
+    key = fold(text)
+    if key:
+        return key
+    letters = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(ch for ch in letters if not unicodedata.combining(ch)).split())
+
+
+def _type_key(text: str) -> str:
+    """``Public body``, ``public-body`` and ``public_body`` are one type."""
+    return fold(text.replace("-", " ").replace("_", " "))

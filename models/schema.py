@@ -26,9 +26,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
+    "ActionRule",
     "Base",
     "Country",
+    "CountryStatus",
     "ImportRecord",
+    "OrgType",
     "Organisation",
     "OrganisationAlias",
     "Participation",
@@ -66,6 +69,51 @@ class Country(Base):
     name: Mapped[str] = mapped_column(String(100))
     #: Territories such as RE (Réunion) belong to a member state for eligibility.
     part_of: Mapped[str | None] = mapped_column(String(2))
+    #: Other names people use (``Deutschland``, ``Suomi``, ``Holland``), ``|``-separated.
+    aliases: Mapped[str | None] = mapped_column(Text)
+
+
+class CountryStatus(Base):
+    """A country's status for a range of call years: ``programme`` (2014-20), ``member`` or
+    ``associated`` (2021-27); a country without a row for a year is a partner / third
+    country then."""
+
+    __tablename__ = "country_status"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    from_call: Mapped[int] = mapped_column(Integer)
+    to_call: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text)
+
+
+class OrgType(Base):
+    """An organisation type of a scheme (``canonical``, ``eplus`` ``EPLUS-*``, ``cordis``)
+    and the canonical category it belongs to."""
+
+    __tablename__ = "org_type"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: The row's place in the reference file (categories are listed in that order).
+    position: Mapped[int] = mapped_column(Integer)
+    scheme: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(30))
+
+
+class ActionRule(Base):
+    """The eligibility rules of one action (KA220-HED...) as data, with their source and the
+    calls they are valid for; ``rules`` is the action's JSON object."""
+
+    __tablename__ = "action_rule"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    label: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(Text)
+    first_call: Mapped[int] = mapped_column(Integer)
+    last_call: Mapped[int] = mapped_column(Integer)
+    rules: Mapped[str] = mapped_column(Text)
 
 
 class Theme(Base):

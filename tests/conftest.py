@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -129,3 +130,33 @@ def default_home(tmp_path_factory: pytest.TempPathFactory) -> DefaultHome:
         ensure_registry(db, announce=home.said.append)
         db.dispose()
     return home
+
+
+def reference_from_files() -> Any:
+    """The reference data of ``data/reference`` as a registry would hold it (no database)."""
+    from data import reference as files
+    from matcher.registry.reference import (
+        CountryInfo,
+        OrgTypeInfo,
+        Reference,
+        StatusRow,
+        ThemeInfo,
+    )
+
+    names = files.country_names()
+    return Reference(
+        countries=tuple(CountryInfo(c.code, c.iso2, c.name, c.part_of, names.get(c.code, ()))
+                        for c in files.countries()),
+        org_types=tuple(OrgTypeInfo(t.code, t.scheme, t.label, t.category)
+                        for t in files.org_types()),
+        statuses=tuple(StatusRow(r["country"], r["status"], r["from_call"], r["to_call"],
+                                 r["source"]) for r in files.country_status()),
+        actions=files.action_rules(),
+        themes={t.code: ThemeInfo(t.code, t.kind, t.label_en, t.label_fi)
+                for t in files.themes()},
+    )
+
+
+@pytest.fixture(scope="session")
+def reference() -> Any:
+    return reference_from_files()

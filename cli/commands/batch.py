@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -13,7 +12,6 @@ import click
 
 from cli.app import App, pass_app
 from cli.errors import reports_errors
-from cli.reference import category_of, regions, rulebook
 from models.errors import QueryError
 
 INTERRUPTED_EXIT = 130  # the shell's convention for "stopped by Ctrl-C"
@@ -51,30 +49,25 @@ def _task(app: App, mode: str, k: int | None, action: str | None, scratch: Path,
           in_process: bool) -> tuple[Any, Any]:
     """The batch task for ``mode``, and its handler when rows are answered in this process.
 
-    The Ranker is loaded (or rebuilt, when the registry changed) here first, so that workers
-    only ever load fresh artefacts: the database's index folder, or a copy in ``scratch``.
+    The search index is loaded (or rebuilt, when the registry changed) here first, so that
+    workers only ever open fresh artefacts: the database's index folder, or a copy in
+    ``scratch``.
     """
-    from data.reference import action_rules, country_status, resolve_country
-    from matcher.batch.tasks import CompleteTask, SearchTask
-    from matcher.ranking.index import index_dir, load_or_build, read_info
+    from matcher.batch.tasks import CompleteHandler, CompleteTask, SearchHandler, SearchTask
 
-    with app.session() as session:
-        ranker = load_or_build(session, progress=None if app.quiet else app.say)
-        directory = index_dir(session)
-    info = read_info(directory)
-    if not in_process and (info is None or info.fingerprint != ranker.registry_fingerprint_):
+    matcher = app.matcher()
+    ranker = matcher.ranker()
+    if action is not None:
+        matcher.rulebook.action(action)  # an unknown --action is a usage error at once
+    directory = matcher.index_directory()
+    if not in_process and not matcher.index_status().fresh:
         ranker.save(scratch)
         directory = scratch
-    task: Any
     if mode == "search":
-        counting = rulebook().countries_that_count(action or "KA220-HED")
-        task = SearchTask(str(directory), k=k or 10, programme_countries=counting,
-                          country_resolver=resolve_country, type_resolver=category_of)
-    else:
-        rules = json.dumps({"actions": action_rules(), "country_status": country_status(),
-                            "regions": regions()}, default=list)
-        task = CompleteTask(str(directory), rules=rules, action=action, k=k or 5)
-    return task, task.handler(ranker) if in_process else None
+        search = SearchTask(str(directory), k=k or 10, action=action or "KA220-HED")
+        return search, SearchHandler(matcher, search.k, search.action) if in_process else None
+    complete = CompleteTask(str(directory), action=action, k=k or 5)
+    return complete, CompleteHandler(matcher, action, complete.k) if in_process else None
 
 
 @click.command("batch")
@@ -118,7 +111,7 @@ def batch_command(app: App, input_path: str, output_path: str, mode: str, k: int
     stdin), one line a result in OUTPUT, in input order.
 
     \b
-    Columns: id, text, themes, countries, exclude_countries, types, eche, k;
+    Columns: id, text, themes, topics, countries, exclude_countries, types, eche, k;
       search: org, programme_countries_only; complete: members, action, size, call_year.
       Multi-valued CSV cells are ;-separated, JSON Lines take lists.
     Output: query_id, query_row, then the fields of one `search` / `complete` JSON result.

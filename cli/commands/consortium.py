@@ -10,36 +10,17 @@ import click
 
 from cli.app import App, pass_app
 from cli.errors import reports_errors
-from cli.output import emit, format_option, table
-from cli.reference import rulebook
+from cli.options import (
+    action_option,
+    call_year_option,
+    filter_options,
+    format_option,
+    idea_options,
+    parse_size,
+)
+from cli.output import emit, table
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def parse_size(value: str | None) -> tuple[int, int] | None:
-    if value is None:
-        return None
-    lo, sep, hi = value.partition("..")
-    try:
-        size = (int(lo), int(hi if sep else lo))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not MIN..MAX or N (e.g. 3..5)",
-                                 param_hint="'--size'") from None
-    if size[0] > size[1] or size[0] < 1:
-        raise click.BadParameter(f"{value!r}: MIN must be 1 or more and not above MAX",
-                                 param_hint="'--size'")
-    return size
-
-
-def action_option(func: F) -> F:
-    return click.option("--action", "-a", required=True, metavar="ACTION",
-                        help="KA220-HED, KA203, KA200 or KA210.")(func)
-
-
-def call_year_option(func: F) -> F:
-    return click.option("--call-year", type=int, metavar="YEAR",
-                        help="The call year (default: the action's latest call); decides which "
-                             "countries count, e.g. the UK only up to 2020.")(func)
 
 
 def build_options(func: F) -> F:
@@ -50,26 +31,18 @@ def build_options(func: F) -> F:
                           "minimum and one more)."),
         click.option("-n", "n", type=click.IntRange(1, 50), default=5, show_default=True,
                      help="How many alternative consortia."),
-        click.option("--text", default="", help="What the project is about, in words."),
-        click.option("--theme", "themes", multiple=True, metavar="THEME",
-                     help="A theme code or label (repeatable); see `matcher themes`."),
-        click.option("--country", "countries", multiple=True, metavar="C",
-                     help="Only add organisations from these countries (repeatable)."),
-        click.option("--exclude-country", "exclude_countries", multiple=True, metavar="C",
-                     help="Never add organisations from these countries (repeatable)."),
-        click.option("--type", "types", multiple=True, metavar="TYPE",
-                     help="Only add organisations of these categories (repeatable), e.g. "
-                          "company, ngo, research."),
-        click.option("--eche", is_flag=True, help="Only add ECHE holders."),
+        idea_options,
+        filter_options,
         call_year_option,
-        click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-                     show_default=True, help="table for people, json for programs."),
+        format_option("table", "json"),
     ]):
         func = option(func)
     return func
 
 
-def show_consortia(payload: dict[str, Any], fmt: str) -> None:
+def show_consortia(app: App, payload: dict[str, Any], fmt: str) -> None:
+    for note in payload["notes"]:
+        app.say(f"Note: {note}")
     if fmt == "json":
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
@@ -84,13 +57,12 @@ def show_consortia(payload: dict[str, Any], fmt: str) -> None:
 
 
 @click.command("check")
-@action_option
+@action_option(required=True)
 @click.option("--member", "-m", "members", multiple=True, required=True, metavar="ORG",
               help="A member: PIC, OID, Erasmus code, #id or name (repeatable).")
-@click.option("--coordinator", metavar="ORG",
-              help="The coordinator (a member or not): PIC, OID, Erasmus code, #id or name.")
+@click.option("--coordinator", metavar="ORG", help="The coordinator (a member or not).")
 @call_year_option
-@format_option
+@format_option()
 @pass_app
 @reports_errors
 def check_command(app: App, action: str, members: tuple[str, ...], coordinator: str | None,
@@ -103,34 +75,28 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
     Example:
       matcher check --action KA220-HED -m 999873188 -m "SF HELSINK01" -m E10208573
     """
-    from matcher.vocabulary import OrgIndex
     from models.errors import NotEligible
 
-    book = rulebook()
-    rules = book.action(action)
-    year = book.call_year(rules.code, call_year)
-    index = OrgIndex(app.ranker().registry_.orgs)
-    orgs = [index.get(ref) for ref in members]
-    lead = index.get(coordinator) if coordinator else None
-    found = book.check(rules.code, orgs, coordinator=lead, call_year=year)
-    violations = [{"rule": v.rule, "message": v.message} for v in found]
+    verdict = app.matcher().check(action, members, coordinator=coordinator,
+                                  call_year=call_year)
+    violations = [{"rule": v.rule, "message": v.message} for v in verdict.violations]
     if fmt == "table":
-        if found:  # whole sentences, one per broken rule: a table would clip them
-            for v in found:
+        if violations:  # whole sentences, one per broken rule: a table would clip them
+            for v in verdict.violations:
                 click.echo(f"- {v.message} [{v.rule}]")
         else:
-            click.echo(f"Eligible for {rules.code} ({rules.label}), {year} call.")
+            label = app.matcher().rulebook.action(verdict.action).label
+            click.echo(f"Eligible for {verdict.action} ({label}), {verdict.call_year} call.")
     else:
-        emit(violations, ["rule", "message"], fmt,
-             json_payload={"action": rules.code, "call_year": year, "eligible": not found,
-                           "violations": violations})
-    if found:
-        raise NotEligible(f"not eligible for {rules.code} ({year} call): {len(found)} "
-                          f"rule{'s' if len(found) > 1 else ''} broken")
+        emit(violations, ["rule", "message"], fmt, json_payload=verdict.to_json())
+    if not verdict.eligible:
+        n = len(violations)
+        raise NotEligible(f"not eligible for {verdict.action} ({verdict.call_year} call): "
+                          f"{n} rule{'s' if n > 1 else ''} broken")
 
 
 @click.command("complete")
-@action_option
+@action_option(required=True)
 @click.option("--member", "-m", "members", multiple=True, required=True, metavar="ORG",
               help="A member you already have: PIC, OID, Erasmus code, #id or name "
                    "(repeatable).")
@@ -138,55 +104,54 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
 @pass_app
 @reports_errors
 def complete_command(app: App, action: str, members: tuple[str, ...], size: str | None, n: int,
-                     text: str, themes: tuple[str, ...], countries: tuple[str, ...],
-                     exclude_countries: tuple[str, ...], types: tuple[str, ...], eche: bool,
-                     call_year: int | None, fmt: str) -> None:
+                     text: str, themes: tuple[str, ...], topics: tuple[str, ...],
+                     countries: tuple[str, ...], exclude_countries: tuple[str, ...],
+                     types: tuple[str, ...], eche: bool, call_year: int | None,
+                     fmt: str) -> None:
     """Complete a consortium: the N best eligible consortia that contain the given members.
 
-    Ranked by thematic fit, complementary organisation types, past collaboration and country
-    diversity; alternatives differ in at least two members. Exit 4 when no eligible consortium
-    can be made, with the constraint that cannot be met.
+    Ranked by fit (past collaboration and the idea's words, themes and call topic),
+    complementary organisation types and country diversity; alternatives differ in at least
+    two members. Exit 4 when no eligible consortium can be made, with the constraint that
+    cannot be met.
 
     \b
     Example:
       matcher complete --action KA220-HED -m 999873188 -m 999991722 --size 3..5 -n 5
     """
-    from matcher.consortium.requests import complete_request
-
-    payload = complete_request(
-        app.ranker(), rulebook(), action=action, members=members, size=parse_size(size),
-        n=n, text=text, themes=themes, countries=countries,
-        exclude_countries=exclude_countries, types=types, eche=eche, call_year=call_year)
-    show_consortia(payload, fmt)
+    found = app.matcher().complete(
+        action, members, size=parse_size(size), n=n, text=text, themes=themes, topics=topics,
+        countries=countries, exclude_countries=exclude_countries, types=types, eche=eche,
+        call_year=call_year)
+    show_consortia(app, found.to_json(), fmt)
 
 
 @click.command("propose")
-@action_option
+@action_option(required=True)
 @click.option("--lead", required=True, metavar="ORG",
               help="The coordinator: PIC, OID, Erasmus code, #id or name.")
 @build_options
 @pass_app
 @reports_errors
 def propose_command(app: App, action: str, lead: str, size: str | None, n: int, text: str,
-                    themes: tuple[str, ...], countries: tuple[str, ...],
-                    exclude_countries: tuple[str, ...], types: tuple[str, ...], eche: bool,
-                    call_year: int | None, fmt: str) -> None:
-    """Propose whole eligible consortia around a lead organisation for a project on --text
-    or --theme.
+                    themes: tuple[str, ...], topics: tuple[str, ...],
+                    countries: tuple[str, ...], exclude_countries: tuple[str, ...],
+                    types: tuple[str, ...], eche: bool, call_year: int | None,
+                    fmt: str) -> None:
+    """Propose whole eligible consortia around a lead organisation for a project on --text,
+    --theme or --topic.
 
     \b
     Example:
       matcher propose --action KA220-HED --lead "SF HELSINK01" --text "virtual mobility"
     """
-    from matcher.consortium.requests import propose_request
-
-    if not text.strip() and not themes:
-        raise click.UsageError("give what the project is about: --text or --theme")
-    payload = propose_request(
-        app.ranker(), rulebook(), action=action, lead=lead, size=parse_size(size), n=n,
-        text=text, themes=themes, countries=countries, exclude_countries=exclude_countries,
-        types=types, eche=eche, call_year=call_year)
-    show_consortia(payload, fmt)
+    if not text.strip() and not themes and not topics:
+        raise click.UsageError("give what the project is about: --text, --theme or --topic")
+    found = app.matcher().propose(
+        action, lead, size=parse_size(size), n=n, text=text, themes=themes, topics=topics,
+        countries=countries, exclude_countries=exclude_countries, types=types, eche=eche,
+        call_year=call_year)
+    show_consortia(app, found.to_json(), fmt)
 
 
 COMMANDS = [check_command, complete_command, propose_command]

@@ -10,7 +10,8 @@ import click
 
 from cli.app import App, pass_app
 from cli.errors import reports_errors
-from cli.output import emit, format_option
+from cli.options import format_option
+from cli.output import emit
 
 COLUMNS = ("model", "recall@k", "hit@k", "mrr", "ndcg@k", "queries")
 _FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
@@ -52,7 +53,7 @@ def _load(histories: Sequence[Path], parts: Sequence[Path], projects: Sequence[P
               help="Cut-off of recall@k, hit@k and nDCG@k.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the random baseline, the tie-breaking and the training samples.")
-@format_option
+@format_option()
 @pass_app
 @reports_errors
 def evaluate_command(app: App, task: str, histories: tuple[Path, ...],

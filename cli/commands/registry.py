@@ -6,39 +6,19 @@ The work is in ``matcher.registry.catalogue``; these commands parse options and 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from cli.app import App, pass_app
 from cli.errors import reports_errors
-from cli.output import emit, format_option, table
-
-F = TypeVar("F", bound=Callable[..., Any])
+from cli.options import format_option
+from cli.output import emit, table
 
 ORG_COLUMNS = ("id", "pic", "erasmus_code", "name", "country", "city", "category", "eche",
                "projects")
 ORG_CSV_COLUMNS = ("id", "pic", "oid", "erasmus_code", "name", "country", "city", "category",
                    "type_code", "eche", "projects")
-
-
-def table_or_json(func: F) -> F:
-    """``--format table|json`` for commands whose output is one record, not a listing."""
-    return click.option("--format", "fmt", type=click.Choice(("table", "json")),
-                        default="table", show_default=True,
-                        help="Output format: text for people, json for programs.")(func)
-
-
-def _type_aliases() -> dict[str, str]:
-    """Every Erasmus+ and CORDIS type code and label -> its canonical category."""
-    from data.reference import org_types
-
-    aliases: dict[str, str] = {}
-    for t in org_types():
-        aliases[t.code] = t.category
-        aliases.setdefault(t.label, t.category)
-    return aliases
 
 
 @click.command("orgs", short_help="List organisations by country, type, theme, name, ECHE.")
@@ -60,7 +40,7 @@ def _type_aliases() -> dict[str, str]:
               help="At most this many organisations.")
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
               help="Skip this many first (for paging).")
-@format_option
+@format_option()
 @pass_app
 @reports_errors
 def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
@@ -75,12 +55,8 @@ def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
       matcher orgs --name helsinki
       matcher orgs --country Greece --theme h2020-msca --eche --format csv
     """
-    from matcher.registry.catalogue import list_organisations
-
-    with app.session() as session:
-        found = list_organisations(session, countries=countries, categories=types,
-                                   themes=themes, name=name, eche=eche, limit=limit,
-                                   offset=offset, type_aliases=_type_aliases() if types else None)
+    found = app.matcher().orgs(countries=countries, types=types, themes=themes, name=name,
+                               eche=eche, limit=limit, offset=offset)
     rows = [o.to_json() for o in found]
     emit(rows, ORG_CSV_COLUMNS if fmt == "csv" else ORG_COLUMNS, fmt)
 
@@ -130,7 +106,7 @@ def _profile_text(d: dict[str, Any], n_projects: int) -> str:
 @click.argument("org", metavar="ORG")
 @click.option("--projects", "n_projects", type=click.IntRange(0), default=20,
               show_default=True, help="Projects to list in the table format (json has all).")
-@table_or_json
+@format_option("table", "json")
 @pass_app
 @reports_errors
 def show_command(app: App, org: str, n_projects: int, fmt: str) -> None:
@@ -149,10 +125,7 @@ def show_command(app: App, org: str, n_projects: int, fmt: str) -> None:
       matcher show CNRS
       matcher show '#12'
     """
-    from matcher.registry.catalogue import organisation_profile
-
-    with app.session() as session:
-        detail = organisation_profile(session, org).to_json()
+    detail = app.matcher().show(org).to_json()
     if fmt == "json":
         click.echo(json.dumps(detail, ensure_ascii=False, indent=2))
     else:
@@ -160,7 +133,7 @@ def show_command(app: App, org: str, n_projects: int, fmt: str) -> None:
 
 
 @click.command("stats", short_help="Count organisations, projects, participations and themes.")
-@table_or_json
+@format_option("table", "json")
 @pass_app
 @reports_errors
 def stats_command(app: App, fmt: str) -> None:
@@ -172,10 +145,7 @@ def stats_command(app: App, fmt: str) -> None:
       matcher stats
       matcher stats --format json
     """
-    from matcher.registry.catalogue import registry_stats
-
-    with app.session() as session:
-        stats = registry_stats(session)
+    stats = app.matcher().stats()
     if fmt == "json":
         click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
         return
@@ -196,7 +166,7 @@ def stats_command(app: App, fmt: str) -> None:
 @click.option("--kind", metavar="KIND",
               help="Only one kind: seed (the domain's themes), topic (Erasmus+ topics), "
                    "priority (2021-27 priorities) or programme-part (H2020).")
-@format_option
+@format_option()
 @pass_app
 @reports_errors
 def themes_command(app: App, kind: str | None, fmt: str) -> None:
@@ -209,10 +179,7 @@ def themes_command(app: App, kind: str | None, fmt: str) -> None:
       matcher themes --kind seed
       matcher themes --format csv > themes.csv
     """
-    from matcher.registry.catalogue import list_themes
-
-    with app.session() as session:
-        rows = list_themes(session, kind)
+    rows = [t.to_json() for t in app.matcher().themes(kind)]
     emit(rows, ("code", "kind", "label_en", "label_fi", "projects"), fmt)
 
 

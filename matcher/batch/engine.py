@@ -2,8 +2,9 @@
 
 The engine knows nothing about search or consortia. It moves rows to a *handler* (a callable
 ``BatchQuery -> results``, where each result is one result of ``search`` / ``complete`` in
-JSON) built by a picklable *factory*, and moves answers back, in the input's order, in bounded
-memory:
+JSON; with a ``many`` attribute, also ``rows -> [results or error]`` for a chunk of rows at
+once, which batched ranking makes much cheaper than row by row) built by a picklable
+*factory*, and moves answers back, in the input's order, in bounded memory:
 
 - ``engine="local", jobs=1``: in this process;
 - ``engine="local", jobs=N``: N ``spawn``-ed processes, each building the handler once (the
@@ -44,6 +45,7 @@ __all__ = [
     "answer",
     "answer_chunk",
     "answer_row",
+    "answer_rows",
     "run",
 ]
 
@@ -119,12 +121,35 @@ def _init_worker(factory: HandlerFactory) -> None:
         _INIT_ERROR.append(f"a batch worker could not start: {type(exc).__name__}: {exc}")
 
 
+def answer_rows(handler: Handler, chunk: Sequence[Item]) -> list[RowOutcome]:
+    """Every row of ``chunk`` answered by ``handler``: all at once through its ``many``
+    (a list with each row's results or error) when it has one, else row by row. A chunk
+    that fails as a whole is answered again row by row, so only the row at fault fails."""
+    many = getattr(handler, "many", None)
+    if many is None:
+        return [answer_row(handler, item) for item in chunk]
+    queries = [item for item in chunk if isinstance(item, BatchQuery)]
+    try:
+        answers = iter(many(queries))
+        out = []
+        for item in chunk:
+            if isinstance(item, RowOutcome):
+                out.append(item)
+                continue
+            found = next(answers)
+            out.append(RowOutcome(item.row, item.id, error=str(found))
+                       if isinstance(found, MatcherError)
+                       else RowOutcome(item.row, item.id, results=tuple(found)))
+        return out
+    except Exception:  # noqa: BLE001  find the row at fault
+        return [answer_row(handler, item) for item in chunk]
+
+
 def answer_chunk(factory: HandlerFactory, chunk: Sequence[Item]) -> list[RowOutcome]:
     """Answer a chunk of rows with this process's handler (the unit of work of every engine)."""
     if _INIT_ERROR:
         raise MatcherError(_INIT_ERROR[0])
-    handler = _handler_for(factory)
-    return [answer_row(handler, item) for item in chunk]
+    return answer_rows(_handler_for(factory), chunk)
 
 
 def chunked(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
@@ -182,8 +207,12 @@ def answer(items: Iterable[Item], factory: HandlerFactory, *, jobs: int = 1,
         raise MatcherError(f"unknown engine {engine!r}; use local or dask")
     elif jobs == 1:
         built = handler if handler is not None else factory()
-        for item in items:
-            yield answer_row(built, item)
+        if getattr(built, "many", None) is None:  # row by row: Ctrl-C stops between rows
+            for item in items:
+                yield answer_row(built, item)
+        else:
+            for chunk in chunked(items, chunk_size):
+                yield from answer_rows(built, chunk)
     else:
         yield from _answer_processes(items, factory, jobs, chunk_size)
 

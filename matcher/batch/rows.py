@@ -49,15 +49,16 @@ Mode = Literal["search", "complete"]
 FORMATS = ("csv", "jsonl")
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
-_COMMON = {"id": "str", "text": "str", "themes": "list", "countries": "list",
+_COMMON = {"id": "str", "text": "str", "themes": "list", "topics": "list", "countries": "list",
            "exclude_countries": "list", "types": "list", "eche": "bool", "k": "int"}
 FIELDS: dict[str, dict[str, str]] = {
     "search": {**_COMMON, "org": "str", "programme_countries_only": "bool"},
     "complete": {**_COMMON, "members": "list", "action": "str", "size": "size",
                  "call_year": "int"},
 }
-_ALIASES = {"theme": "themes", "country": "countries", "exclude_country": "exclude_countries",
-            "type": "types", "member": "members", "n": "k", "query_id": "id"}
+_ALIASES = {"theme": "themes", "topic": "topics", "country": "countries",
+            "exclude_country": "exclude_countries", "type": "types", "member": "members",
+            "n": "k", "query_id": "id"}
 
 
 class _BadCell(ValueError):
@@ -77,6 +78,7 @@ class BatchQuery:
     org: str | None = None
     text: str = ""
     themes: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     exclude_countries: tuple[str, ...] = ()
     types: tuple[str, ...] = ()

@@ -26,10 +26,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile
 from models.errors import QueryError
 
-__all__ = ["ActionRules", "RuleBook", "Violation"]
+__all__ = ["ActionRules", "Call", "RuleBook", "Violation"]
 
 HIGHER_EDUCATION = "higher-education"
 
@@ -112,7 +113,7 @@ class RuleBook:
                  regions: Mapping[str, str] | None = None) -> None:
         self.actions = dict(actions)
         self._status = {c: tuple(rows) for c, rows in status.items()}
-        self._regions = dict(regions or {})
+        self.regions = dict(regions or {})
         self._counting: dict[tuple[str, int], frozenset[str]] = {}
 
     @classmethod
@@ -126,6 +127,21 @@ class RuleBook:
                 (int(row["from_call"]), int(row["to_call"]), str(row["status"])))
         return cls({code: ActionRules.from_mapping(code, raw) for code, raw in actions.items()},
                    status, regions)
+
+    @classmethod
+    def from_reference(cls, reference: Reference) -> RuleBook:
+        """The rules a registry holds (seeded from ``data/reference``)."""
+        return cls.from_mapping(
+            reference.actions,
+            [{"country": s.country, "status": s.status, "from_call": s.from_call,
+              "to_call": s.to_call} for s in reference.statuses],
+            regions=reference.regions)
+
+    def call(self, action: str, call_year: int | None = None) -> Call:
+        """The call being checked: ``action``'s rules in ``call_year`` (default: its latest)."""
+        rules = self.action(action)
+        year = self.call_year(rules.code, call_year)
+        return Call(self, rules, year, self.countries_that_count(rules.code, year))
 
     # -- lookups -------------------------------------------------------------------------
     def action(self, code: str) -> ActionRules:
@@ -155,15 +171,15 @@ class RuleBook:
 
     def region_of(self, country: str) -> str:
         """The member state of an outermost region (``RE -> FR``), else ``country``."""
-        return self._regions.get(country, country)
+        return self.regions.get(country, country)
 
     def country_of(self, org: OrgProfile) -> str:
         """The country an organisation counts as (an outermost region as its member state)."""
-        return self._regions.get(org.country, org.country)
+        return self.regions.get(org.country, org.country)
 
     def status(self, country: str, call_year: int) -> str | None:
         """``programme`` / ``member`` / ``associated``, or None (partner / third country)."""
-        for first, last, status in self._status.get(self._regions.get(country, country), ()):
+        for first, last, status in self._status.get(self.regions.get(country, country), ()):
             if first <= call_year <= last:
                 return status
         return None
@@ -185,15 +201,52 @@ class RuleBook:
     def check(self, action: str, members: Sequence[OrgProfile], *,
               coordinator: OrgProfile | None = None,
               call_year: int | None = None) -> list[Violation]:
-        """Every rule of ``action`` that the consortium ``members`` breaks; empty if eligible.
+        """Every rule of ``action`` that the consortium ``members`` breaks; see
+        :meth:`Call.check`."""
+        return self.call(action, call_year).check(members, coordinator=coordinator)
+
+    def _successor_hint_field(self, year: int) -> str:
+        others = sorted(code for code, r in self.actions.items()
+                        if year in r.calls and r.field == "higher education")
+        return f": apply under {' / '.join(others)}" if others else ""
+
+    def admissible(self, action: str, org: OrgProfile, call_year: int | None = None) -> bool:
+        """See :meth:`Call.admissible`."""
+        return self.call(action, call_year).admissible(org)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call being checked: an action's rules in one call year, with the countries that
+    count then. Made by :meth:`RuleBook.call`; what ``check``, ``complete`` and ``propose``
+    work on."""
+
+    book: RuleBook
+    rules: ActionRules
+    year: int
+    counting: frozenset[str]
+
+    @property
+    def label(self) -> str:
+        return f"{self.rules.code} ({self.year} call)"
+
+    def country_of(self, org: OrgProfile) -> str:
+        return self.book.country_of(org)
+
+    def counts(self, org: OrgProfile) -> bool:
+        """Whether ``org``'s country counts towards the minimum."""
+        return self.book.country_of(org) in self.counting
+
+    def check(self, members: Sequence[OrgProfile], *,
+              coordinator: OrgProfile | None = None) -> list[Violation]:
+        """Every rule the consortium ``members`` breaks; empty if eligible.
 
         ``coordinator`` (one of ``members``, or added to them) is checked against the
         coordinator rule; without it, at least one member must be able to coordinate.
         """
-        rules = self.action(action)
-        year = self.call_year(action, call_year)
-        counting = self.countries_that_count(action, year)
-        where = f"{rules.code} ({year} call)"
+        rules, year, counting = self.rules, self.year, self.counting
+        country_of = self.book.country_of
+        where = self.label
         people = list(members)
         if coordinator is not None and coordinator.id not in {m.id for m in people}:
             people.append(coordinator)
@@ -205,11 +258,12 @@ class RuleBook:
                 f"{where} needs at least {rules.min_organisations} organisations; this "
                 f"consortium has {len(unique)}: add {rules.min_organisations - len(unique)} more.")))
 
-        inside = sorted({self.country_of(m) for m in unique if self.country_of(m) in counting})
+        inside = sorted({country_of(m) for m in unique if country_of(m) in counting})
         if len(inside) < rules.min_countries:
             have = ", ".join(inside) if inside else "none"
+            regions = self.book.regions
             others = sorted({m.country for m in unique} - set(inside)
-                            - {c for c in self._regions if self._regions[c] in inside})
+                            - {c for c in regions if regions[c] in inside})
             aside = (f"; {', '.join(others)} {'does' if len(others) == 1 else 'do'} not count "
                      f"in {year} calls" if others else "")
             out.append(Violation("min_countries", (
@@ -217,7 +271,7 @@ class RuleBook:
                 f"{rules.counting_label}; this consortium has {len(inside)} ({have}{aside}): "
                 f"add organisations from {rules.min_countries - len(inside)} more of them.")))
 
-        outside = [m for m in unique if self.country_of(m) not in counting]
+        outside = [m for m in unique if country_of(m) not in counting]
         if outside and rules.other_countries != "partner":
             names = "; ".join(f"{m.display_name} ({m.country})" for m in outside)
             out.append(Violation("other_countries", (
@@ -225,11 +279,12 @@ class RuleBook:
                 f"cannot take part: {names}.")))
 
         if rules.coordinator == "counting":
-            if coordinator is not None and self.country_of(coordinator) not in counting:
+            if coordinator is not None and country_of(coordinator) not in counting:
                 out.append(Violation("coordinator", (
                     f"The coordinator of a {where} project must be established in one of the "
-                    f"{rules.counting_label}; {coordinator.display_name} is in {coordinator.country}, "
-                    f"which may only take part as a partner. Choose another coordinator.")))
+                    f"{rules.counting_label}; {coordinator.display_name} is in "
+                    f"{coordinator.country}, which may only take part as a partner. Choose "
+                    "another coordinator.")))
             elif coordinator is None and unique and not inside:
                 out.append(Violation("coordinator", (
                     f"No member can coordinate a {where} project: the coordinator must be "
@@ -237,33 +292,27 @@ class RuleBook:
 
         if rules.eche_required and rules.eche_checked:
             for m in unique:
-                if m.category == HIGHER_EDUCATION and not m.eche \
-                        and self.country_of(m) in counting:
+                if m.category == HIGHER_EDUCATION and not m.eche and country_of(m) in counting:
                     out.append(Violation("eche", (
-                        f"{m.display_name} ({m.country}) is a higher-education institution in one of the "
-                        f"{rules.counting_label} without a valid Erasmus Charter for Higher "
-                        f"Education (ECHE); it cannot take part in {rules.code} until it holds "
-                        f"one.")))
+                        f"{m.display_name} ({m.country}) is a higher-education institution in "
+                        f"one of the {rules.counting_label} without a valid Erasmus Charter "
+                        f"for Higher Education (ECHE); it cannot take part in {rules.code} "
+                        "until it holds one.")))
 
         if not rules.higher_education_only_allowed and unique \
                 and all(m.category == HIGHER_EDUCATION for m in unique):
             out.append(Violation("field", (
                 f"{rules.code} is for {rules.field}; a consortium made only of higher-education "
                 f"institutions is a higher-education project"
-                + self._successor_hint_field(year) + ".")))
+                + self.book._successor_hint_field(year) + ".")))
         return out
 
-    def _successor_hint_field(self, year: int) -> str:
-        others = sorted(code for code, r in self.actions.items()
-                        if year in r.calls and r.field == "higher education")
-        return f": apply under {' / '.join(others)}" if others else ""
-
-    def admissible(self, action: str, org: OrgProfile, call_year: int | None = None) -> bool:
-        """Whether ``org`` can be in some eligible consortium of ``action`` on its own terms
-        (ECHE if a counting-country HEI; a counting country when others may not take part)."""
-        rules = self.action(action)
-        inside = self.counts(action, org, call_year)
+    def admissible(self, org: OrgProfile) -> bool:
+        """Whether ``org`` can be in some eligible consortium on its own terms (ECHE if a
+        counting-country HEI; a counting country when others may not take part)."""
+        rules = self.rules
+        inside = self.counts(org)
         if not inside and rules.other_countries != "partner":
             return False
-        return not (rules.eche_required and rules.eche_checked and inside and org.category == HIGHER_EDUCATION
-                    and not org.eche)
+        return not (rules.eche_required and rules.eche_checked and inside
+                    and org.category == HIGHER_EDUCATION and not org.eche)

@@ -113,6 +113,7 @@ def training_registry(registry: Registry, until_year: int) -> Registry:
         themes=registry.themes,
         countries=registry.countries,
         fingerprint=f"{registry.fingerprint}@train<={until_year}",
+        reference=registry.reference,
     )
 
 

@@ -27,7 +27,7 @@ type and country     ``same_category``, ``new_country`` (1 or 0, queries with or
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import scipy.sparse as sp
@@ -87,11 +87,16 @@ class QueryBatch:
     org_text: np.ndarray  # (queries, profile dims): the query organisations' work profile
     themes: np.ndarray  # (queries, themes), L2 rows: the theme profile
     similar: sp.csr_matrix  # (queries, projects): similarities of the most similar projects
+    words: sp.csr_matrix  # (queries, word terms): the hashed word terms of the query text
     topic_families: sp.csr_matrix  # (queries, families) indicator
     theme_columns: sp.csr_matrix  # (queries, themes) indicator of the explicit themes
 
     def __len__(self) -> int:
         return len(self.queries)
+
+    def one(self, i: int) -> QueryBatch:
+        """Query ``i`` alone, as a batch of one."""
+        return QueryBatch(**{f.name: getattr(self, f.name)[i:i + 1] for f in fields(self)})
 
     @property
     def has_orgs(self) -> np.ndarray:
@@ -154,13 +159,14 @@ class FeatureSpace:
             theme_cols.append(cols)
         from_orgs = _l2_rows(_dense(member @ blocks.themes))
         themes = _l2_rows(_l2_rows(explicit) + from_orgs)
+        words = self.texts.terms(texts)
         similar = (self.texts.top(self.texts.similarities(texts)) if any(texts)
                    else sp.csr_matrix((len(queries), self.texts.n_projects), dtype=np.float32))
         families = [[c for c in (self.topics.column(t) for t in q.topics) if c is not None]
                     for q in queries]
         return QueryBatch(
             queries=tuple(queries), rows=rows, text=text, org_text=org_text, themes=themes,
-            similar=similar, topic_families=_indicator(families, len(self.topics.families_)),
+            similar=similar, words=words, topic_families=_indicator(families, len(self.topics.families_)),
             theme_columns=_indicator(theme_cols, len(vec.theme_codes_)))
 
     def _zeros(self, n: int) -> sp.csr_matrix | np.ndarray:
@@ -247,6 +253,21 @@ class FeatureSpace:
             yield "same_category", same_cat.astype(np.float32)
         if "new_country" in want:
             yield "new_country", new_cty.astype(np.float32)
+
+    def evidence(self, batch: QueryBatch) -> np.ndarray:
+        """``(queries, organisations)``: what an idea needs of a candidate: one of its words
+        in the organisation's own text, or a past project like it, in its call-topic family
+        or with one of its themes, or one of its themes declared. (Character n-grams of the
+        text similarity are no evidence: they match almost anything a little.)"""
+        found = self.texts.uses_words(batch.words)
+        for counts, query_side in ((self.graph.incidence_, batch.similar),
+                                   (self.family_counts, batch.topic_families),
+                                   (self.theme_counts, batch.theme_columns)):
+            if query_side.nnz:
+                found |= sp.csr_matrix(query_side @ counts.T).toarray() > 0
+        if np.any(batch.themes):
+            found |= _dense(self.blocks.themes @ batch.themes.T).T > 0
+        return found
 
     def matrix(self, batch: QueryBatch, rows: np.ndarray | None = None) -> np.ndarray:
         """Every feature: ``(queries, rows, len(FEATURES))``. For a few rows (explanations,

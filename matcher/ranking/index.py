@@ -35,8 +35,8 @@ from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import fingerprint, load_registry
 from models.errors import DataFileError
 
-__all__ = ["APP_NAME", "IndexInfo", "build", "check_index", "index_dir", "load_or_build",
-           "read_info"]
+__all__ = ["APP_NAME", "IndexInfo", "build", "check_index", "index_dir", "load_index",
+           "load_or_build", "read_info", "status"]
 
 APP_NAME = "erasmus-partner-matcher"
 INFO_FILE = "index.json"
@@ -240,3 +240,30 @@ def load_or_build(session: Session, *, cache_dir: Path | None = None,
             progress(note)
     ranker, _ = build(session, cache_dir=cache_dir, progress=progress)
     return ranker
+
+
+def status(session: Session, *, cache_dir: Path | None = None,
+           ) -> tuple[IndexInfo | None, str | None]:
+    """The saved index of ``session``'s registry and why it cannot be used as it is
+    (``None``: fresh and intact); see :func:`check_index`."""
+    return check_index(index_dir(session, cache_dir), fingerprint(session))
+
+
+def load_index(session: Session, *, cache_dir: Path | None = None,
+               progress: Callable[[str], None] | None = None) -> Ranker:
+    """The saved ranker as it is, even when the registry changed since (a server keeps
+    answering; :func:`status` says it is stale); built only when there is none that can be
+    read."""
+    directory = index_dir(session, cache_dir)
+    info, problem = check_index(directory, fingerprint(session))
+    if info is not None and (problem is None or info.fingerprint != fingerprint(session)):
+        try:
+            ranker = Ranker.load(directory)
+        except (DataFileError, OSError, ValueError, KeyError):
+            pass
+        else:
+            if problem is not None and progress is not None:
+                progress(f"{problem.removesuffix(': rebuilding it.')}: answering from it "
+                         "until `matcher index` rebuilds it.")
+            return ranker
+    return load_or_build(session, cache_dir=cache_dir, progress=progress)

@@ -27,6 +27,7 @@ from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.ranking.weights import Weights
+from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
 from models.errors import DataFileError
 
@@ -103,6 +104,7 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     else:
         arrays["text_dense"] = np.asarray(blocks.text)
     arrays["work_profile"] = space.texts.work_profiles_
+    _put_csr(arrays, "own_words", space.texts.own_words_)
     if vec.svd_components_ is not None:
         arrays["svd_components"] = vec.svd_components_
         arrays["svd_columns"] = vec.svd_columns_
@@ -130,6 +132,7 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
                      for name in _PROJECT_TEXT},
         "project_themes": _pack_items([p.themes for p in reg.projects]),
         "themes": [[t.code, t.kind, t.label_en, t.label_fi] for t in reg.themes.values()],
+        "reference": None if reg.reference is None else reg.reference.to_json(),
         "country_names": reg.countries,
     }
     # write to temporary names first so a crash never leaves a half-written pair
@@ -199,6 +202,8 @@ def _load(directory: Path) -> _Parts:
             themes={t[0]: ThemeInfo(*t) for t in meta["themes"]},
             countries=meta["country_names"],
             fingerprint=meta["registry_fingerprint"],
+            reference=(None if meta["reference"] is None
+                       else Reference.from_json(meta["reference"])),
         )
         vec = ProfileVectoriser(**meta["vectoriser"])
         vec.theme_codes_ = tuple(meta["theme_codes"])
@@ -222,7 +227,7 @@ def _load(directory: Path) -> _Parts:
         idf = np.zeros(texts.n_features, dtype=np.float32)
         idf[arrays["project_idf_columns"]] = arrays["project_idf"]
         texts.set_fitted(_get_csr(arrays, "project_text"), idf, frozenset(saved["stop_words"]),
-                         arrays["work_profile"])
+                         arrays["work_profile"], _get_csr(arrays, "own_words"))
     weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])
     space = FeatureSpace(registry, vec, blocks, CollaborationGraph.from_registry(registry), texts)
     return space, weights, meta["params"]

@@ -24,6 +24,7 @@ Results are deterministic: equal scores are ordered by organisation id.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
 
@@ -48,12 +49,21 @@ from matcher.registry.snapshot import Registry
 from matcher.values import Filters, Match, Query
 from models.errors import QueryError
 
-__all__ = ["FEATURES", "Ranker"]
+__all__ = ["FEATURES", "Ranker", "Ranking"]
 
 _NO_FILTERS = Filters()
 _CHEAP = CONTENT + STATIC
 #: Below any real score: an idea query's organisations without evidence come after the rest.
 _NO_EVIDENCE = np.float32(1e4)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """One query's matches; ``by_activity`` when it is an idea that no allowed organisation
+    has evidence for, so that the order is that of the static features (activity) alone."""
+
+    matches: tuple[Match, ...]
+    by_activity: bool = False
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -135,24 +145,20 @@ class Ranker:
                names: Sequence[str] = FEATURES) -> np.ndarray:
         """``intercept + w . features`` of each query over ``rows`` (default: all), with the
         weights of each query's kind, summing only the features in ``names``."""
-        return self._linear(batch, rows, names)[0]
+        return self._linear(batch, rows, names)
 
     def _linear(self, batch: QueryBatch, rows: np.ndarray | None, names: Sequence[str],
-                ) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`linear`, and where some content feature is positive (the evidence a
-        query without organisations needs: words, similar projects, call topic, themes)."""
+                ) -> np.ndarray:
+        """:meth:`linear`."""
         kinds = self._kinds(batch)
         w = np.stack([self.weights_.vector(k) for k in kinds])
-        used = [n for n in names if n in CONTENT or np.any(w[:, FEATURES.index(n)])]
+        used = [n for n in names if np.any(w[:, FEATURES.index(n)])]
         width = self.space_.n_orgs if rows is None else len(rows)
         z = np.array([self.weights_.intercept(k) for k in kinds],
                      dtype=np.float32)[:, None] * np.ones((1, width), dtype=np.float32)
-        evidence = np.zeros(z.shape, dtype=bool)
         for name, values in self.space_.columns(batch, rows, used):
             z += w[:, FEATURES.index(name)][:, None] * values
-            if name in CONTENT:
-                evidence |= values > 0
-        return z, evidence
+        return z
 
     def scores_all(self, queries: Sequence[Query]) -> np.ndarray:
         """``intercept + w . features`` of every organisation for each query, organisations
@@ -160,7 +166,8 @@ class Ranker:
         order :meth:`rank` gives, over all organisations (evaluation)."""
         self._check_fitted()
         batch = self.space_.prepare(queries)
-        z, evidence = self._linear(batch, None, FEATURES)
+        z = self._linear(batch, None, FEATURES)
+        evidence = self.space_.evidence(batch)
         ideas = ~batch.has_orgs
         z[ideas] = np.where(evidence[ideas], z[ideas], z[ideas] - _NO_EVIDENCE)
         return z
@@ -202,21 +209,29 @@ class Ranker:
         ``explain=False`` the matches carry no ``why``, which saves most of the time when
         many candidates are asked for; :meth:`why_many` gives it later.
         """
+        queries = [query] if isinstance(query, Query) else list(query)
+        out = [list(r.matches) for r in self.rankings(queries, n, filters, explain=explain)]
+        return out[0] if isinstance(query, Query) else out
+
+    def rankings(self, queries: Sequence[Query], n: int = 10,
+                 filters: Filters | Sequence[Filters] = _NO_FILTERS, *,
+                 explain: bool = True) -> list[Ranking]:
+        """:meth:`rank` for a batch, with what a caller should tell the user: whether an idea
+        found no organisation with evidence for it (then ranked by activity alone)."""
         self._check_fitted()
         if n < 1:
             raise QueryError(f"n={n}: ask for at least 1 result")
-        queries = [query] if isinstance(query, Query) else list(query)
         if isinstance(filters, Filters):
             per_query: Sequence[Filters] = [filters] * len(queries)
         else:
             per_query = list(filters)
             if len(per_query) != len(queries):
                 raise ValueError(f"{len(per_query)} filters for {len(queries)} queries")
-        out: list[list[Match]] = []
+        out: list[Ranking] = []
         for start in range(0, len(queries), self.batch):
             chunk = queries[start:start + self.batch]
             out.extend(self._rank_batch(chunk, per_query[start:start + self.batch], n, explain))
-        return out[0] if isinstance(query, Query) else out
+        return out
 
     def _allowed(self, filters: Filters, query_rows: np.ndarray) -> np.ndarray:
         """Boolean mask of the organisations ``filters`` allow, query organisations excluded."""
@@ -253,14 +268,17 @@ class Ranker:
         return hood
 
     def _rank_batch(self, queries: Sequence[Query], filters: Sequence[Filters], n: int,
-                    with_why: bool) -> list[list[Match]]:
+                    with_why: bool) -> list[Ranking]:
         space = self.space_
         batch = space.prepare(queries)
-        cheap, evidence = self._linear(batch, None, _CHEAP)
+        cheap = self._linear(batch, None, _CHEAP)
+        evidence = space.evidence(batch)
         pools: list[np.ndarray] = []
+        blind: list[bool] = []
         for i, rows in enumerate(batch.rows):
             allowed = self._allowed(filters[i], rows)
-            if not rows.size and np.any(allowed & evidence[i]):
+            blind.append(not rows.size and not np.any(allowed & evidence[i]))
+            if not rows.size and not blind[-1]:
                 # an idea: only organisations with evidence for it, unless none has any
                 allowed &= evidence[i]
             if int(allowed.sum()) > self.n_content:
@@ -278,10 +296,11 @@ class Ranker:
             z = z + self.linear(batch, union, GRAPH + TYPE_COUNTRY) - np.array(
                 [self.weights_.intercept(k) for k in self._kinds(batch)],
                 dtype=np.float32)[:, None]
-        out: list[list[Match]] = []
+        out: list[Ranking] = []
         for i, pool in enumerate(pools):
             cols = np.searchsorted(union, pool)
-            out.append(self._top(batch, i, pool, z[i, cols], n, with_why))
+            out.append(Ranking(tuple(self._top(batch, i, pool, z[i, cols], n, with_why)),
+                               by_activity=blind[i]))
         return out
 
     def _top(self, batch: QueryBatch, i: int, rows: np.ndarray, z: np.ndarray, n: int,
@@ -296,10 +315,7 @@ class Ranker:
             rows, scores = rows[keep], scores[keep]
         order = np.lexsort((self.ids_[rows], -scores))[:n]
         picked = rows[order]
-        one = QueryBatch(batch.queries[i:i + 1], batch.rows[i:i + 1], batch.text[i:i + 1],
-                         batch.org_text[i:i + 1], batch.themes[i:i + 1],
-                         batch.similar[i:i + 1], batch.topic_families[i:i + 1],
-                         batch.theme_columns[i:i + 1])
+        one = batch.one(i)
         feats = self.space_.matrix(one, picked)[0]
         kind = self._kinds(one)[0]
         w = self.weights_.vector(kind)

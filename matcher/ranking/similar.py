@@ -15,7 +15,9 @@ From a query's similarities the ranker reads two things:
   projects it took part in (see :mod:`matcher.ranking.features`), and the explanations cite
   them by acronym, year and title.
 
-It also gives every organisation a *work profile* (``work_profiles_``): the sum of its
+It keeps the words of every organisation's own text (``own_words_``: name, other names,
+description), to tell whether a query's words occur in any profile at all, and gives every
+organisation a *work profile* (``work_profiles_``): the sum of its
 projects' vectors and of its description's, reduced to ``dims`` dense dimensions with a
 truncated SVD of the project vectors, L2-normalised. Profiles are compared with profiles
 ("organisations that work on what we work on"); a name is not work, so an organisation known
@@ -40,11 +42,14 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.ranking.documents import project_text
+from matcher.ranking.documents import own_text, project_text
 from matcher.ranking.text import fold_fast, hash_terms, word_terms
 from matcher.registry.snapshot import Registry
 
 __all__ = ["ProjectTexts"]
+
+#: Up to this many texts are hashed in pure Python (importing scikit-learn costs a second).
+_PURE_PYTHON_TEXTS = 50
 
 
 class ProjectTexts:
@@ -69,36 +74,39 @@ class ProjectTexts:
         self.random_state = random_state
 
     def fit(self, registry: Registry) -> ProjectTexts:
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, HashingVectorizer
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
         self.stop_words_ = frozenset(ENGLISH_STOP_WORDS)
-        docs = [project_text(p) for p in registry.projects]
-        hasher = HashingVectorizer(
-            n_features=self.n_features, alternate_sign=False, norm=None, lowercase=False,
-            preprocessor=fold_fast, token_pattern=r"\b\w\w+\b", ngram_range=(1, 2),
-            stop_words=sorted(self.stop_words_), dtype=np.float32)
-        counts = sp.csr_matrix(hasher.transform(docs)) if docs else sp.csr_matrix(
-            (0, self.n_features), dtype=np.float32)
+        counts = self.terms([project_text(p) for p in registry.projects])
         df = np.bincount(counts.indices, minlength=self.n_features)
         n = max(counts.shape[0], 1)
         idf = np.where(df >= self.min_df, np.log((1.0 + n) / (1.0 + df)) + 1.0, 0.0)
         self.idf_ = idf.astype(np.float32)
         matrix = self._weigh(counts)
         self.set_fitted(matrix, self.idf_, self.stop_words_,
-                        np.zeros((registry.n_orgs, 1), dtype=np.float32))
+                        np.zeros((registry.n_orgs, 1), dtype=np.float32),
+                        self.terms([own_text(o) for o in registry.orgs]))
         self.work_profiles_ = self._work_profiles(registry, matrix)
         return self
 
     def set_fitted(self, matrix: sp.csr_matrix, idf: np.ndarray, stop_words: frozenset[str],
-                   work_profiles: np.ndarray) -> ProjectTexts:
+                   work_profiles: np.ndarray, own_words: sp.csr_matrix) -> ProjectTexts:
         """Restore a fitted state (a saved ranker): the projects' vectors, idf, stop words,
-        and the organisations' work profiles."""
+        the organisations' work profiles and the words of their own texts."""
         self.stop_words_ = stop_words
         self.idf_ = idf
         self.matrix_ = sp.csr_matrix(matrix)
         self._postings = self.matrix_.tocsc()
         self.work_profiles_ = np.asarray(work_profiles, dtype=np.float32)
+        self.own_words_ = sp.csr_matrix(own_words)
         return self
+
+    def uses_words(self, query_terms: sp.csr_matrix) -> np.ndarray:
+        """``(queries, organisations)``: whether an organisation's own text (name, other
+        names, description) uses a word (or two-word term) of each query (:meth:`terms`)."""
+        overlap = sp.csr_matrix(query_terms @ self.own_words_.T)
+        out: np.ndarray = overlap.toarray() > 0
+        return out
 
     def _work_profiles(self, registry: Registry, matrix: sp.csr_matrix) -> np.ndarray:
         """Each organisation's projects and description, reduced with an SVD of the projects."""
@@ -151,6 +159,21 @@ class ProjectTexts:
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Query vectors in the projects' space (pure Python hashing)."""
         self._check_fitted()
+        return self._weigh(self.terms(texts))
+
+    def terms(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """The counts of each text's hashed word terms, unweighted (every term, rare or not).
+
+        A few texts (a query) are hashed in pure Python, many with scikit-learn's compiled
+        hasher: the same columns (``tests/matcher/ranking/test_similar.py`` checks it)."""
+        if len(texts) > _PURE_PYTHON_TEXTS:
+            from sklearn.feature_extraction.text import HashingVectorizer
+
+            hasher = HashingVectorizer(
+                n_features=self.n_features, alternate_sign=False, norm=None, lowercase=False,
+                preprocessor=fold_fast, token_pattern=r"\b\w\w+\b", ngram_range=(1, 2),
+                stop_words=sorted(self.stop_words_), dtype=np.float32)
+            return sp.csr_matrix(hasher.transform(texts))
         rows, cols, vals = [], [], []
         for i, text in enumerate(texts):
             terms = word_terms(text, self.stop_words_)
@@ -160,9 +183,8 @@ class ProjectTexts:
             rows.extend([i] * hashed.size)
             cols.extend(hashed.tolist())
             vals.extend(counts.tolist())
-        counts_m = sp.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
-                                 shape=(len(texts), self.n_features))
-        return self._weigh(counts_m)
+        return sp.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
+                             shape=(len(texts), self.n_features))
 
     def similarities(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Cosine of each text with every project: ``(len(texts), n_projects)``, sparse."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -19,8 +19,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from matcher.names import NamedOrg, NameIndex, looks_like_identifier, unknown_organisation
-from matcher.registry.snapshot import ThemeInfo
-from matcher.vocabulary import resolve_countries, resolve_themes
+from matcher.registry.snapshot import OrgProfile
 from models.errors import QueryError
 from models.schema import (
     Country,
@@ -35,27 +34,20 @@ from models.schema import (
 from models.text import fold, normalise_erasmus_code
 
 __all__ = [
-    "CATEGORIES",
     "OrgDetail",
     "OrgSummary",
     "PartnerCount",
     "ProjectRole",
     "ThemeCount",
+    "ThemeRow",
     "find_organisation",
     "list_organisations",
     "list_themes",
     "name_index",
     "organisation_profile",
+    "profiles",
     "registry_stats",
-    "resolve_categories",
 ]
-
-#: The canonical categories of ``data/reference/org_types.csv`` (scheme=canonical). Repeated
-#: here because ``matcher`` never imports ``data``; the CLI passes the Erasmus+/CORDIS codes
-#: and labels as ``type_aliases``.
-CATEGORIES: tuple[str, ...] = ("higher-education", "school", "research", "company", "ngo",
-                               "public-body", "network", "other")
-
 
 @dataclass(frozen=True, slots=True)
 class OrgSummary:
@@ -202,32 +194,18 @@ def name_index(session: Session, ids: Collection[int] | None = None) -> NameInde
     return NameIndex(orgs, activity=[activity.get(org.id, 0) for org in orgs])
 
 
-def _countries(session: Session) -> dict[str, str]:
-    return dict(session.execute(select(Country.code, Country.name)).all())
-
-
-def _themes(session: Session) -> dict[str, ThemeInfo]:
-    return {t.code: ThemeInfo(t.code, t.kind, t.label_en, t.label_fi)
-            for t in session.scalars(select(Theme))}
-
-
-def resolve_categories(values: Iterable[str],
-                       type_aliases: Mapping[str, str] | None = None) -> frozenset[str]:
-    """Canonical categories for category names (``NGO``, ``higher education``) or, through
-    ``type_aliases`` (any spelling -> category), Erasmus+/CORDIS codes and labels."""
-    index = {fold(c): c for c in CATEGORIES}
-    for alias, category in (type_aliases or {}).items():
-        index.setdefault(fold(alias), category)
-    out: set[str] = set()
-    for value in values:
-        found = index.get(fold(value))
-        if found is None:
-            raise QueryError(
-                f"unknown organisation type {value!r}; valid types: {', '.join(CATEGORIES)}"
-                + (" (or an EPLUS-* / CORDIS code such as HES, PRC)" if type_aliases else "")
-            )
-        out.add(found)
-    return frozenset(out)
+def profiles(session: Session, ids: Sequence[int]) -> list[OrgProfile]:
+    """The :class:`OrgProfile` of each organisation id, in order (what the rules check)."""
+    o = Organisation
+    rows = {r.id: r for r in session.execute(
+        select(o.id, o.pic, o.oid, o.erasmus_code, o.legal_name, o.country, o.city,
+               o.category, o.type_code, o.eche_end, o.description, o.website)
+        .where(o.id.in_(sorted(set(ids)))))}
+    return [OrgProfile(id=r.id, pic=r.pic, oid=r.oid, erasmus_code=r.erasmus_code,
+                       name=r.legal_name, country=r.country, city=r.city, category=r.category,
+                       type_code=r.type_code, eche=r.eche_end is not None,
+                       description=r.description, website=r.website)
+            for r in (rows[i] for i in ids)]
 
 
 def _has_theme(theme_ids: Sequence[int]) -> ColumnElement[bool]:
@@ -241,11 +219,13 @@ def _has_theme(theme_ids: Sequence[int]) -> ColumnElement[bool]:
 
 
 def list_organisations(
-    session: Session, *, countries: Sequence[str] = (), categories: Sequence[str] = (),
-    themes: Sequence[str] = (), name: str | None = None, eche: bool = False, limit: int = 50,
-    offset: int = 0, type_aliases: Mapping[str, str] | None = None,
+    session: Session, *, countries: Collection[str] = (), categories: Collection[str] = (),
+    themes: Collection[str] = (), name: str | None = None, eche: bool = False, limit: int = 50,
+    offset: int = 0,
 ) -> list[OrgSummary]:
     """Organisations matching every given filter (values within one filter: any of them).
+    ``countries`` are Erasmus codes, ``categories`` canonical categories and ``themes`` theme
+    codes (resolved by the caller, :class:`matcher.vocabulary.Vocabulary`).
 
     Without ``name``: named organisations first, by name, then unnamed ones by id. ``name``
     finds organisations whose name or alias contains it (case- and accent-insensitive) or
@@ -257,12 +237,11 @@ def list_organisations(
     o = Organisation
     where: list[ColumnElement[bool]] = []
     if countries:
-        where.append(o.country.in_(sorted(resolve_countries(countries, _countries(session)))))
+        where.append(o.country.in_(sorted(countries)))
     if categories:
-        where.append(o.category.in_(sorted(resolve_categories(categories, type_aliases))))
+        where.append(o.category.in_(sorted(categories)))
     if themes:
-        codes = resolve_themes(themes, _themes(session))
-        ids = list(session.scalars(select(Theme.id).where(Theme.code.in_(codes))))
+        ids = list(session.scalars(select(Theme.id).where(Theme.code.in_(sorted(themes)))))
         where.append(_has_theme(ids))
     if name is not None and not fold(name):
         raise QueryError(f"--name {name!r} has no letters or digits to search for")
@@ -351,7 +330,21 @@ def _past_partners(session: Session, org_id: int, n: int) -> tuple[PartnerCount,
                               p.country, p.category, int(k)) for p, k in rows)
 
 
-def list_themes(session: Session, kind: str | None = None) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class ThemeRow:
+    """One theme of ``matcher themes``: code, kind, labels, and how many projects have it."""
+
+    code: str
+    kind: str
+    label_en: str
+    label_fi: str | None
+    projects: int
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def list_themes(session: Session, kind: str | None = None) -> list[ThemeRow]:
     """The theme vocabulary (code, kind, English, Finnish, projects), optionally one kind."""
     kinds = sorted(session.scalars(select(Theme.kind).distinct()))
     if kind is not None and kind not in kinds:
@@ -363,8 +356,8 @@ def list_themes(session: Session, kind: str | None = None) -> list[dict[str, Any
              .order_by(Theme.kind, Theme.code))
     if kind is not None:
         query = query.where(Theme.kind == kind)
-    return [{"code": t.code, "kind": t.kind, "label_en": t.label_en, "label_fi": t.label_fi,
-             "projects": int(n)} for t, n in session.execute(query)]
+    return [ThemeRow(t.code, t.kind, t.label_en, t.label_fi, int(n))
+            for t, n in session.execute(query)]
 
 
 def _grouped(session: Session, column: Any, *, top: int | None = None,
@@ -390,6 +383,7 @@ def registry_stats(session: Session, *, top_countries: int = 15) -> dict[str, An
         "participations": count(of=Participation),
         "themes": count(of=Theme),
         "named_organisations": count(Organisation.legal_name.is_not(None)),
+        "projects_with_title": count(Project.title.is_not(None), of=Project),
         "eche_holders": count(Organisation.eche_end.is_not(None)),
         "organisations_with_projects": int(session.scalar(
             select(func.count(Participation.organisation_id.distinct()))) or 0),

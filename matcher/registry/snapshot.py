@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matcher.registry.reference import Reference, ThemeInfo, load_reference
 from models.schema import (
     Country,
     ImportRecord,
@@ -85,14 +86,6 @@ class ProjectInfo:
         return f"{name} ({self.start_year})" if self.start_year else name
 
 
-@dataclass(frozen=True, slots=True)
-class ThemeInfo:
-    code: str
-    kind: str
-    label_en: str
-    label_fi: str | None
-
-
 @dataclass(frozen=True)
 class Registry:
     """Organisations, projects and who took part in what, as arrays.
@@ -107,6 +100,8 @@ class Registry:
     themes: dict[str, ThemeInfo]
     countries: dict[str, str]
     fingerprint: str
+    #: The registry's reference data (vocabulary and rules), when read from a database.
+    reference: Reference | None = field(default=None, repr=False, compare=False)
     row_of: dict[int, int] = field(init=False, repr=False)
     #: Start year of each project column; -1 when unknown.
     project_years: np.ndarray = field(init=False, repr=False)
@@ -204,4 +199,5 @@ def load_registry(session: Session, *, until_year: int | None = None) -> Registr
         orgs=orgs, projects=projects, incidence=incidence, themes=themes,
         countries=countries,
         fingerprint=fingerprint(session) + ("" if until_year is None else f"@{until_year}"),
+        reference=load_reference(session),
     )

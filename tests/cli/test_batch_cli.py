@@ -18,9 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from matcher.batch.engine import Handler
 from matcher.batch.rows import BatchQuery
-from matcher.batch.tasks import SearchTask
+from matcher.batch.tasks import SearchHandler
 from tests.real_slices import real_registry
 
 HELSINKI, CYPRUS, SAPIENZA, GRAZ = "999994535", "965934440", "999987745", "999873188"
@@ -123,7 +122,7 @@ def test_search_rows_equal_single_searches(runner: CliRunner, registry_url: str,
     got = _group(records)
     assert list(got) == ["helsinki", "idea", "both", "heis", "counting"]
     # the idea row: only the organisations with evidence for it (words of their names)
-    assert [len(v) for v in got.values()] == [3, 5, 4, 2, 3]
+    assert [len(v) for v in got.values()] == [3, 10, 4, 2, 3]
     assert got == _one_by_one(runner, registry_url, SEARCH_ROWS, "search")
 
 
@@ -152,7 +151,7 @@ def test_stdin_to_stdout(runner: CliRunner, registry_url: str) -> None:
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
     records = _records(result.stdout, "jsonl")
-    assert [r["query_id"] for r in records] == ["helsinki"] * 3 + ["idea"] * 5
+    assert [r["query_id"] for r in records] == ["helsinki"] * 3 + ["idea"] * 10
 
 
 @pytest.mark.parametrize("engine", ["jobs", "dask"])
@@ -228,19 +227,16 @@ def test_usage_errors_exit_2(runner: CliRunner, registry_url: str, args: list[st
 
 @pytest.fixture
 def ctrl_c_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Make the search handler raise KeyboardInterrupt (Ctrl-C) when it reaches a row."""
+    """Make the search handler raise KeyboardInterrupt (Ctrl-C) when it reaches a row: the
+    rows are answered a chunk at a time, so the chunk holding that row is lost."""
     at: list[int] = []
-    original = SearchTask.handler
+    original = SearchHandler.many
 
-    def handler(self: SearchTask, ranker: Any) -> Handler:
-        inner = original(self, ranker)
-
-        def handle(q: BatchQuery) -> Any:
-            if at and q.row == at[0]:
-                raise KeyboardInterrupt
-            return inner(q)
-        return handle
-    monkeypatch.setattr(SearchTask, "handler", handler)
+    def many(self: SearchHandler, rows: Sequence[BatchQuery]) -> Any:
+        if at and any(q.row == at[0] for q in rows):
+            raise KeyboardInterrupt
+        return original(self, rows)
+    monkeypatch.setattr(SearchHandler, "many", many)
     yield at
 
 
@@ -255,12 +251,13 @@ def test_ctrl_c_then_resume_gives_the_full_output(runner: CliRunner, registry_ur
     full_errors = errors.read_text()
 
     ctrl_c_at.append(4)
-    result = _invoke(runner, registry_url, str(source), "-o", str(part), "--errors", str(errors))
+    result = _invoke(runner, registry_url, str(source), "-o", str(part), "--errors", str(errors),
+                     "--chunk-size", "2")
     assert result.exit_code == 130
-    assert result.stderr == ("Interrupted at row 4: the output holds whole rows only. To "
+    assert result.stderr == ("Interrupted at row 3: the output holds whole rows only. To "
                              "finish, run the same command with --resume; it resumes from "
                              "the last row in the output.\n")
-    assert [r["query_id"] for r in _records(part, fmt)] == ["helsinki"] * 3 + ["idea"] * 5
+    assert [r["query_id"] for r in _records(part, fmt)] == ["helsinki"] * 3 + ["idea"] * 10
     ctrl_c_at.clear()
     result = _invoke(runner, registry_url, str(source), "-o", str(part), "--errors", str(errors),
                      "--resume")

@@ -54,8 +54,10 @@ def test_check_uk_counts_in_2019_ka203_not_in_2022_ka220(runner: CliRunner,
     code, out, _ = run(runner, registry_url, "check", "-a", "KA203", "--call-year", "2019", *members,
                        "--format", "json")
     assert code == 0
-    assert json.loads(out) == {"action": "KA203", "call_year": 2019, "eligible": True,
-                               "violations": []}
+    verdict = json.loads(out)
+    assert {k: verdict[k] for k in ("action", "call_year", "eligible", "violations")} == {
+        "action": "KA203", "call_year": 2019, "eligible": True, "violations": []}
+    assert [m["pic"] for m in verdict["members"]] == [HELSINKI, CYPRUS, UK_HEI]
     code, out, err = run(runner, registry_url, "check", "-a", "KA220-HED", "--call-year", "2022",
                          *members, "--coordinator", UK_HEI, "--format", "json")
     assert code == 3
@@ -152,7 +154,7 @@ def test_complete_bad_size_is_a_usage_error(runner: CliRunner, registry_url: str
 
 def test_propose_around_a_lead(runner: CliRunner, registry_url: str) -> None:
     code, _, err = run(runner, registry_url, "propose", "-a", "KA220-HED", "--lead", HELSINKI)
-    assert code == 2 and "give what the project is about: --text or --theme" in err
+    assert code == 2 and "give what the project is about: --text, --theme or --topic" in err
     code, out, _ = run(runner, registry_url, "propose", "-a", "KA220-HED", "--lead", HELSINKI,
                        "--text", "climate and energy research", "-n", "3", "--format", "json")
     assert code == 0

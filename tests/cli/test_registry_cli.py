@@ -75,11 +75,13 @@ def test_orgs_nothing_found(runner: CliRunner, registry_url: str) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--country", "Suomi"), ("Error: unknown country 'Suomi': use an Erasmus code (FI, DE, EL "
-                             "for Greece, UK) or an English name; nearest: ")),
-    (("--type", "university"), ("Error: unknown organisation type 'university'; valid types: "
-                               "higher-education, school, research, company, ngo, public-body, "
-                               "network, other (or an EPLUS-* / CORDIS code such as HES, PRC)\n")),
+    (("--country", "Atlantis"), ("Error: unknown country 'Atlantis': use an Erasmus code (FI, "
+                                "DE, EL for Greece, UK), an ISO code or a name (Finland, "
+                                "Suomi); nearest: ")),
+    (("--type", "church"), ("Error: unknown organisation type 'church'; valid types: "
+                           "higher-education, school, research, company, ngo, public-body, "
+                           "network, other (or an EPLUS-* / CORDIS type code such as HES, "
+                           "PRC); nearest: ")),
     (("--theme", "quantum"), "Error: unknown theme 'quantum'; nearest: "),
 ])
 def test_orgs_unknown_values_exit_2(runner: CliRunner, registry_url: str,

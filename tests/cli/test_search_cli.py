@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from cli.main import cli
-from tests.matcher.test_search import GRAZ, HELSINKI, build_slice
+from tests.matcher.test_partners import GRAZ, HELSINKI, build_slice
 from tests.real_slices import SHARED
 
 
@@ -103,21 +103,21 @@ def test_same_input_same_output(runner: CliRunner, url: str) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    ((), ("empty query: give an organisation (--org), a project idea (--text) or at least one "
-         "theme (--theme)")),
+    ((), ("empty query: give an organisation (--org), a project idea (--text), a theme "
+         "(--theme) or a call topic (--topic)")),
     (("--org", "123456789"), ("unknown organisation '123456789': give a 9-digit PIC, an OID "
                              "(E + 8 digits), an Erasmus code (e.g. 'SF HELSINK01'), an "
                              "internal id (#12) or a name. Find one with `matcher orgs --name "
                              "...`.")),
     (("--theme", "robotics"), "unknown theme 'robotics'; nearest: "),
     (("--text", "x", "--country", "XX"), ("unknown country 'XX': use an Erasmus code (FI, DE, "
-                                         "EL for Greece, UK), an ISO code or an English name; "
-                                         "nearest: ")),
+                                         "EL for Greece, UK), an ISO code or a name (Finland, "
+                                         "Suomi); nearest: ")),
     (("--text", "x", "--type", "church"), "unknown organisation type 'church'; valid types: "),
     (("--text", "x", "--action", "KA999"),
      "unknown action 'KA999'; valid actions: KA200, KA203, KA210, KA220-HED"),
     (("--text", "x", "--programme-countries-only", "--country", "US"),
-     "no country left: US is not among the countries that count for the action ("),
+     "no country left: US is not among the countries that count for KA220-HED ("),
 ])
 def test_bad_input_exits_2(runner: CliRunner, url: str, args: tuple[str, ...],
                            message: str) -> None:

@@ -1,37 +1,73 @@
+"""One vocabulary: every kind of input resolved from the reference data a registry holds."""
+
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
-from matcher.registry.snapshot import OrgProfile, ThemeInfo
-from matcher.vocabulary import OrgIndex, resolve_countries, resolve_themes
+from matcher.registry.snapshot import OrgProfile
+from matcher.vocabulary import OrgIndex, Vocabulary
 from models.errors import QueryError
 
-THEMES = {
-    "guidance-counselling": ThemeInfo("guidance-counselling", "seed",
-                                      "Study guidance and counselling",
-                                      "Opintojen ohjaus ja neuvonta"),
-    "h2020-erc": ThemeInfo("h2020-erc", "programme-part",
-                           "European Research Council: frontier research", None),
-}
 HELSINKI = OrgProfile(id=7, pic="999994535", oid="E10209507", erasmus_code="SF HELSINK01",
                       name="HELSINGIN YLIOPISTO", country="FI", city="Helsinki",
                       category="higher-education", type_code="EPLUS-EDU-HEI", eche=True)
 
 
+@pytest.fixture
+def words(reference: Any) -> Vocabulary:
+    return Vocabulary(reference, OrgIndex([HELSINKI]),
+                      topic_families=("SwafS", "SC1-BHC", "MSCA-ITN"))
+
+
 @pytest.mark.parametrize("value", ["guidance-counselling", "study guidance and COUNSELLING",
                                    "Opintojen ohjaus ja neuvonta"])
-def test_themes_by_code_or_english_or_finnish_label(value: str) -> None:
-    assert resolve_themes([value], THEMES) == ("guidance-counselling",)
+def test_themes_by_code_or_english_or_finnish_label(words: Vocabulary, value: str) -> None:
+    assert words.themes([value]) == ("guidance-counselling",)
 
 
-def test_h2020_parts_by_their_short_names() -> None:
-    assert resolve_themes(["ERC", "h2020-erc"], THEMES) == ("h2020-erc",)
+def test_h2020_parts_by_their_short_names(words: Vocabulary) -> None:
+    assert words.themes(["ERC", "h2020-erc", "msca"]) == ("h2020-erc", "h2020-msca")
 
 
-def test_unknown_theme_names_the_nearest() -> None:
+def test_unknown_theme_names_the_nearest(words: Vocabulary) -> None:
     with pytest.raises(QueryError, match=r"unknown theme 'guidance'; nearest: "
                                          r"guidance-counselling"):
-        resolve_themes(["guidance"], THEMES)
+        words.themes(["guidance"])
+
+
+@pytest.mark.parametrize(("value", "code"), [
+    ("gr", "EL"), ("GB", "UK"), ("finland", "FI"), ("EL", "EL"), ("Deutschland", "DE"),
+    ("Suomi", "FI"), ("España", "ES"), ("Ελλάδα", "EL"), ("czech republic", "CZ"),
+    ("Holland", "NL")])
+def test_countries_by_code_iso_english_or_native_name(words: Vocabulary, value: str,
+                                                     code: str) -> None:
+    assert words.countries([value]) == {code}
+
+
+def test_unknown_country(words: Vocabulary) -> None:
+    with pytest.raises(QueryError, match=r"unknown country 'Atlantis'.*nearest:"):
+        words.countries(["Atlantis"])
+
+
+@pytest.mark.parametrize(("value", "category"), [
+    ("company", "company"), ("public body", "public-body"), ("Public_Body", "public-body"),
+    ("EPLUS-ENT-SME", "company"), ("PRC", "company"), ("HES", "higher-education"),
+    ("university", "higher-education"), (("Non-governmental organisation/association/social "
+                                         "enterprise"), "ngo")])
+def test_types_by_category_code_label_or_word(words: Vocabulary, value: str,
+                                              category: str) -> None:
+    assert words.categories([value]) == {category}
+
+
+def test_topics_keep_their_code_and_note_unknown_families(words: Vocabulary) -> None:
+    assert words.topics(["SwafS-09-2018", "swafs"]) == (("SwafS-09-2018", "swafs"), ())
+    found, notes = words.topics(["HORIZON-CL2-2025-01"])
+    assert found == ("HORIZON-CL2-2025-01",)
+    assert notes[0].startswith("call-topic family HORIZON-CL2 is not in the registry")
+    with pytest.raises(QueryError, match="has no family"):
+        words.topics(["2018"])
 
 
 @pytest.mark.parametrize("ref", ["999994535", "E10209507", "e10209507", "SF HELSINK01",
@@ -60,10 +96,3 @@ def test_unknown_organisation_suggests_close_names() -> None:
         "it: HELSINGIN YLIOPISTO (999994535, FI). Find one with `matcher orgs --name ...`.")
     with pytest.raises(QueryError, match="^empty organisation reference"):
         OrgIndex([HELSINKI]).get(" \xa0")
-
-
-def test_countries_by_code_iso_or_name() -> None:
-    countries = {"EL": "Greece", "UK": "United Kingdom", "FI": "Finland"}
-    assert resolve_countries(["gr", "GB", "finland", "EL"], countries) == {"EL", "UK", "FI"}
-    with pytest.raises(QueryError, match="unknown country 'Atlantis'"):
-        resolve_countries(["Atlantis"], countries)

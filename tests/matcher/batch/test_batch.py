@@ -136,7 +136,7 @@ def test_jsonl_rows_lists_and_bad_lines() -> None:
 
 def test_unknown_csv_column_stops_before_any_row() -> None:
     with pytest.raises(QueryError, match=r"^q.csv: header: unknown column 'contry'; valid "
-                                         r"columns: id, text, themes, countries"):
+                                         r"columns: id, text, themes, topics, countries"):
         list(read_queries(io.StringIO("id,contry\n1,FI\n"), "csv", "search", source="q.csv"))
 
 

@@ -45,6 +45,10 @@ class FakeRanker:
     def why_many(self, query: Query, rows: Sequence[int]) -> list[tuple[str, ...]]:
         return [(f"fit {self.fit[i]:.2f}",) for i in rows]
 
+    def score(self, query: Query, rows: np.ndarray) -> np.ndarray:
+        """Relevance to an idea: the same fixed scores."""
+        return np.array([self.fit[i] for i in rows])
+
 
 def make_registry(orgs: Sequence[OrgProfile], projects: Sequence[Sequence[int]]) -> Registry:
     inc = sp.lil_matrix((len(orgs), max(len(projects), 1)), dtype=np.float32)
@@ -77,7 +81,7 @@ def exhaustive(ranker: FakeRanker, action: str, given: list[OrgProfile], lo: int
     ids = {o.id for o in given}
     matches = ranker.rank(Query(org_ids=tuple(ids)), n=len(reg.orgs))
     matches = [m for m in matches if BOOK.admissible(action, m.org, year)]
-    pool = CandidatePool(BOOK, action, year, given, matches, reg)
+    pool = CandidatePool(BOOK.call(action, year), given, matches, reg)
     best = -1.0
     for k in range(max(lo - len(given), 1), hi - len(given) + 1):
         for combo in itertools.combinations(range(pool.size), k):
@@ -94,7 +98,7 @@ def test_completes_a_pair_into_eligible_diverse_consortia() -> None:
             org(7, "PL", "higher-education", eche=False)]
     reg = make_registry(orgs, [[0, 1, 3], [3, 5]])
     ranker = FakeRanker(reg, [0.0, 0.0, 0.9, 0.5, 0.95, 0.4, 0.99, 0.99])
-    out = complete(ranker, BOOK, action="KA220-HED", members=orgs[:2], size=(3, 4), n=3)
+    out = complete(ranker, BOOK.call("KA220-HED"), members=orgs[:2], size=(3, 4), n=3)
     assert [c.rank for c in out] == [1, 2, 3]
     assert all(not BOOK.check("KA220-HED", [m.org for m in c.members]) for c in out)
     assert all([m.added for m in c.members][:2] == [False, False] for c in out)
@@ -117,7 +121,7 @@ def test_finds_the_exhaustive_optimum_on_small_registries(action: str) -> None:
         ranker = FakeRanker(reg, fit)
         given = [o for o in reg.orgs if BOOK.admissible(action, o, year)][:2]
         try:
-            out = complete(ranker, BOOK, action=action, members=given, size=(3, 5), n=1)
+            out = complete(ranker, BOOK.call(action), members=given, size=(3, 5), n=1)
         except ConstraintError:
             assert exhaustive(ranker, action, given, 3, 5, year) < 0
             continue
@@ -135,7 +139,7 @@ def test_works_with_the_real_ranker() -> None:
          ("FR", "company"), ("FI", "ngo")])]
     reg = make_registry(orgs, [[0, 1, 2], [2, 3], [3, 4, 5]])
     ranker = Ranker().fit(reg)
-    out = complete(ranker, BOOK, action="KA220-HED", members=orgs[:2], n=3)
+    out = complete(ranker, BOOK.call("KA220-HED"), members=orgs[:2], n=3)
     assert out and all(not BOOK.check("KA220-HED", [m.org for m in c.members]) for c in out)
     assert {2} in [{m.org.id for m in c.members if m.added} for c in out]
 
@@ -145,9 +149,9 @@ def test_propose_around_a_lead_needs_a_topic_and_keeps_the_lead_first() -> None:
     lead = next(o for o in reg.orgs if BOOK.admissible("KA220-HED", o)
                 and BOOK.counts("KA220-HED", o))
     ranker = FakeRanker(reg, fit)
-    with pytest.raises(QueryError, match="give --text or --theme"):
-        propose(ranker, BOOK, action="KA220-HED", lead=lead)
-    out = propose(ranker, BOOK, action="KA220-HED", lead=lead, text="digital", size=(3, 4))
+    with pytest.raises(QueryError, match="give --text, --theme or --topic"):
+        propose(ranker, BOOK.call("KA220-HED"), lead=lead)
+    out = propose(ranker, BOOK.call("KA220-HED"), lead=lead, text="digital", size=(3, 4))
     assert out and all(c.members[0].org == lead and not c.members[0].added for c in out)
 
 
@@ -155,7 +159,7 @@ def test_size_below_the_action_minimum_is_a_constraint_error() -> None:
     reg, fit = random_registry(1)
     with pytest.raises(ConstraintError, match=r"size 2\.\.2 is below KA220-HED's minimum of 3 "
                        r"organisations; ask for --size 3\.\.3 or more"):
-        complete(FakeRanker(reg, fit), BOOK, action="KA220-HED", members=reg.orgs[:1],
+        complete(FakeRanker(reg, fit), BOOK.call("KA220-HED"), members=reg.orgs[:1],
                  size=(2, 2))
 
 
@@ -164,7 +168,7 @@ def test_an_ineligible_given_member_is_a_constraint_error() -> None:
     reg = make_registry(orgs, [])
     with pytest.raises(ConstraintError, match=r"the given members cannot be part of an eligible "
                        r"KA220-HED consortium: Org 0 \(FI\) is a higher-education institution "):
-        complete(FakeRanker(reg, [0.5] * 3), BOOK, action="KA220-HED", members=orgs[:1])
+        complete(FakeRanker(reg, [0.5] * 3), BOOK.call("KA220-HED"), members=orgs[:1])
 
 
 def test_too_few_countries_after_the_filters_is_a_constraint_error() -> None:
@@ -173,14 +177,14 @@ def test_too_few_countries_after_the_filters_is_a_constraint_error() -> None:
     with pytest.raises(ConstraintError, match=r"KA220-HED needs organisations from at least 3 "
                        r"different EU member states .* cover 2 \(DE, FI\) and the 2 eligible "
                        r"candidates left after the filters add 0 \(none\)"):
-        complete(FakeRanker(reg, [0.5] * 5), BOOK, action="KA220-HED", members=orgs[:2],
+        complete(FakeRanker(reg, [0.5] * 5), BOOK.call("KA220-HED"), members=orgs[:2],
                  filters=Filters(exclude_countries=frozenset({"ES"})))
 
 
 def test_given_members_that_fill_the_size_are_an_error() -> None:
     reg, fit = random_registry(2)
     with pytest.raises(ConstraintError, match="already fill the consortium"):
-        complete(FakeRanker(reg, fit), BOOK, action="KA210", members=reg.orgs[:3], size=(2, 3))
+        complete(FakeRanker(reg, fit), BOOK.call("KA210"), members=reg.orgs[:3], size=(2, 3))
 
 
 @st.composite
@@ -207,8 +211,8 @@ def test_every_returned_consortium_passes_check(
     reg, fit, action, year, given_rows, lo, hi = request
     members = [reg.orgs[i] for i in given_rows]
     try:
-        out = complete(FakeRanker(reg, fit), BOOK, action=action, members=members,
-                       size=(lo, hi), n=4, call_year=year)
+        out = complete(FakeRanker(reg, fit), BOOK.call(action, year), members=members,
+                       size=(lo, hi), n=4)
     except ConstraintError:
         return
     assert out
@@ -227,10 +231,10 @@ def test_propose_with_a_third_country_lead_is_a_constraint_error() -> None:
     with pytest.raises(ConstraintError, match=r"KA220-HED consortium: The coordinator of a "
                        r"KA220-HED \(2027 call\) project must be established in one of the EU "
                        r"member states"):
-        propose(FakeRanker(reg, [0.5] * 4), BOOK, action="KA220-HED", lead=orgs[0],
+        propose(FakeRanker(reg, [0.5] * 4), BOOK.call("KA220-HED"), lead=orgs[0],
                 text="water")
     # as a partner the same organisation is welcome
-    out = complete(FakeRanker(reg, [0.9, 0.5, 0.5, 0.5]), BOOK, action="KA220-HED",
+    out = complete(FakeRanker(reg, [0.9, 0.5, 0.5, 0.5]), BOOK.call("KA220-HED"),
                    members=orgs[:1], size=(4, 4), n=1)
     assert [m.org.id for m in out[0].members] == [0, 1, 2, 3]
 
@@ -239,6 +243,6 @@ def test_deterministic() -> None:
     reg, fit = random_registry(7, n=12)
     ranker = FakeRanker(reg, fit)
     given = [o for o in reg.orgs if BOOK.admissible("KA220-HED", o)][:1]
-    runs = [complete(ranker, BOOK, action="KA220-HED", members=given, size=(3, 5), n=5)
+    runs = [complete(ranker, BOOK.call("KA220-HED"), members=given, size=(3, 5), n=5)
             for _ in range(2)]
     assert runs[0] == runs[1]

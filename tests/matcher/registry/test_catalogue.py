@@ -12,19 +12,18 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.reference import org_types, seed_reference
+from data.reference import seed_reference
 from matcher.registry.catalogue import (
-    CATEGORIES,
     OrgSummary,
     find_organisation,
     list_organisations,
     list_themes,
     organisation_profile,
     registry_stats,
-    resolve_categories,
 )
+from matcher.registry.reference import load_reference
 from matcher.registry.snapshot import load_registry
-from matcher.vocabulary import OrgIndex
+from matcher.vocabulary import OrgIndex, Vocabulary
 from models.db import open_database
 from models.errors import QueryError
 from models.schema import Organisation, OrganisationAlias, Participation, Project, Theme
@@ -96,6 +95,16 @@ def names(found: list[OrgSummary]) -> list[str]:
     return [o.name for o in found]
 
 
+def orgs(session: Session, *, countries: tuple[str, ...] | list[str] = (),
+         types: tuple[str, ...] | list[str] = (), themes: tuple[str, ...] | list[str] = (),
+         **options: object) -> list[OrgSummary]:
+    """``list_organisations`` with what a user typed, resolved as the facade does."""
+    words = Vocabulary(load_reference(session))
+    return list_organisations(session, countries=words.countries(countries),
+                              categories=words.categories(types), themes=words.themes(themes),
+                              **options)  # type: ignore[arg-type]
+
+
 def test_find_by_every_kind_of_reference(registry: tuple[Session, dict[str, int]]) -> None:
     session, ids = registry
     graz = ids["999873188"]
@@ -160,73 +169,72 @@ def test_session_and_snapshot_resolve_alike(registry: tuple[Session, dict[str, i
 
 def test_filters_individually(registry: tuple[Session, dict[str, int]]) -> None:
     session, _ = registry
-    assert names(list_organisations(session, countries=["Finland"])) == [
+    assert names(orgs(session, countries=["Finland"])) == [
         "AALTO KORKEAKOULUSAATIO SR", "ÅBO AKADEMI", "HELSINGIN YLIOPISTO",
         "(unnamed, PIC 999644559)"]  # by folded name: Å sorts as A
-    assert {o.pic for o in list_organisations(session, categories=["Research"])} == {
+    assert {o.pic for o in orgs(session, types=["Research"])} == {
         "999644559"}
-    assert {o.pic for o in list_organisations(session, themes=["h2020-msca"])} == {
+    assert {o.pic for o in orgs(session, themes=["h2020-msca"])} == {
         "991256096", "999994535", "999873188", "999987745"}
-    assert names(list_organisations(session, name="abo")) == ["ÅBO AKADEMI"]
-    assert names(list_organisations(session, name="Universitaet  Gr")) == ["UNIVERSITAET GRAZ"]
-    assert names(list_organisations(session, name="helsinki")) == ["HELSINGIN YLIOPISTO"]
-    assert len(list_organisations(session, eche=True)) == 4
-    assert all(o.eche for o in list_organisations(session, eche=True))
+    assert names(orgs(session, name="abo")) == ["ÅBO AKADEMI"]
+    assert names(orgs(session, name="Universitaet  Gr")) == ["UNIVERSITAET GRAZ"]
+    assert names(orgs(session, name="helsinki")) == ["HELSINGIN YLIOPISTO"]
+    assert len(orgs(session, eche=True)) == 4
+    assert all(o.eche for o in orgs(session, eche=True))
 
 
 def test_name_lists_words_before_substrings_with_filters_and_pages(
         registry: tuple[Session, dict[str, int]]) -> None:
     session, ids = registry
     add_aliases(session, ids)
-    found = list_organisations(session, name="uni")
+    found = orgs(session, name="uni")
     assert [(o.pic, o.name) for o in found] == [
         ("999873188", "UNIVERSITAET GRAZ"),  # the word UNI (GRAZ)
         ("999987745", "(unnamed, PIC 999987745)")]  # inside UNIROMA1
-    assert [o.pic for o in list_organisations(session, name="uni", countries=["IT"])] == [
+    assert [o.pic for o in orgs(session, name="uni", countries=["IT"])] == [
         "999987745"]
-    assert list_organisations(session, name="uni", limit=1, offset=1) == found[1:]
+    assert orgs(session, name="uni", limit=1, offset=1) == found[1:]
 
 
 def test_filters_combined_and_paging(registry: tuple[Session, dict[str, int]]) -> None:
     session, _ = registry
-    found = list_organisations(session, countries=["FI", "AT"], categories=["higher education"],
+    found = orgs(session, countries=["FI", "AT"], types=["higher education"],
                                themes=["Study guidance and counselling", "h2020-leit"])
     assert [(o.pic, o.projects) for o in found] == [("999994535", 4)]
-    both = list_organisations(session, countries=["FI", "IT"], eche=False)
-    assert names(list_organisations(session, countries=["FI", "IT"], limit=2, offset=1)) == \
+    both = orgs(session, countries=["FI", "IT"], eche=False)
+    assert names(orgs(session, countries=["FI", "IT"], limit=2, offset=1)) == \
         names(both)[1:3]
-    assert list_organisations(session, countries=["DE"], eche=True) == []
+    assert orgs(session, countries=["DE"], eche=True) == []
 
 
 def test_theme_matches_finnish_label_and_declared_themes(
         registry: tuple[Session, dict[str, int]]) -> None:
     session, _ = registry
-    found = list_organisations(session, themes=["opintojen ohjaus ja neuvonta"])
+    found = orgs(session, themes=["opintojen ohjaus ja neuvonta"])
     assert names(found) == ["HELSINGIN YLIOPISTO"]
 
 
 def test_type_accepts_codes_through_aliases(registry: tuple[Session, dict[str, int]]) -> None:
     session, _ = registry
-    aliases = {t.code: t.category for t in org_types()}
-    assert {o.pic for o in list_organisations(session, categories=["prc"],
-                                              type_aliases=aliases)} == {"952152298"}
-    assert len(list_organisations(session, categories=["EPLUS-EDU-HEI"],
-                                  type_aliases=aliases)) == 5
+    assert {o.pic for o in orgs(session, types=["prc"])} == {"952152298"}
+    assert len(orgs(session, types=["EPLUS-EDU-HEI"])) == 5
+    assert len(orgs(session, types=["university"])) == 5
 
 
 def test_unknown_filter_values(registry: tuple[Session, dict[str, int]]) -> None:
     session, _ = registry
     with pytest.raises(QueryError) as info:
-        list_organisations(session, categories=["university"])
-    assert str(info.value) == (
-        "unknown organisation type 'university'; valid types: higher-education, school, "
-        "research, company, ngo, public-body, network, other")
+        orgs(session, types=["universe"])
+    assert str(info.value).startswith(
+        "unknown organisation type 'universe'; valid types: higher-education, school, "
+        "research, company, ngo, public-body, network, other (or an EPLUS-* / CORDIS type "
+        "code such as HES, PRC); nearest: ")
     with pytest.raises(QueryError, match=r"unknown country 'Finlnd'.*nearest: Finland"):
-        list_organisations(session, countries=["Finlnd"])
+        orgs(session, countries=["Finlnd"])
     with pytest.raises(QueryError, match=r"unknown theme 'guidance'"):
-        list_organisations(session, themes=["guidance"])
+        orgs(session, themes=["guidance"])
     with pytest.raises(QueryError, match="no letters or digits"):
-        list_organisations(session, name=" - ")
+        orgs(session, name=" - ")
 
 
 def test_profile(registry: tuple[Session, dict[str, int]]) -> None:
@@ -261,20 +269,28 @@ def test_stats_and_themes(registry: tuple[Session, dict[str, int]]) -> None:
     assert stats["by_category"] == {"higher-education": 5, "company": 1, "research": 1}
     assert stats["projects_by_year"] == {"2016": 1, "2017": 1, "2018": 1, "2019": 1}
     assert stats["backend"] in ("sqlite", "postgresql")
-    msca = next(t for t in list_themes(session, "programme-part") if t["code"] == "h2020-msca")
-    assert msca["projects"] == 2
+    msca = next(t for t in list_themes(session, "programme-part") if t.code == "h2020-msca")
+    assert msca.projects == 2
     with pytest.raises(QueryError, match="valid kinds: priority, programme-part, seed, topic"):
         list_themes(session, "topics")
 
 
-@given(st.text(max_size=20))
-@settings(max_examples=80, deadline=None)
-def test_resolve_categories_accepts_exactly_the_category_names(text: str) -> None:
-    """Any spelling that folds to a category name (case, accents, punctuation aside)."""
-    expected = {fold(c): c for c in CATEGORIES}.get(fold(text))
-    if expected is None:
-        with pytest.raises(QueryError, match="unknown organisation type"):
-            resolve_categories([text])
-    else:
-        assert resolve_categories([text]) == {expected}
-        assert resolve_categories([f" {text.upper()}!"]) == {expected}
+CATEGORIES = ("higher-education", "school", "research", "company", "ngo", "public-body",
+              "network", "other")
+
+
+@given(st.sampled_from(CATEGORIES), st.sampled_from(["-", " ", "_"]), st.booleans(),
+       st.sampled_from(["", " ", "!", "."]))
+@settings(max_examples=60, deadline=None)
+def test_a_category_is_found_however_it_is_spelt(category: str, joiner: str, upper: bool,
+                                                 around: str) -> None:
+    from data.reference import countries, org_types
+    from matcher.registry.reference import CountryInfo, OrgTypeInfo, Reference
+
+    ref = Reference(tuple(CountryInfo(c.code, c.iso2, c.name, c.part_of) for c in countries()),
+                    tuple(OrgTypeInfo(t.code, t.scheme, t.label, t.category)
+                          for t in org_types()), (), {})
+    text = category.replace("-", joiner)
+    text = f"{around}{text.upper() if upper else text}{around}"
+    assert Vocabulary(ref).categories([text]) == {category}
+    assert Vocabulary(ref).reference.categories == CATEGORIES

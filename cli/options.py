@@ -1,0 +1,94 @@
+"""Option bundles shared by the commands, defined once: the output format, what a project is
+about, which organisations may be added or returned, the call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ("table", "json", "csv")
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """``--format`` with ``choices`` (default: table, json and csv), ``table`` first."""
+    allowed = choices or FORMATS
+    helps = {"table": "table (or text) for people", "json": "json for programs",
+             "csv": "csv for spreadsheets"}
+
+    def decorate(func: F) -> F:
+        return click.option("--format", "fmt", type=click.Choice(allowed), default=allowed[0],
+                            show_default=True,
+                            help="Output format: " + ", ".join(helps[c] for c in allowed)
+                            + ".")(func)
+    return decorate
+
+
+def _apply(func: F, options: list[Callable[[F], F]]) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def idea_options(func: F) -> F:
+    """What the project is about: ``--text``, ``--theme``, ``--topic``."""
+    return _apply(func, [
+        click.option("--text", default="", metavar="TEXT",
+                     help="The project idea in words (English, Finnish, German, French...)."),
+        click.option("--theme", "themes", multiple=True, metavar="THEME",
+                     help="A theme code or English/Finnish label (repeatable); see "
+                          "`matcher themes`."),
+        click.option("--topic", "topics", multiple=True, metavar="TOPIC",
+                     help="A call topic (SwafS-09-2018) or topic family (SwafS, SC1-BHC) "
+                          "(repeatable): having worked in that family counts."),
+    ])
+
+
+def filter_options(func: F) -> F:
+    """Which organisations may be returned or added."""
+    return _apply(func, [
+        click.option("--country", "countries", multiple=True, metavar="C",
+                     help="Only organisations from this country: Erasmus or ISO code or a "
+                          "name (FI, GR, Finland, Suomi) (repeatable)."),
+        click.option("--exclude-country", "exclude_countries", multiple=True, metavar="C",
+                     help="Never organisations from this country (repeatable)."),
+        click.option("--type", "types", multiple=True, metavar="TYPE",
+                     help="Only this organisation category (repeatable): higher-education, "
+                          "school, research, company, ngo, public-body, network, other, or "
+                          "an EPLUS-* / CORDIS type code (HES, PRC...)."),
+        click.option("--eche", is_flag=True,
+                     help="Only holders of the Erasmus Charter (ECHE)."),
+    ])
+
+
+def action_option(*, required: bool, default: str | None = None) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        return click.option("--action", "-a", required=required, default=default,
+                            show_default=default is not None, metavar="ACTION",
+                            help="KA220-HED, KA203, KA200 or KA210.")(func)
+    return decorate
+
+
+def call_year_option(func: F) -> F:
+    return click.option("--call-year", type=int, metavar="YEAR",
+                        help="The call year (default: the action's latest call); decides which "
+                             "countries count, e.g. the UK only up to 2020.")(func)
+
+
+def parse_size(value: str | None) -> tuple[int, int] | None:
+    """``MIN..MAX`` or ``N`` as a (min, max) pair; a usage error otherwise."""
+    if value is None:
+        return None
+    lo, sep, hi = value.partition("..")
+    try:
+        size = (int(lo), int(hi if sep else lo))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not MIN..MAX or N (e.g. 3..5)",
+                                 param_hint="'--size'") from None
+    if size[0] > size[1] or size[0] < 1:
+        raise click.BadParameter(f"{value!r}: MIN must be 1 or more and not above MAX",
+                                 param_hint="'--size'")
+    return size

@@ -1,0 +1,355 @@
+"""The library's front door: :class:`Matcher`, one object per registry.
+
+::
+
+    from matcher import Matcher
+    m = Matcher.open()                        # or Matcher.open("postgresql://HOST/DB")
+    hits = m.search(text="virtual mobility", countries=["DE"], k=10)
+    found = m.complete("KA220-HED", members=["SF HELSINK01", "999994535"], n=5)
+    verdict = m.check("KA220-HED", members=["999994535", "965934440"], call_year=2025)
+
+Every method takes what a user types (PICs, names, labels, country names) and returns typed
+values (:class:`~matcher.partners.SearchResult`, :class:`Completion`, :class:`Verdict`,
+:class:`~matcher.registry.catalogue.OrgDetail`...); JSON is made only at the edge, with their
+``to_json()``. The parts are made once, when first needed: the reference data and its
+:class:`~matcher.vocabulary.Vocabulary` (one per registry), the rule book, and the search
+index (loaded from the cache, rebuilt when stale unless ``build=False``). ``check`` and the
+browsing methods never load the index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+from sqlalchemy.orm import Session
+
+from matcher.consortium.builder import Consortium, complete, propose
+from matcher.consortium.rules import Call, RuleBook, Violation
+from matcher.partners import SearchRequest, SearchResult, search_partners
+from matcher.ranking.index import IndexInfo, index_dir, load_index, load_or_build, status
+from matcher.ranking.ranker import Ranker
+from matcher.registry.catalogue import (
+    OrgDetail,
+    OrgSummary,
+    ThemeRow,
+    find_organisation,
+    list_organisations,
+    list_themes,
+    organisation_profile,
+    profiles,
+    registry_stats,
+)
+from matcher.registry.reference import Reference, load_reference
+from matcher.registry.snapshot import OrgProfile, fingerprint
+from matcher.vocabulary import OrgIndex, Vocabulary
+from models.db import Database, open_database
+from models.errors import MatcherError, QueryError
+from models.locks import read_snapshot
+
+__all__ = ["Completion", "IndexStatus", "Matcher", "Verdict"]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What ``check`` found: the call, the members, and every rule they break."""
+
+    action: str
+    label: str
+    call_year: int
+    members: tuple[OrgProfile, ...]
+    coordinator: OrgProfile | None
+    violations: tuple[Violation, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.violations
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action, "call_year": self.call_year, "eligible": self.eligible,
+                "members": [_member(o) for o in self.members],
+                "coordinator": None if self.coordinator is None else _member(self.coordinator),
+                "violations": [{"rule": v.rule, "message": v.message}
+                               for v in self.violations]}
+
+
+@dataclass(frozen=True, slots=True)
+class Completion:
+    """The consortia ``complete`` or ``propose`` found for a call, best first."""
+
+    action: str
+    call_year: int
+    consortia: tuple[Consortium, ...]
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action, "call_year": self.call_year,
+                "consortia": [c.to_json() for c in self.consortia], "notes": list(self.notes)}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStatus:
+    """The search index of a registry: what it holds, and why it cannot be used as it is."""
+
+    info: IndexInfo | None
+    problem: str | None
+    built: bool = False
+
+    @property
+    def fresh(self) -> bool:
+        return self.info is not None and self.problem is None
+
+    def to_json(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        return {"fresh": self.fresh, "problem": self.problem, "built": self.built,
+                **(asdict(self.info) if self.info is not None else {})}
+
+
+def _member(org: OrgProfile) -> dict[str, Any]:
+    return {"id": org.id, "pic": org.pic, "name": org.display_name, "country": org.country,
+            "type": org.category, "eche": org.eche}
+
+
+@dataclass
+class Matcher:
+    """Partner search, eligibility and consortium building on one registry.
+
+    Make one with :meth:`open` (a database) or :meth:`from_index` (a saved search index
+    only: what a batch worker on another machine has). ``progress`` receives the one-line
+    notes of slow steps (building the index); ``build=False`` never builds or rebuilds the
+    index (a server: a stale index is used and reported by :meth:`index_status`).
+    """
+
+    db: Database | None
+    cache_dir: Path | None = None
+    progress: Callable[[str], None] | None = None
+    build: bool = True
+    _reference: Reference | None = field(default=None, repr=False)
+    _ranker: Ranker | None = field(default=None, repr=False)
+    _vocabulary: Vocabulary | None = field(default=None, repr=False)
+    _rulebook: RuleBook | None = field(default=None, repr=False)
+
+    # -- opening -------------------------------------------------------------------------
+    @classmethod
+    def open(cls, url: str | None = None, *, create: bool = False,
+             cache_dir: Path | None = None, progress: Callable[[str], None] | None = None,
+             build: bool = True) -> Matcher:
+        """The registry at ``url`` (default: ``$MATCHER_DB``, else the default registry).
+
+        A registry that does not exist is an error (``NoRegistry``), unless ``create``. The
+        default registry is created, from the bundled data, by the first ``matcher`` command
+        (or ``matcher init``).
+        """
+        return cls(open_database(url, create=create, for_reading=not create),
+                   cache_dir=cache_dir, progress=progress, build=build)
+
+    @classmethod
+    def from_index(cls, directory: Path) -> Matcher:
+        """A matcher that answers from a saved search index alone (no database)."""
+        ranker = Ranker.load(Path(directory))
+        if ranker.registry_.reference is None:
+            raise QueryError(f"the index in {directory} holds no reference data: rebuild it "
+                             "with `matcher index --rebuild`")
+        return cls(None, _reference=ranker.registry_.reference, _ranker=ranker)
+
+    def close(self) -> None:
+        """Release the database's connections."""
+        if self.db is not None:
+            self.db.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read transaction over one consistent snapshot of the registry."""
+        if self.db is None:
+            raise QueryError("this matcher has no database (it was made from a saved index): "
+                             "open one with Matcher.open(URL)")
+        with self.db.sessions.begin() as session:
+            read_snapshot(session)
+            yield session
+
+    # -- the parts, made once ------------------------------------------------------------
+    @property
+    def reference(self) -> Reference:
+        if self._reference is None:
+            with self.session() as s:
+                self._reference = load_reference(s)
+        return self._reference
+
+    @property
+    def rulebook(self) -> RuleBook:
+        if self._rulebook is None:
+            self._rulebook = RuleBook.from_reference(self.reference)
+        return self._rulebook
+
+    def ranker(self) -> Ranker:
+        """The registry's fitted ranker: the cached search index, built when missing and
+        (unless ``build=False``) rebuilt when stale."""
+        if self._ranker is None:
+            with self.session() as s:
+                if self.build:
+                    self._ranker = load_or_build(s, cache_dir=self.cache_dir,
+                                                 progress=self.progress)
+                else:
+                    self._ranker = load_index(s, cache_dir=self.cache_dir,
+                                              progress=self.progress)
+        return self._ranker
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The vocabulary of the registry, organisations included (loads the index)."""
+        if self._vocabulary is None:
+            ranker = self.ranker()
+            self._vocabulary = Vocabulary(self.reference, OrgIndex.of(ranker.registry_),
+                                          topic_families=ranker.space_.topics.families_)
+        return self._vocabulary
+
+    def _words(self) -> Vocabulary:
+        """The vocabulary without organisations: themes, countries, types (no index)."""
+        if self._vocabulary is not None:
+            return self._vocabulary
+        return Vocabulary(self.reference)
+
+    def call(self, action: str, call_year: int | None = None) -> Call:
+        """The call of ``action`` in ``call_year`` (default: its latest)."""
+        return self.rulebook.call(action, call_year)
+
+    # -- 1. partners ---------------------------------------------------------------------
+    def search(self, *, org: str | None = None, text: str = "", themes: Sequence[str] = (),
+               topics: Sequence[str] = (), countries: Sequence[str] = (),
+               exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
+               eche: bool = False, programme_countries_only: bool = False,
+               action: str = "KA220-HED", k: int = 10) -> SearchResult:
+        """The ``k`` best partners for an organisation and/or a project idea, explained."""
+        request = SearchRequest(org, text, tuple(themes), tuple(topics), tuple(countries),
+                                tuple(exclude_countries), tuple(types), eche,
+                                programme_countries_only, action, k)
+        request.check()
+        found = self.search_many([request])[0]
+        if isinstance(found, MatcherError):
+            raise found
+        return found
+
+    def search_many(self, requests: Sequence[SearchRequest],
+                    ) -> list[SearchResult | MatcherError]:
+        """Many searches as one batch; a request that cannot be answered gives its error in
+        its place."""
+        if requests:
+            self.rulebook.action(requests[0].action)  # an unknown action fails every row
+        return search_partners(self.ranker(), self.vocabulary, self.rulebook, requests)
+
+    # -- 2. consortia --------------------------------------------------------------------
+    def check(self, action: str, members: Sequence[str], *, coordinator: str | None = None,
+              call_year: int | None = None) -> Verdict:
+        """Whether the consortium is eligible for the call; every rule it breaks."""
+        call = self.call(action, call_year)
+        refs = list(members) + ([coordinator] if coordinator else [])
+        with self.session() as s:
+            ids = [find_organisation(s, ref) for ref in refs]
+            orgs = profiles(s, ids)
+        given = list({o.id: o for o in orgs[:len(members)]}.values())
+        lead = orgs[-1] if coordinator else None
+        return Verdict(call.rules.code, call.label, call.year, tuple(given), lead,
+                       tuple(call.check(given, coordinator=lead)))
+
+    def complete(self, action: str, members: Sequence[str], *,
+                 size: tuple[int, int] | None = None, n: int = 5, text: str = "",
+                 themes: Sequence[str] = (), topics: Sequence[str] = (),
+                 countries: Sequence[str] = (), exclude_countries: Sequence[str] = (),
+                 types: Sequence[str] = (), eche: bool = False, call_year: int | None = None,
+                 coordinator: str | None = None) -> Completion:
+        """The ``n`` best eligible consortia that contain ``members``, best first."""
+        call = self.call(action, call_year)
+        words = self.vocabulary
+        given = words.organisations(members)
+        lead = words.organisation(coordinator) if coordinator else None
+        found_topics, notes = words.topics(topics)
+        found = complete(self.ranker(), call, members=given, size=size, n=n, text=text,
+                         themes=words.themes(themes), topics=found_topics,
+                         filters=words.filters(countries=countries,
+                                               exclude_countries=exclude_countries,
+                                               types=types, eche=eche),
+                         coordinator=lead)
+        return Completion(call.rules.code, call.year, tuple(found), notes)
+
+    def propose(self, action: str, lead: str, *, size: tuple[int, int] | None = None,
+                n: int = 5, text: str = "", themes: Sequence[str] = (),
+                topics: Sequence[str] = (), countries: Sequence[str] = (),
+                exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
+                eche: bool = False, call_year: int | None = None) -> Completion:
+        """Whole eligible consortia around ``lead`` (the coordinator) for a project idea."""
+        call = self.call(action, call_year)
+        words = self.vocabulary
+        found_topics, notes = words.topics(topics)
+        found = propose(self.ranker(), call, lead=words.organisation(lead), size=size, n=n,
+                        text=text, themes=words.themes(themes), topics=found_topics,
+                        filters=words.filters(countries=countries,
+                                              exclude_countries=exclude_countries,
+                                              types=types, eche=eche))
+        return Completion(call.rules.code, call.year, tuple(found), notes)
+
+    # -- browsing the registry -----------------------------------------------------------
+    def orgs(self, *, countries: Sequence[str] = (), types: Sequence[str] = (),
+             themes: Sequence[str] = (), name: str | None = None, eche: bool = False,
+             limit: int = 50, offset: int = 0) -> list[OrgSummary]:
+        """Organisations matching every filter; by name, best match first."""
+        words = self._words()
+        with self.session() as s:
+            return list_organisations(s, countries=words.countries(countries),
+                                      categories=words.categories(types),
+                                      themes=words.themes(themes), name=name, eche=eche,
+                                      limit=limit, offset=offset)
+
+    def show(self, org: str, *, today: dt.date | None = None) -> OrgDetail:
+        """One organisation: identifiers, type, ECHE, themes, projects, past partners."""
+        with self.session() as s:
+            return organisation_profile(s, org, today=today)
+
+    def stats(self) -> dict[str, Any]:
+        """How much the registry holds, with breakdowns."""
+        with self.session() as s:
+            return registry_stats(s)
+
+    def themes(self, kind: str | None = None) -> list[ThemeRow]:
+        """The theme vocabulary, optionally one kind."""
+        with self.session() as s:
+            return list_themes(s, kind)
+
+    # -- the search index ----------------------------------------------------------------
+    def index_status(self) -> IndexStatus:
+        """The saved index and whether it can be used as it is (fresh and intact)."""
+        with self.session() as s:
+            info, problem = status(s, cache_dir=self.cache_dir)
+        return IndexStatus(info, problem)
+
+    def build_index(self, *, rebuild: bool = False) -> IndexStatus:
+        """Build the index when it is missing, stale or damaged (always with ``rebuild``)."""
+        from matcher.ranking.index import build
+
+        current = self.index_status()
+        if current.fresh and not rebuild:
+            return current
+        if current.problem and not rebuild and self.progress is not None:
+            self.progress(current.problem)
+        with self.session() as s:
+            self._ranker, info = build(s, cache_dir=self.cache_dir, progress=self.progress)
+        self._vocabulary = None
+        return IndexStatus(info, None, built=True)
+
+    def index_directory(self) -> Path:
+        with self.session() as s:
+            return index_dir(s, self.cache_dir)
+
+    def fingerprint(self) -> str:
+        with self.session() as s:
+            return fingerprint(s)

@@ -1,0 +1,182 @@
+"""Partner search: a request as users make it, resolved, ranked, and said plainly.
+
+:class:`SearchRequest` holds what a user typed (an organisation, words, themes, call topics,
+filters); :func:`search_partners` resolves it with the registry's
+:class:`~matcher.vocabulary.Vocabulary`, asks the ranker (many requests at once: one batch)
+and returns a :class:`SearchResult` per request, with the notes a user should read: the
+results are ranked by activity only because nothing matched the idea, or a filter left nothing
+and how many organisations of that kind there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from matcher.consortium.rules import RuleBook
+from matcher.ranking.ranker import Ranker
+from matcher.registry.snapshot import OrgProfile
+from matcher.values import Filters, Match, Query
+from matcher.vocabulary import Vocabulary
+from models.errors import MatcherError, QueryError
+
+__all__ = ["SearchRequest", "SearchResult", "search_partners"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """What a user asks ``matcher search``; strings as typed, resolved by the vocabulary.
+
+    ``action`` with ``programme_countries_only``: only organisations from the countries that
+    count for that action's latest call.
+    """
+
+    org: str | None = None
+    text: str = ""
+    themes: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    exclude_countries: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    eche: bool = False
+    programme_countries_only: bool = False
+    action: str = "KA220-HED"
+    k: int = 10
+
+    def check(self) -> None:
+        """``QueryError`` for an empty request or a bad ``k``, before anything is loaded."""
+        if self.k < 1:
+            raise QueryError(f"-k {self.k}: ask for at least 1 result")
+        if not ((self.org or "").strip() or self.text.strip()
+                or any(t.strip() for t in (*self.themes, *self.topics))):
+            raise QueryError("empty query: give an organisation (--org), a project idea "
+                             "(--text), a theme (--theme) or a call topic (--topic)")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A resolved request, its filters, the ranked matches and what to tell the user."""
+
+    query: Query
+    filters: Filters
+    org: OrgProfile | None
+    k: int
+    matches: tuple[Match, ...]
+    programme_countries_only: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        org = self.org
+        return {
+            "query": {
+                "org": None if org is None else {
+                    "id": org.id, "pic": org.pic, "name": org.display_name,
+                    "country": org.country, "type": org.category},
+                "text": self.query.text,
+                "themes": list(self.query.themes),
+                "topics": list(self.query.topics),
+                "countries": sorted(self.filters.countries),
+                "exclude_countries": sorted(self.filters.exclude_countries),
+                "types": sorted(self.filters.categories),
+                "eche": self.filters.eche_only,
+                "programme_countries_only": self.programme_countries_only,
+                "k": self.k,
+            },
+            "results": [match_json(m) for m in self.matches],
+            "notes": list(self.notes),
+        }
+
+
+def match_json(m: Match) -> dict[str, Any]:
+    """One result as the CLI's ``--format json`` and the web API give it."""
+    return {"rank": m.rank, "id": m.org.id, "pic": m.org.pic, "name": m.org.display_name,
+            "country": m.org.country, "type": m.org.category, "score": m.score,
+            "why": list(m.why)}
+
+
+def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
+                    requests: Sequence[SearchRequest],
+                    ) -> list[SearchResult | MatcherError]:
+    """One result per request, in order; a request that cannot be resolved gives its error
+    in its place (the others are answered: one bad row of a batch loses nothing else)."""
+    resolved: list[tuple[int, Query, Filters, OrgProfile | None, tuple[str, ...]]] = []
+    out: list[SearchResult | MatcherError] = [QueryError("not answered")] * len(requests)
+    for i, request in enumerate(requests):
+        try:
+            resolved.append((i, *_resolve(vocabulary, rulebook, request)))
+        except MatcherError as exc:
+            out[i] = exc
+    by_k: dict[int, list[int]] = {}
+    for j, (i, *_rest) in enumerate(resolved):
+        by_k.setdefault(requests[i].k, []).append(j)
+    for k, members in by_k.items():
+        rankings = ranker.rankings([resolved[j][1] for j in members], n=k,
+                                   filters=[resolved[j][2] for j in members])
+        for j, ranking in zip(members, rankings, strict=True):
+            i, query, filters, org, notes = resolved[j]
+            said = list(notes)
+            if ranking.by_activity:
+                said.append("nothing in the registry matches the words, themes or call topic "
+                            "of this idea (no organisation's name, description or past project "
+                            "uses them): the results are ranked by activity only")
+            if not ranking.matches:
+                said.append(_empty(ranker, vocabulary, filters))
+            out[i] = SearchResult(query, filters, org, k, ranking.matches,
+                                  requests[i].programme_countries_only, tuple(said))
+    return out
+
+
+def _resolve(vocabulary: Vocabulary, rulebook: RuleBook, request: SearchRequest,
+             ) -> tuple[Query, Filters, OrgProfile | None, tuple[str, ...]]:
+    request.check()
+    org = vocabulary.organisation(request.org) if request.org and request.org.strip() else None
+    topics, notes = vocabulary.topics(request.topics)
+    query = Query(org_ids=(org.id,) if org else (), text=request.text.strip(),
+                  themes=vocabulary.themes(request.themes), topics=topics)
+    filters = vocabulary.filters(countries=request.countries,
+                                 exclude_countries=request.exclude_countries,
+                                 types=request.types, eche=request.eche)
+    if request.programme_countries_only:
+        counting = rulebook.countries_that_count(request.action)
+        wanted = (filters.countries & counting) if filters.countries else counting
+        if not wanted - filters.exclude_countries:
+            raise QueryError(
+                f"no country left: {', '.join(sorted(filters.countries)) or 'none'} "
+                f"{'is' if len(filters.countries) == 1 else 'are'} not among the countries "
+                f"that count for {rulebook.action(request.action).code} "
+                f"({', '.join(sorted(counting))})")
+        filters = Filters(countries=wanted, exclude_countries=filters.exclude_countries,
+                          categories=filters.categories, eche_only=filters.eche_only)
+    return query, filters, org, notes
+
+
+def _empty(ranker: Ranker, vocabulary: Vocabulary, filters: Filters) -> str:
+    """Why nothing was found: how many organisations each filter allows on its own."""
+    orgs = ranker.registry_.orgs
+    country = np.array([o.country for o in orgs])
+    category = np.array([o.category for o in orgs])
+    eche = np.array([o.eche for o in orgs], dtype=bool)
+    parts, both = [], np.ones(len(orgs), dtype=bool)
+    if filters.countries:
+        here = np.isin(country, sorted(filters.countries))
+        both &= here
+        parts.append(f"{int(here.sum()):,} in {', '.join(sorted(filters.countries))}")
+    if filters.exclude_countries:
+        here = ~np.isin(country, sorted(filters.exclude_countries))
+        both &= here
+        parts.append(f"{int(here.sum()):,} outside {', '.join(sorted(filters.exclude_countries))}")
+    if filters.categories:
+        here = np.isin(category, sorted(filters.categories))
+        both &= here
+        parts.append(f"{int(here.sum()):,} of type {', '.join(sorted(filters.categories))}")
+    if filters.eche_only:
+        both &= eche
+        parts.append(f"{int(eche.sum()):,} ECHE holders")
+    if not parts:
+        return "no organisation to rank: the registry has none besides the query's own"
+    return (f"no organisation matches every filter: the registry has {'; '.join(parts)}, "
+            f"{int(both.sum()):,} with all of them together (the query's own organisation "
+            "excluded); relax a filter")

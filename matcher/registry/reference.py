@@ -1,0 +1,127 @@
+"""The reference data a registry holds: countries and their other names, organisation types,
+the themes, each country's status by call year, and the eligibility rules of each action.
+
+``data`` seeds them from ``data/reference/`` (with their sources and validity periods); the
+library reads them here, from the registry, so that every command, the web API and a batch
+worker resolve the same input the same way and check the same rules.
+
+>>> ref = Reference.from_json({"countries": [["FI", "FI", "Finland", None, ["Suomi"]]],
+...     "org_types": [["HES", "cordis", "Higher education", "higher-education"]],
+...     "statuses": [["FI", "member", 2021, 2027, "Guide"]], "actions": {}, "themes": []})
+>>> ref.country_names, ref.categories
+({'FI': 'Finland'}, ())
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models.schema import ActionRule, Country, CountryStatus, OrgType, Theme
+
+__all__ = ["CountryInfo", "OrgTypeInfo", "Reference", "StatusRow", "ThemeInfo",
+           "load_reference"]
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeInfo:
+    code: str
+    kind: str
+    label_en: str
+    label_fi: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CountryInfo:
+    code: str  # Erasmus code: EL, UK, XK
+    iso2: str
+    name: str
+    part_of: str | None  # the member state of an outermost region (RE -> FR)
+    aliases: tuple[str, ...] = ()  # native and other names
+
+
+@dataclass(frozen=True, slots=True)
+class OrgTypeInfo:
+    code: str
+    scheme: str  # canonical | eplus | cordis | word
+    label: str
+    category: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatusRow:
+    country: str
+    status: str  # programme | member | associated
+    from_call: int
+    to_call: int
+    source: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Everything a vocabulary and a rule book are made of, as plain values."""
+
+    countries: tuple[CountryInfo, ...]
+    org_types: tuple[OrgTypeInfo, ...]
+    statuses: tuple[StatusRow, ...]
+    actions: dict[str, dict[str, Any]]  # action code -> its rules, as actions.json has them
+    themes: dict[str, ThemeInfo] = field(default_factory=dict)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        """The canonical organisation categories, in the reference file's order."""
+        return tuple(t.code for t in self.org_types if t.scheme == "canonical")
+
+    @property
+    def country_names(self) -> dict[str, str]:
+        return {c.code: c.name for c in self.countries}
+
+    @property
+    def regions(self) -> dict[str, str]:
+        """Outermost region -> its member state (``RE`` -> ``FR``)."""
+        return {c.code: c.part_of for c in self.countries if c.part_of}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "countries": [[c.code, c.iso2, c.name, c.part_of, list(c.aliases)]
+                          for c in self.countries],
+            "org_types": [[t.code, t.scheme, t.label, t.category] for t in self.org_types],
+            "statuses": [[s.country, s.status, s.from_call, s.to_call, s.source]
+                         for s in self.statuses],
+            "actions": self.actions,
+            "themes": [[t.code, t.kind, t.label_en, t.label_fi] for t in self.themes.values()],
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Reference:
+        return cls(
+            countries=tuple(CountryInfo(c[0], c[1], c[2], c[3], tuple(c[4]))
+                            for c in raw["countries"]),
+            org_types=tuple(OrgTypeInfo(*t) for t in raw["org_types"]),
+            statuses=tuple(StatusRow(s[0], s[1], int(s[2]), int(s[3]), s[4])
+                           for s in raw["statuses"]),
+            actions={str(k): dict(v) for k, v in raw["actions"].items()},
+            themes={t[0]: ThemeInfo(*t) for t in raw["themes"]},
+        )
+
+
+def load_reference(session: Session) -> Reference:
+    """The registry's reference tables (a few hundred rows: cheap to read per command)."""
+    return Reference(
+        countries=tuple(CountryInfo(c.code, c.iso2, c.name, c.part_of,
+                                    tuple(a for a in (c.aliases or "").split("|") if a))
+                        for c in session.scalars(select(Country).order_by(Country.code))),
+        org_types=tuple(OrgTypeInfo(t.code, t.scheme, t.label, t.category)
+                        for t in session.scalars(select(OrgType).order_by(OrgType.position))),
+        statuses=tuple(StatusRow(s.country, s.status, s.from_call, s.to_call, s.source)
+                       for s in session.scalars(select(CountryStatus)
+                                                .order_by(CountryStatus.id))),
+        actions={a.code: json.loads(a.rules)
+                 for a in session.scalars(select(ActionRule).order_by(ActionRule.code))},
+        themes={t.code: ThemeInfo(t.code, t.kind, t.label_en, t.label_fi)
+                for t in session.scalars(select(Theme).order_by(Theme.code))},
+    )
