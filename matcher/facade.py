@@ -48,7 +48,7 @@ from matcher.registry.reference import Reference, load_reference
 from matcher.registry.snapshot import OrgProfile, fingerprint
 from matcher.vocabulary import OrgIndex, Vocabulary
 from models.db import Database, open_database
-from models.errors import MatcherError, QueryError
+from models.errors import DatabaseError, MatcherError, QueryError
 from models.locks import read_snapshot
 
 __all__ = ["Completion", "IndexStatus", "Matcher", "Verdict"]
@@ -184,6 +184,10 @@ class Matcher:
         if self._reference is None:
             with self.session() as s:
                 self._reference = load_reference(s)
+            if not self._reference.actions:
+                raise DatabaseError("the registry holds no reference data (rules, countries, "
+                                    "types) yet: set it up with `matcher init` (with the same "
+                                    "--db), or any other `matcher` command")
         return self._reference
 
     @property

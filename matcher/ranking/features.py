@@ -126,6 +126,9 @@ class FeatureSpace:
              for p in registry.projects], len(vectoriser.theme_codes_))
         self.theme_counts = sp.csr_matrix(participated @ projects_themes)
         self.eche = np.array([o.eche for o in registry.orgs], dtype=bool)
+        # columns of the sparse text: a query reads the postings of its own terms only
+        self.text_postings = (sp.csc_matrix(blocks.text) if sp.issparse(blocks.text)
+                              else None)
 
     @property
     def n_orgs(self) -> int:
@@ -214,16 +217,14 @@ class FeatureSpace:
         blocks = self.blocks
         shape = (len(batch), cand.size)
         every = cand.size == self.n_orgs
-        for name, side, query_side in (("text_sim", blocks.text, batch.text),
-                                        ("org_text_sim", self.texts.work_profiles_,
-                                         batch.org_text)):
-            if name not in want:
-                continue
-            if not _any(query_side):
-                yield name, np.zeros(shape, dtype=np.float32)
-                continue
-            m = side if every else side[cand]
-            yield name, _dense(m @ query_side.T).T
+        if "text_sim" in want:
+            yield "text_sim", self._text_sim(batch.text, cand, every)
+        if "org_text_sim" in want:
+            if not _any(batch.org_text):
+                yield "org_text_sim", np.zeros(shape, dtype=np.float32)
+            else:
+                m = self.texts.work_profiles_ if every else self.texts.work_profiles_[cand]
+                yield "org_text_sim", _dense(m @ batch.org_text.T).T
         if "theme_sim" in want:
             m = blocks.themes if every else blocks.themes[cand]
             yield "theme_sim", _dense(m @ batch.themes.T).T
@@ -239,6 +240,22 @@ class FeatureSpace:
             m = counts if every else counts[cand]
             raw = _dense(m @ query_side.T).T
             yield name, np.log1p(10.0 * raw if name == "similar_projects" else raw)
+
+    def _text_sim(self, query: sp.csr_matrix | np.ndarray, cand: np.ndarray,
+                  every: bool) -> np.ndarray:
+        """Cosine of each query text with each candidate's document. Sparse text is read
+        through the postings of the queries' terms, with the query side dense: the cost is
+        that of those postings, not of the whole matrix."""
+        if not _any(query):
+            return np.zeros((query.shape[0], cand.size), dtype=np.float32)
+        if self.text_postings is None:
+            m = self.blocks.text if every else self.blocks.text[cand]
+            return _dense(m @ np.asarray(query).T).T
+        q = sp.csr_matrix(query)
+        cols = np.unique(q.indices)
+        scores = np.asarray(self.text_postings[:, cols] @ q[:, cols].toarray().T,
+                            dtype=np.float32).T
+        return scores if every else np.ascontiguousarray(scores[:, cand])
 
     def _type_country(self, batch: QueryBatch, cand: np.ndarray,
                       want: set[str]) -> Iterator[tuple[str, np.ndarray]]:

@@ -99,8 +99,8 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     arrays["project_id"] = np.array([p.id for p in reg.projects], dtype=np.int64)
     _put_csr(arrays, "incidence", reg.incidence)
     _put_csr(arrays, "themes", blocks.themes)
-    if sp.issparse(blocks.text):
-        _put_csr(arrays, "text", sp.csr_matrix(blocks.text))
+    if sp.issparse(blocks.text):  # by columns: how a query reads it
+        _put_csr(arrays, "text", sp.csr_matrix(sp.csc_matrix(blocks.text).T))
     else:
         arrays["text_dense"] = np.asarray(blocks.text)
     arrays["work_profile"] = space.texts.work_profiles_
@@ -218,7 +218,7 @@ def _load(directory: Path) -> _Parts:
         vec.svd_columns_ = (arrays["svd_columns"] if "svd_columns" in arrays.files
                             else np.zeros(0, dtype=np.int64))
         text = (arrays["text_dense"] if "text_dense" in arrays.files
-                else _get_csr(arrays, "text"))
+                else sp.csc_matrix(_get_csr(arrays, "text").T))
         blocks = ProfileBlocks(themes=_get_csr(arrays, "themes"), text=text,
                                category=arrays["category"], country=arrays["country"])
         saved = meta["project_texts"]
