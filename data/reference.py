@@ -39,19 +39,6 @@ __all__ = [
 
 REFERENCE_DIR = Path(__file__).with_name("reference")
 
-#: The canonical organisation categories, in display order.
-CATEGORIES: tuple[str, ...] = (
-    "higher-education",
-    "school",
-    "research",
-    "company",
-    "ngo",
-    "public-body",
-    "network",
-    "other",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class CountryRef:
     code: str  # Erasmus code: EL, UK, XK
@@ -105,6 +92,11 @@ def org_types() -> tuple[OrgTypeRef, ...]:
         OrgTypeRef(r["code"], r["scheme"], r["label"], r["category"])
         for r in _rows("org_types.csv")
     )
+
+
+#: The canonical organisation categories, in display order: the ``canonical`` rows of
+#: ``org_types.csv`` (the one list; the registry holds it too, for the library).
+CATEGORIES: tuple[str, ...] = tuple(t.code for t in org_types() if t.scheme == "canonical")
 
 
 @cache

@@ -1,4 +1,6 @@
-"""The dependency rule of the design card: cli -> matcher -> models, data -> models; never back."""
+"""The dependency rules: cli -> matcher -> models, data -> models, never back; inside
+``matcher``, each part imports only the parts below it; no import cycle anywhere, counting the
+imports inside functions too; the ORM stays inside ``matcher.registry``."""
 
 from __future__ import annotations
 
@@ -16,26 +18,113 @@ ALLOWED = {
     "cli": {"matcher", "models", "data"},
 }
 FORBIDDEN_THIRD_PARTY = {"matcher": {"click"}, "models": {"click"}, "data": {"click"}}
+#: Inside ``matcher``: what each part may import (besides itself and ``models``).
+MATCHER_PARTS = {
+    "names": set(),
+    "registry": {"names"},
+    "values": {"registry"},
+    "ranking": {"registry", "values"},
+    "consortium": {"registry", "values"},
+    "vocabulary": {"names", "ranking", "registry", "values"},
+    "partners": {"consortium", "ranking", "registry", "values", "vocabulary"},
+    "evaluation": {"consortium", "ranking", "registry", "values"},
+    "facade": {"consortium", "partners", "ranking", "registry", "values", "vocabulary"},
+    "batch": {"facade", "partners", "values"},
+}
+#: The ORM schema is read inside the registry boundary only.
+ORM_ONLY_IN = "registry"
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, at module level or inside functions (TYPE_CHECKING
+    blocks aside: they are never run)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped |= {id(n) for child in node.body for n in ast.walk(child)}
     found: set[str] = set()
     for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
         if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
+            found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
     return found
+
+
+def _sources() -> list[Path]:
+    return sorted(p for package in OURS for p in (ROOT / package).rglob("*.py")
+                  if "migrations" not in p.parts)
 
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_dependencies_point_one_way(package: str) -> None:
     offences = []
     for path in sorted((ROOT / package).rglob("*.py")):
-        imported = _imports(path)
+        imported = {name.split(".")[0] for name in _imports(path)}
         bad = (imported & OURS) - ALLOWED[package] - {package}
         bad |= imported & FORBIDDEN_THIRD_PARTY.get(package, set())
         if bad:
             offences.append(f"{path.relative_to(ROOT)} imports {sorted(bad)}")
     assert not offences, "\n".join(offences)
+
+
+def _part(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "matcher" and len(parts) > 1 else None
+
+
+def test_matcher_parts_import_only_the_parts_below() -> None:
+    offences = []
+    for path in sorted((ROOT / "matcher").rglob("*.py")):
+        mine = _part(_module(path))
+        if mine is None:
+            continue  # matcher/__init__.py: the package's face exports every part
+        allowed = MATCHER_PARTS[mine] | {mine}
+        used = {_part(name) for name in _imports(path)} - {None}
+        bad = used - allowed
+        if bad:
+            offences.append(f"{path.relative_to(ROOT)} ({mine}) imports {sorted(bad)}")  # type: ignore[arg-type]
+        if mine != ORM_ONLY_IN and any(n.startswith("models.schema")
+                                       for n in _imports(path)):
+            offences.append(f"{path.relative_to(ROOT)} reads the ORM schema outside "
+                            f"matcher.{ORM_ONLY_IN}")
+    assert not offences, "\n".join(offences)
+
+
+def test_no_import_cycle() -> None:
+    """Between our modules, following every import (inside functions too): no cycle."""
+    modules = {_module(p): p for p in _sources()}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        # an import of a package's member counts as an import of that module when it is one
+        graph[name] = {target for target in _imports(path) if target in modules
+                       and target != name and not name.startswith(target + ".")
+                       and not (path.name == "__init__.py" and target.startswith(name))}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                cycles.append(stack[stack.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    assert not cycles, "\n".join(" -> ".join(c) for c in cycles)

@@ -1,4 +1,4 @@
-"""The Dask engine of ``matcher.batch.engine``: the same chunks of rows, as tasks on a cluster.
+"""The Dask engine of :mod:`matcher.batch.engine`: the same chunks of rows, as tasks on a cluster.
 
 Without a scheduler address, a ``LocalCluster`` of ``jobs`` worker processes is started for the
 run and closed after it. With ``scheduler="tcp://host:8786"`` the rows go to an existing
@@ -17,8 +17,8 @@ import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from matcher.batch.engine import HandlerFactory, Item, answer_chunk, chunked, ordered_window
 from matcher.batch.rows import RowOutcome
+from matcher.batch.work import HandlerFactory, Item, answer_chunk, chunked, ordered_window
 from models.errors import MatcherError
 
 __all__ = ["answer_on_dask"]

@@ -20,16 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.batch.engine import (
-    BatchSummary,
-    Handler,
-    answer,
-    answer_chunk,
-    answer_row,
-    chunked,
-    ordered_window,
-    run,
-)
+from matcher.batch.engine import BatchSummary, answer, run
+from matcher.batch.work import Handler, answer_chunk, answer_row, chunked, ordered_window
 from matcher.batch.resume import prepare_resume
 from matcher.batch.rows import (
     BatchQuery,
