@@ -34,7 +34,7 @@ from typing import Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike
-from rapidfuzz import process
+from rapidfuzz import process, utils
 
 from matcher.names import NameIndex, looks_like_identifier, unknown_organisation
 from matcher.ranking.topics import family
@@ -49,7 +49,8 @@ __all__ = ["OrgFinder", "OrgIndex", "Vocabulary", "nearest"]
 
 def nearest(value: str, choices: Iterable[str], n: int = 3) -> str:
     """The ``n`` choices closest to ``value`` (the "did you mean" of every message)."""
-    found = process.extract(value, list(dict.fromkeys(choices)), limit=n, score_cutoff=50)
+    found = process.extract(value, list(dict.fromkeys(choices)), limit=n, score_cutoff=50,
+                            processor=utils.default_process)  # any case
     return ", ".join(str(c[0]) for c in found) or "none close"
 
 
@@ -113,7 +114,7 @@ class Vocabulary:
         self.reference = reference
         self.orgs = orgs
         self.topic_families = tuple(topic_families)
-        self._families = {f.casefold() for f in topic_families}
+        self._families = {f.casefold(): f for f in topic_families}
         self._themes: dict[str, str] = {}
         self._theme_labels: dict[str, str] = {}  # as written -> code, for the hints
         for theme in reference.themes.values():
@@ -183,8 +184,8 @@ class Vocabulary:
         return frozenset(out)
 
     def topics(self, values: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """``(topics, notes)``: the call topics as given, and a note for each whose family the
-        registry has never seen (it can still match the words of its title)."""
+        """``(topics, notes)``: the call topics (codes as given, families as the registry
+        spells them), and a note for each whose family the registry has never seen."""
         out: list[str] = []
         notes: list[str] = []
         for value in values:
@@ -195,7 +196,10 @@ class Vocabulary:
             if not key:
                 raise QueryError(f"call topic {value!r} has no family: give a code such as "
                                  "SwafS-09-2018 or a family such as SwafS or SC1-BHC")
-            if self._families and key.casefold() not in self._families:
+            known = self._families.get(key.casefold())
+            if known is not None and code.casefold() == key.casefold():
+                code = known  # a family as the registry spells it: SwafS, not swafs
+            elif self._families and known is None:
                 notes.append(f"call-topic family {key} is not in the registry; nearest: "
                              f"{nearest(key, self.topic_families)}")
             if code not in out:

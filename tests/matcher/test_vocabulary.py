@@ -62,7 +62,7 @@ def test_types_by_category_code_label_or_word(words: Vocabulary, value: str,
 
 
 def test_topics_keep_their_code_and_note_unknown_families(words: Vocabulary) -> None:
-    assert words.topics(["SwafS-09-2018", "swafs"]) == (("SwafS-09-2018", "swafs"), ())
+    assert words.topics(["SwafS-09-2018", "swafs"]) == (("SwafS-09-2018", "SwafS"), ())
     found, notes = words.topics(["HORIZON-CL2-2025-01"])
     assert found == ("HORIZON-CL2-2025-01",)
     assert notes[0].startswith("call-topic family HORIZON-CL2 is not in the registry")
