@@ -161,7 +161,7 @@ class Vocabulary:
         for value in values:
             code = self._countries.get(_name_key(value))
             if code is None:
-                names = [n for c in self.reference.countries for n in (c.code, c.name)]
+                names = [n for c in self.reference.countries for n in (c.name, *c.aliases)]
                 raise QueryError(
                     f"unknown country {value!r}: use an Erasmus code (FI, DE, EL for Greece, "
                     f"UK), an ISO code or a name (Finland, Suomi); nearest: "

@@ -63,7 +63,7 @@ class ProjectTexts:
     """
 
     def __init__(self, *, n_features: int = 2**20, min_df: int = 2, top_k: int = 200,
-                 dims: int = 64, svd_sample: int = 50_000, svd_max_columns: int = 100_000,
+                 dims: int = 64, svd_sample: int = 50_000, svd_max_columns: int = 20_000,
                  random_state: int = 0) -> None:
         self.n_features = n_features
         self.min_df = min_df

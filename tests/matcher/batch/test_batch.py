@@ -21,7 +21,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.batch.engine import BatchSummary, answer, run
-from matcher.batch.work import Handler, answer_chunk, answer_row, chunked, ordered_window
 from matcher.batch.resume import prepare_resume
 from matcher.batch.rows import (
     BatchQuery,
@@ -32,6 +31,7 @@ from matcher.batch.rows import (
     format_of,
     read_queries,
 )
+from matcher.batch.work import Handler, answer_chunk, answer_row, chunked, ordered_window
 from models.errors import MatcherError, QueryError
 
 

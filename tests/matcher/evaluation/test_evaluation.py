@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher.evaluation.harness import EvalQuery, evaluate, partner_split, training_registry
+from matcher.evaluation.harness import (
+    EvalQuery,
+    evaluate,
+    idea_split,
+    partner_split,
+    training_registry,
+)
 from matcher.evaluation.training import RankerScorer, to_queries
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.ranker import Ranker
@@ -84,6 +90,45 @@ def test_split_by_hand() -> None:
     assert [(q.project, q.members, q.hidden) for q in data.queries] == [("2", (1,), 0),
                                                                         ("2", (0,), 1)]
     assert data.queries[0].themes == ("h2020-sc1",)
+
+
+def test_idea_split_and_its_metrics_by_hand() -> None:
+    """One titled test consortium, one untitled: one idea query, its text the title and the
+    call-topic title, every member known in training relevant; ranks counted by hand."""
+    from dataclasses import replace
+
+    from matcher.evaluation.baselines import TopicFamily
+    from matcher.evaluation.metrics import ranks_many, summarise
+
+    rows = [_row("1", "100000001", "FI", 2016), _row("1", "100000002", "DE", 2016),
+            _row("1", "100000003", "FR", 2016), _row("4", "100000004", "FR", 2017),
+            _row("2", "100000001", "FI", 2018), _row("2", "100000002", "DE", 2018),
+            _row("2", "100000009", "ES", 2018),
+            _row("3", "100000001", "FI", 2019), _row("3", "100000003", "FR", 2019),
+            _row("3", "100000004", "ES", 2019)]
+    reg = registry_from_rows(rows)
+    titled = {"1": ("Old", "SwafS-01-2016", "Science education"),
+              "2": ("PERFORM", "SwafS-09-2018", "Innovative ways to make science education "
+                                                "attractive"),
+              "4": ("Lab", "ICT-01-2017", "Robots")}
+    reg = Registry(reg.orgs, tuple(
+        replace(p, title=titled[p.identifier][0], topic_code=titled[p.identifier][1],
+                topic_title=titled[p.identifier][2]) if p.identifier in titled else p
+        for p in reg.projects), reg.incidence, {}, {}, "x")
+    data = idea_split(reg, train_until=2017, test_from=2018)
+    (q,) = data.queries  # project 3 has no title
+    assert (q.project, q.members, q.topic) == ("2", (), "SwafS-09-2018")
+    assert q.text == "PERFORM Innovative ways to make science education attractive"
+    assert q.relevant == (0, 1)  # 100000009 is new in 2018: not a candidate
+    # topic family SwafS: orgs 0, 1, 2 took part in project 1 (SwafS), org 3 did not
+    scores = TopicFamily().fit(data.train).scores([q])
+    assert scores.tolist() == [[1.0, 1.0, 1.0, 0.0]]
+    found = ranks_many(scores, [q.relevant], np.zeros(scores.shape, dtype=bool),
+                       np.array([2, 0, 1, 3]))
+    # ties broken by the key (lower first): org 1, org 2, then org 0
+    assert found[0].tolist() == [3, 1]
+    m = summarise(found, 1)
+    assert (m.recall, m.hit, m.mrr) == (0.5, 1.0, 1.0)
 
 
 def test_bad_years_are_named() -> None:
