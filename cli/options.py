@@ -61,6 +61,9 @@ def filter_options(func: F) -> F:
                           "an EPLUS-* / CORDIS type code (HES, PRC...)."),
         click.option("--eche", is_flag=True,
                      help="Only holders of the Erasmus Charter (ECHE)."),
+        click.option("--include-unnamed", is_flag=True,
+                     help="Also organisations the registry knows only by their PIC (left out "
+                          "by default: hard to act on)."),
     ])
 
 

@@ -233,11 +233,13 @@ class Matcher:
                topics: Sequence[str] = (), countries: Sequence[str] = (),
                exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
                eche: bool = False, programme_countries_only: bool = False,
-               action: str = "KA220-HED", k: int = 10) -> SearchResult:
-        """The ``k`` best partners for an organisation and/or a project idea, explained."""
+               action: str = "KA220-HED", k: int = 10,
+               include_unnamed: bool = False) -> SearchResult:
+        """The ``k`` best partners for an organisation and/or a project idea, explained.
+        Organisations known only by their PIC are left out unless ``include_unnamed``."""
         request = SearchRequest(org, text, tuple(themes), tuple(topics), tuple(countries),
                                 tuple(exclude_countries), tuple(types), eche,
-                                programme_countries_only, action, k)
+                                programme_countries_only, action, k, include_unnamed)
         request.check()
         found = self.search_many([request])[0]
         if isinstance(found, MatcherError):
@@ -271,8 +273,9 @@ class Matcher:
                  themes: Sequence[str] = (), topics: Sequence[str] = (),
                  countries: Sequence[str] = (), exclude_countries: Sequence[str] = (),
                  types: Sequence[str] = (), eche: bool = False, call_year: int | None = None,
-                 coordinator: str | None = None) -> Completion:
-        """The ``n`` best eligible consortia that contain ``members``, best first."""
+                 coordinator: str | None = None, include_unnamed: bool = False) -> Completion:
+        """The ``n`` best eligible consortia that contain ``members``, best first; added
+        members have a name unless ``include_unnamed``."""
         call = self.call(action, call_year)
         words = self.vocabulary
         given = words.organisations(members)
@@ -282,7 +285,8 @@ class Matcher:
                          themes=words.themes(themes), topics=found_topics,
                          filters=words.filters(countries=countries,
                                                exclude_countries=exclude_countries,
-                                               types=types, eche=eche),
+                                               types=types, eche=eche,
+                                               include_unnamed=include_unnamed),
                          coordinator=lead)
         return Completion(call.rules.code, call.year, tuple(found), notes)
 
@@ -290,7 +294,8 @@ class Matcher:
                 n: int = 5, text: str = "", themes: Sequence[str] = (),
                 topics: Sequence[str] = (), countries: Sequence[str] = (),
                 exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
-                eche: bool = False, call_year: int | None = None) -> Completion:
+                eche: bool = False, call_year: int | None = None,
+                include_unnamed: bool = False) -> Completion:
         """Whole eligible consortia around ``lead`` (the coordinator) for a project idea."""
         call = self.call(action, call_year)
         words = self.vocabulary
@@ -299,7 +304,8 @@ class Matcher:
                         text=text, themes=words.themes(themes), topics=found_topics,
                         filters=words.filters(countries=countries,
                                               exclude_countries=exclude_countries,
-                                              types=types, eche=eche))
+                                              types=types, eche=eche,
+                                              include_unnamed=include_unnamed))
         return Completion(call.rules.code, call.year, tuple(found), notes)
 
     # -- browsing the registry -----------------------------------------------------------

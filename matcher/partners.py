@@ -11,7 +11,7 @@ and how many organisations of that kind there are.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,7 @@ class SearchRequest:
     programme_countries_only: bool = False
     action: str = "KA220-HED"
     k: int = 10
+    include_unnamed: bool = False
 
     def check(self) -> None:
         """``QueryError`` for an empty request or a bad ``k``, before anything is loaded."""
@@ -138,7 +139,8 @@ def _resolve(vocabulary: Vocabulary, rulebook: RuleBook, request: SearchRequest,
                   themes=vocabulary.themes(request.themes), topics=topics)
     filters = vocabulary.filters(countries=request.countries,
                                  exclude_countries=request.exclude_countries,
-                                 types=request.types, eche=request.eche)
+                                 types=request.types, eche=request.eche,
+                                 include_unnamed=request.include_unnamed)
     if request.programme_countries_only:
         counting = rulebook.countries_that_count(request.action)
         wanted = (filters.countries & counting) if filters.countries else counting
@@ -148,8 +150,7 @@ def _resolve(vocabulary: Vocabulary, rulebook: RuleBook, request: SearchRequest,
                 f"{'is' if len(filters.countries) == 1 else 'are'} not among the countries "
                 f"that count for {rulebook.action(request.action).code} "
                 f"({', '.join(sorted(counting))})")
-        filters = Filters(countries=wanted, exclude_countries=filters.exclude_countries,
-                          categories=filters.categories, eche_only=filters.eche_only)
+        filters = replace(filters, countries=wanted)
     return query, filters, org, notes
 
 
@@ -175,6 +176,12 @@ def _empty(ranker: Ranker, vocabulary: Vocabulary, filters: Filters) -> str:
     if filters.eche_only:
         both &= eche
         parts.append(f"{int(eche.sum()):,} ECHE holders")
+    if filters.named_only:
+        named = np.array([o.name is not None for o in orgs], dtype=bool)
+        if not (both & named).any() and both.any():
+            parts.append(f"{int(named.sum()):,} with a name (--include-unnamed shows the "
+                         "others)")
+        both &= named
     if not parts:
         return "no organisation to rank: the registry has none besides the query's own"
     return (f"no organisation matches every filter: the registry has {'; '.join(parts)}, "

@@ -37,6 +37,8 @@ class Filters:
     categories: frozenset[str] = frozenset()  # empty: any category
     eche_only: bool = False
     exclude_ids: frozenset[int] = field(default_factory=frozenset)
+    #: Only organisations with a name: one known only by its PIC is hard to act on.
+    named_only: bool = False
 
     def allows(self, org: OrgProfile) -> bool:
         return (
@@ -45,6 +47,7 @@ class Filters:
             and (not self.categories or org.category in self.categories)
             and (org.eche or not self.eche_only)
             and org.id not in self.exclude_ids
+            and (org.name is not None or not self.named_only)
         )
 
 

@@ -217,12 +217,12 @@ class Vocabulary:
         return list({org.id: org for org in found}.values())
 
     def filters(self, *, countries: Iterable[str] = (), exclude_countries: Iterable[str] = (),
-                types: Iterable[str] = (), eche: bool = False,
+                types: Iterable[str] = (), eche: bool = False, include_unnamed: bool = False,
                 exclude_ids: Iterable[int] = ()) -> Filters:
         return Filters(countries=self.countries(countries),
                        exclude_countries=self.countries(exclude_countries),
                        categories=self.categories(types), eche_only=eche,
-                       exclude_ids=frozenset(exclude_ids))
+                       exclude_ids=frozenset(exclude_ids), named_only=not include_unnamed)
 
 
 def _name_key(text: str) -> str:

@@ -106,8 +106,8 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
 def complete_command(app: App, action: str, members: tuple[str, ...], size: str | None, n: int,
                      text: str, themes: tuple[str, ...], topics: tuple[str, ...],
                      countries: tuple[str, ...], exclude_countries: tuple[str, ...],
-                     types: tuple[str, ...], eche: bool, call_year: int | None,
-                     fmt: str) -> None:
+                     types: tuple[str, ...], eche: bool, include_unnamed: bool,
+                     call_year: int | None, fmt: str) -> None:
     """Complete a consortium: the N best eligible consortia that contain the given members.
 
     Ranked by fit (past collaboration and the idea's words, themes and call topic),
@@ -122,7 +122,7 @@ def complete_command(app: App, action: str, members: tuple[str, ...], size: str 
     found = app.matcher().complete(
         action, members, size=parse_size(size), n=n, text=text, themes=themes, topics=topics,
         countries=countries, exclude_countries=exclude_countries, types=types, eche=eche,
-        call_year=call_year)
+        call_year=call_year, include_unnamed=include_unnamed)
     show_consortia(app, found.to_json(), fmt)
 
 
@@ -136,8 +136,8 @@ def complete_command(app: App, action: str, members: tuple[str, ...], size: str 
 def propose_command(app: App, action: str, lead: str, size: str | None, n: int, text: str,
                     themes: tuple[str, ...], topics: tuple[str, ...],
                     countries: tuple[str, ...], exclude_countries: tuple[str, ...],
-                    types: tuple[str, ...], eche: bool, call_year: int | None,
-                    fmt: str) -> None:
+                    types: tuple[str, ...], eche: bool, include_unnamed: bool,
+                    call_year: int | None, fmt: str) -> None:
     """Propose whole eligible consortia around a lead organisation for a project on --text,
     --theme or --topic.
 
@@ -150,7 +150,7 @@ def propose_command(app: App, action: str, lead: str, size: str | None, n: int, 
     found = app.matcher().propose(
         action, lead, size=parse_size(size), n=n, text=text, themes=themes, topics=topics,
         countries=countries, exclude_countries=exclude_countries, types=types, eche=eche,
-        call_year=call_year)
+        call_year=call_year, include_unnamed=include_unnamed)
     show_consortia(app, found.to_json(), fmt)
 
 

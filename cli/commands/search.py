@@ -59,7 +59,8 @@ def render_table(results: list[dict[str, Any]]) -> str:
 def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...],
                    topics: tuple[str, ...], k: int, countries: tuple[str, ...],
                    exclude_countries: tuple[str, ...], types: tuple[str, ...], eche: bool,
-                   programme_countries_only: bool, action: str, fmt: str) -> None:
+                   include_unnamed: bool, programme_countries_only: bool, action: str,
+                   fmt: str) -> None:
     """Find partners: organisations ranked for an organisation and/or a project idea, each
     with the reasons (past projects like the idea, past projects together, partners in
     common, shared themes, matching words, type, country).
@@ -77,7 +78,8 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
     result = app.matcher().search(
         org=org, text=text, themes=themes, topics=topics, countries=countries,
         exclude_countries=exclude_countries, types=types, eche=eche,
-        programme_countries_only=programme_countries_only, action=action, k=k)
+        programme_countries_only=programme_countries_only, action=action, k=k,
+        include_unnamed=include_unnamed)
     for note in result.notes:
         app.say(f"Note: {note}")
     payload = result.to_json()

@@ -50,7 +50,8 @@ FORMATS = ("csv", "jsonl")
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 _COMMON = {"id": "str", "text": "str", "themes": "list", "topics": "list", "countries": "list",
-           "exclude_countries": "list", "types": "list", "eche": "bool", "k": "int"}
+           "exclude_countries": "list", "types": "list", "eche": "bool",
+           "include_unnamed": "bool", "k": "int"}
 FIELDS: dict[str, dict[str, str]] = {
     "search": {**_COMMON, "org": "str", "programme_countries_only": "bool"},
     "complete": {**_COMMON, "members": "list", "action": "str", "size": "size",
@@ -83,6 +84,7 @@ class BatchQuery:
     exclude_countries: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     eche: bool = False
+    include_unnamed: bool = False
     programme_countries_only: bool = False
     k: int | None = None
     members: tuple[str, ...] = ()

@@ -51,7 +51,7 @@ class SearchHandler:
     def request(self, q: BatchQuery) -> SearchRequest:
         return SearchRequest(q.org, q.text, q.themes, q.topics, q.countries,
                              q.exclude_countries, q.types, q.eche, q.programme_countries_only,
-                             self.action, q.k or self.k)
+                             self.action, q.k or self.k, q.include_unnamed)
 
     def __call__(self, q: BatchQuery) -> Results:
         found = self.many([q])[0]
@@ -95,5 +95,6 @@ class CompleteHandler:
         found = self.matcher.complete(
             action, q.members, size=q.size, n=q.k or self.k, text=q.text, themes=q.themes,
             topics=q.topics, countries=q.countries, exclude_countries=q.exclude_countries,
-            types=q.types, eche=q.eche, call_year=q.call_year)
+            types=q.types, eche=q.eche, call_year=q.call_year,
+            include_unnamed=q.include_unnamed)
         return [c.to_json() for c in found.consortia]

@@ -183,8 +183,7 @@ def _pool_filters(call: Call, registry: Registry, filters: Filters) -> Filters:
     if rules.eche_required and rules.eche_checked:
         blocked = frozenset(o.id for o in registry.orgs
                             if o.category == HIGHER_EDUCATION and not o.eche and call.counts(o))
-    return Filters(countries=filters.countries, exclude_countries=frozenset(exclude),
-                   categories=filters.categories, eche_only=filters.eche_only,
+    return replace(filters, exclude_countries=frozenset(exclude),
                    exclude_ids=filters.exclude_ids | blocked)
 
 

@@ -126,6 +126,7 @@ class FeatureSpace:
              for p in registry.projects], len(vectoriser.theme_codes_))
         self.theme_counts = sp.csr_matrix(participated @ projects_themes)
         self.eche = np.array([o.eche for o in registry.orgs], dtype=bool)
+        self.named = np.array([o.name is not None for o in registry.orgs], dtype=bool)
         # columns of the sparse text: a query reads the postings of its own terms only
         self.text_postings = (sp.csc_matrix(blocks.text) if sp.issparse(blocks.text)
                               else None)

@@ -248,6 +248,8 @@ class Ranker:
                             [i for i, c in enumerate(v.categories_) if c in filters.categories])
         if filters.eche_only:
             mask &= self.space_.eche
+        if filters.named_only:
+            mask &= self.space_.named
         row_of = self.registry_.row_of
         mask[[row_of[i] for i in filters.exclude_ids if i in row_of]] = False
         mask[query_rows] = False

@@ -26,7 +26,7 @@ def build_slice(directory: Path, *, n_projects: int = 25) -> str:
     """An SQLite registry of real rows in ``directory``: the partners' charters, and every
     Finnish HEI (so that Finnish words have matches); returns its URL."""
     return real_registry(directory, n_projects=n_projects, keep=KEEP, eche_countries=("FI",),
-                         programme_parts=True)
+                         programme_parts=True, names=True)
 
 
 @pytest.fixture(scope="module")
@@ -224,3 +224,13 @@ def test_deterministic_and_bounded(matcher: Matcher, text: str, with_org: bool, 
     assert all(0.0 <= m.score <= 1.0 for m in first.matches)
     scores = [m.score for m in first.matches]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_organisations_known_only_by_their_pic_are_left_out_unless_asked(
+        matcher: Matcher) -> None:
+    named = matcher.search(org=HELSINKI, k=40)
+    assert named.matches and all(m.org.name for m in named.matches)
+    everyone = matcher.search(org=HELSINKI, k=40, include_unnamed=True)
+    assert any(m.org.name is None for m in everyone.matches)
+    assert [m.org.id for m in named.matches] == [m.org.id for m in everyone.matches
+                                                 if m.org.name][:len(named.matches)]
