@@ -15,9 +15,9 @@ import random
 
 from matcher import Matcher
 
-TEXTS = ("guidance and counselling for first-year students", "digital skills in teacher "
-         "education", "virtual mobility for engineering students", "climate change adaptation "
-         "in cities", "science education")
+TEXTS = ("guidance and counselling for first-year students", ("digital skills in teacher "
+         "education"), "virtual mobility for engineering students", ("climate change adaptation "
+         "in cities"), "science education")
 
 
 def main() -> None:

@@ -108,8 +108,8 @@ def test_idea_split_and_its_metrics_by_hand() -> None:
             _row("3", "100000004", "ES", 2019)]
     reg = registry_from_rows(rows)
     titled = {"1": ("Old", "SwafS-01-2016", "Science education"),
-              "2": ("PERFORM", "SwafS-09-2018", "Innovative ways to make science education "
-                                                "attractive"),
+              "2": ("PERFORM", "SwafS-09-2018", ("Innovative ways to make science education "
+                                                "attractive")),
               "4": ("Lab", "ICT-01-2017", "Robots")}
     reg = Registry(reg.orgs, tuple(
         replace(p, title=titled[p.identifier][0], topic_code=titled[p.identifier][1],
