@@ -1,19 +1,18 @@
-"""Benchmark ``matcher batch``: 10,000 search queries against a 100k-organisation registry.
+"""Benchmark ``matcher batch``: search queries against a synthetic 100k-organisation registry.
 
-Builds a synthetic registry (``bench/synth.py``, engineer D's generator, when it is there;
-else the generator of ``bench/bench_complete.py``), fits and saves the Ranker, writes a query
-file (a mix of organisation, text, theme and filtered queries, like a National Agency's list),
-then answers it with the batch engine as ``matcher batch`` does, once per ``--jobs`` value,
-and prints rows/s, wall time, speed-up over 1 job and peak memory. Target on the 2-core
-machine: under 60 s with 2 jobs.
+Fits and saves the index of a synthetic registry (:mod:`bench.common`), writes a query file
+(a mix of organisation, text, theme and filtered queries, like a National Agency's list) and
+answers it as ``matcher batch`` does, through the batch engine, in three ways:
 
-    .venv/bin/python bench/bench_batch.py [--orgs 100000] [--queries 10000] [--jobs 1,2]
+- ``loop``: one query at a time (chunks of one row), what a loop of single searches costs;
+- ``batch``: chunks of ``--chunk`` rows, each ranked as one batch (the default), 1 job;
+- ``batch`` with more ``--jobs``: the same on a pool of worker processes.
 
-Measured 2026-11-29 on the 2-core machine while it was shared (load average 7-8), 100k orgs
-(bench/synth.py), Ranker with 64 SVD text dimensions: 1,000 queries: 1 job 126 s (7.9 rows/s),
-2 jobs 87 s (11.5 rows/s, 1.45x; first row after 15.5 s of worker start-up); 10,000 queries,
-2 jobs: 535 s (18.7 rows/s), 342 MB per worker. The engine's own cost is under 1% of a row;
-a row is one ``search`` call (~135 ms here: PPR graph features, explanations, text scores).
+Each line is the median of ``--runs`` runs. It prints rows/s, wall time, the speed-up over
+the loop, the time to the first answered row (worker start-up included) and each worker's
+peak memory, and checks that the loop and the batch wrote the same results.
+
+    python -m bench.bench_batch [--orgs 100000] [--queries 10000] [--jobs 1,2] [--runs 3]
 """
 
 from __future__ import annotations
@@ -21,19 +20,13 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import random
-import resource
-import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+from bench.common import ChildMemory, machine, median_runs, peak_mb, synthetic_registry
 from matcher.batch.engine import answer, run
 from matcher.batch.rows import ErrorWriter, ResultWriter, read_queries
 from matcher.batch.tasks import SearchTask
@@ -43,22 +36,11 @@ from matcher.registry.snapshot import Registry
 COUNTRIES = ("FI", "DE", "FR", "ES", "IT", "PL", "NL", "SE", "AT", "PT")
 
 
-def make_registry(n_orgs: int) -> tuple[Registry, str]:
-    try:
-        import synth
-
-        return synth.make_registry(n_orgs), "bench/synth.py"
-    except (ImportError, AttributeError, TypeError):
-        from bench_complete import own_registry
-
-        return own_registry(n_orgs), "bench/bench_complete.py generator"
-
-
 def queries(registry: Registry, n: int, seed: int = 7) -> str:
     """JSON Lines: 40% organisation, 30% text, 15% theme (+ text), 15% organisation + text,
     a third of them with a country filter."""
     rnd = random.Random(seed)
-    words = sorted({w for o in registry.orgs[:2000] for w in o.name.lower().split()
+    words = sorted({w for o in registry.orgs[:2000] for w in (o.name or "").lower().split()
                     if w.isalpha() and len(w) > 3})
     themes = sorted(registry.themes)
     lines = []
@@ -71,7 +53,7 @@ def queries(registry: Registry, n: int, seed: int = 7) -> str:
             row["org"] = ref
         elif kind < 0.70:
             row["text"] = " ".join(rnd.sample(words, 4))
-        elif kind < 0.85 and themes:
+        elif kind < 0.85:
             row["themes"] = rnd.sample(themes, 2)
             row["text"] = " ".join(rnd.sample(words, 2))
         else:
@@ -83,37 +65,9 @@ def queries(registry: Registry, n: int, seed: int = 7) -> str:
     return "".join(lines)
 
 
-class _WorkerMemory:
-    """Samples the resident memory of this process's children (the pool's workers)."""
-
-    def __init__(self) -> None:
-        self.peak: dict[int, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def _sample(self) -> None:
-        import psutil
-
-        me = psutil.Process()
-        while not self._stop.wait(0.5):
-            for child in me.children(recursive=True):
-                try:
-                    rss = child.memory_info().rss
-                except psutil.Error:
-                    continue
-                self.peak[child.pid] = max(self.peak.get(child.pid, 0), rss)
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def batch(source: str, task: SearchTask, jobs: int,
-          handler: Any) -> tuple[float, float, int, int, int]:
+def one_run(source: str, task: SearchTask, jobs: int, chunk: int,
+            handler: Any) -> tuple[dict[str, float], str]:
+    """One pass over the query file; its figures and what it wrote."""
     out, err = io.StringIO(), io.StringIO()
     first: list[float] = []
     start = time.perf_counter()
@@ -121,52 +75,67 @@ def batch(source: str, task: SearchTask, jobs: int,
     def progress(_n: int) -> None:
         if not first:
             first.append(time.perf_counter() - start)
-    with _WorkerMemory() as memory:
+
+    with ChildMemory() as memory:
         summary = run(answer(read_queries(io.StringIO(source), "jsonl", "search"), task,
-                             jobs=jobs, handler=handler if jobs == 1 else None, chunk_size=32),
+                             jobs=jobs, handler=handler if jobs == 1 else None,
+                             chunk_size=chunk),
                       ResultWriter(out, "jsonl"), ErrorWriter(err), progress=progress)
     wall = time.perf_counter() - start
-    worker_mb = max(memory.peak.values(), default=0) // 2**20
     if summary.failed:
-        print(f"  {summary.failed} rows failed, first: {err.getvalue().splitlines()[0]}")
-    return wall, first[0] if first else wall, summary.rows, out.getvalue().count("\n"), worker_mb
+        raise SystemExit(f"{summary.failed} rows failed, first: "
+                         f"{err.getvalue().splitlines()[0]}")
+    return ({"wall": wall, "first": first[0] if first else wall, "rows": summary.rows,
+             "worker_mb": memory.peak_mb}, out.getvalue())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orgs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=10_000)
-    parser.add_argument("--jobs", default="1,2", help="comma-separated job counts")
+    parser.add_argument("--jobs", default="1,2", help="comma-separated job counts (batch)")
+    parser.add_argument("--chunk", type=int, default=32, help="rows ranked as one batch")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
+    print(machine())
     t0 = time.perf_counter()
-    registry, source = make_registry(args.orgs)
+    registry = synthetic_registry(args.orgs)
     t1 = time.perf_counter()
     ranker = Ranker().fit(registry)
-    t2 = time.perf_counter()
-    print(f"registry: {registry.n_orgs} organisations, {len(registry.projects)} projects "
-          f"({source}, {t1 - t0:.1f} s); ranker fit {t2 - t1:.1f} s")
-    text = queries(registry, args.queries)
+    print(f"registry: {registry.n_orgs:,} organisations, {len(registry.projects):,} projects "
+          f"(generated {t1 - t0:.1f} s); index fit {time.perf_counter() - t1:.1f} s; "
+          f"{args.queries:,} queries, median of {args.runs} runs")
+    source = queries(registry, args.queries)
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as directory:
-        t3 = time.perf_counter()
         ranker.save(Path(directory))
-        t4 = time.perf_counter()
-        Ranker.load(Path(directory))
-        t5 = time.perf_counter()
-        print(f"ranker save {t4 - t3:.1f} s, load {t5 - t4:.1f} s (each worker loads it once)")
         task = SearchTask(directory)
-        handler = task.handler(ranker)
-        print(f"{'jobs':>4}  {'rows':>6}  {'results':>7}  {'wall s':>7}  {'1st row s':>9}  "
-              f"{'rows/s':>7}  {'speed-up':>8}  worker MB")
-        base = None
-        for jobs in (int(j) for j in args.jobs.split(",")):
-            wall, first, rows, results, worker_mb = batch(text, task, jobs, handler)
-            base = base or wall
-            print(f"{jobs:>4}  {rows:>6}  {results:>7}  {wall:7.1f}  {first:9.1f}  "
-                  f"{rows / wall:7.1f}  {base / wall:7.2f}x  {worker_mb or '-':>9}")
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process (registry, fit, in-process handler): {own:.0f} MB; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        handler = task()  # in-process runs share one loaded index, as `matcher batch -j 1`
+        plans = [("loop", 1, 1)] + [("batch", int(j), args.chunk)
+                                    for j in args.jobs.split(",")]
+        print(f"{'mode':<6} {'jobs':>4} {'chunk':>5} {'rows/s':>8} {'wall s':>7} "
+              f"{'x loop':>7} {'1st row s':>9} {'worker MB':>9}")
+        written: dict[str, str] = {}
+        loop_wall = None
+        for mode, jobs, chunk in plans:
+            outputs: list[str] = []
+
+            def measure(jobs: int = jobs, chunk: int = chunk,
+                        outputs: list[str] = outputs) -> dict[str, float]:
+                figures, text = one_run(source, task, jobs, chunk, handler)
+                outputs.append(text)
+                return figures
+
+            f = median_runs(args.runs, measure)
+            loop_wall = loop_wall or f["wall"]
+            written[f"{mode}/{jobs}"] = outputs[0]
+            print(f"{mode:<6} {jobs:>4} {chunk:>5} {f['rows'] / f['wall']:8.1f} "
+                  f"{f['wall']:7.1f} {loop_wall / f['wall']:6.2f}x {f['first']:9.1f} "
+                  f"{f['worker_mb'] or float('nan'):9.0f}", flush=True)
+        same = len(set(written.values())) == 1
+        print(f"every mode wrote the same results: {'yes' if same else 'NO'}")
+    print(f"peak memory of this process (registry, fit, in-process index): {peak_mb():.0f} MB; "
+          f"{machine()}")
 
 
 if __name__ == "__main__":

@@ -1,53 +1,63 @@
-"""Hidden-partner evaluation on the full real data: the development split and a second one.
+"""``matcher evaluate`` on the full real data: every task on the development split and a
+second one, as the README's tables show them.
 
-    .venv/bin/python bench/bench_evaluate.py [--data ../shared/data/cordis-h2020]
+    python -m bench.bench_evaluate [--tasks partner,idea] [--data ../shared/data/cordis-h2020]
 
-Prints, per split, Recall@10, MRR and nDCG@10 of the tool's model and every baseline, the
-number of queries and the wall time of each phase. Not a test: it reads the whole data set.
+Runs the command as a user would (a subprocess per task and split, ``--format json``) and
+prints, per task and split, recall@10, hit@10, MRR and nDCG@10 of the tool's model and of
+every baseline, the number of queries and the wall time. The metrics are deterministic (fixed
+seed); the wall time is that of one run. Not a test: each run reads the whole data set
+(3-4 minutes).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from bench.common import SHARED, machine
 
-from data.scratch import history_database
-from matcher.evaluation.baselines import baselines
-from matcher.evaluation.harness import evaluate, partner_split
-from matcher.evaluation.training import RankerScorer
-from matcher.registry.snapshot import Registry, load_registry
-
+#: (train until, test from, test to): the development split and a second, earlier one.
 SPLITS = ((2017, 2018, 2019), (2016, 2017, 2017))
 
 
-def load(data: Path) -> Registry:
-    with history_database([data / "participations.csv.gz"],
-                          [data / "programme_parts.csv.gz"]) as db, db.sessions() as session:
-        return load_registry(session)
+def command(task: str, data: Path, split: tuple[int, int, int]) -> list[str]:
+    train_until, test_from, test_to = split
+    return [str(Path(sys.executable).with_name("matcher")), "-q", "evaluate", "--task", task,
+            "--history", str(data / "participations.csv.gz"),
+            "--programme-parts", str(data / "programme_parts.csv.gz"),
+            "--projects", str(data / "projects.csv.gz"),
+            "--organisations", str(data / "organisations.csv.gz"),
+            "--train-until", str(train_until), "--test-from", str(test_from),
+            "--test-to", str(test_to), "--format", "json"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/cordis-h2020")
+    parser.add_argument("--data", type=Path, default=SHARED / "cordis-h2020")
+    parser.add_argument("--tasks", default="partner,idea")
     args = parser.parse_args()
-    t0 = time.perf_counter()
-    registry = load(args.data)
-    print(f"load: {time.perf_counter() - t0:.1f} s")
-    for train_until, test_from, test_to in SPLITS:
-        t1 = time.perf_counter()
-        data = partner_split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
-        result = evaluate(data, {"matcher": RankerScorer(), **baselines()})
-        print(f"\ntrain <= {train_until}, test {test_from}-{test_to}: {result.queries:,} "
-              f"queries, {result.candidates:,} candidates, "
-              f"{time.perf_counter() - t1:.0f} s")
-        print(f"{'model':<18} {'R@10':>7} {'MRR':>7} {'nDCG@10':>8}")
-        for name, m in result.models.items():
-            print(f"{name:<18} {m.recall:7.4f} {m.mrr:7.4f} {m.ndcg:8.4f}")
+    print(machine())
+    for task in args.tasks.split(","):
+        for split in SPLITS:
+            argv = command(task, args.data, split)
+            start = time.perf_counter()
+            done = subprocess.run(argv, capture_output=True, text=True, check=False)
+            wall = time.perf_counter() - start
+            if done.returncode:
+                raise SystemExit(f"{' '.join(argv)}\nfailed:\n{done.stderr[-2000:]}")
+            result = json.loads(done.stdout)
+            print(f"\n--task {task}, train <= {split[0]}, test {split[1]}-{split[2]}: "
+                  f"{result['queries']:,} queries, {wall:.0f} s")
+            print(f"{'model':<16} {'recall@10':>9} {'hit@10':>7} {'MRR':>7} {'nDCG@10':>8}")
+            for name, m in result["models"].items():
+                print(f"{name:<16} {m['recall']:9.4f} {m['hit']:7.4f} {m['mrr']:7.4f} "
+                      f"{m['ndcg']:8.4f}", flush=True)
+    print(f"\n{machine()}")
 
 
 if __name__ == "__main__":

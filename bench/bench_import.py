@@ -1,12 +1,13 @@
 """Import all of ``../shared/data`` into SQLite and PostgreSQL; print timings and counts.
 
 The ECHE list as CSV, then as ``.xlsx`` (which repairs the characters cp1252 lost), then the
-H2020 history with its programme parts, then each file again (must change nothing). The
-PostgreSQL run uses a fresh schema that is dropped afterwards.
+H2020 history with its programme parts, organisation names and project titles, then each
+file again (must change nothing). The PostgreSQL run uses a fresh schema that is dropped
+afterwards.
 
 Usage::
 
-    python bench/bench_import.py [POSTGRES_URL]   # default: $MATCHER_TEST_POSTGRES_URL
+    python -m bench.bench_import [POSTGRES_URL]   # default: $MATCHER_TEST_POSTGRES_URL
 """
 
 from __future__ import annotations
@@ -19,22 +20,22 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
 import sqlalchemy as sa
 
+from bench.common import SHARED, machine
 from data.importers import import_file
 from data.reference import seed_reference
 from models.db import open_database
 from models.schema import Organisation, Participation, Project, Theme
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = SHARED
 STEPS: list[tuple[str, Path, dict[str, Any]]] = [
     ("eche", DATA / "eche" / "eche-holders-2021-2027.csv", {}),
     ("eche", DATA / "eche" / "eche-holders-2021-2027.xlsx", {}),
     ("history", DATA / "cordis-h2020" / "participations.csv.gz",
-     {"programme_parts": DATA / "cordis-h2020" / "programme_parts.csv.gz"}),
+     {"programme_parts": DATA / "cordis-h2020" / "programme_parts.csv.gz",
+      "organisations": DATA / "cordis-h2020" / "organisations.csv.gz",
+      "projects": DATA / "cordis-h2020" / "projects.csv.gz"}),
 ]
 
 
@@ -64,6 +65,7 @@ def run(url: str, label: str) -> dict[str, int]:
 
 def main() -> None:
     pg = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("MATCHER_TEST_POSTGRES_URL")
+    print(machine())
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = run(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", "sqlite")

@@ -1,6 +1,6 @@
 """How many of the organisations a search returns are named, on the default registry.
 
-    .venv/bin/python bench/bench_named.py [--queries 50] [--seed 0]
+    python -m bench.bench_named [--queries 50] [--seed 0]
 
 Samples organisations that took part in at least one project and have a name (a user types
 their own organisation's name or PIC; seeded), asks ``search --org`` for each (top 10), and

@@ -1,7 +1,7 @@
 """Benchmark finding organisations by name (``matcher.names``).
 
 On the bundled default registry (36,899 organisations, 22,899 named, 14.7k aliases) and on
-synthetic registries (``bench/synth.py``), this script times
+synthetic registries (:mod:`bench.synth`), this script times
 
 1. ``OrgIndex.of(registry)``: the identifier dictionary; the name index is not built yet,
 2. the first name lookup, which builds the name index,
@@ -12,7 +12,7 @@ synthetic registries (``bench/synth.py``), this script times
 
 Target: a warm lookup under 50 ms at 37k organisations.
 
-    .venv/bin/python bench/bench_names.py --sizes 100000,1000000
+    python -m bench.bench_names --sizes 100000,1000000
 """
 
 from __future__ import annotations
@@ -20,16 +20,14 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-
+from bench.common import machine
+from bench.synth import make_registry
 from data.bootstrap import load_bundled
 from data.reference import seed_reference
 from matcher.registry.catalogue import find_organisation
@@ -84,6 +82,7 @@ def main() -> None:
                         help="Synthetic registry sizes, comma-separated (empty: none).")
     parser.add_argument("--queries", type=int, default=400)
     args = parser.parse_args()
+    print(machine())
     with tempfile.TemporaryDirectory() as tmp:
         db = open_database(f"sqlite:///{Path(tmp) / 'registry.sqlite'}")
         with db.sessions.begin() as session:
@@ -97,8 +96,6 @@ def main() -> None:
                 print(f"  session path ({ref!r}): "
                       f"{_time(partial(find_organisation, session, ref)):.3f} s")
         db.dispose()
-    from synth import make_registry
-
     for size in filter(None, args.sizes.split(",")):
         bench(f"synthetic {int(size):,}", make_registry(int(size)), args.queries)
 

@@ -7,7 +7,7 @@ once. PostgreSQL runs too when a URL is given.
 
 Usage::
 
-    python bench/bench_reliability.py [POSTGRES_URL]   # default: $MATCHER_TEST_POSTGRES_URL
+    python -m bench.bench_reliability [POSTGRES_URL]   # default: $MATCHER_TEST_POSTGRES_URL
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ def main() -> int:
     env = {**os.environ, "MATCHER_STRESS": "1"}
     if len(sys.argv) > 1:
         env["MATCHER_TEST_POSTGRES_URL"] = sys.argv[1]
-    sys.path.insert(0, str(ROOT))
     os.environ["MATCHER_STRESS"] = "1"
     from tests.data.test_import_concurrency import SAME_FILE, SEARCHES
     from tests.data.test_import_faults import STATEMENT_KILLS, TIMED_KILLS

@@ -2,10 +2,11 @@
 
 For each size, in a fresh process (so that peak memory is that size's own), this script
 
-1. generates a synthetic registry shaped like the real one (``bench/synth.py``),
+1. generates a synthetic registry shaped like the real one (:mod:`bench.common`),
 2. fits the :class:`~matcher.ranking.ranker.Ranker` (the index build) and saves and reloads it,
 3. times warm in-process queries of mixed types (40% organisation, 30% text, 15% themes,
-   15% organisation + text; k = 10) through :func:`matcher.search.search`,
+   15% organisation + text; k = 10) through :meth:`matcher.Matcher.search` on the saved
+   index (:meth:`~matcher.Matcher.from_index`),
 4. times the brute-force baseline on the same vectors and the same scorer: every
    organisation's full feature row (``Ranker.score`` over all rows), then a full sort, and
    reports how many of the ranker's top 10 the exhaustive top 10 shares,
@@ -14,7 +15,10 @@ then times ``matcher search`` end to end (a subprocess per call, index already b
 default registry. Targets (2-core machine): 100k p50 < 20 ms and build < 60 s; 1M p50 < 150 ms
 and peak < 4 GB; CLI < 1.5 s.
 
-    .venv/bin/python bench/bench_search.py --sizes 10000,100000,1000000
+    python -m bench.bench_search --sizes 10000,100000,1000000
+
+Latencies are percentiles of ``--queries`` queries; the CLI times are medians of
+``--cli-runs`` runs.
 """
 
 from __future__ import annotations
@@ -33,9 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+from bench.common import machine, peak_mb, percentiles_ms, synthetic_registry
+from matcher import Matcher
+from matcher.ranking.ranker import Ranker
+from matcher.values import Query
 
 TEXTS = (
     "guidance and counselling for first-year students",
@@ -53,10 +60,6 @@ CLI_QUERIES = (
 )
 
 
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _queries(registry: Any, n: int, seed: int = 7) -> list[dict[str, Any]]:
     rng = np.random.default_rng(seed)
     active = np.flatnonzero(np.diff(registry.incidence.indptr) > 0)
@@ -72,47 +75,27 @@ def _queries(registry: Any, n: int, seed: int = 7) -> list[dict[str, Any]]:
     return out
 
 
-def _percentiles(seconds: list[float]) -> tuple[float, float]:
-    ms = np.array(seconds) * 1000
-    return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
-
-
 def serve(directory: Path) -> dict[str, float]:
     """Load a saved index in this fresh process, answer its queries: peak memory and p50."""
-    from threadpoolctl import threadpool_limits
-
-    from matcher.ranking.ranker import Ranker
-    from matcher.search import search
-
     threadpool_limits(limits=1, user_api="blas")
-    ranker = Ranker.load(directory)
+    matcher = Matcher.from_index(directory)
     queries = json.loads((directory / "queries.json").read_text(encoding="utf-8"))
     seconds = []
     for q in queries:
         t = time.perf_counter()
-        search(ranker, **q)
+        matcher.search(**q)
         seconds.append(time.perf_counter() - t)
-    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the (big) parent process
-    status = Path("/proc/self/status").read_text(encoding="utf-8")
-    hwm_kb = next(int(line.split()[1]) for line in status.splitlines()
-                  if line.startswith("VmHWM:"))
-    return {"serve_p50_ms": _percentiles(seconds)[0], "serve_peak_mb": hwm_kb / 1024}
+    return {"serve_p50_ms": percentiles_ms(seconds)[0], "serve_peak_mb": peak_mb()}
 
 
 def one_size(n_orgs: int, n_queries: int, n_baseline: int) -> dict[str, Any]:
     """Every figure for one size (run in its own process)."""
-    from synth import make_registry
-
-    from matcher.ranking.ranker import Ranker
-    from matcher.search import search
-    from matcher.values import Query
-
     out: dict[str, Any] = {"orgs": n_orgs}
     t = time.perf_counter()
-    registry = make_registry(n_orgs)
+    registry = synthetic_registry(n_orgs)
     out["generate_s"] = time.perf_counter() - t
     out["projects"] = len(registry.projects)
-    out["peak_after_generate_mb"] = _peak_mb()
+    out["peak_after_generate_mb"] = peak_mb()
     t, cpu = time.perf_counter(), time.process_time()
     ranker = Ranker().fit(registry)
     out["build_s"] = time.perf_counter() - t
@@ -130,29 +113,28 @@ def one_size(n_orgs: int, n_queries: int, n_baseline: int) -> dict[str, Any]:
         # queried; without the generator, the fit and the brute-force baseline of this one.
         query_file = directory / "queries.json"
         query_file.write_text(json.dumps(_queries(registry, 50)), encoding="utf-8")
-        served = subprocess.run([sys.executable, __file__, "--serve", str(directory)],
-                                check=True, capture_output=True, text=True)
+        served = subprocess.run([sys.executable, "-m", "bench.bench_search", "--serve",
+                                 str(directory)], check=True, capture_output=True, text=True)
         out.update(json.loads(served.stdout.splitlines()[-1]))
+        matcher = Matcher.from_index(directory)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
 
     # one BLAS thread for queries: a 100k x 64 float32 mat-vec takes ~1.4 ms CPU on one
     # thread and ~8 ms CPU (30 ms wall) with OpenBLAS's two spinning threads on this box
-    from threadpoolctl import threadpool_limits
-
     limits = threadpool_limits(limits=1, user_api="blas")
     queries = _queries(registry, n_queries)
     for q in queries[:10]:  # warm-up
-        search(ranker, **q)
+        matcher.search(**q)
     seconds, cpu_seconds, tops = [], [], []
     for q in queries:
         t, cpu = time.perf_counter(), time.process_time()
-        result = search(ranker, **q)
+        result = matcher.search(**q)
         seconds.append(time.perf_counter() - t)
         cpu_seconds.append(time.process_time() - cpu)
         tops.append([m.org.id for m in result.matches])
-    out["p50_ms"], out["p99_ms"] = _percentiles(seconds)
-    out["cpu_p50_ms"], _ = _percentiles(cpu_seconds)
+    out["p50_ms"], out["p99_ms"] = percentiles_ms(seconds)
+    out["cpu_p50_ms"], = percentiles_ms(cpu_seconds, 50)
 
     every = np.arange(registry.n_orgs, dtype=np.int64)
     by_pic = {o.pic: o.id for o in registry.orgs}
@@ -166,10 +148,10 @@ def one_size(n_orgs: int, n_queries: int, n_baseline: int) -> dict[str, Any]:
         best = np.lexsort((ranker.ids_, -scores))[:10]
         base_seconds.append(time.perf_counter() - t)
         overlap.append(len(set(ranker.ids_[best].tolist()) & set(top)) / max(1, len(top)))
-    out["brute_p50_ms"], out["brute_p99_ms"] = _percentiles(base_seconds)
+    out["brute_p50_ms"], out["brute_p99_ms"] = percentiles_ms(base_seconds)
     out["top10_overlap"] = float(np.mean(overlap))
     limits.restore_original_limits()
-    out["peak_mb"] = _peak_mb()
+    out["peak_mb"] = peak_mb()
     return out
 
 
@@ -216,13 +198,12 @@ def main() -> None:
     head = ("orgs", "projects", "gen s", "build s (cpu)", "save s", "load s", "disk MB",
             "p50 ms (cpu)", "p99 ms", "brute p50", "brute p99", "top10 =",
             "peak MB (registry alone)", "search process: peak MB, p50 ms")
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; wall-clock "
-          "figures, CPU seconds of the process in brackets")
+    print(f"{machine()}; wall-clock figures, CPU seconds of the process in brackets")
     print(" | ".join(head))
     print(" | ".join("-" * len(h) for h in head))
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
         done = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "--queries", str(args.queries),
+            [sys.executable, "-m", "bench.bench_search", "--one", str(size), "--queries", str(args.queries),
              "--baseline", str(args.baseline)],
             check=False, capture_output=True, text=True,
             env={**os.environ, "PYTHONHASHSEED": "0"})

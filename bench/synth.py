@@ -21,9 +21,9 @@ Generation is vectorised (numpy) apart from building the strings and the frozen 
 
 Usage::
 
-    from bench.synth import make_registry      # or `import synth` from bench/
+    from bench.synth import make_registry
     registry = make_registry(100_000, seed=0)
-    python bench/synth.py 100000                # prints what it made
+    python -m bench.synth 100000                # prints what it made
 """
 
 from __future__ import annotations
@@ -42,9 +42,6 @@ import numpy as np
 import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from data.importers.history import PART_THEMES
 from data.reference import countries as reference_countries
 from data.reference import resolve_category

@@ -132,6 +132,20 @@ def default_home(tmp_path_factory: pytest.TempPathFactory) -> DefaultHome:
     return home
 
 
+@pytest.fixture(scope="session")
+def default_matcher(default_home: DefaultHome) -> Iterator[Any]:
+    """A :class:`matcher.Matcher` on the default registry with its search index built (8 s,
+    once per session); the CLI finds the same index under ``default_home``."""
+    from matcher import Matcher
+
+    with pytest.MonkeyPatch.context() as mp:
+        default_home.use(mp)
+        matcher = Matcher.open(cache_dir=default_home.cache / "erasmus-partner-matcher")
+        matcher.ranker()
+    yield matcher
+    matcher.close()
+
+
 def reference_from_files() -> Any:
     """The reference data of ``data/reference`` as a registry would hold it (no database)."""
     from data import reference as files

@@ -176,21 +176,12 @@ def test_the_readme_examples_are_found() -> None:
 
 
 @pytest.fixture(scope="session")
-def readme_home(default_home: DefaultHome, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A working folder holding the README's input files; the default registry's index is
-    built here once."""
-    from matcher.ranking.index import load_or_build
-    from models.db import open_database
-
+def readme_home(default_matcher: object, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working folder holding the README's input files (the default registry's index is
+    built by ``default_matcher``)."""
     work = tmp_path_factory.mktemp("readme")
     for name, content in FOUND.inputs.items():
         (work / name).write_text(content, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        default_home.use(mp)
-        db = open_database()
-        with db.sessions() as session:
-            load_or_build(session)
-        db.dispose()
     return work
 
 

@@ -225,7 +225,10 @@ class FeatureSpace:
                 yield "org_text_sim", np.zeros(shape, dtype=np.float32)
             else:
                 m = self.texts.work_profiles_ if every else self.texts.work_profiles_[cand]
-                yield "org_text_sim", _dense(m @ batch.org_text.T).T
+                # row by row (not BLAS, whose rounding depends on the row's place in the
+                # block): the same value whatever the candidates and the batch
+                yield "org_text_sim", np.stack(
+                    [np.einsum("ij,j->i", m, q) for q in batch.org_text]).astype(np.float32)
         if "theme_sim" in want:
             m = blocks.themes if every else blocks.themes[cand]
             yield "theme_sim", _dense(m @ batch.themes.T).T

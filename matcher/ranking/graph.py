@@ -95,10 +95,6 @@ class CollaborationGraph:
         self._inv_org_deg = np.divide(1.0, org_deg, out=np.zeros_like(org_deg), where=org_deg > 0)
         self._inv_proj_deg = np.divide(1.0, proj_deg, out=np.zeros_like(proj_deg),
                                        where=proj_deg > 0)
-        # one walk step, org -> project -> org, with the degree normalisations folded in
-        self._walk_out = sp.csr_matrix(self.incidence_t_ @ sp.diags(self._inv_org_deg),
-                                       dtype=np.float32)
-        self._walk_back = sp.csr_matrix(b @ sp.diags(self._inv_proj_deg), dtype=np.float32)
         shared = (b @ b.T).tocsr()
         shared.setdiag(0)
         shared.eliminate_zeros()
@@ -201,41 +197,37 @@ class CollaborationGraph:
     def _ppr(self, x: sp.csr_matrix, cand: np.ndarray | None = None) -> np.ndarray:
         """Random walk with restart on the bipartite graph, started uniformly on each query.
 
-        ``ppr_steps`` power-iteration steps; the first ones run on the (small) support of the
-        walk only, and the last one only for the ``cand`` rows when given: the same values as
-        full matrix-vector products (up to float rounding), with less work.
+        ``ppr_steps`` power-iteration steps; while the walk's support is small a step reads
+        the rows of the support only, and the last one only the ``cand`` rows when given.
+        Every step adds the same terms in the same order however many queries walk at once
+        (the rows outside a query's support add exact zeros), so a query gets the same values
+        alone or in a batch.
         """
         sizes = np.asarray(x.sum(axis=0)).ravel()
         start: np.ndarray = (x @ sp.diags(np.divide(1.0, sizes, out=np.zeros_like(sizes),
                                                     where=sizes > 0))).toarray()
         start = start.astype(np.float32)
         r = start.copy()
-        a = self.restart
-        restart = np.float32(a) * start
-        keep = np.float32(1.0 - a)
-        step = 0
-        # sparse steps while the walk's support is small (rows of the walk matrices only)
-        while step < self.ppr_steps - (cand is not None):
+        restart = np.float32(self.restart) * start
+        keep = np.float32(1.0 - self.restart)
+        inv_org = self._inv_org_deg.astype(np.float32)
+        inv_proj = self._inv_proj_deg.astype(np.float32)
+        for _step in range(self.ppr_steps - (cand is not None)):
             support = np.flatnonzero(r.any(axis=1))
             if support.size * 8 > self.n_orgs:
-                break
-            # the same step read from the rows of the support (no transposed copies kept)
-            out = r[support] * self._inv_org_deg[support, None].astype(np.float32)
-            projects = self.incidence_[support].T @ out  # (projects, queries)
-            touched = np.flatnonzero(projects.any(axis=1))
-            back = projects[touched] * self._inv_proj_deg[touched, None].astype(np.float32)
-            r = np.asarray(self.incidence_t_[touched].T @ back, dtype=np.float32)
+                back = (self.incidence_t_ @ (r * inv_org[:, None])) * inv_proj[:, None]
+                r = np.asarray(self.incidence_ @ back, dtype=np.float32)
+            else:
+                projects = self.incidence_[support].T @ (r[support] * inv_org[support, None])
+                touched = np.flatnonzero(projects.any(axis=1))
+                back = projects[touched] * inv_proj[touched, None]
+                r = np.asarray(self.incidence_t_[touched].T @ back, dtype=np.float32)
             r *= keep
             r += restart
-            step += 1
-        while step < self.ppr_steps - (cand is not None):
-            r = self._walk_back @ (self._walk_out @ r)
-            r *= keep
-            r += restart
-            step += 1
         if cand is None:
             return r
-        last = self._walk_back[cand] @ (self._walk_out @ r)
+        back = (self.incidence_t_ @ (r * inv_org[:, None])) * inv_proj[:, None]
+        last = self.incidence_[cand] @ back
         return np.asarray(last * keep + restart[cand], dtype=np.float32)
 
     def past_partners(self, row: int) -> list[tuple[int, int]]:

@@ -298,29 +298,36 @@ class Ranker:
             z = z + self.linear(batch, union, GRAPH + TYPE_COUNTRY) - np.array(
                 [self.weights_.intercept(k) for k in self._kinds(batch)],
                 dtype=np.float32)[:, None]
-        out: list[Ranking] = []
-        for i, pool in enumerate(pools):
-            cols = np.searchsorted(union, pool)
-            out.append(Ranking(tuple(self._top(batch, i, pool, z[i, cols], n, with_why)),
-                               by_activity=blind[i]))
-        return out
+        picks = [self._best(pool, z[i, np.searchsorted(union, pool)], n)
+                 for i, pool in enumerate(pools)]
+        shown = (np.unique(np.concatenate(picks)) if picks
+                 else np.zeros(0, dtype=np.int64))
+        # the features of every shown organisation, for all the batch's queries at once
+        feats = space.matrix(batch, shown)
+        return [Ranking(tuple(self._matches(batch, i, picked,
+                                            feats[i, np.searchsorted(shown, picked)], n,
+                                            with_why)), by_activity=blind[i])
+                for i, picked in enumerate(picks)]
 
-    def _top(self, batch: QueryBatch, i: int, rows: np.ndarray, z: np.ndarray, n: int,
-             with_why: bool) -> list[Match]:
-        if not rows.size:
-            return []
-        scores = _sigmoid(z)
+    def _best(self, rows: np.ndarray, z: np.ndarray, n: int) -> np.ndarray:
+        """The ``n`` best candidate ``rows`` by ``z``, with every row tied at the cut."""
         if rows.size > n:
-            keep = np.argpartition(-scores, n - 1)[:n]
-            # ties at the cut: keep every row scoring as the n-th, then order by id
-            keep = np.flatnonzero(scores >= scores[keep].min())
-            rows, scores = rows[keep], scores[keep]
-        order = np.lexsort((self.ids_[rows], -scores))[:n]
-        picked = rows[order]
+            keep = np.argpartition(-z, n - 1)[:n]
+            rows = rows[np.flatnonzero(z >= z[keep].min())]
+        return rows
+
+    def _matches(self, batch: QueryBatch, i: int, rows: np.ndarray, feats: np.ndarray,
+                 n: int, with_why: bool) -> list[Match]:
+        """Query ``i``'s matches among ``rows`` (with their features), best first, equal
+        scores by organisation id. The features are the same for a query alone or in a
+        batch, and so are the scores."""
         one = batch.one(i)
-        feats = self.space_.matrix(one, picked)[0]
         kind = self._kinds(one)[0]
         w = self.weights_.vector(kind)
+        scores = _sigmoid(feats.astype(np.float64) @ w.astype(np.float64)
+                          + self.weights_.intercept(kind))
+        order = np.lexsort((self.ids_[rows], -scores))[:n]
+        picked, feats = rows[order], feats[order]
         whys = (self.explainer_.explain(one, picked, feats) if with_why
                 else [()] * picked.size)
         matches = []

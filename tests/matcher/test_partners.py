@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher import Matcher, SearchResult
+from matcher import Matcher, SearchRequest, SearchResult
+from matcher.values import Query
 from models.errors import QueryError
 from tests.real_slices import real_registry
 
@@ -234,3 +236,49 @@ def test_organisations_known_only_by_their_pic_are_left_out_unless_asked(
     assert any(m.org.name is None for m in everyone.matches)
     shown = [m.org.id for m in everyone.matches if m.org.name]  # the same order, fewer
     assert [m.org.id for m in named.matches][:len(shown)] == shown
+
+
+# --- many at once (on the default registry) ------------------------------------------------
+
+def test_a_batch_answers_each_request_as_it_would_alone(default_matcher: Matcher) -> None:
+    """``search_many`` ranks many queries at once; every answer must be the one the query
+    gets on its own (same organisations, same scores to the last bit, same reasons), and a
+    bad request gives its error in its place without disturbing the others."""
+    matcher = default_matcher
+    registry = matcher.ranker().registry_
+    active = np.flatnonzero(np.diff(registry.incidence.indptr))  # with a past project
+    orgs = [registry.orgs[r].pic for r in active[::1500]] + [None]
+    texts = ["", "virtual mobility", "teacher education", "ammattikorkeakoulu"]
+    requests = [SearchRequest(org, text, k=12) for org in orgs for text in texts
+                if org or text]
+    requests.insert(7, SearchRequest("no such organisation zzz", "x"))
+    together = matcher.search_many(requests)
+    assert len(together) == len(requests)
+    assert isinstance(together[7], QueryError)
+    for request, found in zip(requests, together, strict=True):
+        if isinstance(found, QueryError):
+            assert request.org == "no such organisation zzz"
+            continue
+        alone = matcher.search_many([request])[0]
+        assert isinstance(alone, SearchResult)
+        assert [(m.org.id, m.score, m.why) for m in found.matches] == \
+               [(m.org.id, m.score, m.why) for m in alone.matches], request
+
+
+def test_features_do_not_depend_on_the_other_candidates_or_queries(
+        default_matcher: Matcher) -> None:
+    """A candidate's features for a query are the same whichever other candidates and
+    queries are scored with it (BLAS products round by block, so they are not used)."""
+    ranker = default_matcher.ranker()
+    space, registry = ranker.space_, ranker.registry_
+    active = np.flatnonzero(np.diff(registry.incidence.indptr))
+    queries = [Query(org_ids=(registry.orgs[r].id,), text=text)
+               for r in active[::3000] for text in ("", "university research")]
+    rng = np.random.default_rng(0)
+    some = np.sort(rng.choice(registry.n_orgs, 37, replace=False))
+    more = np.union1d(some, rng.choice(registry.n_orgs, 1001, replace=False))
+    batch = space.prepare(queries)
+    together = space.matrix(batch, more)[:, np.searchsorted(more, some)]
+    for i, query in enumerate(queries):
+        alone = space.matrix(space.prepare([query]), some)[0]
+        assert np.array_equal(alone, together[i]), query

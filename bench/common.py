@@ -1,0 +1,124 @@
+"""What the benchmarks share: registries to run on, timing and memory, the machine's state.
+
+Run a benchmark from the repository root as a module, e.g. ``python -m bench.bench_batch``;
+``matcher`` and ``bench`` are then importable without touching ``sys.path``.
+
+- :func:`synthetic_registry`: a registry of any size shaped like the real one
+  (:mod:`bench.synth`), carrying the reference data of ``data/reference`` so that a
+  :class:`~matcher.Matcher` can answer from its saved index;
+- :func:`reference`: that reference data, seeded into a throwaway SQLite registry and read
+  back, the path a real registry takes;
+- :func:`median_runs`, :func:`percentiles_ms`: every figure a benchmark prints is a median
+  of several runs; latencies are percentiles of many queries;
+- :func:`peak_mb` and :class:`ChildMemory`: peak resident memory of this process and of its
+  worker processes;
+- :func:`machine`: cores and load average, printed with every table (figures taken on a busy
+  machine are not comparable).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import statistics
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Self, TypeVar
+
+import numpy as np
+
+from bench.synth import make_registry
+from data.reference import seed_reference
+from matcher.registry.reference import Reference, load_reference
+from matcher.registry.snapshot import Registry
+from models.db import open_database
+
+__all__ = ["ROOT", "SHARED", "ChildMemory", "machine", "median_runs", "peak_mb",
+           "percentiles_ms", "reference", "synthetic_registry"]
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+
+T = TypeVar("T")
+
+
+@cache
+def reference() -> Reference:
+    """The reference data of ``data/reference`` as a registry holds it."""
+    with tempfile.TemporaryDirectory(prefix="bench-reference-") as folder:
+        db = open_database(f"sqlite:///{folder}/reference.sqlite", create=True)
+        try:
+            with db.sessions.begin() as session:
+                seed_reference(session)
+            with db.sessions() as session:
+                return load_reference(session)
+        finally:
+            db.dispose()
+
+
+def synthetic_registry(n_orgs: int, seed: int = 0) -> Registry:
+    """A synthetic registry of ``n_orgs`` organisations with the reference data attached."""
+    return dataclasses.replace(make_registry(n_orgs, seed), reference=reference())
+
+
+def median_runs(runs: int, measure: Callable[[], dict[str, float]]) -> dict[str, float]:
+    """Call ``measure`` ``runs`` times; the median of each figure it returns."""
+    results = [measure() for _ in range(max(1, runs))]
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def percentiles_ms(seconds: Sequence[float], *qs: float) -> tuple[float, ...]:
+    """Percentiles ``qs`` (default p50, p99) of ``seconds``, in milliseconds."""
+    ms = np.asarray(seconds, dtype=np.float64) * 1000
+    return tuple(float(np.percentile(ms, q)) for q in (qs or (50, 99)))
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory (VmHWM; ``ru_maxrss`` would carry a parent's peak
+    over ``exec``)."""
+    status = Path("/proc/self/status").read_text(encoding="utf-8")
+    kb = next(int(line.split()[1]) for line in status.splitlines()
+              if line.startswith("VmHWM:"))
+    return kb / 1024
+
+
+def machine() -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} cores, load average {load}"
+
+
+class ChildMemory:
+    """Samples, twice a second, the resident memory of this process's children (a pool's
+    worker processes); ``peak_mb`` is the largest one seen."""
+
+    def __init__(self) -> None:
+        self._peak: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(self._peak.values(), default=0) / 2**20
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(0.5):
+            for child in me.children(recursive=True):
+                try:
+                    rss = child.memory_info().rss
+                except psutil.Error:  # the child ended between listing and reading
+                    continue
+                self._peak[child.pid] = max(self._peak.get(child.pid, 0), rss)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
