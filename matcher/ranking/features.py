@@ -27,7 +27,8 @@ type and country     ``same_category``, ``new_country`` (1 or 0, queries with or
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -63,6 +64,16 @@ def _dense(m: sp.spmatrix | np.ndarray) -> np.ndarray:
     return np.asarray(sp.csr_matrix(m).toarray(), dtype=np.float32)
 
 
+def _products(m: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """``(queries, rows)``: ``m @ q`` for each query ``q``, row by row rather than by BLAS,
+    whose rounding depends on a row's place in its block: a value is the same whatever the
+    other rows and queries. Queries of zeros give zeros without work."""
+    out = np.zeros((queries.shape[0], m.shape[0]), dtype=np.float32)
+    for i in np.flatnonzero(queries.any(axis=1)):
+        out[i] = np.einsum("ij,j->i", m, queries[i])
+    return out
+
+
 def _any(m: sp.spmatrix | np.ndarray) -> bool:
     return bool(np.any(m)) if isinstance(m, np.ndarray) else bool(sp.csr_matrix(m).nnz)
 
@@ -90,13 +101,16 @@ class QueryBatch:
     words: sp.csr_matrix  # (queries, word terms): the hashed word terms of the query text
     topic_families: sp.csr_matrix  # (queries, families) indicator
     theme_columns: sp.csr_matrix  # (queries, themes) indicator of the explicit themes
+    #: What the batch's features share between candidate sets (the PageRank walk).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.queries)
 
     def one(self, i: int) -> QueryBatch:
         """Query ``i`` alone, as a batch of one."""
-        return QueryBatch(**{f.name: getattr(self, f.name)[i:i + 1] for f in fields(self)})
+        return QueryBatch(**{f.name: getattr(self, f.name)[i:i + 1] for f in fields(self)
+                             if f.name != "memo"})
 
     @property
     def has_orgs(self) -> np.ndarray:
@@ -125,6 +139,11 @@ class FeatureSpace:
             [[vectoriser.theme_col_[t] for t in p.themes if t in vectoriser.theme_col_]
              for p in registry.projects], len(vectoriser.theme_codes_))
         self.theme_counts = sp.csr_matrix(participated @ projects_themes)
+        # (query side, columns x organisations) of the evidence: each product reads the rows
+        # of the query's own columns, without transposing a whole matrix per call
+        self._evidence_by = (("similar", graph.incidence_t_),
+                             ("topic_families", self.family_counts.T.tocsr()),
+                             ("theme_columns", self.theme_counts.T.tocsr()))
         self.eche = np.array([o.eche for o in registry.orgs], dtype=bool)
         self.named = np.array([o.name is not None for o in registry.orgs], dtype=bool)
         # columns of the sparse text: a query reads the postings of its own terms only
@@ -196,13 +215,9 @@ class FeatureSpace:
         for name in STATIC:
             if name in want:
                 yield name, np.broadcast_to(self.graph.static(name)[cand], shape)
-        with_orgs = batch.has_orgs
         graph_names = [n for n in GRAPH if n in want]
         if graph_names:
-            if with_orgs.any():
-                found = self.graph.features_many(list(batch.rows), cand, names=graph_names)
-            else:
-                found = {n: np.zeros(shape, dtype=np.float32) for n in graph_names}
+            found = self._graph(batch, None if rows is None else cand, graph_names)
             for name in graph_names:
                 values = found[name]
                 if name in _LOG_COUNTS:
@@ -212,6 +227,30 @@ class FeatureSpace:
                 yield name, np.asarray(values, dtype=np.float32)
         if want & set(TYPE_COUNTRY):
             yield from self._type_country(batch, cand, want)
+
+    def _graph(self, batch: QueryBatch, cand: np.ndarray | None,
+               names: list[str]) -> dict[str, np.ndarray]:
+        """The graph features of the batch's queries that name organisations (zero for the
+        others), the PageRank walk made once per batch."""
+        shape = (len(batch), self.n_orgs if cand is None else cand.size)
+        with_orgs = np.flatnonzero(batch.has_orgs)
+        if not with_orgs.size:
+            return {n: np.zeros(shape, dtype=np.float32) for n in names}
+        rows = [batch.rows[i] for i in with_orgs]
+        walk = None
+        if "ppr" in names:
+            walk = batch.memo.get("walk")
+            if walk is None:
+                walk = batch.memo["walk"] = self.graph.walk(rows)
+        found = self.graph.features_many(rows, cand, names=names, walk=walk)
+        if with_orgs.size == len(batch):
+            return found
+        out = {}
+        for name, values in found.items():
+            full = np.zeros(shape, dtype=np.float32)
+            full[with_orgs] = values
+            out[name] = full
+        return out
 
     def _content(self, batch: QueryBatch, cand: np.ndarray,
                  want: set[str]) -> Iterator[tuple[str, np.ndarray]]:
@@ -225,10 +264,7 @@ class FeatureSpace:
                 yield "org_text_sim", np.zeros(shape, dtype=np.float32)
             else:
                 m = self.texts.work_profiles_ if every else self.texts.work_profiles_[cand]
-                # row by row (not BLAS, whose rounding depends on the row's place in the
-                # block): the same value whatever the candidates and the batch
-                yield "org_text_sim", np.stack(
-                    [np.einsum("ij,j->i", m, q) for q in batch.org_text]).astype(np.float32)
+                yield "org_text_sim", _products(m, batch.org_text)
         if "theme_sim" in want:
             m = blocks.themes if every else blocks.themes[cand]
             yield "theme_sim", _dense(m @ batch.themes.T).T
@@ -254,7 +290,7 @@ class FeatureSpace:
             return np.zeros((query.shape[0], cand.size), dtype=np.float32)
         if self.text_postings is None:
             m = self.blocks.text if every else self.blocks.text[cand]
-            return _dense(m @ np.asarray(query).T).T
+            return _products(np.asarray(m), np.asarray(query))
         q = sp.csr_matrix(query)
         cols = np.unique(q.indices)
         scores = np.asarray(self.text_postings[:, cols] @ q[:, cols].toarray().T,
@@ -263,13 +299,20 @@ class FeatureSpace:
 
     def _type_country(self, batch: QueryBatch, cand: np.ndarray,
                       want: set[str]) -> Iterator[tuple[str, np.ndarray]]:
-        cat, cty = self.blocks.category, self.blocks.country
+        # codes shifted by one: 0 is the unknown code -1
+        category, country = self.blocks.category + 1, self.blocks.country + 1
+        cat, cty = category[cand], country[cand]
         same_cat = np.zeros((len(batch), cand.size), dtype=bool)
         new_cty = np.zeros_like(same_cat)
         for i, rows in enumerate(batch.rows):
             if rows.size:
-                same_cat[i] = np.isin(cat[cand], cat[rows])
-                new_cty[i] = ~np.isin(cty[cand], cty[rows])
+                # lookup tables of the query's categories and countries
+                cats = np.zeros(len(self.vectoriser.categories_) + 1, dtype=bool)
+                cats[category[rows]] = True
+                ctys = np.ones(len(self.vectoriser.countries_) + 1, dtype=bool)
+                ctys[country[rows]] = False
+                same_cat[i] = cats[cat]
+                new_cty[i] = ctys[cty]
         if "same_category" in want:
             yield "same_category", same_cat.astype(np.float32)
         if "new_country" in want:
@@ -281,11 +324,10 @@ class FeatureSpace:
         or with one of its themes, or one of its themes declared. (Character n-grams of the
         text similarity are no evidence: they match almost anything a little.)"""
         found = self.texts.uses_words(batch.words)
-        for counts, query_side in ((self.graph.incidence_, batch.similar),
-                                   (self.family_counts, batch.topic_families),
-                                   (self.theme_counts, batch.theme_columns)):
+        for side, postings in self._evidence_by:
+            query_side = getattr(batch, side)
             if query_side.nnz:
-                found |= sp.csr_matrix(query_side @ counts.T).toarray() > 0
+                found |= sp.csr_matrix(query_side @ postings).toarray() > 0
         if np.any(batch.themes):
             found |= _dense(self.blocks.themes @ batch.themes.T).T > 0
         return found

@@ -30,13 +30,14 @@ Batches of queries are computed with one sparse product per step (:meth:`feature
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from matcher.registry.snapshot import Registry
 
-__all__ = ["FEATURES", "CollaborationGraph"]
+__all__ = ["FEATURES", "CollaborationGraph", "PageRankWalk"]
 
 FEATURES: tuple[str, ...] = (
     "direct", "direct_orgs", "common_neighbours", "adamic_adar", "partners_of_partners", "ppr",
@@ -45,6 +46,25 @@ FEATURES: tuple[str, ...] = (
 _STATIC = ("popularity", "coordinations", "recency")
 #: Batches up to this many queries use dense right-hand sides (measured on the H2020 graph).
 DENSE_UP_TO = 256
+
+
+@dataclass(frozen=True, slots=True)
+class PageRankWalk:
+    """A personalised PageRank walk half a step from its end: the (projects x queries)
+    values its last step carries back to the organisations, and the restart term."""
+
+    back: np.ndarray
+    restart: np.ndarray  # (orgs, queries)
+    keep: np.float32
+
+    def last_step(self, graph: CollaborationGraph, cand: np.ndarray | None) -> np.ndarray:
+        """``(orgs, queries)``: the walk's end for the ``cand`` rows (default: all). Each
+        row sums the same terms in the same order whichever rows are asked."""
+        if cand is None:
+            return np.asarray((graph.incidence_ @ self.back) * self.keep + self.restart,
+                              dtype=np.float32)
+        last = graph.incidence_[cand] @ self.back
+        return np.asarray(last * self.keep + self.restart[cand], dtype=np.float32)
 
 
 class CollaborationGraph:
@@ -92,9 +112,11 @@ class CollaborationGraph:
         org_deg = np.asarray(b.sum(axis=1)).ravel()
         proj_deg = np.asarray(b.sum(axis=0)).ravel()
         self.participations_ = org_deg
-        self._inv_org_deg = np.divide(1.0, org_deg, out=np.zeros_like(org_deg), where=org_deg > 0)
-        self._inv_proj_deg = np.divide(1.0, proj_deg, out=np.zeros_like(proj_deg),
-                                       where=proj_deg > 0)
+        # the walk's degree normalisations
+        self.inv_org_deg = np.divide(1.0, org_deg, out=np.zeros_like(org_deg),
+                                     where=org_deg > 0).astype(np.float32)
+        self.inv_proj_deg = np.divide(1.0, proj_deg, out=np.zeros_like(proj_deg),
+                                      where=proj_deg > 0).astype(np.float32)
         shared = (b @ b.T).tocsr()
         shared.setdiag(0)
         shared.eliminate_zeros()
@@ -141,17 +163,8 @@ class CollaborationGraph:
         many = self.features_many([np.asarray(query_rows)], candidate_rows)
         return {name: values[0] for name, values in many.items()}
 
-    def features_many(self, queries: Sequence[np.ndarray],
-                      candidate_rows: np.ndarray | None = None,
-                      names: Sequence[str] = FEATURES) -> dict[str, np.ndarray]:
-        """Features for several queries at once: ``{name: array (n_queries, n_candidates)}``.
-
-        The work is a handful of sparse products over an org x query indicator matrix, so a
-        batch of a few hundred queries costs little more than one.
-        """
-        unknown = set(names) - set(FEATURES)
-        if unknown:
-            raise ValueError(f"unknown graph features {sorted(unknown)}; valid: {FEATURES}")
+    def _start(self, queries: Sequence[np.ndarray]) -> sp.csr_matrix:
+        """The (orgs x queries) indicator of the queries' organisations."""
         n = self.n_orgs
         cols = np.repeat(np.arange(len(queries)), [len(np.asarray(q)) for q in queries])
         rows = (np.concatenate([np.asarray(q, dtype=np.int64) for q in queries])
@@ -159,11 +172,33 @@ class CollaborationGraph:
         if rows.size and (rows.min() < 0 or rows.max() >= n):
             raise ValueError(f"query rows must be in [0, {n}); got {rows.min()}..{rows.max()}")
         x = sp.csr_matrix((np.ones(rows.size, dtype=np.float32), (rows, cols)),
-            shape=(n, len(queries)))
+                          shape=(n, len(queries)))
         x.sum_duplicates()
         x.data[:] = 1.0
+        return x
+
+    def walk(self, queries: Sequence[np.ndarray]) -> PageRankWalk:
+        """The personalised PageRank walk of ``queries`` but its last step, which
+        :meth:`features_many` takes for its candidates only: made once, it serves every
+        candidate set of the same queries."""
+        return self._walk(self._start(queries))
+
+    def features_many(self, queries: Sequence[np.ndarray],
+                      candidate_rows: np.ndarray | None = None,
+                      names: Sequence[str] = FEATURES, *,
+                      walk: PageRankWalk | None = None) -> dict[str, np.ndarray]:
+        """Features for several queries at once: ``{name: array (n_queries, n_candidates)}``.
+
+        The work is a handful of sparse products over an org x query indicator matrix, so a
+        batch of a few hundred queries costs little more than one. ``walk``: the
+        :meth:`walk` of the same ``queries``, made earlier.
+        """
+        unknown = set(names) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown graph features {sorted(unknown)}; valid: {FEATURES}")
+        x = self._start(queries)
         xt = x.T.tocsr()  # queries x orgs: products with it read the query orgs' rows only
-        cand = np.arange(n) if candidate_rows is None else np.asarray(candidate_rows)
+        cand = np.arange(self.n_orgs) if candidate_rows is None else np.asarray(candidate_rows)
         out: dict[str, np.ndarray] = {}
         want = set(names)
         dense = len(queries) <= DENSE_UP_TO
@@ -188,20 +223,20 @@ class CollaborationGraph:
                 adj = self.adjacency_ if candidate_rows is None else self.adjacency_[cand]
                 out["partners_of_partners"] = _t(adj @ _rhs(near, dense))
         if "ppr" in want:
-            out["ppr"] = self._ppr(x, cand if candidate_rows is not None else None).T
+            out["ppr"] = (walk or self._walk(x)).last_step(
+                self, cand if candidate_rows is not None else None).T
         for name in _STATIC:
             if name in want:
                 out[name] = np.broadcast_to(self._static[name][cand], (len(queries), cand.size))
         return {name: out[name] for name in names}
 
-    def _ppr(self, x: sp.csr_matrix, cand: np.ndarray | None = None) -> np.ndarray:
+    def _walk(self, x: sp.csr_matrix) -> PageRankWalk:
         """Random walk with restart on the bipartite graph, started uniformly on each query.
 
-        ``ppr_steps`` power-iteration steps; while the walk's support is small a step reads
-        the rows of the support only, and the last one only the ``cand`` rows when given.
-        Every step adds the same terms in the same order however many queries walk at once
-        (the rows outside a query's support add exact zeros), so a query gets the same values
-        alone or in a batch.
+        ``ppr_steps - 1`` power-iteration steps; while the walk's support is small a step
+        reads the rows of the support only. Every step adds the same terms in the same order
+        however many queries walk at once (the rows outside a query's support add exact
+        zeros), so a query gets the same values alone or in a batch.
         """
         sizes = np.asarray(x.sum(axis=0)).ravel()
         start: np.ndarray = (x @ sp.diags(np.divide(1.0, sizes, out=np.zeros_like(sizes),
@@ -210,9 +245,8 @@ class CollaborationGraph:
         r = start.copy()
         restart = np.float32(self.restart) * start
         keep = np.float32(1.0 - self.restart)
-        inv_org = self._inv_org_deg.astype(np.float32)
-        inv_proj = self._inv_proj_deg.astype(np.float32)
-        for _step in range(self.ppr_steps - (cand is not None)):
+        inv_org, inv_proj = self.inv_org_deg, self.inv_proj_deg
+        for _step in range(self.ppr_steps - 1):
             support = np.flatnonzero(r.any(axis=1))
             if support.size * 8 > self.n_orgs:
                 back = (self.incidence_t_ @ (r * inv_org[:, None])) * inv_proj[:, None]
@@ -224,11 +258,8 @@ class CollaborationGraph:
                 r = np.asarray(self.incidence_t_[touched].T @ back, dtype=np.float32)
             r *= keep
             r += restart
-        if cand is None:
-            return r
         back = (self.incidence_t_ @ (r * inv_org[:, None])) * inv_proj[:, None]
-        last = self.incidence_[cand] @ back
-        return np.asarray(last * keep + restart[cand], dtype=np.float32)
+        return PageRankWalk(np.asarray(back, dtype=np.float32), restart, keep)
 
     def past_partners(self, row: int) -> list[tuple[int, int]]:
         """``(row, projects shared)`` of everyone ``row`` worked with, most shared first."""

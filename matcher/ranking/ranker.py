@@ -154,10 +154,22 @@ class Ranker:
         w = np.stack([self.weights_.vector(k) for k in kinds])
         used = [n for n in names if np.any(w[:, FEATURES.index(n)])]
         width = self.space_.n_orgs if rows is None else len(rows)
-        z = np.array([self.weights_.intercept(k) for k in kinds],
-                     dtype=np.float32)[:, None] * np.ones((1, width), dtype=np.float32)
-        for name, values in self.space_.columns(batch, rows, used):
-            z += w[:, FEATURES.index(name)][:, None] * values
+        z = np.empty((len(kinds), width), dtype=np.float32)
+        # the query-independent features: one row per kind of query
+        fixed: dict[str, np.ndarray] = {}
+        cand = slice(None) if rows is None else np.asarray(rows, dtype=np.int64)
+        for i, kind in enumerate(kinds):
+            if kind not in fixed:
+                row = np.full(width, self.weights_.intercept(kind), dtype=np.float32)
+                for name in (n for n in used if n in STATIC):
+                    row += w[i, FEATURES.index(name)] * self.graph_.static(name)[cand]
+                fixed[kind] = row
+            z[i] = fixed[kind]
+        scratch = np.empty_like(z)
+        for name, values in self.space_.columns(batch, rows,
+                                                [n for n in used if n not in STATIC]):
+            np.multiply(values, w[:, FEATURES.index(name)][:, None], out=scratch)
+            z += scratch
         return z
 
     def scores_all(self, queries: Sequence[Query]) -> np.ndarray:

@@ -99,12 +99,14 @@ class ProjectTexts:
         self._postings = self.matrix_.tocsc()
         self.work_profiles_ = np.asarray(work_profiles, dtype=np.float32)
         self.own_words_ = sp.csr_matrix(own_words)
+        # terms x organisations: a query's terms read their own rows (no transpose per call)
+        self._word_postings = self.own_words_.T.tocsr()
         return self
 
     def uses_words(self, query_terms: sp.csr_matrix) -> np.ndarray:
         """``(queries, organisations)``: whether an organisation's own text (name, other
         names, description) uses a word (or two-word term) of each query (:meth:`terms`)."""
-        overlap = sp.csr_matrix(query_terms @ self.own_words_.T)
+        overlap = sp.csr_matrix(query_terms @ self._word_postings)
         out: np.ndarray = overlap.toarray() > 0
         return out
 

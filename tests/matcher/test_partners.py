@@ -16,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher import Matcher, SearchRequest, SearchResult
+from matcher.ranking.ranker import Ranker
+from matcher.ranking.vectorise import ProfileVectoriser
 from matcher.values import Query
 from models.errors import QueryError
 from tests.real_slices import real_registry
@@ -238,7 +240,7 @@ def test_organisations_known_only_by_their_pic_are_left_out_unless_asked(
     assert [m.org.id for m in named.matches][:len(shown)] == shown
 
 
-# --- many at once (on the default registry) ------------------------------------------------
+# --- many at once -------------------------------------------------------------------------
 
 def test_a_batch_answers_each_request_as_it_would_alone(default_matcher: Matcher) -> None:
     """``search_many`` ranks many queries at once; every answer must be the one the query
@@ -265,20 +267,35 @@ def test_a_batch_answers_each_request_as_it_would_alone(default_matcher: Matcher
                [(m.org.id, m.score, m.why) for m in alone.matches], request
 
 
-def test_features_do_not_depend_on_the_other_candidates_or_queries(
-        default_matcher: Matcher) -> None:
+def _features_are_the_same_alone_and_together(ranker: Ranker, every: int) -> None:
     """A candidate's features for a query are the same whichever other candidates and
     queries are scored with it (BLAS products round by block, so they are not used)."""
-    ranker = default_matcher.ranker()
     space, registry = ranker.space_, ranker.registry_
     active = np.flatnonzero(np.diff(registry.incidence.indptr))
     queries = [Query(org_ids=(registry.orgs[r].id,), text=text)
-               for r in active[::3000] for text in ("", "university research")]
+               for r in active[::every] for text in ("", "university research")]
+    queries += [Query(text=text) for text in ("yliopisto", "virtual mobility")]
     rng = np.random.default_rng(0)
     some = np.sort(rng.choice(registry.n_orgs, 37, replace=False))
-    more = np.union1d(some, rng.choice(registry.n_orgs, 1001, replace=False))
+    more = np.union1d(some, rng.choice(registry.n_orgs, min(1001, registry.n_orgs),
+                                       replace=False))
     batch = space.prepare(queries)
     together = space.matrix(batch, more)[:, np.searchsorted(more, some)]
     for i, query in enumerate(queries):
         alone = space.matrix(space.prepare([query]), some)[0]
         assert np.array_equal(alone, together[i]), query
+
+
+def test_features_do_not_depend_on_the_other_candidates_or_queries(
+        default_matcher: Matcher) -> None:
+    _features_are_the_same_alone_and_together(default_matcher.ranker(), every=3000)
+
+
+def test_dense_text_features_do_not_depend_on_the_other_candidates_or_queries(
+        matcher: Matcher) -> None:
+    """The same with the text reduced to dense dimensions (what registries too large for
+    sparse text vectors get)."""
+    dense = Ranker(vectoriser=ProfileVectoriser(max_sparse_nnz=1)).fit(
+        matcher.ranker().registry_)
+    assert isinstance(dense.blocks_.text, np.ndarray)
+    _features_are_the_same_alone_and_together(dense, every=7)
