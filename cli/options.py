@@ -69,9 +69,12 @@ def filter_options(func: F) -> F:
 
 def action_option(*, required: bool, default: str | None = None) -> Callable[[F], F]:
     def decorate(func: F) -> F:
-        return click.option("--action", "-a", required=required, default=default,
-                            show_default=default is not None, metavar="ACTION",
-                            help="KA220-HED, KA203, KA200 or KA210.")(func)
+        # click 8.3+ counts an explicit ``default=None`` as a value, so a required option
+        # must not be given one
+        extra: dict[str, Any] = {} if default is None else {"default": default,
+                                                           "show_default": True}
+        return click.option("--action", "-a", required=required, metavar="ACTION",
+                            help="KA220-HED, KA203, KA200 or KA210.", **extra)(func)
     return decorate
 
 

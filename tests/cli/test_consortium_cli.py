@@ -169,3 +169,13 @@ def test_every_command_has_help(runner: CliRunner) -> None:
     for name in ("check", "complete", "propose"):
         result = runner.invoke(cli, [name, "--help"])
         assert result.exit_code == 0 and "Example:" in result.output
+
+
+@pytest.mark.parametrize("command", [["check", "-m", HELSINKI], ["complete", "-m", HELSINKI],
+                                     ["propose", "--lead", HELSINKI, "--text", "x"]])
+def test_a_missing_action_is_a_usage_error(runner: CliRunner, registry_url: str,
+                                           command: list[str]) -> None:
+    code, _, err = run(runner, registry_url, *command)
+    assert code == 2
+    assert "Missing option '--action' / '-a'" in err
+    assert "Traceback" not in err
