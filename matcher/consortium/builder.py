@@ -122,11 +122,8 @@ def complete(ranker: Scorer, call: Call, *, members: Sequence[OrgProfile],
     registry = ranker.registry_
     query = Query(org_ids=tuple(o.id for o in given), text=text, themes=tuple(themes),
                   topics=tuple(topics))
-    matches = [m for m in ranker.rank(query, n=pool, filters=_pool_filters(call, registry,
-                                                                             filters),
-                                      explain=False)
-               if call.admissible(m.org) and filters.allows(m.org)]
     idea = Query(text=text, themes=tuple(themes), topics=tuple(topics))
+    matches = _candidates(ranker, call, query, idea, pool, filters)
     relevance = None
     if matches and not idea.is_empty:
         scores = ranker.score(idea, np.array([registry.row_of[m.org.id] for m in matches]))
@@ -169,6 +166,25 @@ def propose(ranker: Scorer, call: Call, *, lead: OrgProfile,
                          "--topic")
     return complete(ranker, call, members=[lead], size=size, n=n, text=text, themes=themes,
                     topics=topics, filters=filters, coordinator=lead, pool=pool, beam=beam)
+
+
+def _candidates(ranker: Scorer, call: Call, query: Query, idea: Query, pool: int,
+                filters: Filters) -> list[Match]:
+    """The ``pool`` best admissible candidates for the whole request, and with an idea also
+    the ``pool`` best for the idea alone (scored for the whole request): without them, a
+    consortium of well-connected members is filled from its members' past partners whatever
+    the project is about."""
+    allowed = _pool_filters(call, ranker.registry_, filters)
+    ranked = ranker.rank(query, n=pool, filters=allowed, explain=False)
+    if not idea.is_empty:
+        seen = {m.org.id for m in ranked}
+        extra = [m.org for m in ranker.rank(idea, n=pool, filters=allowed, explain=False)
+                 if m.org.id not in seen]
+        if extra:
+            fits = ranker.score(query, np.array([ranker.registry_.row_of[o.id] for o in extra],
+                                                dtype=np.int64))
+            ranked += [Match(0, o, float(f)) for o, f in zip(extra, fits, strict=True)]
+    return [m for m in ranked if call.admissible(m.org) and filters.allows(m.org)]
 
 
 def _pool_filters(call: Call, registry: Registry, filters: Filters) -> Filters:
