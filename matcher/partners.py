@@ -125,6 +125,13 @@ def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
                             "uses them): the results are ranked by activity only")
             if not ranking.matches:
                 said.append(_empty(ranker, vocabulary, filters))
+            elif not query.org_ids and not ranking.by_activity and len(ranking.matches) < k:
+                n = len(ranking.matches)
+                said.append(f"only {n} organisation{'s' if n != 1 else ''} allowed by the "
+                            f"filters {'have' if n != 1 else 'has'} a past project, "
+                            "description, theme or call topic like this idea; the others are "
+                            "left out rather than listed by activity: relax the filters or "
+                            "rephrase the idea to see more")
             out[i] = SearchResult(query, filters, org, k, ranking.matches,
                                   requests[i].programme_countries_only, tuple(said))
     return out

@@ -80,6 +80,17 @@ def test_an_idea_nothing_matches_is_ranked_by_activity_and_said(matcher: Matcher
                             "uses them): the results are ranked by activity only"),)
 
 
+def test_an_idea_few_organisations_match_lists_only_those_and_says_so(
+        default_matcher: Matcher) -> None:
+    result = default_matcher.search(
+        text="guidance and counselling for first-year students", countries=["FI"], k=10)
+    assert 0 < len(result.matches) < 10
+    assert all(m.org.country == "FI" for m in result.matches)
+    (note,) = result.notes
+    assert note.startswith(f"only {len(result.matches)} organisation")
+    assert "like this idea" in note
+
+
 def test_a_filter_that_leaves_nothing_says_how_many_there_are(matcher: Matcher) -> None:
     result = matcher.search(org=HELSINKI, countries=["IS"], types=["ngo"], k=3)
     assert result.matches == ()
