@@ -287,6 +287,7 @@ class Ranker:
         batch = space.prepare(queries)
         cheap = self._linear(batch, None, _CHEAP)
         evidence = space.evidence(batch)
+        activity = space.graph.static("popularity")
         pools: list[np.ndarray] = []
         blind: list[bool] = []
         for i, rows in enumerate(batch.rows):
@@ -296,7 +297,7 @@ class Ranker:
                 # an idea: only organisations with evidence for it, unless none has any
                 allowed &= evidence[i]
             if int(allowed.sum()) > self.n_content:
-                score = np.where(allowed, cheap[i], -np.inf)
+                score = np.where(allowed, activity if blind[-1] else cheap[i], -np.inf)
                 pool = np.argpartition(-score, self.n_content - 1)[: self.n_content]
                 pool = pool[allowed[pool]]
             else:
@@ -310,7 +311,8 @@ class Ranker:
             z = z + self.linear(batch, union, GRAPH + TYPE_COUNTRY) - np.array(
                 [self.weights_.intercept(k) for k in self._kinds(batch)],
                 dtype=np.float32)[:, None]
-        picks = [self._best(pool, z[i, np.searchsorted(union, pool)], n)
+        picks = [self._best(pool, activity[pool] if blind[i]
+                            else z[i, np.searchsorted(union, pool)], n)
                  for i, pool in enumerate(pools)]
         shown = (np.unique(np.concatenate(picks)) if picks
                  else np.zeros(0, dtype=np.int64))
@@ -318,7 +320,8 @@ class Ranker:
         feats = space.matrix(batch, shown)
         return [Ranking(tuple(self._matches(batch, i, picked,
                                             feats[i, np.searchsorted(shown, picked)], n,
-                                            with_why)), by_activity=blind[i])
+                                            with_why, activity[picked] if blind[i] else None)),
+                        by_activity=blind[i])
                 for i, picked in enumerate(picks)]
 
     def _best(self, rows: np.ndarray, z: np.ndarray, n: int) -> np.ndarray:
@@ -329,16 +332,22 @@ class Ranker:
         return rows
 
     def _matches(self, batch: QueryBatch, i: int, rows: np.ndarray, feats: np.ndarray,
-                 n: int, with_why: bool) -> list[Match]:
+                 n: int, with_why: bool, activity: np.ndarray | None = None) -> list[Match]:
         """Query ``i``'s matches among ``rows`` (with their features), best first, equal
-        scores by organisation id. The features are the same for a query alone or in a
-        batch, and so are the scores."""
+        scores by organisation id; by ``activity`` when given (an idea nothing matches:
+        the most active organisations, each with score 0, rather than the model's static
+        part, whose popularity weight is negative for ideas). The features are the same for a query alone
+        or in a batch, and so are the scores."""
         one = batch.one(i)
         kind = self._kinds(one)[0]
         w = self.weights_.vector(kind)
         scores = _sigmoid(feats.astype(np.float64) @ w.astype(np.float64)
                           + self.weights_.intercept(kind))
-        order = np.lexsort((self.ids_[rows], -scores))[:n]
+        if activity is not None:
+            # nothing matched the idea: no score for it, the order is by activity alone
+            scores = np.zeros_like(scores)
+        keys = (self.ids_[rows], -scores) if activity is None else (self.ids_[rows], -activity)
+        order = np.lexsort(keys)[:n]
         picked, feats = rows[order], feats[order]
         whys = (self.explainer_.explain(one, picked, feats) if with_why
                 else [()] * picked.size)

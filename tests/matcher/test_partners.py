@@ -75,6 +75,10 @@ def test_text_query_matches_finnish_names(matcher: Matcher) -> None:
 def test_an_idea_nothing_matches_is_ranked_by_activity_and_said(matcher: Matcher) -> None:
     result = matcher.search(text="xylophone zeppelin", k=3)
     assert len(result.matches) == 3
+    # the most active organisations first, with no score for an idea they do not match
+    assert [m.score for m in result.matches] == [0.0, 0.0, 0.0]
+    projects = [int(m.why[-1].split()[1]) for m in result.matches]
+    assert projects == sorted(projects, reverse=True) and projects[-1] > 1
     assert result.notes == (("nothing in the registry matches the words, themes or call topic "
                             "of this idea (no organisation's name, description or past project "
                             "uses them): the results are ranked by activity only"),)
