@@ -21,9 +21,9 @@ from cli.main import cli
 from tests.conftest import DefaultHome
 
 pytest.importorskip("fastapi", reason="the web tests need the web extra")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from cli.web.app import create_app  # noqa: E402
+from cli.web.app import create_app
 
 
 @pytest.fixture(scope="session")
