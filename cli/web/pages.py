@@ -88,6 +88,11 @@ def _search(matcher: Matcher, org: str, text: str, themes: list[str], topics: li
                           k=k)
 
 
+def _flag(value: str) -> bool:
+    """A checkbox: ticked is ``true`` (or on, 1, yes); absent or empty is not."""
+    return value.strip().lower() in ("true", "on", "1", "yes")
+
+
 def _year(call_year: str) -> int | None:
     return int(call_year) if call_year.strip().isdigit() else None
 
@@ -104,16 +109,16 @@ def router() -> APIRouter:
     @pages.get("/", response_class=HTMLResponse)
     def search_page(request: Request, matcher: Facade, org: str = "", text: str = "",
                     themes: Many = [], topics: Many = [], countries: Many = [],  # noqa: B006
-                    types: Many = [], members: Many = [], eche: bool = False,  # noqa: B006
-                    programme_countries_only: bool = False, action: str = "KA220-HED",
+                    types: Many = [], members: Many = [], eche: str = "",  # noqa: B006
+                    programme_countries_only: str = "", action: str = "KA220-HED",
                     k: Annotated[int, Query(ge=1, le=100)] = 10,
                     lang: str = "en") -> HTMLResponse:
         asked = bool(org.strip() or text.strip() or given(themes) or given(topics))
         result, error, status = None, None, 200
         if asked:
             try:
-                result = _search(matcher, org, text, themes, topics, countries, types, eche,
-                                 programme_countries_only, action, k)
+                result = _search(matcher, org, text, themes, topics, countries, types,
+                                 _flag(eche), _flag(programme_countries_only), action, k)
             except MatcherError as exc:
                 error, status = error_body(exc), status_of(exc)
         reference = matcher.reference
@@ -121,8 +126,8 @@ def router() -> APIRouter:
             request, "search.html", lang, status, result=result, error=error,
             form={"org": org, "text": text, "themes": set(given(themes)),
                   "topics": " ".join(given(topics)), "countries": set(given(countries)),
-                  "types": set(given(types)), "eche": eche, "action": action,
-                  "programme_countries_only": programme_countries_only, "k": k},
+                  "types": set(given(types)), "eche": _flag(eche), "action": action,
+                  "programme_countries_only": _flag(programme_countries_only), "k": k},
             members=given(members), theme_groups=_theme_groups(matcher, _lang(lang)),
             countries=sorted(reference.countries, key=lambda c: c.name),
             categories=reference.categories, actions=sorted(matcher.rulebook.actions),
@@ -163,11 +168,11 @@ def router() -> APIRouter:
     def export_search(matcher: Facade, fmt: Annotated[str, PathPart(pattern="^(csv|xlsx)$")],
                       org: str = "", text: str = "", themes: Many = [],  # noqa: B006
                       topics: Many = [], countries: Many = [], types: Many = [],  # noqa: B006
-                      eche: bool = False, programme_countries_only: bool = False,
+                      eche: str = "", programme_countries_only: str = "",
                       action: str = "KA220-HED",
                       k: Annotated[int, Query(ge=1, le=1000)] = 10) -> Response:
-        result = _search(matcher, org, text, themes, topics, countries, types, eche,
-                         programme_countries_only, action, k)
+        result = _search(matcher, org, text, themes, topics, countries, types, _flag(eche),
+                         _flag(programme_countries_only), action, k)
         return _export([PartnerRow.of(m.org, m.why) for m in result.matches], "shortlist",
                        fmt)
 
