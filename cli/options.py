@@ -85,16 +85,12 @@ def call_year_option(func: F) -> F:
 
 
 def parse_size(value: str | None) -> tuple[int, int] | None:
-    """``MIN..MAX`` or ``N`` as a (min, max) pair; a usage error otherwise."""
-    if value is None:
-        return None
-    lo, sep, hi = value.partition("..")
+    """``MIN..MAX`` or ``N`` as a (min, max) pair (:func:`matcher.consortium.builder.parse_size`);
+    a usage error otherwise."""
+    from matcher.consortium.builder import parse_size as parse
+    from models.errors import QueryError
+
     try:
-        size = (int(lo), int(hi if sep else lo))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not MIN..MAX or N (e.g. 3..5)",
-                                 param_hint="'--size'") from None
-    if size[0] > size[1] or size[0] < 1:
-        raise click.BadParameter(f"{value!r}: MIN must be 1 or more and not above MAX",
-                                 param_hint="'--size'")
-    return size
+        return parse(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--size'") from None

@@ -48,7 +48,7 @@ from matcher.registry.reference import Reference, load_reference
 from matcher.registry.snapshot import OrgProfile, fingerprint
 from matcher.vocabulary import OrgIndex, Vocabulary
 from models.db import Database, open_database
-from models.errors import DatabaseError, MatcherError, QueryError
+from models.errors import DatabaseError, MatcherError, QueryError, concerning
 from models.locks import read_snapshot
 
 __all__ = ["Completion", "IndexStatus", "Matcher", "Verdict"]
@@ -226,7 +226,10 @@ class Matcher:
 
     def call(self, action: str, call_year: int | None = None) -> Call:
         """The call of ``action`` in ``call_year`` (default: its latest)."""
-        return self.rulebook.call(action, call_year)
+        with concerning("action"):
+            self.rulebook.action(action)
+        with concerning("call_year"):
+            return self.rulebook.call(action, call_year)
 
     # -- 1. partners ---------------------------------------------------------------------
     def search(self, *, org: str | None = None, text: str = "", themes: Sequence[str] = (),
@@ -251,7 +254,8 @@ class Matcher:
         """Many searches as one batch; a request that cannot be answered gives its error in
         its place."""
         if requests:
-            self.rulebook.action(requests[0].action)  # an unknown action fails every row
+            with concerning("action"):  # an unknown action fails every row
+                self.rulebook.action(requests[0].action)
         return search_partners(self.ranker(), self.vocabulary, self.rulebook, requests)
 
     # -- 2. consortia --------------------------------------------------------------------
@@ -259,9 +263,12 @@ class Matcher:
               call_year: int | None = None) -> Verdict:
         """Whether the consortium is eligible for the call; every rule it breaks."""
         call = self.call(action, call_year)
-        refs = list(members) + ([coordinator] if coordinator else [])
         with self.session() as s:
-            ids = [find_organisation(s, ref) for ref in refs]
+            with concerning("members"):
+                ids = [find_organisation(s, ref) for ref in members]
+            if coordinator:
+                with concerning("coordinator"):
+                    ids.append(find_organisation(s, coordinator))
             orgs = profiles(s, ids)
         given = list({o.id: o for o in orgs[:len(members)]}.values())
         lead = orgs[-1] if coordinator else None
@@ -278,11 +285,16 @@ class Matcher:
         members have a name unless ``include_unnamed``."""
         call = self.call(action, call_year)
         words = self.vocabulary
-        given = words.organisations(members)
-        lead = words.organisation(coordinator) if coordinator else None
-        found_topics, notes = words.topics(topics)
+        with concerning("members"):
+            given = words.organisations(members)
+        with concerning("coordinator"):
+            lead = words.organisation(coordinator) if coordinator else None
+        with concerning("topics"):
+            found_topics, notes = words.topics(topics)
+        with concerning("themes"):
+            found_themes = words.themes(themes)
         found = complete(self.ranker(), call, members=given, size=size, n=n, text=text,
-                         themes=words.themes(themes), topics=found_topics,
+                         themes=found_themes, topics=found_topics,
                          filters=words.filters(countries=countries,
                                                exclude_countries=exclude_countries,
                                                types=types, eche=eche,
@@ -299,9 +311,14 @@ class Matcher:
         """Whole eligible consortia around ``lead`` (the coordinator) for a project idea."""
         call = self.call(action, call_year)
         words = self.vocabulary
-        found_topics, notes = words.topics(topics)
-        found = propose(self.ranker(), call, lead=words.organisation(lead), size=size, n=n,
-                        text=text, themes=words.themes(themes), topics=found_topics,
+        with concerning("lead"):
+            leader = words.organisation(lead)
+        with concerning("topics"):
+            found_topics, notes = words.topics(topics)
+        with concerning("themes"):
+            found_themes = words.themes(themes)
+        found = propose(self.ranker(), call, lead=leader, size=size, n=n, text=text,
+                        themes=found_themes, topics=found_topics,
                         filters=words.filters(countries=countries,
                                               exclude_countries=exclude_countries,
                                               types=types, eche=eche,
@@ -314,15 +331,20 @@ class Matcher:
              limit: int = 50, offset: int = 0) -> list[OrgSummary]:
         """Organisations matching every filter; by name, best match first."""
         words = self._words()
+        with concerning("countries"):
+            found_countries = words.countries(countries)
+        with concerning("types"):
+            categories = words.categories(types)
+        with concerning("themes"):
+            found_themes = words.themes(themes)
         with self.session() as s:
-            return list_organisations(s, countries=words.countries(countries),
-                                      categories=words.categories(types),
-                                      themes=words.themes(themes), name=name, eche=eche,
-                                      limit=limit, offset=offset)
+            return list_organisations(s, countries=found_countries, categories=categories,
+                                      themes=found_themes, name=name, eche=eche, limit=limit,
+                                      offset=offset)
 
     def show(self, org: str, *, today: dt.date | None = None) -> OrgDetail:
         """One organisation: identifiers, type, ECHE, themes, projects, past partners."""
-        with self.session() as s:
+        with self.session() as s, concerning("org"):
             return organisation_profile(s, org, today=today)
 
     def stats(self) -> dict[str, Any]:
@@ -332,7 +354,7 @@ class Matcher:
 
     def themes(self, kind: str | None = None) -> list[ThemeRow]:
         """The theme vocabulary, optionally one kind."""
-        with self.session() as s:
+        with self.session() as s, concerning("kind"):
             return list_themes(s, kind)
 
     # -- the search index ----------------------------------------------------------------

@@ -57,7 +57,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from rapidfuzz import fuzz, process
 
-from models.errors import QueryError
+from models.errors import QueryError, UnknownOrganisation
 from models.text import fold
 
 __all__ = ["NameIndex", "NameMatch", "Named", "NamedOrg", "Tier", "fold_name",
@@ -359,7 +359,7 @@ class NameIndex(Generic[T]):
             raise QueryError(f"organisation {shown!r} is ambiguous: {_listed(matches)}; give "
                              "the PIC of the one you mean.")
         hint = "; ".join(m.label() for m in ranked[:SHOWN])
-        raise QueryError(unknown_organisation(shown, hint))
+        raise UnknownOrganisation(unknown_organisation(shown, hint))
 
 
 def looks_like_identifier(text: str) -> bool:

@@ -21,7 +21,7 @@ from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import OrgProfile
 from matcher.values import Filters, Match, Query
 from matcher.vocabulary import Vocabulary
-from models.errors import MatcherError, QueryError
+from models.errors import MatcherError, QueryError, concerning
 
 __all__ = ["SearchRequest", "SearchResult", "search_partners"]
 
@@ -50,11 +50,13 @@ class SearchRequest:
     def check(self) -> None:
         """``QueryError`` for an empty request or a bad ``k``, before anything is loaded."""
         if self.k < 1:
-            raise QueryError(f"-k {self.k}: ask for at least 1 result")
+            with concerning("k"):
+                raise QueryError(f"-k {self.k}: ask for at least 1 result")
         if not ((self.org or "").strip() or self.text.strip()
                 or any(t.strip() for t in (*self.themes, *self.topics))):
-            raise QueryError("empty query: give an organisation (--org), a project idea "
-                             "(--text), a theme (--theme) or a call topic (--topic)")
+            with concerning("text"):
+                raise QueryError("empty query: give an organisation (--org), a project idea "
+                                 "(--text), a theme (--theme) or a call topic (--topic)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +142,15 @@ def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
 def _resolve(vocabulary: Vocabulary, rulebook: RuleBook, request: SearchRequest,
              ) -> tuple[Query, Filters, OrgProfile | None, tuple[str, ...]]:
     request.check()
-    org = vocabulary.organisation(request.org) if request.org and request.org.strip() else None
-    topics, notes = vocabulary.topics(request.topics)
-    query = Query(org_ids=(org.id,) if org else (), text=request.text.strip(),
-                  themes=vocabulary.themes(request.themes), topics=topics)
+    with concerning("org"):
+        org = (vocabulary.organisation(request.org) if request.org and request.org.strip()
+               else None)
+    with concerning("topics"):
+        topics, notes = vocabulary.topics(request.topics)
+    with concerning("themes"):
+        themes = vocabulary.themes(request.themes)
+    query = Query(org_ids=(org.id,) if org else (), text=request.text.strip(), themes=themes,
+                  topics=topics)
     filters = vocabulary.filters(countries=request.countries,
                                  exclude_countries=request.exclude_countries,
                                  types=request.types, eche=request.eche,
@@ -152,11 +159,12 @@ def _resolve(vocabulary: Vocabulary, rulebook: RuleBook, request: SearchRequest,
         counting = rulebook.countries_that_count(request.action)
         wanted = (filters.countries & counting) if filters.countries else counting
         if not wanted - filters.exclude_countries:
-            raise QueryError(
-                f"no country left: {', '.join(sorted(filters.countries)) or 'none'} "
-                f"{'is' if len(filters.countries) == 1 else 'are'} not among the countries "
-                f"that count for {rulebook.action(request.action).code} "
-                f"({', '.join(sorted(counting))})")
+            with concerning("countries"):
+                raise QueryError(
+                    f"no country left: {', '.join(sorted(filters.countries)) or 'none'} "
+                    f"{'is' if len(filters.countries) == 1 else 'are'} not among the countries "
+                    f"that count for {rulebook.action(request.action).code} "
+                    f"({', '.join(sorted(counting))})")
         filters = replace(filters, countries=wanted)
     return query, filters, org, notes
 

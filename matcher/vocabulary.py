@@ -41,7 +41,7 @@ from matcher.ranking.topics import family
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters
-from models.errors import QueryError
+from models.errors import QueryError, UnknownOrganisation, concerning
 from models.text import fold, normalise_erasmus_code
 
 __all__ = ["OrgFinder", "OrgIndex", "Vocabulary", "nearest"]
@@ -98,7 +98,7 @@ class OrgIndex:
             if org is not None:
                 return org
         if looks_like_identifier(text):
-            raise QueryError(unknown_organisation(ref))
+            raise UnknownOrganisation(unknown_organisation(ref))
         return self.names.resolve(text, ref=ref)
 
 
@@ -219,10 +219,15 @@ class Vocabulary:
     def filters(self, *, countries: Iterable[str] = (), exclude_countries: Iterable[str] = (),
                 types: Iterable[str] = (), eche: bool = False, include_unnamed: bool = False,
                 exclude_ids: Iterable[int] = ()) -> Filters:
-        return Filters(countries=self.countries(countries),
-                       exclude_countries=self.countries(exclude_countries),
-                       categories=self.categories(types), eche_only=eche,
-                       exclude_ids=frozenset(exclude_ids), named_only=not include_unnamed)
+        with concerning("countries"):
+            wanted = self.countries(countries)
+        with concerning("exclude_countries"):
+            unwanted = self.countries(exclude_countries)
+        with concerning("types"):
+            categories = self.categories(types)
+        return Filters(countries=wanted, exclude_countries=unwanted, categories=categories,
+                       eche_only=eche, exclude_ids=frozenset(exclude_ids),
+                       named_only=not include_unnamed)
 
 
 def _name_key(text: str) -> str:

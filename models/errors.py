@@ -8,17 +8,22 @@
     │                                          exist (a mistyped ``--db``): never created
     ├── DataFileError                 exit 1   a file to import is missing, unreadable, malformed
     │   └── RowError                  exit 1   one row: ``file:line: field: problem; valid: ...``
-    ├── QueryError                    exit 2   bad option values: unknown organisation, theme,
-    │                                          country or type, empty query
+    ├── QueryError                    exit 2   bad option values: unknown theme, country or
+    │   │                                      type, ambiguous name, empty query
+    │   └── UnknownOrganisation       exit 2   a reference that names no organisation
     ├── ConstraintError               exit 4   a consortium request that cannot be met
     └── NotEligible                   exit 3   ``check`` found violations (not a crash)
 
 The CLI maps each family to its exit code in one place (``cli/errors.py``); library code only
-raises. Lives in ``models`` because it is the one package every other package may import.
+raises. ``parameter`` names the argument an error is about (``countries``, ``members``) when
+the library knows it: set by :func:`concerning`, read by the web API; ``ConstraintError``'s
+``constraint`` names the rule or limit that cannot be met. Lives in ``models`` because it is the one package every other package may import.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import ClassVar
 
 __all__ = [
@@ -30,6 +35,8 @@ __all__ = [
     "NotEligible",
     "QueryError",
     "RowError",
+    "UnknownOrganisation",
+    "concerning",
 ]
 
 
@@ -37,6 +44,8 @@ class MatcherError(Exception):
     """Something went wrong that the user can fix."""
 
     exit_code: ClassVar[int] = 1
+    #: The argument the error is about, when known (see :func:`concerning`).
+    parameter: str | None = None
 
 
 class DatabaseError(MatcherError):
@@ -76,13 +85,32 @@ class QueryError(MatcherError):
     exit_code: ClassVar[int] = 2
 
 
+class UnknownOrganisation(QueryError):
+    """A reference (PIC, OID, Erasmus code, id or name) that names no organisation."""
+
+
 class ConstraintError(MatcherError):
     """A consortium request whose constraints cannot all be met."""
 
     exit_code: ClassVar[int] = 4
+
+    def __init__(self, message: str, *, constraint: str | None = None) -> None:
+        super().__init__(message)
+        self.constraint = constraint
 
 
 class NotEligible(MatcherError):
     """The consortium breaks at least one rule of the action."""
 
     exit_code: ClassVar[int] = 3
+
+
+@contextmanager
+def concerning(parameter: str) -> Iterator[None]:
+    """Errors raised inside are about ``parameter``, unless they already name one."""
+    try:
+        yield
+    except MatcherError as exc:
+        if exc.parameter is None:
+            exc.parameter = parameter
+        raise

@@ -30,6 +30,7 @@ MATCHER_PARTS = {
     "evaluation": {"consortium", "ranking", "registry", "values"},
     "facade": {"consortium", "partners", "ranking", "registry", "values", "vocabulary"},
     "batch": {"facade", "partners", "values"},
+    "export": {"registry"},
 }
 #: The ORM schema is read inside the registry boundary only.
 ORM_ONLY_IN = "registry"

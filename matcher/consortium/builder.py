@@ -26,9 +26,9 @@ from matcher.consortium.pool import CandidatePool
 from matcher.consortium.rules import HIGHER_EDUCATION, Call
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters, Match, Query
-from models.errors import ConstraintError, QueryError
+from models.errors import ConstraintError, QueryError, concerning
 
-__all__ = ["Consortium", "Member", "Scorer", "complete", "propose"]
+__all__ = ["Consortium", "Member", "Scorer", "complete", "parse_size", "propose"]
 
 _FIXABLE = frozenset({"min_organisations", "min_countries", "field"})
 _NO_FILTERS = Filters()
@@ -79,6 +79,25 @@ class Consortium:
         }
 
 
+def parse_size(value: str | None) -> tuple[int, int] | None:
+    """``MIN..MAX`` or ``N`` as a (min, max) pair (``None`` stays ``None``).
+
+    >>> parse_size("3..5"), parse_size("4")
+    ((3, 5), (4, 4))
+    """
+    if value is None:
+        return None
+    lo, sep, hi = value.strip().partition("..")
+    with concerning("size"):
+        try:
+            size = (int(lo), int(hi if sep else lo))
+        except ValueError:
+            raise QueryError(f"{value!r} is not MIN..MAX or N (e.g. 3..5)") from None
+        if size[0] > size[1] or size[0] < 1:
+            raise QueryError(f"{value!r}: MIN must be 1 or more and not above MAX")
+    return size
+
+
 def _parse_size(size: tuple[int, int] | None, min_orgs: int, n_given: int) -> tuple[int, int]:
     lo_default = max(min_orgs, n_given + 1)
     lo, hi = size if size is not None else (lo_default, lo_default + 1)
@@ -101,24 +120,29 @@ def complete(ranker: Scorer, call: Call, *, members: Sequence[OrgProfile],
     rules = call.rules
     given = list({m.id: m for m in members}.values())
     if not given:
-        raise QueryError("give at least one member organisation")
+        with concerning("members"):
+            raise QueryError("give at least one member organisation")
     if n < 1:
-        raise QueryError(f"n={n}: ask for at least 1 consortium")
+        with concerning("n"):
+            raise QueryError(f"n={n}: ask for at least 1 consortium")
     if size is not None and size[1] < rules.min_organisations:
         raise ConstraintError(
             f"size {size[0]}..{size[1]} is below {rules.code}'s minimum of "
             f"{rules.min_organisations} organisations; ask for --size "
-            f"{rules.min_organisations}..{max(size[1], rules.min_organisations)} or more")
-    lo, hi = _parse_size(size, rules.min_organisations, len(given))
+            f"{rules.min_organisations}..{max(size[1], rules.min_organisations)} or more",
+            constraint="min_organisations")
+    with concerning("size"):
+        lo, hi = _parse_size(size, rules.min_organisations, len(given))
     if hi <= len(given):
         raise ConstraintError(f"size {lo}..{hi}: the {len(given)} given members already fill "
-                              f"the consortium; ask for a larger --size")
+                              f"the consortium; ask for a larger --size", constraint="size")
     bad = [v for v in call.check(given, coordinator=coordinator)
            if v.rule not in _FIXABLE and not (v.rule == "coordinator" and coordinator is None)]
     if bad:
         raise ConstraintError(
             f"the given members cannot be part of an eligible {rules.code} consortium: "
-            + " ".join(v.message for v in bad))
+            + " ".join(v.message for v in bad),
+            constraint=", ".join(dict.fromkeys(v.rule for v in bad)))
     registry = ranker.registry_
     query = Query(org_ids=tuple(o.id for o in given), text=text, themes=tuple(themes),
                   topics=tuple(topics))
@@ -132,7 +156,8 @@ def complete(ranker: Scorer, call: Call, *, members: Sequence[OrgProfile],
     found = beam_search(cands, lo=lo, hi=hi, min_countries=rules.min_countries,
                         need_non_hei=not rules.higher_education_only_allowed, beam=beam)
     if not found:
-        raise ConstraintError(_why_impossible(call, given, matches, lo, hi))
+        message, constraint = _why_impossible(call, given, matches, lo, hi)
+        raise ConstraintError(message, constraint=constraint)
     picked = diverse(found, n)
     # explanations only for the members shown (the pool was ranked without them)
     used = sorted({i for _, key in picked for i in key})
@@ -162,8 +187,9 @@ def propose(ranker: Scorer, call: Call, *, lead: OrgProfile,
     """Whole consortia around ``lead`` (the coordinator) for a project on ``text``, ``themes``
     or call ``topics``."""
     if not text.strip() and not themes and not topics:
-        raise QueryError("propose needs what the project is about: give --text, --theme or "
-                         "--topic")
+        with concerning("text"):
+            raise QueryError("propose needs what the project is about: give --text, --theme "
+                             "or --topic")
     return complete(ranker, call, members=[lead], size=size, n=n, text=text, themes=themes,
                     topics=topics, filters=filters, coordinator=lead, pool=pool, beam=beam)
 
@@ -204,23 +230,25 @@ def _pool_filters(call: Call, registry: Registry, filters: Filters) -> Filters:
 
 
 def _why_impossible(call: Call, given: Sequence[OrgProfile], matches: Sequence[Match],
-                    lo: int, hi: int) -> str:
+                    lo: int, hi: int) -> tuple[str, str]:
+    """The message, and the constraint that cannot be met."""
     rules = call.rules
     have = sorted({call.country_of(o) for o in given} & call.counting)
     more = sorted({call.country_of(m.org) for m in matches} & call.counting - set(have))
     if len(have) + min(len(more), hi - len(given)) < rules.min_countries:
-        return (f"{rules.code} needs organisations from at least {rules.min_countries} different "
-                f"{rules.counting_label}; the given members cover {len(have)} "
+        return ((f"{rules.code} needs organisations from at least {rules.min_countries} "
+                f"different {rules.counting_label}; the given members cover {len(have)} "
                 f"({', '.join(have) or 'none'}) and the {len(matches)} eligible candidates left "
                 f"after the filters add {len(more)} ({', '.join(more) or 'none'}) within "
                 f"{hi} members: relax --country/--exclude-country/--type or allow a larger "
-                f"--size")
+                f"--size"), "min_countries")
     if len(matches) < lo - len(given):
-        return (f"only {len(matches)} eligible candidates are left after the filters, "
-                f"{lo - len(given)} are needed: relax the filters")
-    return (f"no {rules.code} consortium of {lo}..{hi} members meets the rules with the "
+        return ((f"only {len(matches)} eligible candidates are left after the filters, "
+                f"{lo - len(given)} are needed: relax the filters"), "min_organisations")
+    return ((f"no {rules.code} consortium of {lo}..{hi} members meets the rules with the "
             f"{len(matches)} eligible candidates left after the filters (e.g. {rules.code} "
-            f"needs a member that is not a higher-education institution): relax the filters")
+            f"needs a member that is not a higher-education institution): relax the filters"),
+            "rules")
 
 
 def _explain(call: Call, pool: CandidatePool, given: Sequence[OrgProfile],

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from matcher.names import NamedOrg, NameIndex, looks_like_identifier, unknown_organisation
 from matcher.registry.snapshot import OrgProfile
-from models.errors import QueryError
+from models.errors import QueryError, UnknownOrganisation
 from models.schema import (
     Country,
     Organisation,
@@ -159,7 +159,7 @@ def find_organisation(session: Session, ref: str) -> int:
     if number.isdigit() and len(number) < 9 and session.get(o, int(number)) is not None:
         return int(number)
     if looks_like_identifier(text):
-        raise QueryError(unknown_organisation(ref))
+        raise UnknownOrganisation(unknown_organisation(ref))
     # An exact name or alias is settled among the organisations that have it (matcher.names):
     # find those with SQL rather than read every name.
     key = fold(text).replace(" ", "")

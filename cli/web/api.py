@@ -1,0 +1,150 @@
+"""The JSON API: the facade's answers in the shapes of the CLI's ``--format json``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from matcher import Matcher
+from matcher.consortium.builder import parse_size
+
+__all__ = ["CheckBody", "CompleteBody", "ProposeBody", "given", "health", "router"]
+
+Many = Annotated[list[str], Query()]
+
+
+def matcher_of(request: Request) -> Matcher:
+    """The worker's matcher (opened once, with its index loaded)."""
+    found: Matcher = request.app.state.matcher()
+    return found
+
+
+Facade = Annotated[Matcher, Depends(matcher_of)]
+
+
+def given(values: list[str] | None) -> list[str]:
+    """The non-blank values (an HTML form sends an empty field as ``""``)."""
+    return [v for v in values or () if v.strip()]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CheckBody(_Body):
+    action: str = Field(description="KA220-HED, KA203, KA200 or KA210.")
+    members: list[str] = Field(description="PIC, OID, Erasmus code, #id or name of each.")
+    coordinator: str | None = None
+    call_year: int | None = Field(None, description="Default: the action's latest call.")
+
+
+class _Build(_Body):
+    action: str = Field(description="KA220-HED, KA203, KA200 or KA210.")
+    size: str | None = Field(None, description="Organisations in the whole consortium: "
+                                               "MIN..MAX or N (default: the minimum and one "
+                                               "more).")
+    n: int = Field(5, ge=1, le=50, description="How many alternative consortia.")
+    text: str = ""
+    themes: list[str] = []
+    topics: list[str] = []
+    countries: list[str] = []
+    exclude_countries: list[str] = []
+    types: list[str] = []
+    eche: bool = False
+    include_unnamed: bool = False
+    call_year: int | None = None
+
+    def options(self) -> dict[str, Any]:
+        return {"size": parse_size(self.size or None), "n": self.n, "text": self.text,
+                "themes": given(self.themes), "topics": given(self.topics),
+                "countries": given(self.countries),
+                "exclude_countries": given(self.exclude_countries),
+                "types": given(self.types), "eche": self.eche,
+                "include_unnamed": self.include_unnamed, "call_year": self.call_year}
+
+
+class CompleteBody(_Build):
+    members: list[str] = Field(description="The members you already have.")
+    coordinator: str | None = None
+
+
+class ProposeBody(_Build):
+    lead: str = Field(description="The coordinator.")
+
+
+def health(matcher: Matcher) -> dict[str, Any]:
+    """Whether this worker answers from the registry's current index: ``stale`` when the
+    registry changed since the index was built (``matcher index`` rebuilds it; restart the
+    server to load it)."""
+    saved = matcher.index_status().to_json()
+    saved.pop("checksums", None)
+    registry = matcher.fingerprint()
+    loaded = matcher.ranker().registry_fingerprint_
+    fresh = loaded == registry
+    return {"status": "ok" if fresh else "stale", "fresh": fresh,
+            "loaded_fingerprint": loaded, "registry_fingerprint": registry, "index": saved}
+
+
+def router() -> APIRouter:
+    api = APIRouter(prefix="/api")
+
+    @api.get("/search", summary="Find partners for an organisation and/or a project idea")
+    def search(matcher: Facade, org: str | None = None, text: str = "",
+               themes: Many = [], topics: Many = [], countries: Many = [],  # noqa: B006
+               exclude_countries: Many = [], types: Many = [],  # noqa: B006
+               eche: bool = False, programme_countries_only: bool = False,
+               action: str = "KA220-HED", k: Annotated[int, Query(le=1000)] = 10,
+               include_unnamed: bool = False) -> dict[str, Any]:
+        """As ``matcher search --format json``: the resolved query, the ranked results with
+        their ``why`` lines, and notes."""
+        return matcher.search(
+            org=org, text=text, themes=given(themes), topics=given(topics),
+            countries=given(countries), exclude_countries=given(exclude_countries),
+            types=given(types), eche=eche, programme_countries_only=programme_countries_only,
+            action=action, k=k, include_unnamed=include_unnamed).to_json()
+
+    @api.get("/orgs", summary="List organisations by country, type, theme, name, ECHE")
+    def orgs(matcher: Facade, countries: Many = [], types: Many = [],  # noqa: B006
+             themes: Many = [], name: str | None = None, eche: bool = False,  # noqa: B006
+             limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+             offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+        """As ``matcher orgs --format json``."""
+        return [o.to_json() for o in matcher.orgs(
+            countries=given(countries), types=given(types), themes=given(themes),
+            name=name or None, eche=eche, limit=limit, offset=offset)]
+
+    @api.get("/orgs/{org}", summary="One organisation: profile, themes, projects, partners")
+    def show(matcher: Facade, org: str) -> dict[str, Any]:
+        """As ``matcher show ORG --format json``; ORG is a PIC, OID, Erasmus code, #id
+        (``%2312``) or name. 404 when it names no organisation."""
+        return matcher.show(org).to_json()
+
+    @api.get("/themes", summary="The theme vocabulary (English and Finnish labels)")
+    def themes_(matcher: Facade, kind: str | None = None) -> list[dict[str, Any]]:
+        """As ``matcher themes --format json``."""
+        return [t.to_json() for t in matcher.themes(kind or None)]
+
+    @api.post("/check", summary="Is a consortium eligible? Every rule it breaks")
+    def check(matcher: Facade, body: CheckBody) -> dict[str, Any]:
+        """As ``matcher check --format json`` (200 whether eligible or not: see
+        ``eligible`` and ``violations``)."""
+        return matcher.check(body.action, given(body.members),
+                             coordinator=body.coordinator or None,
+                             call_year=body.call_year).to_json()
+
+    @api.post("/complete", summary="Complete a consortium: the best eligible ones")
+    def complete(matcher: Facade, body: CompleteBody) -> dict[str, Any]:
+        """As ``matcher complete --format json``; 409 naming the constraint when no eligible
+        consortium can be made."""
+        return matcher.complete(body.action, given(body.members),
+                                coordinator=body.coordinator or None,
+                                **body.options()).to_json()
+
+    @api.post("/propose", summary="Propose whole consortia around a lead organisation")
+    def propose(matcher: Facade, body: ProposeBody) -> dict[str, Any]:
+        """As ``matcher propose --format json``."""
+        return matcher.propose(body.action, body.lead, **body.options()).to_json()
+
+    return api

@@ -1,0 +1,92 @@
+"""The application: :func:`create_app` for a function that opens the matcher, and
+:func:`app_from_environment` for ``uvicorn --factory`` (one per worker process).
+
+The matcher is opened once per process, with ``build=False``: a request never builds or
+rebuilds the search index; ``/health`` says when the registry changed since it was built.
+Read-only: nothing here writes to the registry.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+
+from cli.web import api, errors, pages
+from matcher import Matcher
+
+__all__ = ["SERVE_DB_ENV", "app_from_environment", "create_app"]
+
+#: The registry the workers of ``matcher serve`` open (its ``--db``; unset: the default).
+SERVE_DB_ENV = "MATCHER_SERVE_DB"
+HERE = Path(__file__).resolve().parent
+
+
+class _Once:
+    """Calls ``factory`` on first use, once, and warms the matcher's index and vocabulary."""
+
+    def __init__(self, factory: Callable[[], Matcher]) -> None:
+        self._factory = factory
+        self._lock = threading.Lock()
+        self._matcher: Matcher | None = None
+
+    def __call__(self) -> Matcher:
+        if self._matcher is None:
+            with self._lock:
+                if self._matcher is None:
+                    matcher = self._factory()
+                    matcher.ranker()
+                    matcher.vocabulary  # noqa: B018  # built before the first request
+                    self._matcher = matcher
+        return self._matcher
+
+
+def create_app(matcher_factory: Callable[[], Matcher]) -> FastAPI:
+    """The web page and JSON API on the matcher ``matcher_factory`` returns (called once)."""
+    once = _Once(matcher_factory)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        once()  # load the index at start-up, not on the first request
+        yield
+
+    app = FastAPI(title="Erasmus+ Partner Matcher",
+                  summary="Find partners and build eligible consortia for Erasmus+ "
+                          "higher-education partnerships.",
+                  description="The JSON answers have the shapes of the CLI's `--format "
+                              "json`. Errors: `{\"error\", \"message\", \"field\"}` with 422 "
+                              "(bad input), 404 (unknown organisation) or 409 (a consortium "
+                              "that cannot be made; `constraint` names the rule).",
+                  version="0.1.0", lifespan=lifespan)
+    app.state.matcher = once
+    errors.install(app)
+    app.include_router(api.router())
+    app.include_router(pages.router())
+    app.state.render_error = pages.render_error
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/health", summary="Whether the index answering is the registry's current one")
+    def health(request: Request) -> dict[str, Any]:
+        """``status``: ``ok``, or ``stale`` when the registry changed since the index was
+        built (run ``matcher index``, then restart the server)."""
+        return api.health(api.matcher_of(request))
+
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application on the registry ``$MATCHER_SERVE_DB`` names (else the default one):
+    what each ``matcher serve`` worker runs."""
+    url = os.environ.get(SERVE_DB_ENV) or None
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    return create_app(lambda: Matcher.open(url, build=False, progress=say))

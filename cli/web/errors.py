@@ -1,0 +1,92 @@
+"""The one place where library errors become HTTP statuses: the API answers JSON, the pages
+an HTML page with the same sentence the CLI prints. Never a stack trace.
+
+==============================  ======  ==========================================
+``UnknownOrganisation``         404     a reference that names no organisation
+``QueryError``, bad parameters  422     the sentence and the parameter (``field``)
+``ConstraintError``             409     the sentence and the constraint
+``DatabaseError``               503     the registry cannot be read
+any other ``MatcherError``      400
+anything else                   500     "internal error" (the log has the details)
+==============================  ======  ==========================================
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from models.errors import (
+    ConstraintError,
+    DatabaseError,
+    MatcherError,
+    QueryError,
+    UnknownOrganisation,
+)
+
+__all__ = ["error_body", "install", "status_of"]
+
+_LOG = logging.getLogger("matcher.web")
+_STATUS: tuple[tuple[type[MatcherError], int], ...] = (
+    (UnknownOrganisation, 404), (QueryError, 422), (ConstraintError, 409),
+    (DatabaseError, 503), (MatcherError, 400))
+
+
+def status_of(exc: MatcherError) -> int:
+    return next(code for kind, code in _STATUS if isinstance(exc, kind))
+
+
+def error_body(exc: MatcherError) -> dict[str, Any]:
+    """``{"error": class, "message": the CLI's sentence, "field": parameter or null}`` (and
+    ``"constraint"`` for a consortium that cannot be made)."""
+    body: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc),
+                            "field": exc.parameter}
+    if isinstance(exc, ConstraintError):
+        body["constraint"] = exc.constraint
+    return body
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(("/api/", "/health"))
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``; pages render ``error.html`` through ``app.state``."""
+
+    def answer(request: Request, status: int, body: dict[str, Any]) -> Response:
+        if _wants_json(request):
+            return JSONResponse(body, status_code=status)
+        render = request.app.state.render_error
+        response: Response = render(request, status, body)
+        return response
+
+    @app.exception_handler(MatcherError)
+    async def matcher_error(request: Request, exc: MatcherError) -> Response:
+        return answer(request, status_of(exc), error_body(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0]
+        loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "body",
+                                                                           "path")]
+        return answer(request, 422, {"error": "QueryError",
+                                     "message": f"{'.'.join(loc) or 'request'}: "
+                                                f"{first.get('msg', 'invalid')}",
+                                     "field": loc[0] if loc else None})
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return answer(request, exc.status_code, {"error": "HTTPError",
+                                                 "message": str(exc.detail), "field": None})
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        _LOG.exception("internal error on %s", request.url.path)
+        return answer(request, 500, {"error": "InternalError",
+                                     "message": "internal error: the server's log has the "
+                                                "details", "field": None})

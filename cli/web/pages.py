@@ -1,0 +1,200 @@
+"""The server-rendered pages: search, organisation, consortium builder, and the exports.
+
+Every page is a GET whose state is all in the URL (bookmark it, share it); forms are plain
+HTML and work without JavaScript. The pages call the same facade methods as the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathPart
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from cli.web.api import Facade, given
+from cli.web.errors import error_body, status_of
+from cli.web.i18n import LANGUAGES, translator
+from matcher import Completion, Matcher, SearchResult, Verdict
+from matcher.export import PartnerRow, to_csv, to_xlsx
+from models.errors import MatcherError
+
+__all__ = ["render_error", "router"]
+
+Many = Annotated[list[str], Query()]
+TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+MEDIA = {"csv": "text/csv; charset=utf-8",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def link(path: str, params: Iterable[tuple[str, Any]] = ()) -> str:
+    """``path`` with the non-empty ``params`` as its query string."""
+    kept = [(k, str(v)) for k, v in params if v not in (None, "", False)]
+    return path + ("?" + urlencode(kept) if kept else "")
+
+
+def each(name: str, values: Iterable[str]) -> list[tuple[str, str]]:
+    """``(name, value)`` for each value: a repeated URL parameter."""
+    return [(name, v) for v in values]
+
+
+def org_path(ref: str) -> str:
+    return "/orgs/" + quote(ref, safe="")
+
+
+def _lang(lang: str) -> str:
+    return lang if lang in LANGUAGES else "en"
+
+
+def _render(request: Request, template: str, lang: str, status: int = 200,
+            **context: Any) -> HTMLResponse:
+    lang = _lang(lang)
+    other = "fi" if lang == "en" else "en"
+    here = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return TEMPLATES.TemplateResponse(request, template, {
+        "t": translator(lang), "lang": lang, "link": link, "each": each, "org_path": org_path,
+        "other_lang": other, "other_url": link(request.url.path, [*here, ("lang", other)]),
+        **context}, status_code=status)
+
+
+def render_error(request: Request, status: int, body: dict[str, Any]) -> HTMLResponse:
+    """An error as a page (the API's JSON handlers' counterpart)."""
+    return _render(request, "error.html", request.query_params.get("lang", "en"), status,
+                   error=body)
+
+
+def _theme_groups(matcher: Matcher, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The themes by kind, each ``(code, label in lang)``, for the search form."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for theme in matcher.reference.themes.values():
+        label = (theme.label_fi or theme.label_en) if lang == "fi" else theme.label_en
+        groups.setdefault(theme.kind, []).append((theme.code, label))
+    order = ("seed", "priority", "topic", "programme-part")
+    return [(kind, sorted(groups[kind], key=lambda p: p[1].casefold()))
+            for kind in sorted(groups, key=lambda k: order.index(k) if k in order else 9)]
+
+
+def _search(matcher: Matcher, org: str, text: str, themes: list[str], topics: list[str],
+            countries: list[str], types: list[str], eche: bool,
+            programme_countries_only: bool, action: str, k: int) -> SearchResult:
+    return matcher.search(org=org or None, text=text, themes=given(themes),
+                          topics=given(topics), countries=given(countries),
+                          types=given(types), eche=eche,
+                          programme_countries_only=programme_countries_only, action=action,
+                          k=k)
+
+
+def _flag(value: str) -> bool:
+    """A checkbox: ticked is ``true`` (or on, 1, yes); absent or empty is not."""
+    return value.strip().lower() in ("true", "on", "1", "yes")
+
+
+def _year(call_year: str) -> int | None:
+    return int(call_year) if call_year.strip().isdigit() else None
+
+
+def _export(rows: Sequence[PartnerRow], name: str, fmt: str) -> Response:
+    body = to_xlsx(rows, title=name) if fmt == "xlsx" else to_csv(rows).encode("utf-8")
+    return Response(body, media_type=MEDIA[fmt],
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def router() -> APIRouter:
+    pages = APIRouter(include_in_schema=False)
+
+    @pages.get("/", response_class=HTMLResponse)
+    def search_page(request: Request, matcher: Facade, org: str = "", text: str = "",
+                    themes: Many = [], topics: Many = [], countries: Many = [],  # noqa: B006
+                    types: Many = [], members: Many = [], eche: str = "",  # noqa: B006
+                    programme_countries_only: str = "", action: str = "KA220-HED",
+                    k: Annotated[int, Query(ge=1, le=100)] = 10,
+                    lang: str = "en") -> HTMLResponse:
+        asked = bool(org.strip() or text.strip() or given(themes) or given(topics))
+        result, error, status = None, None, 200
+        if asked:
+            try:
+                result = _search(matcher, org, text, themes, topics, countries, types,
+                                 _flag(eche), _flag(programme_countries_only), action, k)
+            except MatcherError as exc:
+                error, status = error_body(exc), status_of(exc)
+        reference = matcher.reference
+        return _render(
+            request, "search.html", lang, status, result=result, error=error,
+            form={"org": org, "text": text, "themes": set(given(themes)),
+                  "topics": " ".join(given(topics)), "countries": set(given(countries)),
+                  "types": set(given(types)), "eche": _flag(eche), "action": action,
+                  "programme_countries_only": _flag(programme_countries_only), "k": k},
+            members=given(members), theme_groups=_theme_groups(matcher, _lang(lang)),
+            countries=sorted(reference.countries, key=lambda c: c.name),
+            categories=reference.categories, actions=sorted(matcher.rulebook.actions),
+            export=request.url.query)
+
+    @pages.get("/orgs/{org}", response_class=HTMLResponse)
+    def org_page(request: Request, matcher: Facade, org: str, members: Many = [],  # noqa: B006
+                 lang: str = "en") -> HTMLResponse:
+        return _render(request, "org.html", lang, detail=matcher.show(org),
+                       members=given(members))
+
+    @pages.get("/consortium", response_class=HTMLResponse)
+    def consortium_page(request: Request, matcher: Facade, members: Many = [],  # noqa: B006
+                        action: str = "KA220-HED", call_year: str = "", do: str = "",
+                        text: str = "", lang: str = "en") -> HTMLResponse:
+        refs = list(dict.fromkeys(given(members)))
+        verdict: Verdict | None = None
+        found: Completion | None = None
+        error, status = None, 200
+        try:
+            if refs:
+                verdict = matcher.check(action, refs, call_year=_year(call_year))
+            if refs and do == "complete":
+                found = matcher.complete(action, refs, n=3, text=text,
+                                         call_year=_year(call_year))
+            elif refs and do == "propose":
+                found = matcher.propose(action, refs[0], n=3, text=text,
+                                        call_year=_year(call_year))
+        except MatcherError as exc:
+            error, status = error_body(exc), status_of(exc)
+        base = [("action", action), ("call_year", call_year), ("text", text), ("lang", lang)]
+        return _render(request, "consortium.html", lang, status, refs=refs, verdict=verdict,
+                       found=found, error=error, action=action, call_year=call_year,
+                       text=text, do=do, actions=sorted(matcher.rulebook.actions),
+                       years=_years(matcher, action), base=base)
+
+    @pages.get("/export/search.{fmt}")
+    def export_search(matcher: Facade, fmt: Annotated[str, PathPart(pattern="^(csv|xlsx)$")],
+                      org: str = "", text: str = "", themes: Many = [],  # noqa: B006
+                      topics: Many = [], countries: Many = [], types: Many = [],  # noqa: B006
+                      eche: str = "", programme_countries_only: str = "",
+                      action: str = "KA220-HED",
+                      k: Annotated[int, Query(ge=1, le=1000)] = 10) -> Response:
+        result = _search(matcher, org, text, themes, topics, countries, types, _flag(eche),
+                         _flag(programme_countries_only), action, k)
+        return _export([PartnerRow.of(m.org, m.why) for m in result.matches], "shortlist",
+                       fmt)
+
+    @pages.get("/export/consortium.{fmt}")
+    def export_consortium(matcher: Facade,
+                          fmt: Annotated[str, PathPart(pattern="^(csv|xlsx)$")],
+                          members: Many = [], action: str = "KA220-HED",  # noqa: B006
+                          call_year: str = "") -> Response:
+        verdict = matcher.check(action, list(dict.fromkeys(given(members))),
+                                call_year=_year(call_year))
+        state = (f"eligible for {verdict.action} ({verdict.call_year} call)"
+                 if verdict.eligible else
+                 f"not yet eligible for {verdict.action} ({verdict.call_year} call)")
+        return _export([PartnerRow.of(o, (f"member {i} of {len(verdict.members)}", state))
+                        for i, o in enumerate(verdict.members, 1)], "consortium", fmt)
+
+    return pages
+
+
+def _years(matcher: Matcher, action: str) -> list[int]:
+    try:
+        rules = matcher.rulebook.action(action)
+    except MatcherError:
+        return []
+    return list(range(rules.last_call, rules.first_call - 1, -1))
