@@ -10,6 +10,8 @@ The examples are extracted from the README itself, so new ones are picked up by 
 - ```` ```sh ```` blocks: each command line, split at ``&&``.
 - ```` ```csv ```` / ```` ```jsonl ```` blocks: input files, named by the last
   ```file.csv``` mentioned in the prose just above the block.
+- ```` ```python ```` blocks with ``>>>`` prompts: the library examples, run as doctests
+  (``...`` stands for any text) on the same default registry.
 
 ``matcher`` commands (also ``.venv/bin/matcher``) run in-process in temporary XDG folders
 whose default registry is built once per session. Every other command must be listed in
@@ -18,6 +20,7 @@ whose default registry is built once per session. Every other command must be li
 
 from __future__ import annotations
 
+import doctest
 import re
 import shlex
 from collections.abc import Iterator
@@ -35,7 +38,9 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 #: Commands the README shows that this test does not run, by prefix, and why.
 EXCLUDED: dict[str, str] = {
     "matcher evaluate": "the evaluation on the full real history takes minutes",
-    "python bench/": "benchmarks take minutes; they are run by hand",
+    "python -m bench.": "benchmarks take minutes; they are run by hand",
+    ".venv/bin/python -m bench.": "benchmarks take minutes; they are run by hand",
+    "matcher serve": "starts a server that runs until stopped; tests/web/ runs it",
     "python scripts/": "re-derives the bundled data or retrains the model",
     "python3 -m venv": "creates a virtual environment; the suite already runs in one",
     ".venv/bin/pip install": "installs the package; the suite already runs on it",
@@ -66,6 +71,8 @@ class Extracted:
     inputs: dict[str, str] = field(default_factory=dict)
     excluded: list[tuple[int, str]] = field(default_factory=list)
     unknown: list[tuple[int, str]] = field(default_factory=list)
+    #: ``python`` blocks with ``>>>`` prompts: (line of the block, its text).
+    doctests: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _blocks(text: str) -> Iterator[tuple[str, int, list[str], str]]:
@@ -146,6 +153,8 @@ def extract(text: str) -> Extracted:
                 for part in command.split("&&"):
                     if part.strip() and not part.strip().startswith("#"):
                         _command(found, line, part.strip(), [])
+        elif language == "python" and any(x.startswith(">>> ") for x in lines):
+            found.doctests.append((start, "\n".join(lines) + "\n"))
         elif language in ("csv", "jsonl"):
             names = _FILE.findall(prose)
             if names:
@@ -173,6 +182,7 @@ def test_the_readme_examples_are_found() -> None:
     assert {"ideas.csv", "partners.csv"} <= set(FOUND.inputs)
     assert any(e.exit_code == 3 for e in FOUND.examples)
     assert [c for _, c in FOUND.excluded if c.startswith("matcher evaluate")]
+    assert any("Matcher.open()" in text for _, text in FOUND.doctests)
 
 
 @pytest.fixture(scope="session")
@@ -199,3 +209,18 @@ def test_readme_example_runs_as_written(example: Example, readme_home: Path,
     for name, first_line in example.shows:
         written = (readme_home / name).read_text(encoding="utf-8").splitlines()
         assert written and written[0] == first_line, f"{name}: {written[:1]}"
+
+
+@pytest.mark.parametrize("block", FOUND.doctests, ids=[f"README:{n}" for n, _ in FOUND.doctests])
+def test_readme_library_example_runs_as_written(block: tuple[int, str], readme_home: Path,
+                                                default_home: DefaultHome,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    default_home.use(monkeypatch)
+    monkeypatch.chdir(readme_home)
+    line, text = block
+    test = doctest.DocTestParser().get_doctest(text, {}, f"README:{line}", str(README), line)
+    said: list[str] = []
+    runner = doctest.DocTestRunner(
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    result = runner.run(test, out=said.append)
+    assert result.attempted and not result.failed, "".join(said)

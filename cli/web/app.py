@@ -18,6 +18,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 from cli.web import api, errors, pages
 from matcher import Matcher
@@ -57,14 +58,16 @@ def create_app(matcher_factory: Callable[[], Matcher]) -> FastAPI:
         once()  # load the index at start-up, not on the first request
         yield
 
-    app = FastAPI(title="Erasmus+ Partner Matcher",
-                  summary="Find partners and build eligible consortia for Erasmus+ "
-                          "higher-education partnerships.",
-                  description="The JSON answers have the shapes of the CLI's `--format "
-                              "json`. Errors: `{\"error\", \"message\", \"field\"}` with 422 "
-                              "(bad input), 404 (unknown organisation) or 409 (a consortium "
-                              "that cannot be made; `constraint` names the rule).",
-                  version="0.1.0", lifespan=lifespan)
+    # /docs with Swagger UI served by the app itself: the page works offline (no CDN)
+    app: FastAPI = FastAPIOffline(
+        title="Erasmus+ Partner Matcher",
+        summary="Find partners and build eligible consortia for Erasmus+ higher-education "
+                "partnerships.",
+        description="The JSON answers have the shapes of the CLI's `--format json`. Errors: "
+                    "`{\"error\", \"message\", \"field\"}` with 422 (bad input), 404 (unknown "
+                    "organisation) or 409 (a consortium that cannot be made; `constraint` names "
+                    "the rule).",
+        version="0.1.0", lifespan=lifespan)
     app.state.matcher = once
     errors.install(app)
     app.include_router(api.router())

@@ -3,6 +3,7 @@ the CLI's ``--format json``, and errors as statuses with the CLI's sentence and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -207,4 +208,9 @@ def test_openapi_has_every_endpoint_with_a_summary(client: TestClient) -> None:
     found = {(path, method) for path, ops in spec["paths"].items() for method in ops}
     assert found == wanted
     assert all(spec["paths"][p][m]["summary"] for p, m in wanted)
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    # Swagger UI comes from the app itself, so the page works without the internet
+    assert "cdn" not in docs.text.lower()
+    script = re.search(r'src="([^"]*swagger-ui-bundle\.js)"', docs.text)
+    assert script is not None and client.get(script.group(1)).status_code == 200
