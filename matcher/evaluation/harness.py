@@ -161,12 +161,16 @@ def _words(project: ProjectInfo) -> str:
 
 def partner_split(registry: Registry, *, train_until: int, test_from: int,
                   test_to: int | None = None) -> Split:
-    """The training registry and the hidden-partner queries of the test years."""
+    """The training registry and the hidden-partner queries of the test years. A member
+    is hidden only when something is left to ask with: another member known in training or
+    the project's themes (a consortium with one known member and no programme part gives no
+    query)."""
     train = _train(registry, train_until, test_from, test_to)
     consortia = _test_consortia(registry, train, test_from, test_to)
     queries = [EvalQuery(project.identifier, tuple(r for r in known if r != hidden), (hidden,),
                          project.themes, text=_words(project), topic=project.topic_code)
-               for project, known in consortia for hidden in known]
+               for project, known in consortia for hidden in known
+               if len(known) > 1 or project.themes]
     return Split(train, tuple(queries), len(consortia), "partner")
 
 

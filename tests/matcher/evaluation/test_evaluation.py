@@ -92,6 +92,20 @@ def test_split_by_hand() -> None:
     assert data.queries[0].themes == ("h2020-sc1",)
 
 
+def test_a_consortium_with_one_known_member_and_no_theme_gives_no_partner_query() -> None:
+    """Hiding its only known member would leave nothing to ask with; with a theme, the theme
+    is the query."""
+    train = [_row("1", "100000001", "FI", 2016), _row("1", "100000002", "DE", 2016)]
+    test = [_row("2", "100000001", "FI", 2018), _row("2", "100000008", "DE", 2018),
+            _row("2", "100000009", "FR", 2018)]
+    untitled = [{**r, "part": ""} for r in test]
+    assert partner_split(registry_from_rows(train + untitled), train_until=2017,
+                         test_from=2018).queries == ()
+    (query,) = partner_split(registry_from_rows(train + test), train_until=2017,
+                             test_from=2018).queries
+    assert (query.members, query.hidden, query.themes) == ((), 0, ("h2020-sc1",))
+
+
 def test_idea_split_and_its_metrics_by_hand() -> None:
     """One titled test consortium, one untitled: one idea query, its text the title and the
     call-topic title, every member known in training relevant; ranks counted by hand."""
