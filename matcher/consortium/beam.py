@@ -9,10 +9,12 @@ holds every partial consortium; tests compare it with exhaustive search on small
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.consortium.objective import PAIR_TERMS
 from matcher.consortium.pool import CandidatePool, combine
 
 __all__ = ["beam_search", "diverse"]
@@ -26,8 +28,8 @@ class _Beam:
     sumrel: np.ndarray  # (B,)
     cats: np.ndarray  # (B, n_categories) bool
     ctrs: np.ndarray  # (B, n_countries) bool
-    pairs: np.ndarray  # (B,) pairs that worked together
-    links: np.ndarray  # (B, P) members each candidate worked with
+    pairs: dict[str, np.ndarray]  # term -> (B,) sum of the pair term over member pairs
+    links: dict[str, np.ndarray]  # term -> (B, P) sum of the pair term with each candidate
     nonhei: np.ndarray  # (B,) some member is not an HEI
 
     def take(self, pool: CandidatePool, b: np.ndarray, j: np.ndarray) -> _Beam:
@@ -41,14 +43,16 @@ class _Beam:
         ctrs[ar[has], pool.ctry_p[j][has]] = True
         return _Beam(np.column_stack([self.chosen[b], j]), inset, self.sumfit[b] + pool.fit[j],
                      self.sumrel[b] + pool.relevance[j], cats, ctrs,
-                     self.pairs[b] + self.links[b, j], self.links[b] + pool.co_pp[j],
+                     {t: self.pairs[t][b] + self.links[t][b, j] for t in PAIR_TERMS},
+                     {t: self.links[t][b] + pool.pair_terms[t][2][j] for t in PAIR_TERMS},
                      self.nonhei[b] | ~pool.hei_p[j])
 
 
 def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
-                need_non_hei: bool, beam: int = 64, finalists: int = 400,
-                ) -> list[tuple[float, tuple[int, ...]]]:
-    """(score, sorted pool indices) of eligible extensions with ``lo..hi`` members, best first."""
+                need_non_hei: bool, weights: Mapping[str, float], beam: int = 64,
+                finalists: int = 400) -> list[tuple[float, tuple[int, ...]]]:
+    """(score, sorted pool indices) of eligible extensions with ``lo..hi`` members, best
+    first, by the objective of ``weights`` (:meth:`CandidatePool.weights`)."""
     g, p = len(pool.given), pool.size
     cats0 = np.zeros((1, pool.n_categories), dtype=bool)
     cats0[0, pool.cat_g] = True
@@ -56,8 +60,9 @@ def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
     ctrs0[0, pool.ctry_g[pool.ctry_g >= 0]] = True
     state = _Beam(np.zeros((1, 0), dtype=np.int64), np.zeros((1, p), dtype=bool),
                   np.zeros(1), np.zeros(1), cats0, ctrs0,
-                  np.array([int(np.triu(pool.co_gg, 1).sum())]),
-                  pool.co_gp.sum(axis=0, dtype=np.int64)[None, :],
+                  {t: np.array([float(np.triu(pool.pair_terms[t][0], 1).sum())])
+                   for t in PAIR_TERMS},
+                  {t: pool.pair_terms[t][1].sum(axis=0)[None, :] for t in PAIR_TERMS},
                   np.array([not need_non_hei or bool((~pool.hei_g).any())]))
     found: dict[tuple[int, ...], float] = {}
     for k in range(1, hi - g + 1):
@@ -67,7 +72,8 @@ def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
         ncat = state.cats.sum(axis=1)[:, None] + ~state.cats[:, pool.cat_p]
         new_c = (pool.ctry_p >= 0)[None, :] & ~state.ctrs[:, np.maximum(pool.ctry_p, 0)]
         nctr = state.ctrs.sum(axis=1)[:, None] + new_c
-        obj = combine(pool.weights, fit, rel, ncat, nctr, state.pairs[:, None] + state.links, m)
+        obj = combine(weights, fit, rel, ncat, nctr,
+                      {t: state.pairs[t][:, None] + state.links[t] for t in PAIR_TERMS}, m)
         obj = np.where(state.inset, -np.inf, obj)
         nonhei = state.nonhei[:, None] | ~pool.hei_p[None, :]
         if m >= lo:
