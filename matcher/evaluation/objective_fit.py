@@ -1,0 +1,168 @@
+"""Learning the consortium objective from real consortia, inside the training years only.
+
+For a registry cut at ``until_year``, the consortia of ``until_year`` are completion queries
+(:func:`~matcher.evaluation.consortia.complete_split` with ``train_until = until_year - 1``):
+the ranker (given weights, fitted on the projects up to ``until_year - 1``) ranks each
+query's candidates once (:func:`matcher.consortium.builder.prepare`, the builder's own step
+1), and the objective's weights are chosen by what the builder then returns
+(:func:`matcher.consortium.builder.search`, its step 2): the weights that maximise the
+queries' mean ``precision_at_1 + best_of_5_recall``.
+
+The search keeps the weights on the simplex (non-negative, summing to 1), so every score
+stays in [0, 1]: coordinate ascent that moves a share of one term's weight to another
+(steps of :data:`STEPS`), from the hand-set weights, until no move improves the training
+figure (at most :data:`ROUNDS` rounds). The training figure is measured on every query; a
+held-out part (``holdout``, whole queries, seeded) is reported for the chosen and the
+hand-set weights, not used to choose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.consortium.builder import Request, prepare, search
+from matcher.consortium.objective import HAND_SET, TERMS, Objective
+from matcher.evaluation.completers import POOL
+from matcher.evaluation.consortia import (
+    N_CONSORTIA,
+    CompleteMetrics,
+    complete_split,
+    evaluation_call,
+    query_metrics,
+    summarise,
+)
+from matcher.evaluation.harness import training_registry
+from matcher.ranking.ranker import Ranker
+from matcher.ranking.weights import Weights
+from matcher.registry.snapshot import Registry
+from models.errors import ConstraintError
+
+__all__ = ["ROUNDS", "STEPS", "LearnedObjective", "learn_objective"]
+
+STEPS = (0.2, 0.1, 0.05)
+#: Fewer consortia than this in the label year: the hand-set weights are kept (and said so).
+MIN_QUERIES = 8
+ROUNDS = 4
+
+
+@dataclass(frozen=True)
+class LearnedObjective:
+    objective: Objective
+    features_until: int
+    label_year: int
+    queries: int
+    training: dict[str, float]
+    params: dict[str, object] = field(default_factory=dict)
+    validation: dict[str, object] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "model": "score = sum of weight * term (terms in [0, 1], weights >= 0 summing to "
+                     "1; see matcher/consortium/pool.py)",
+            "weights": {t: round(w, 6) for t, w in self.objective.weights},
+            "training": {"method": "coordinate ascent on the simplex of the mean "
+                                   "precision_at_1 + best_of_5_recall of the builder's "
+                                   "consortia, from the hand-set weights",
+                         "features_from_projects_until": self.features_until,
+                         "labels_from_consortia_of": self.label_year,
+                         "queries": self.queries, "figures": self.training, **self.params},
+            "validation": self.validation,
+        }
+
+
+def _requests(ranker: Ranker, train: Registry, split_queries: Sequence[object],
+              ) -> list[tuple[Request, tuple[int, ...]]]:
+    from matcher.evaluation.consortia import CompleteQuery
+
+    out = []
+    for q in split_queries:
+        assert isinstance(q, CompleteQuery)
+        given = [train.orgs[r] for r in q.given]
+        try:
+            request = prepare(ranker, evaluation_call(train, q.year), members=given,
+                              size=(q.size, q.size), text=q.text, themes=q.themes,
+                              coordinator=given[0], pool=POOL)
+        except ConstraintError:
+            continue
+        out.append((request, tuple(train.orgs[r].id for r in q.hidden)))
+    return out
+
+
+def measure(requests: Sequence[tuple[Request, tuple[int, ...]]], objective: Objective
+            ) -> CompleteMetrics:
+    """The builder's figures on prepared requests with ``objective``."""
+    per_query = []
+    for request, hidden in requests:
+        picked = search(request, n=N_CONSORTIA, objective=objective)
+        orgs = request.pool.orgs
+        per_query.append(query_metrics([[orgs[i].id for i in key] for _, key in picked],
+                                       hidden))
+    return summarise(per_query)
+
+
+def _value(m: CompleteMetrics) -> float:
+    return m.precision_at_1 + m.best_of_5_recall
+
+
+def _moves(w: dict[str, float]) -> list[dict[str, float]]:
+    out = []
+    for step in STEPS:
+        for a in TERMS:
+            for b in TERMS:
+                if a != b and w[a] >= step - 1e-9:
+                    moved = dict(w)
+                    moved[a] = round(max(moved[a] - step, 0.0), 6)
+                    moved[b] = round(moved[b] + step, 6)
+                    out.append(moved)
+    return out
+
+
+def learn_objective(registry: Registry, *, until_year: int, weights: Weights, seed: int = 0,
+                    max_queries: int | None = 400, holdout: float = 0.25,
+                    rounds: int = ROUNDS,
+                    say: Callable[[str], None] | None = None) -> LearnedObjective:
+    """Learn the objective on the consortia of ``until_year`` (see the module docstring)."""
+    tell = say or (lambda _line: None)
+    inner = training_registry(registry, until_year)
+    data = complete_split(inner, train_until=until_year - 1, test_from=until_year,
+                          test_to=until_year, seed=seed, max_queries=max_queries)
+    requests: list[tuple[Request, tuple[int, ...]]] = []
+    if len(data.queries) >= MIN_QUERIES:
+        ranker = Ranker(weights=weights).fit(data.train)
+        requests = _requests(ranker, data.train, data.queries)
+    if len(requests) < MIN_QUERIES:
+        tell(f"objective: only {len(requests)} consortia of {until_year} to learn from; the "
+             "hand-set weights are kept")
+        return LearnedObjective(HAND_SET, until_year - 1, until_year, len(requests), {},
+                                {"kept": "hand-set: too few consortia to learn from"})
+    order = np.random.default_rng(seed).permutation(len(requests))
+    cut = round(len(requests) * (1 - holdout))
+    fit_on = [requests[i] for i in sorted(order[:cut].tolist())]
+    held = [requests[i] for i in sorted(order[cut:].tolist())]
+    tell(f"objective: {len(fit_on)} consortia of {until_year} to learn from, {len(held)} held "
+         "out")
+    best_w = dict(HAND_SET.weights)
+    best = _value(measure(fit_on, HAND_SET))
+    start = best
+    for _ in range(rounds):
+        improved = False
+        for trial in _moves(best_w):
+            value = _value(measure(fit_on, Objective.from_mapping(trial)))
+            if value > best + 1e-9:
+                best, best_w, improved = value, trial, True
+        tell(f"objective: precision_at_1 + best_of_5_recall {best:.4f} (hand-set {start:.4f})")
+        if not improved:
+            break
+    learned = Objective.from_mapping(best_w, source="learned")
+    figures = {"hand_set": round(start, 4), "learned": round(best, 4)}
+    validation: dict[str, object] = {}
+    if held:
+        validation = {"held_out_consortia": len(held),
+                      "matcher": measure(held, learned).to_json(),
+                      "hand_set": measure(held, HAND_SET).to_json()}
+    return LearnedObjective(learned, until_year - 1, until_year, len(fit_on), figures,
+                            {"pool": POOL, "steps": list(STEPS), "rounds": rounds, "seed": seed,
+                             "max_queries": max_queries}, validation)
