@@ -71,7 +71,7 @@ def test_metrics_by_hand() -> None:
 
 def test_greedy_skips_picks_that_make_the_rule_unreachable() -> None:
     reg = registry_from_rows(_rows("1", 2016, [(f"10000000{i}", c) for i, c in
-                                               enumerate("FI FI FI DE FI ES".split())]))
+                                               enumerate(["FI", "FI", "FI", "DE", "FI", "ES"])]))
     orgs = reg.orgs
     # given two Finns; a third Finn first would leave one slot for two missing countries
     assert greedy_alternatives(orgs, [0, 1], [2, 3, 4, 5], size=4, min_countries=3) == [
