@@ -107,16 +107,13 @@ def _value(m: CompleteMetrics) -> float:
     return m.precision_at_1 + m.best_of_5_recall
 
 
-def _moves(w: dict[str, float]) -> list[dict[str, float]]:
-    out = []
-    for step in STEPS:
-        for a in TERMS:
-            for b in TERMS:
-                if a != b and w[a] >= step - 1e-9:
-                    moved = dict(w)
-                    moved[a] = round(max(moved[a] - step, 0.0), 6)
-                    moved[b] = round(moved[b] + step, 6)
-                    out.append(moved)
+def _moved(w: dict[str, float], a: str, b: str, step: float) -> dict[str, float] | None:
+    """``w`` with ``step`` of ``a``'s weight moved to ``b``; None when ``a`` has less."""
+    if a == b or w[a] < step - 1e-9:
+        return None
+    out = dict(w)
+    out[a] = round(max(out[a] - step, 0.0), 6)
+    out[b] = round(out[b] + step, 6)
     return out
 
 
@@ -149,10 +146,15 @@ def learn_objective(registry: Registry, *, until_year: int, weights: Weights, se
     start = best
     for _ in range(rounds):
         improved = False
-        for trial in _moves(best_w):
-            value = _value(measure(fit_on, Objective.from_mapping(trial)))
-            if value > best + 1e-9:
-                best, best_w, improved = value, trial, True
+        for step in STEPS:
+            for a in TERMS:
+                for b in TERMS:
+                    trial = _moved(best_w, a, b, step)
+                    if trial is None:
+                        continue
+                    value = _value(measure(fit_on, Objective.from_mapping(trial)))
+                    if value > best + 1e-9:
+                        best, best_w, improved = value, trial, True
         tell(f"objective: precision_at_1 + best_of_5_recall {best:.4f} (hand-set {start:.4f})")
         if not improved:
             break
