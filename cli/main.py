@@ -53,3 +53,7 @@ _register()
 
 def main() -> None:
     cli(prog_name="matcher")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,9 +1,10 @@
 """Learning the consortium objective from real consortia, inside the training years only.
 
-For a registry cut at ``until_year``, the consortia of ``until_year`` are completion queries
-(:func:`~matcher.evaluation.consortia.complete_split` with ``train_until = until_year - 1``):
-the ranker (given weights, fitted on the projects up to ``until_year - 1``) ranks each
-query's candidates once (:func:`matcher.consortium.builder.prepare`, the builder's own step
+For a registry cut at ``until_year``, the consortia of each of the last ``label_years`` years
+``L`` up to ``until_year`` are completion queries
+(:func:`~matcher.evaluation.consortia.complete_split` with ``train_until = L - 1``): the
+ranker (given weights, fitted on the projects up to ``L - 1``) ranks each query's candidates
+once (:func:`matcher.consortium.builder.prepare`, the builder's own step
 1), and the objective's weights are chosen by what the builder then returns
 (:func:`matcher.consortium.builder.search`, its step 2): the weights that maximise the
 queries' mean ``precision_at_1 + best_of_5_recall``.
@@ -57,6 +58,7 @@ class LearnedObjective:
     training: dict[str, float]
     params: dict[str, object] = field(default_factory=dict)
     validation: dict[str, object] = field(default_factory=dict)
+    label_years: tuple[int, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -66,8 +68,8 @@ class LearnedObjective:
             "training": {"method": "coordinate ascent on the simplex of the mean "
                                    "precision_at_1 + best_of_5_recall of the builder's "
                                    "consortia, from the hand-set weights",
-                         "features_from_projects_until": self.features_until,
-                         "labels_from_consortia_of": self.label_year,
+                         "labels_from_consortia_of": list(self.label_years),
+                         "features_from_projects_until": "the year before each label year",
                          "queries": self.queries, "figures": self.training, **self.params},
             "validation": self.validation,
         }
@@ -117,36 +119,51 @@ def _moved(w: dict[str, float], a: str, b: str, step: float) -> dict[str, float]
     return out
 
 
+def label_requests(registry: Registry, label_year: int, weights: Weights, *, seed: int = 0,
+                   max_queries: int | None = None) -> list[tuple[Request, tuple[int, ...]]]:
+    """The completion queries of the consortia of ``label_year``, prepared by the builder
+    with a ranker fitted on the projects up to the year before; with their hidden ids."""
+    inner = training_registry(registry, label_year)
+    if not inner.n_orgs or not (inner.project_years < label_year).any():
+        return []
+    data = complete_split(inner, train_until=label_year - 1, test_from=label_year,
+                          test_to=label_year, seed=seed, max_queries=max_queries)
+    if not data.queries:
+        return []
+    ranker = Ranker(weights=weights).fit(data.train)
+    return _requests(ranker, data.train, data.queries)
+
+
 def learn_objective(registry: Registry, *, until_year: int, weights: Weights, seed: int = 0,
-                    max_queries: int | None = 400, holdout: float = 0.25,
-                    rounds: int = ROUNDS,
-                    say: Callable[[str], None] | None = None) -> LearnedObjective:
-    """Learn the objective on the consortia of ``until_year`` (see the module docstring)."""
+                    label_years: int = 2, max_queries: int | None = 400,
+                    holdout: float = 0.25, rounds: int = ROUNDS,
+                    steps: tuple[float, ...] = STEPS, say: Callable[[str], None] | None = None) -> LearnedObjective:
+    """Learn the objective on the consortia of the last ``label_years`` years up to
+    ``until_year``, each with features up to the year before (see the module docstring)."""
     tell = say or (lambda _line: None)
-    inner = training_registry(registry, until_year)
-    data = complete_split(inner, train_until=until_year - 1, test_from=until_year,
-                          test_to=until_year, seed=seed, max_queries=max_queries)
+    years = list(range(until_year - label_years + 1, until_year + 1))
     requests: list[tuple[Request, tuple[int, ...]]] = []
-    if len(data.queries) >= MIN_QUERIES:
-        ranker = Ranker(weights=weights).fit(data.train)
-        requests = _requests(ranker, data.train, data.queries)
+    for year in years:
+        found = label_requests(registry, year, weights, seed=seed, max_queries=max_queries)
+        tell(f"objective: {len(found)} consortia of {year}")
+        requests += found
     if len(requests) < MIN_QUERIES:
-        tell(f"objective: only {len(requests)} consortia of {until_year} to learn from; the "
-             "hand-set weights are kept")
+        tell(f"objective: only {len(requests)} consortia to learn from; the hand-set weights "
+             "are kept")
         return LearnedObjective(HAND_SET, until_year - 1, until_year, len(requests), {},
-                                {"kept": "hand-set: too few consortia to learn from"})
+                                {"kept": "hand-set: too few consortia to learn from"}, {},
+                                tuple(years))
     order = np.random.default_rng(seed).permutation(len(requests))
     cut = round(len(requests) * (1 - holdout))
     fit_on = [requests[i] for i in sorted(order[:cut].tolist())]
     held = [requests[i] for i in sorted(order[cut:].tolist())]
-    tell(f"objective: {len(fit_on)} consortia of {until_year} to learn from, {len(held)} held "
-         "out")
+    tell(f"objective: {len(fit_on)} consortia to learn from, {len(held)} held out")
     best_w = dict(HAND_SET.weights)
     best = _value(measure(fit_on, HAND_SET))
     start = best
     for _ in range(rounds):
         improved = False
-        for step in STEPS:
+        for step in steps:
             for a in TERMS:
                 for b in TERMS:
                     trial = _moved(best_w, a, b, step)
@@ -166,5 +183,5 @@ def learn_objective(registry: Registry, *, until_year: int, weights: Weights, se
                       "matcher": measure(held, learned).to_json(),
                       "hand_set": measure(held, HAND_SET).to_json()}
     return LearnedObjective(learned, until_year - 1, until_year, len(fit_on), figures,
-                            {"pool": POOL, "steps": list(STEPS), "rounds": rounds, "seed": seed,
-                             "max_queries": max_queries}, validation)
+                            {"pool": POOL, "steps": list(steps), "rounds": rounds, "seed": seed,
+                             "max_queries_per_year": max_queries}, validation, tuple(years))

@@ -143,7 +143,7 @@ def test_complete_task_on_real_consortia(runner: CliRunner, consortia_history: P
         assert set(figures) == {"precision_at_1", "best_of_5_recall", "any_hit_at_5",
                                 "distinct_additions"}
         assert 0 <= figures["precision_at_1"] <= 1 and figures["distinct_additions"] > 0
-    assert report["matcher_objective"]["training"]["labels_from_consortia_of"] == 2017
+    assert report["matcher_objective"]["training"]["labels_from_consortia_of"] == [2016, 2017]
     assert report["ranker_weights_training"]["labels_from_consortia_of"] == 2017
 
 
