@@ -30,13 +30,20 @@ import scipy.sparse as sp
 
 from matcher.consortium.objective import PAIR_TERMS, Objective, load_objective
 from matcher.consortium.rules import HIGHER_EDUCATION, Call
-from matcher.ranking.topics import family
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Match
 
 __all__ = ["CandidatePool", "combine", "programme_profiles"]
 
 _PROFILES: dict[int, tuple[weakref.ref[Registry], sp.csr_matrix]] = {}
+
+
+def _family(code: str) -> str:
+    """A call topic's family (``SC1-BHC-07-2019`` -> ``sc1-bhc``), as
+    :func:`matcher.ranking.topics.family` makes it: the layers keep ``consortium`` apart
+    from ``ranking``."""
+    parts = [p for p in code.strip().split("-") if p and not p.isdigit()]
+    return "-".join(parts[:2]).casefold()
 
 
 def _project_codes(registry: Registry) -> sp.csr_matrix:
@@ -51,7 +58,7 @@ def _project_codes(registry: Registry) -> sp.csr_matrix:
     for j, p in enumerate(registry.projects):
         keys = [f"part:{t}" for t in p.themes]
         if p.topic_code:
-            keys.append(f"topic:{family(p.topic_code).casefold()}")
+            keys.append(f"topic:{_family(p.topic_code)}")
         for k in keys:
             rows.append(j)
             cols.append(codes.setdefault(k, len(codes)))
