@@ -17,7 +17,7 @@ import numpy as np
 from matcher.consortium.objective import PAIR_TERMS
 from matcher.consortium.pool import CandidatePool, combine
 
-__all__ = ["beam_search", "diverse"]
+__all__ = ["beam_search", "differs", "diverse"]
 
 
 @dataclass
@@ -26,13 +26,15 @@ class _Beam:
     inset: np.ndarray  # (B, P) bool
     sumfit: np.ndarray  # (B,)
     sumrel: np.ndarray  # (B,)
+    sumpen: np.ndarray  # (B,) sum of the added members' penalties
     cats: np.ndarray  # (B, n_categories) bool
     ctrs: np.ndarray  # (B, n_countries) bool
     pairs: dict[str, np.ndarray]  # term -> (B,) sum of the pair term over member pairs
     links: dict[str, np.ndarray]  # term -> (B, P) sum of the pair term with each candidate
     nonhei: np.ndarray  # (B,) some member is not an HEI
 
-    def take(self, pool: CandidatePool, b: np.ndarray, j: np.ndarray) -> _Beam:
+    def take(self, pool: CandidatePool, b: np.ndarray, j: np.ndarray,
+             penalty: np.ndarray) -> _Beam:
         ar = np.arange(b.size)
         inset = self.inset[b].copy()
         inset[ar, j] = True
@@ -42,7 +44,8 @@ class _Beam:
         has = pool.ctry_p[j] >= 0
         ctrs[ar[has], pool.ctry_p[j][has]] = True
         return _Beam(np.column_stack([self.chosen[b], j]), inset, self.sumfit[b] + pool.fit[j],
-                     self.sumrel[b] + pool.relevance[j], cats, ctrs,
+                     self.sumrel[b] + pool.relevance[j], self.sumpen[b] + penalty[j], cats,
+                     ctrs,
                      {t: self.pairs[t][b] + self.links[t][b, j] for t in PAIR_TERMS},
                      {t: self.links[t][b] + pool.pair_terms[t][2][j] for t in PAIR_TERMS},
                      self.nonhei[b] | ~pool.hei_p[j])
@@ -50,16 +53,19 @@ class _Beam:
 
 def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
                 need_non_hei: bool, weights: Mapping[str, float], beam: int = 64,
-                finalists: int = 400) -> list[tuple[float, tuple[int, ...]]]:
+                finalists: int = 400, penalty: np.ndarray | None = None,
+                ) -> list[tuple[float, tuple[int, ...]]]:
     """(score, sorted pool indices) of eligible extensions with ``lo..hi`` members, best
-    first, by the objective of ``weights`` (:meth:`CandidatePool.weights`)."""
+    first, by the objective of ``weights`` (:meth:`CandidatePool.weights`), minus the mean
+    ``penalty`` of the added members when given (one value per pool entry)."""
     g, p = len(pool.given), pool.size
+    pen = np.zeros(p) if penalty is None else np.asarray(penalty, dtype=np.float64)
     cats0 = np.zeros((1, pool.n_categories), dtype=bool)
     cats0[0, pool.cat_g] = True
     ctrs0 = np.zeros((1, pool.n_countries), dtype=bool)
     ctrs0[0, pool.ctry_g[pool.ctry_g >= 0]] = True
     state = _Beam(np.zeros((1, 0), dtype=np.int64), np.zeros((1, p), dtype=bool),
-                  np.zeros(1), np.zeros(1), cats0, ctrs0,
+                  np.zeros(1), np.zeros(1), np.zeros(1), cats0, ctrs0,
                   {t: np.array([float(np.triu(pool.pair_terms[t][0], 1).sum())])
                    for t in PAIR_TERMS},
                   {t: pool.pair_terms[t][1].sum(axis=0)[None, :] for t in PAIR_TERMS},
@@ -74,6 +80,8 @@ def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
         nctr = state.ctrs.sum(axis=1)[:, None] + new_c
         obj = combine(weights, fit, rel, ncat, nctr,
                       {t: state.pairs[t][:, None] + state.links[t] for t in PAIR_TERMS}, m)
+        if penalty is not None:
+            obj = obj - (state.sumpen[:, None] + pen[None, :]) / k
         obj = np.where(state.inset, -np.inf, obj)
         nonhei = state.nonhei[:, None] | ~pool.hei_p[None, :]
         if m >= lo:
@@ -98,7 +106,7 @@ def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
                 picked_j.append(j)
         if not picked_b:
             break
-        state = state.take(pool, np.array(picked_b), np.array(picked_j))
+        state = state.take(pool, np.array(picked_b), np.array(picked_j), pen)
     return sorted(((s, key) for key, s in found.items()), key=lambda t: (-t[0], t[1]))
 
 
@@ -122,11 +130,17 @@ def diverse(ranked: list[tuple[float, tuple[int, ...]]], n: int,
     members (swapped in or added), or in its one added member when both add only one."""
     kept: list[tuple[float, tuple[int, ...]]] = []
     for score, key in ranked:
-        if all(_distance(key, k) >= min(2, max(len(key), len(k))) for _, k in kept):
+        if differs(key, [k for _, k in kept]):
             kept.append((score, key))
             if len(kept) == n:
                 break
     return kept
+
+
+def differs(key: tuple[int, ...], better: list[tuple[int, ...]]) -> bool:
+    """Whether ``key`` may follow the alternatives ``better``: it differs from each in at
+    least two members, or in its one added member when both add only one."""
+    return all(_distance(key, k) >= min(2, max(len(key), len(k))) for k in better)
 
 
 def _distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:

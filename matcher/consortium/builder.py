@@ -22,8 +22,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from matcher.consortium.beam import beam_search, diverse
-from matcher.consortium.objective import Objective
+from matcher.consortium.beam import beam_search, differs, diverse
+from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.pool import CandidatePool
 from matcher.consortium.rules import HIGHER_EDUCATION, Call
 from matcher.registry.snapshot import OrgProfile, Registry
@@ -154,12 +154,30 @@ def search(request: Request, *, n: int = 5, objective: Objective | None = None,
     none is eligible."""
     if n < 1:
         raise QueryError(f"n={n}: ask for at least 1 consortium")
-    rules = request.call.rules
-    found = beam_search(request.pool, lo=request.lo, hi=request.hi,
-                        min_countries=rules.min_countries,
-                        need_non_hei=not rules.higher_education_only_allowed,
-                        weights=request.pool.weights(objective), beam=beam)
-    return diverse(found, n)
+    rules, pool = request.call.rules, request.pool
+    chosen = objective or load_objective()
+    weights = pool.weights(chosen)
+
+    def run(penalty: np.ndarray | None = None) -> list[tuple[float, tuple[int, ...]]]:
+        return beam_search(pool, lo=request.lo, hi=request.hi,
+                           min_countries=rules.min_countries,
+                           need_non_hei=not rules.higher_education_only_allowed,
+                           weights=weights, beam=beam, penalty=penalty)
+
+    if chosen.reuse <= 0:
+        return diverse(run(), n)
+    # each alternative is searched again with a penalty on the members that better ones
+    # already use: alternatives then cover more organisations (the learned ``reuse``)
+    kept: list[tuple[float, tuple[int, ...]]] = []
+    used = np.zeros(pool.size)
+    for _ in range(n):
+        found = run(chosen.reuse * used if kept else None)
+        key = next((key for _, key in found if differs(key, [k for _, k in kept])), None)
+        if key is None:
+            break
+        kept.append((pool.objective(key, chosen) if kept else found[0][0], key))
+        used[list(key)] = 1.0
+    return sorted(kept, key=lambda t: (-t[0], t[1]))
 
 
 def complete(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile],

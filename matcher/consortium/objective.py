@@ -6,7 +6,8 @@ builder uses by default are learned from real consortia (``scripts/train_objecti
 :mod:`matcher.evaluation.objective_fit`) and shipped as JSON beside this module
 (``objective_weights.json``), with what they were learned from::
 
-    {"weights": {"fit": 0.5, "relevance": 0.1, ...}, "training": {...}, "validation": {...}}
+    {"weights": {"fit": 0.5, "relevance": 0.1, ...}, "reuse": 0.2, "training": {...},
+     "validation": {...}}
 
 :data:`HAND_SET` is the objective the builder used before it was learned; the evaluation
 reports it beside the learned one.
@@ -42,13 +43,20 @@ OBJECTIVE_FILE = Path(__file__).with_name("objective_weights.json")
 @dataclass(frozen=True, slots=True)
 class Objective:
     """Non-negative weights of :data:`TERMS` that sum to 1; ``source`` says where they come
-    from (``hand-set``, or the file they were learned into)."""
+    from (``hand-set``, or the file they were learned into).
+
+    ``reuse`` >= 0: each alternative after the best is searched again with this penalty
+    times the share of its added members that better alternatives already use (0: the
+    alternatives are the best sets that differ from each other in two members).
+    """
 
     weights: tuple[tuple[str, float], ...]
     source: str = "hand-set"
+    reuse: float = 0.0
 
     @classmethod
-    def from_mapping(cls, weights: Mapping[str, float], source: str = "hand-set") -> Objective:
+    def from_mapping(cls, weights: Mapping[str, float], source: str = "hand-set", *,
+                     reuse: float = 0.0) -> Objective:
         unknown = sorted(set(weights) - set(TERMS))
         if unknown:
             raise ValueError(f"unknown objective terms {', '.join(unknown)}; valid: "
@@ -58,7 +66,9 @@ class Objective:
         if min(values.values()) < 0 or abs(total - 1.0) > 1e-6:
             raise ValueError(f"objective weights must be >= 0 and sum to 1; these sum to "
                              f"{total:g}")
-        return cls(tuple(values.items()), source)
+        if reuse < 0:
+            raise ValueError(f"reuse {reuse:g}: valid: 0 or more")
+        return cls(tuple(values.items()), source, float(reuse))
 
     def weight(self, term: str) -> float:
         return dict(self.weights)[term]
@@ -73,7 +83,8 @@ class Objective:
         return w
 
     def to_json(self) -> dict[str, Any]:
-        return {"weights": {t: round(w, 6) for t, w in self.weights}, "source": self.source}
+        return {"weights": {t: round(w, 6) for t, w in self.weights}, "reuse": self.reuse,
+                "source": self.source}
 
 
 HAND_SET = Objective.from_mapping(
@@ -84,8 +95,9 @@ HAND_SET = Objective.from_mapping(
 def _read(path: Path, mtime_ns: int) -> Objective:
     raw = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(raw, dict) or not isinstance(raw.get("weights"), dict):
-        raise TypeError("expected {'weights': {term: weight}}")
-    return Objective.from_mapping(raw["weights"], source=path.name)
+        raise TypeError("expected {'weights': {term: weight}, 'reuse': r}")
+    return Objective.from_mapping(raw["weights"], source=path.name,
+                                  reuse=float(raw.get("reuse", 0.0)))
 
 
 def load_objective(path: Path | None = None) -> Objective:

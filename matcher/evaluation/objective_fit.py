@@ -12,7 +12,10 @@ queries' mean ``precision_at_1 + best_of_5_recall``.
 The search keeps the weights on the simplex (non-negative, summing to 1), so every score
 stays in [0, 1]: coordinate ascent that moves a share of one term's weight to another
 (steps of :data:`STEPS`), from the hand-set weights, until no move improves the training
-figure (at most :data:`ROUNDS` rounds). The training figure is measured on every query; a
+figure (at most :data:`ROUNDS` rounds); a move that makes the alternatives less varied
+(fewer distinct added organisations over the 5 than the hand-set weights) is refused. Then
+the ``reuse`` penalty (:class:`~matcher.consortium.objective.Objective`) is chosen among
+:data:`REUSES` the same way. The training figure is measured on every query; a
 held-out part (``holdout``, whole queries, seeded) is reported for the chosen and the
 hand-set weights, not used to choose.
 """
@@ -41,9 +44,11 @@ from matcher.ranking.weights import Weights
 from matcher.registry.snapshot import Registry
 from models.errors import ConstraintError
 
-__all__ = ["ROUNDS", "STEPS", "LearnedObjective", "learn_objective"]
+__all__ = ["REUSES", "ROUNDS", "STEPS", "LearnedObjective", "learn_objective"]
 
 STEPS = (0.2, 0.1, 0.05)
+#: The penalties on members that better alternatives use, tried once the weights are set.
+REUSES = (0.05, 0.1, 0.2, 0.3, 0.5)
 #: Fewer consortia than this in the label year: the hand-set weights are kept (and said so).
 MIN_QUERIES = 8
 ROUNDS = 4
@@ -65,9 +70,12 @@ class LearnedObjective:
             "model": "score = sum of weight * term (terms in [0, 1], weights >= 0 summing to "
                      "1; see matcher/consortium/pool.py)",
             "weights": {t: round(w, 6) for t, w in self.objective.weights},
+            "reuse": self.objective.reuse,
             "training": {"method": "coordinate ascent on the simplex of the mean "
                                    "precision_at_1 + best_of_5_recall of the builder's "
-                                   "consortia, from the hand-set weights",
+                                   "consortia, from the hand-set weights, keeping their "
+                                   "distinct_additions at least the hand-set's; then the "
+                                   "reuse penalty by grid",
                          "labels_from_consortia_of": list(self.label_years),
                          "features_from_projects_until": "the year before each label year",
                          "queries": self.queries, "figures": self.training, **self.params},
@@ -137,7 +145,8 @@ def label_requests(registry: Registry, label_year: int, weights: Weights, *, see
 def learn_objective(registry: Registry, *, until_year: int, weights: Weights, seed: int = 0,
                     label_years: int = 2, max_queries: int | None = 400,
                     holdout: float = 0.25, rounds: int = ROUNDS,
-                    steps: tuple[float, ...] = STEPS, say: Callable[[str], None] | None = None) -> LearnedObjective:
+                    steps: tuple[float, ...] = STEPS, reuses: tuple[float, ...] = REUSES,
+                    say: Callable[[str], None] | None = None) -> LearnedObjective:
     """Learn the objective on the consortia of the last ``label_years`` years up to
     ``until_year``, each with features up to the year before (see the module docstring)."""
     tell = say or (lambda _line: None)
@@ -158,9 +167,14 @@ def learn_objective(registry: Registry, *, until_year: int, weights: Weights, se
     fit_on = [requests[i] for i in sorted(order[:cut].tolist())]
     held = [requests[i] for i in sorted(order[cut:].tolist())]
     tell(f"objective: {len(fit_on)} consortia to learn from, {len(held)} held out")
-    best_w = dict(HAND_SET.weights)
-    best = _value(measure(fit_on, HAND_SET))
-    start = best
+    hand = measure(fit_on, HAND_SET)
+    floor = hand.distinct_additions  # the alternatives must stay as varied as before
+
+    def value(objective: Objective) -> float:
+        m = measure(fit_on, objective)
+        return _value(m) if m.distinct_additions >= floor - 1e-9 else -1.0
+
+    best_w, best = dict(HAND_SET.weights), _value(hand)
     for _ in range(rounds):
         improved = False
         for step in steps:
@@ -169,19 +183,28 @@ def learn_objective(registry: Registry, *, until_year: int, weights: Weights, se
                     trial = _moved(best_w, a, b, step)
                     if trial is None:
                         continue
-                    value = _value(measure(fit_on, Objective.from_mapping(trial)))
-                    if value > best + 1e-9:
-                        best, best_w, improved = value, trial, True
-        tell(f"objective: precision_at_1 + best_of_5_recall {best:.4f} (hand-set {start:.4f})")
+                    v = value(Objective.from_mapping(trial))
+                    if v > best + 1e-9:
+                        best, best_w, improved = v, trial, True
+        tell(f"objective: precision_at_1 + best_of_5_recall {best:.4f} (hand-set "
+             f"{_value(hand):.4f})")
         if not improved:
             break
-    learned = Objective.from_mapping(best_w, source="learned")
-    figures = {"hand_set": round(start, 4), "learned": round(best, 4)}
+    best_reuse = 0.0
+    for reuse in reuses:
+        v = value(Objective.from_mapping(best_w, reuse=reuse))
+        if v > best + 1e-9:
+            best, best_reuse = v, reuse
+    tell(f"objective: reuse {best_reuse:g}: precision_at_1 + best_of_5_recall {best:.4f}")
+    learned = Objective.from_mapping(best_w, source="learned", reuse=best_reuse)
+    figures = {"hand_set": round(_value(hand), 4), "learned": round(best, 4),
+               "hand_set_distinct_additions": round(floor, 4)}
     validation: dict[str, object] = {}
     if held:
         validation = {"held_out_consortia": len(held),
                       "matcher": measure(held, learned).to_json(),
                       "hand_set": measure(held, HAND_SET).to_json()}
     return LearnedObjective(learned, until_year - 1, until_year, len(fit_on), figures,
-                            {"pool": POOL, "steps": list(steps), "rounds": rounds, "seed": seed,
+                            {"pool": POOL, "steps": list(steps), "rounds": rounds,
+                             "reuses_tried": [0.0, *reuses], "seed": seed,
                              "max_queries_per_year": max_queries}, validation, tuple(years))

@@ -119,10 +119,11 @@ def test_completes_a_pair_into_eligible_diverse_consortia() -> None:
 
 
 #: Objectives the beam must optimise exactly: the shipped (learned) one, the hand-set one,
-#: and one that leans on the pair terms (history, programme coherence).
+#: and one that leans on the pair terms (history, programme coherence) and searches each
+#: alternative again with a penalty on members already used.
 OBJECTIVES = {"shipped": None, "hand_set": HAND_SET,
               "pairs": Objective.from_mapping({"fit": 0.3, "history": 0.3, "coherence": 0.3,
-                                               "types": 0.1})}
+                                               "types": 0.1}, reuse=0.3)}
 
 
 def test_the_shipped_objective_is_learned_and_valid() -> None:
@@ -153,6 +154,23 @@ def test_finds_the_exhaustive_optimum_on_small_registries(action: str, objective
         assert out[0].score >= best - 0.02  # the stated margin
     assert total >= 10
     assert exact == total  # beam 64 is exact at this size
+
+
+@pytest.mark.parametrize("reuse", [0.0, 0.3, 2.0])
+def test_alternatives_differ_and_come_best_first(reuse: float) -> None:
+    reg, fit = random_registry(11, n=14)
+    given = [o for o in reg.orgs if BOOK.admissible("KA203", o)][:2]
+    objective = Objective.from_mapping(dict(HAND_SET.weights), reuse=reuse)
+    out = complete(FakeRanker(reg, fit), BOOK.call("KA203", 2020), members=given,
+                   size=(4, 5), n=5, objective=objective)
+    assert len(out) >= 2
+    added = [{m.org.id for m in c.members if m.added} for c in out]
+    for a, b in itertools.combinations(added, 2):
+        assert max(len(a - b), len(b - a)) >= 2
+    assert [c.score for c in out] == sorted((c.score for c in out), reverse=True)
+    plain = complete(FakeRanker(reg, fit), BOOK.call("KA203", 2020), members=given,
+                     size=(4, 5), n=5, objective=HAND_SET)
+    assert out[0] == plain[0]  # the best consortium does not depend on reuse
 
 
 def test_works_with_the_real_ranker() -> None:

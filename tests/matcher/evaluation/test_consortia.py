@@ -137,9 +137,9 @@ def test_the_objective_is_learned_without_the_test_years() -> None:
     full = synthetic(2)
     cut = training_registry(full, 2017)
     a = learn_objective(full, until_year=2017, weights=SIMPLE, max_queries=12, rounds=1,
-                        steps=(0.2,))
+                        steps=(0.2,), reuses=(0.2,))
     b = learn_objective(cut, until_year=2017, weights=SIMPLE, max_queries=12, rounds=1,
-                        steps=(0.2,))
+                        steps=(0.2,), reuses=(0.2,))
     assert a.queries >= 8 and a.label_years == (2016, 2017)
     assert a.objective == b.objective and a.to_json() == b.to_json()
     assert sum(w for _, w in a.objective.weights) == pytest.approx(1.0)
