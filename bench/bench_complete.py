@@ -48,7 +48,7 @@ def main() -> None:
     t2 = time.perf_counter()
     print(f"registry: {registry.n_orgs} organisations, {len(registry.projects)} projects "
           f"({t1 - t0:.1f} s); ranker fit {t2 - t1:.1f} s; objective "
-          f"{dict(load_objective().weights)}")
+          f"{dict(load_objective().weights)}, reuse {load_objective().reuse}")
     book = RuleBook.from_mapping(action_rules(), country_status(),
                                  regions={c.code: c.part_of for c in countries() if c.part_of})
     call = book.call(ACTION)
