@@ -10,7 +10,9 @@ Two steps:
    candidate's relevance to the idea alone is scored too (the ranker's idea model).
 2. **Beam search** (:mod:`matcher.consortium.beam`) over sets of added members for the
    objective of :mod:`matcher.consortium.pool`, weighted as learned from real consortia
-   (:mod:`matcher.consortium.objective`); alternatives differ in at least two members.
+   (:mod:`matcher.consortium.objective`); alternatives differ in at least two members, and
+   with the objective's ``reuse`` penalty each one after the best is searched again with
+   the members of better ones penalised, so that the alternatives cover more organisations.
    Each returned consortium is verified with :meth:`Call.check`.
 """
 
