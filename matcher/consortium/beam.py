@@ -9,13 +9,15 @@ holds every partial consortium; tests compare it with exhaustive search on small
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from matcher.consortium.objective import PAIR_TERMS
 from matcher.consortium.pool import CandidatePool, combine
 
-__all__ = ["beam_search", "diverse"]
+__all__ = ["beam_search", "differs", "diverse"]
 
 
 @dataclass
@@ -24,13 +26,15 @@ class _Beam:
     inset: np.ndarray  # (B, P) bool
     sumfit: np.ndarray  # (B,)
     sumrel: np.ndarray  # (B,)
+    sumpen: np.ndarray  # (B,) sum of the added members' penalties
     cats: np.ndarray  # (B, n_categories) bool
     ctrs: np.ndarray  # (B, n_countries) bool
-    pairs: np.ndarray  # (B,) pairs that worked together
-    links: np.ndarray  # (B, P) members each candidate worked with
+    pairs: dict[str, np.ndarray]  # term -> (B,) sum of the pair term over member pairs
+    links: dict[str, np.ndarray]  # term -> (B, P) sum of the pair term with each candidate
     nonhei: np.ndarray  # (B,) some member is not an HEI
 
-    def take(self, pool: CandidatePool, b: np.ndarray, j: np.ndarray) -> _Beam:
+    def take(self, pool: CandidatePool, b: np.ndarray, j: np.ndarray,
+             penalty: np.ndarray) -> _Beam:
         ar = np.arange(b.size)
         inset = self.inset[b].copy()
         inset[ar, j] = True
@@ -40,24 +44,31 @@ class _Beam:
         has = pool.ctry_p[j] >= 0
         ctrs[ar[has], pool.ctry_p[j][has]] = True
         return _Beam(np.column_stack([self.chosen[b], j]), inset, self.sumfit[b] + pool.fit[j],
-                     self.sumrel[b] + pool.relevance[j], cats, ctrs,
-                     self.pairs[b] + self.links[b, j], self.links[b] + pool.co_pp[j],
+                     self.sumrel[b] + pool.relevance[j], self.sumpen[b] + penalty[j], cats,
+                     ctrs,
+                     {t: self.pairs[t][b] + self.links[t][b, j] for t in PAIR_TERMS},
+                     {t: self.links[t][b] + pool.pair_terms[t][2][j] for t in PAIR_TERMS},
                      self.nonhei[b] | ~pool.hei_p[j])
 
 
 def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
-                need_non_hei: bool, beam: int = 64, finalists: int = 400,
+                need_non_hei: bool, weights: Mapping[str, float], beam: int = 64,
+                finalists: int = 400, penalty: np.ndarray | None = None,
                 ) -> list[tuple[float, tuple[int, ...]]]:
-    """(score, sorted pool indices) of eligible extensions with ``lo..hi`` members, best first."""
+    """(score, sorted pool indices) of eligible extensions with ``lo..hi`` members, best
+    first, by the objective of ``weights`` (:meth:`CandidatePool.weights`), minus the mean
+    ``penalty`` of the added members when given (one value per pool entry)."""
     g, p = len(pool.given), pool.size
+    pen = np.zeros(p) if penalty is None else np.asarray(penalty, dtype=np.float64)
     cats0 = np.zeros((1, pool.n_categories), dtype=bool)
     cats0[0, pool.cat_g] = True
     ctrs0 = np.zeros((1, pool.n_countries), dtype=bool)
     ctrs0[0, pool.ctry_g[pool.ctry_g >= 0]] = True
     state = _Beam(np.zeros((1, 0), dtype=np.int64), np.zeros((1, p), dtype=bool),
-                  np.zeros(1), np.zeros(1), cats0, ctrs0,
-                  np.array([int(np.triu(pool.co_gg, 1).sum())]),
-                  pool.co_gp.sum(axis=0, dtype=np.int64)[None, :],
+                  np.zeros(1), np.zeros(1), np.zeros(1), cats0, ctrs0,
+                  {t: np.array([float(np.triu(pool.pair_terms[t][0], 1).sum())])
+                   for t in PAIR_TERMS},
+                  {t: pool.pair_terms[t][1].sum(axis=0)[None, :] for t in PAIR_TERMS},
                   np.array([not need_non_hei or bool((~pool.hei_g).any())]))
     found: dict[tuple[int, ...], float] = {}
     for k in range(1, hi - g + 1):
@@ -67,7 +78,10 @@ def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
         ncat = state.cats.sum(axis=1)[:, None] + ~state.cats[:, pool.cat_p]
         new_c = (pool.ctry_p >= 0)[None, :] & ~state.ctrs[:, np.maximum(pool.ctry_p, 0)]
         nctr = state.ctrs.sum(axis=1)[:, None] + new_c
-        obj = combine(pool.weights, fit, rel, ncat, nctr, state.pairs[:, None] + state.links, m)
+        obj = combine(weights, fit, rel, ncat, nctr,
+                      {t: state.pairs[t][:, None] + state.links[t] for t in PAIR_TERMS}, m)
+        if penalty is not None:
+            obj = obj - (state.sumpen[:, None] + pen[None, :]) / k
         obj = np.where(state.inset, -np.inf, obj)
         nonhei = state.nonhei[:, None] | ~pool.hei_p[None, :]
         if m >= lo:
@@ -92,7 +106,7 @@ def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
                 picked_j.append(j)
         if not picked_b:
             break
-        state = state.take(pool, np.array(picked_b), np.array(picked_j))
+        state = state.take(pool, np.array(picked_b), np.array(picked_j), pen)
     return sorted(((s, key) for key, s in found.items()), key=lambda t: (-t[0], t[1]))
 
 
@@ -116,11 +130,17 @@ def diverse(ranked: list[tuple[float, tuple[int, ...]]], n: int,
     members (swapped in or added), or in its one added member when both add only one."""
     kept: list[tuple[float, tuple[int, ...]]] = []
     for score, key in ranked:
-        if all(_distance(key, k) >= min(2, max(len(key), len(k))) for _, k in kept):
+        if differs(key, [k for _, k in kept]):
             kept.append((score, key))
             if len(kept) == n:
                 break
     return kept
+
+
+def differs(key: tuple[int, ...], better: list[tuple[int, ...]]) -> bool:
+    """Whether ``key`` may follow the alternatives ``better``: it differs from each in at
+    least two members, or in its one added member when both add only one."""
+    return all(_distance(key, k) >= min(2, max(len(key), len(k))) for k in better)
 
 
 def _distance(a: tuple[int, ...], b: tuple[int, ...]) -> int:

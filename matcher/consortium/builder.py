@@ -9,7 +9,10 @@ Two steps:
    countries, only countries that count). With an idea (text, themes or topics), each
    candidate's relevance to the idea alone is scored too (the ranker's idea model).
 2. **Beam search** (:mod:`matcher.consortium.beam`) over sets of added members for the
-   objective of :mod:`matcher.consortium.pool`; alternatives differ in at least two members.
+   objective of :mod:`matcher.consortium.pool`, weighted as learned from real consortia
+   (:mod:`matcher.consortium.objective`); alternatives differ in at least two members, and
+   with the objective's ``reuse`` penalty each one after the best is searched again with
+   the members of better ones penalised, so that the alternatives cover more organisations.
    Each returned consortium is verified with :meth:`Call.check`.
 """
 
@@ -21,21 +24,24 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from matcher.consortium.beam import beam_search, diverse
+from matcher.consortium.beam import beam_search, differs, diverse
+from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.pool import CandidatePool
 from matcher.consortium.rules import HIGHER_EDUCATION, Call
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters, Match, Query
 from models.errors import ConstraintError, QueryError, concerning
 
-__all__ = ["Consortium", "Member", "Scorer", "complete", "parse_size", "propose"]
+__all__ = ["CandidateRanker", "Consortium", "Member", "Request", "complete", "parse_size",
+           "prepare", "propose", "search"]
 
 _FIXABLE = frozenset({"min_organisations", "min_countries", "field"})
 _NO_FILTERS = Filters()
 
 
-class Scorer(Protocol):
-    """What the builder needs of a ranker (:class:`matcher.ranking.ranker.Ranker` is one)."""
+class CandidateRanker(Protocol):
+    """What the builder needs of a ranker to find and score candidate members
+    (:class:`matcher.ranking.ranker.Ranker` is one)."""
 
     @property
     def registry_(self) -> Registry: ...
@@ -106,25 +112,31 @@ def _parse_size(size: tuple[int, int] | None, min_orgs: int, n_given: int) -> tu
     return max(lo, n_given + 1, min_orgs), hi
 
 
-def complete(ranker: Scorer, call: Call, *, members: Sequence[OrgProfile],
-             size: tuple[int, int] | None = None, n: int = 5, text: str = "",
-             themes: Sequence[str] = (), topics: Sequence[str] = (),
-             filters: Filters = _NO_FILTERS, coordinator: OrgProfile | None = None,
-             pool: int = 200, beam: int = 64) -> list[Consortium]:
-    """The ``n`` best eligible consortia of ``call`` that contain ``members``, best first.
+@dataclass(frozen=True)
+class Request:
+    """A consortium request ready for the search: the given members, the query the pool was
+    ranked for, the candidates as arrays and the size range of the whole consortium."""
 
-    ``size`` is (min, max) organisations in the whole consortium; default: the action's
-    minimum (or one more than the members given) and one more. ``ConstraintError`` when the
-    request cannot be met, naming the constraint.
-    """
+    call: Call
+    given: tuple[OrgProfile, ...]
+    query: Query
+    pool: CandidatePool
+    lo: int
+    hi: int
+    coordinator: OrgProfile | None = None
+
+
+def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile],
+            size: tuple[int, int] | None = None, text: str = "",
+            themes: Sequence[str] = (), topics: Sequence[str] = (),
+            filters: Filters = _NO_FILTERS, coordinator: OrgProfile | None = None,
+            pool: int = 200) -> Request:
+    """Step 1 of :func:`complete`: check the request and rank its candidates."""
     rules = call.rules
     given = list({m.id: m for m in members}.values())
     if not given:
         with concerning("members"):
             raise QueryError("give at least one member organisation")
-    if n < 1:
-        with concerning("n"):
-            raise QueryError(f"n={n}: ask for at least 1 consortium")
     if size is not None and size[1] < rules.min_organisations:
         raise ConstraintError(
             f"size {size[0]}..{size[1]} is below {rules.code}'s minimum of "
@@ -152,19 +164,76 @@ def complete(ranker: Scorer, call: Call, *, members: Sequence[OrgProfile],
     if matches and not idea.is_empty:
         scores = ranker.score(idea, np.array([registry.row_of[m.org.id] for m in matches]))
         relevance = scores / max(float(scores.max()), 1e-12)
-    cands = CandidatePool(call, given, matches, registry, relevance)
-    found = beam_search(cands, lo=lo, hi=hi, min_countries=rules.min_countries,
-                        need_non_hei=not rules.higher_education_only_allowed, beam=beam)
-    if not found:
-        message, constraint = _why_impossible(call, given, matches, lo, hi)
+    return Request(call, tuple(given), query,
+                   CandidatePool(call, given, matches, registry, relevance), lo, hi,
+                   coordinator)
+
+
+def search(request: Request, *, n: int = 5, objective: Objective | None = None,
+           beam: int = 64) -> list[tuple[float, tuple[int, ...]]]:
+    """Step 2 of :func:`complete`: the ``n`` best diverse sets of added members (pool
+    indices) by ``objective`` (default: the shipped one), with their scores; empty when
+    none is eligible."""
+    if n < 1:
+        with concerning("n"):
+            raise QueryError(f"n={n}: ask for at least 1 consortium")
+    rules, pool = request.call.rules, request.pool
+    chosen = objective or load_objective()
+    weights = pool.weights(chosen)
+
+    def run(penalty: np.ndarray | None = None) -> list[tuple[float, tuple[int, ...]]]:
+        return beam_search(pool, lo=request.lo, hi=request.hi,
+                           min_countries=rules.min_countries,
+                           need_non_hei=not rules.higher_education_only_allowed,
+                           weights=weights, beam=beam, penalty=penalty)
+
+    if chosen.reuse <= 0:
+        return diverse(run(), n)
+    # each alternative is searched again with a penalty on the members that better ones
+    # already use: alternatives then cover more organisations (the learned ``reuse``)
+    kept: list[tuple[float, tuple[int, ...]]] = []
+    used = np.zeros(pool.size)
+    for _ in range(n):
+        found = run(chosen.reuse * used if kept else None)
+        key = next((key for _, key in found if differs(key, [k for _, k in kept])), None)
+        if key is None:
+            break
+        kept.append((pool.objective(key, chosen) if kept else found[0][0], key))
+        used[list(key)] = 1.0
+    return sorted(kept, key=lambda t: (-t[0], t[1]))
+
+
+def complete(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile],
+             size: tuple[int, int] | None = None, n: int = 5, text: str = "",
+             themes: Sequence[str] = (), topics: Sequence[str] = (),
+             filters: Filters = _NO_FILTERS, coordinator: OrgProfile | None = None,
+             pool: int = 200, beam: int = 64,
+             objective: Objective | None = None) -> list[Consortium]:
+    """The ``n`` best eligible consortia of ``call`` that contain ``members``, best first.
+
+    ``size`` is (min, max) organisations in the whole consortium; default: the action's
+    minimum (or one more than the members given) and one more. ``objective``: the weights
+    consortia are ranked by (default: the learned ``objective_weights.json``).
+    ``ConstraintError`` when the request cannot be met, naming the constraint.
+    """
+    if n < 1:
+        with concerning("n"):
+            raise QueryError(f"n={n}: ask for at least 1 consortium")
+    request = prepare(ranker, call, members=members, size=size, text=text, themes=themes,
+                      topics=topics, filters=filters, coordinator=coordinator, pool=pool)
+    picked = search(request, n=n, objective=objective, beam=beam)
+    cands, given, rules = request.pool, list(request.given), call.rules
+    if not picked:
+        message, constraint = _why_impossible(call, given, cands.matches, request.lo,
+                                              request.hi)
         raise ConstraintError(message, constraint=constraint)
-    picked = diverse(found, n)
     # explanations only for the members shown (the pool was ranked without them)
+    registry = ranker.registry_
     used = sorted({i for _, key in picked for i in key})
-    whys = dict(zip(used, ranker.why_many(query, [registry.row_of[cands.orgs[i].id]
-                                                  for i in used]), strict=True))
-    cands.matches = tuple(replace(m, why=whys[i]) if i in whys else m
-                          for i, m in enumerate(cands.matches))
+    whys = dict(zip(used, ranker.why_many(request.query, [registry.row_of[cands.orgs[i].id]
+                                                          for i in used]), strict=True))
+    matches = tuple(replace(m, why=whys[i]) if i in whys else m
+                    for i, m in enumerate(cands.matches))
     out: list[Consortium] = []
     for score, key in picked:
         added = sorted(key, key=lambda i: (-cands.fit[i], cands.orgs[i].id))
@@ -174,16 +243,16 @@ def complete(ranker: Scorer, call: Call, *, members: Sequence[OrgProfile],
         out.append(Consortium(
             rank=len(out) + 1, score=score, action=rules.code, call_year=call.year,
             members=tuple([Member(o, False) for o in given]
-                          + [Member(cands.orgs[i], True, cands.matches[i].why) for i in added]),
-            why=_explain(call, cands, given, added)))
+                          + [Member(cands.orgs[i], True, matches[i].why) for i in added]),
+            why=_explain(call, cands, given, added, matches)))
     return out
 
 
-def propose(ranker: Scorer, call: Call, *, lead: OrgProfile,
+def propose(ranker: CandidateRanker, call: Call, *, lead: OrgProfile,
             size: tuple[int, int] | None = None, n: int = 5, text: str = "",
             themes: Sequence[str] = (), topics: Sequence[str] = (),
-            filters: Filters = _NO_FILTERS, pool: int = 200,
-            beam: int = 64) -> list[Consortium]:
+            filters: Filters = _NO_FILTERS, pool: int = 200, beam: int = 64,
+            objective: Objective | None = None) -> list[Consortium]:
     """Whole consortia around ``lead`` (the coordinator) for a project on ``text``, ``themes``
     or call ``topics``."""
     if not text.strip() and not themes and not topics:
@@ -191,10 +260,11 @@ def propose(ranker: Scorer, call: Call, *, lead: OrgProfile,
             raise QueryError("propose needs what the project is about: give --text, --theme "
                              "or --topic")
     return complete(ranker, call, members=[lead], size=size, n=n, text=text, themes=themes,
-                    topics=topics, filters=filters, coordinator=lead, pool=pool, beam=beam)
+                    topics=topics, filters=filters, coordinator=lead, pool=pool, beam=beam,
+                    objective=objective)
 
 
-def _candidates(ranker: Scorer, call: Call, query: Query, idea: Query, pool: int,
+def _candidates(ranker: CandidateRanker, call: Call, query: Query, idea: Query, pool: int,
                 filters: Filters) -> list[Match]:
     """The ``pool`` best admissible candidates for the whole request, and with an idea also
     the ``pool`` best for the idea alone (scored for the whole request): without them, a
@@ -252,12 +322,12 @@ def _why_impossible(call: Call, given: Sequence[OrgProfile], matches: Sequence[M
 
 
 def _explain(call: Call, pool: CandidatePool, given: Sequence[OrgProfile],
-             added: Sequence[int]) -> tuple[str, ...]:
+             added: Sequence[int], matches: Sequence[Match]) -> tuple[str, ...]:
     rules = call.rules
     orgs = list(given) + [pool.orgs[i] for i in added]
     out = []
     for i in added:
-        org, reasons = pool.orgs[i], pool.matches[i].why
+        org, reasons = pool.orgs[i], matches[i].why
         out.append(f"adds {org.display_name} ({org.country}, {org.category})"
                    + (f": {reasons[0]}" if reasons else ""))
     inside = sorted({call.country_of(o) for o in orgs} & call.counting)
@@ -268,7 +338,7 @@ def _explain(call: Call, pool: CandidatePool, given: Sequence[OrgProfile],
         out.append(f"partners from other countries: {', '.join(partners)}")
     cats = sorted({o.category for o in orgs})
     out.append(f"{len(cats)} organisation types: {', '.join(cats)}")
-    pairs = pool.pairs(added)
+    pairs = int(pool.pairs(added))
     m = len(orgs)
     if pairs:
         out.append(f"{pairs} of {m * (m - 1) // 2} member pairs have worked together before")

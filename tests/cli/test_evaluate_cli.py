@@ -94,3 +94,61 @@ def test_missing_file_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> Non
                                  "--train-until", "2017", "--test-from", "2018"])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+@pytest.fixture(scope="module")
+def consortia_history(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Twelve real 2018 consortia of 4-6 organisations from 3+ countries, one coordinator,
+    every member known before; and the last two projects of 2015-2017 of each member."""
+    source = shared_data / "cordis-h2020" / "participations.csv.gz"
+    with gzip.open(source, "rt", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or ())
+        rows = [r for r in reader if r["start_year"] >= "2015"]
+    by_project: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        by_project.setdefault(r["rcn"], []).append(r)
+    ordered = sorted(by_project.items(), key=lambda t: int(t[0]))
+    past: dict[str, list[str]] = {}
+    for rcn, members in ordered:
+        if members[0]["start_year"] <= "2017":
+            for r in members:
+                past.setdefault(r["pic"], []).append(rcn)
+    tests = [rcn for rcn, m in ordered
+             if m[0]["start_year"] == "2018" and 4 <= len(m) <= 6
+             and len({r["country"] for r in m}) >= 3 and all(r["pic"] in past for r in m)
+             and sum(r["role"] == "coordinator" for r in m) == 1][:12]
+    keep = set(tests) | {p for rcn in tests for r in by_project[rcn] for p in past[r["pic"]][-2:]}
+    path = tmp_path_factory.mktemp("evaluate") / "consortia.csv"
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(r for rcn in sorted(keep, key=int) for r in by_project[rcn])
+    return path
+
+
+def test_complete_task_on_real_consortia(runner: CliRunner, consortia_history: Path,
+                                         shared_data: Path) -> None:
+    projects = shared_data / "cordis-h2020" / "projects.csv.gz"
+    result = runner.invoke(cli, _args(consortia_history, shared_data, "--task", "complete",
+                                      "--projects", str(projects), "--max-queries", "8",
+                                      "--format", "json"))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["task"] == "complete" and report["queries"] == 8
+    assert report["test_projects"] == 12
+    assert list(report["models"]) == ["matcher", "hand_set", "greedy", "adamic_adar_greedy",
+                                      "random_eligible"]
+    for figures in report["models"].values():
+        assert set(figures) == {"precision_at_1", "best_of_5_recall", "any_hit_at_5",
+                                "distinct_additions"}
+        assert 0 <= figures["precision_at_1"] <= 1 and figures["distinct_additions"] > 0
+    assert report["matcher_objective"]["training"]["labels_from_consortia_of"] == [2016, 2017]
+    assert report["ranker_weights_training"]["labels_from_consortia_of"] == 2017
+
+
+def test_max_queries_is_for_the_complete_task(runner: CliRunner, history: Path,
+                                              shared_data: Path) -> None:
+    result = runner.invoke(cli, _args(history, shared_data, "--max-queries", "5"))
+    assert result.exit_code == 2
+    assert "--max-queries applies to --task complete only" in result.output

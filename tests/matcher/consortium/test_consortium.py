@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from data.reference import action_rules, countries, country_status
 from matcher.consortium.builder import CandidatePool, complete, propose
+from matcher.consortium.objective import HAND_SET, Objective, load_objective
 from matcher.consortium.rules import RuleBook
 from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
@@ -50,12 +51,16 @@ class FakeRanker:
         return np.array([self.fit[i] for i in rows])
 
 
-def make_registry(orgs: Sequence[OrgProfile], projects: Sequence[Sequence[int]]) -> Registry:
+def make_registry(orgs: Sequence[OrgProfile], projects: Sequence[Sequence[int]], *,
+                  themed: bool = False) -> Registry:
+    """``themed``: each project gets one of three programme parts, so that members differ in
+    programme coherence."""
     inc = sp.lil_matrix((len(orgs), max(len(projects), 1)), dtype=np.float32)
     for j, members in enumerate(projects):
         for k, i in enumerate(members):
             inc[i, j] = 2.0 if k == 0 else 1.0
-    infos = tuple(ProjectInfo(j, f"P{j}", "H2020", None, 2017, None, None)
+    infos = tuple(ProjectInfo(j, f"P{j}", "H2020", None, 2017, None, None,
+                              (f"part-{j % 3}",) if themed else ())
                   for j in range(max(len(projects), 1)))
     return Registry(tuple(orgs), infos, inc.tocsr(), {}, {}, "test")
 
@@ -71,11 +76,12 @@ def random_registry(seed: int, n: int = 11) -> tuple[Registry, list[float]]:
     orgs = [org(i, rnd.choice(pool), rnd.choice(CATEGORIES), rnd.random() < 0.8)
             for i in range(n)]
     projects = [rnd.sample(range(n), rnd.randint(2, 4)) for _ in range(rnd.randint(0, 6))]
-    return make_registry(orgs, projects), [round(rnd.random(), 3) for _ in range(n)]
+    return (make_registry(orgs, projects, themed=True),
+            [round(rnd.random(), 3) for _ in range(n)])
 
 
 def exhaustive(ranker: FakeRanker, action: str, given: list[OrgProfile], lo: int, hi: int,
-               year: int) -> float:
+               year: int, objective: Objective | None = None) -> float:
     """The best objective over every eligible consortium, by brute force."""
     reg = ranker.registry_
     ids = {o.id for o in given}
@@ -87,7 +93,7 @@ def exhaustive(ranker: FakeRanker, action: str, given: list[OrgProfile], lo: int
         for combo in itertools.combinations(range(pool.size), k):
             members = given + [pool.orgs[i] for i in combo]
             if not BOOK.check(action, members, call_year=year):
-                best = max(best, pool.objective(combo))
+                best = max(best, pool.objective(combo, objective))
     return best
 
 
@@ -112,8 +118,24 @@ def test_completes_a_pair_into_eligible_diverse_consortia() -> None:
     assert out[0].to_json()["eligible"] is True
 
 
+#: Objectives the beam must optimise exactly: the shipped (learned) one, the hand-set one,
+#: and one that leans on the pair terms (history, programme coherence) and searches each
+#: alternative again with a penalty on members already used.
+OBJECTIVES = {"shipped": None, "hand_set": HAND_SET,
+              "pairs": Objective.from_mapping({"fit": 0.3, "history": 0.3, "coherence": 0.3,
+                                               "types": 0.1}, reuse=0.3)}
+
+
+def test_the_shipped_objective_is_learned_and_valid() -> None:
+    shipped = load_objective()
+    assert sum(w for _, w in shipped.weights) == pytest.approx(1.0)
+    assert min(w for _, w in shipped.weights) >= 0
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
 @pytest.mark.parametrize("action", ["KA220-HED", "KA203", "KA210"])
-def test_finds_the_exhaustive_optimum_on_small_registries(action: str) -> None:
+def test_finds_the_exhaustive_optimum_on_small_registries(action: str, objective: str) -> None:
+    chosen = OBJECTIVES[objective]
     year = BOOK.call_year(action)
     exact = total = 0
     for seed in range(40):
@@ -121,16 +143,34 @@ def test_finds_the_exhaustive_optimum_on_small_registries(action: str) -> None:
         ranker = FakeRanker(reg, fit)
         given = [o for o in reg.orgs if BOOK.admissible(action, o, year)][:2]
         try:
-            out = complete(ranker, BOOK.call(action), members=given, size=(3, 5), n=1)
+            out = complete(ranker, BOOK.call(action), members=given, size=(3, 5), n=1,
+                           objective=chosen)
         except ConstraintError:
-            assert exhaustive(ranker, action, given, 3, 5, year) < 0
+            assert exhaustive(ranker, action, given, 3, 5, year, chosen) < 0
             continue
-        best = exhaustive(ranker, action, given, 3, 5, year)
+        best = exhaustive(ranker, action, given, 3, 5, year, chosen)
         total += 1
         exact += abs(out[0].score - best) < 1e-9
         assert out[0].score >= best - 0.02  # the stated margin
     assert total >= 10
     assert exact == total  # beam 64 is exact at this size
+
+
+@pytest.mark.parametrize("reuse", [0.0, 0.3, 2.0])
+def test_alternatives_differ_and_come_best_first(reuse: float) -> None:
+    reg, fit = random_registry(11, n=14)
+    given = [o for o in reg.orgs if BOOK.admissible("KA203", o)][:2]
+    objective = Objective.from_mapping(dict(HAND_SET.weights), reuse=reuse)
+    out = complete(FakeRanker(reg, fit), BOOK.call("KA203", 2020), members=given,
+                   size=(4, 5), n=5, objective=objective)
+    assert len(out) >= 2
+    added = [{m.org.id for m in c.members if m.added} for c in out]
+    for a, b in itertools.combinations(added, 2):
+        assert max(len(a - b), len(b - a)) >= 2
+    assert [c.score for c in out] == sorted((c.score for c in out), reverse=True)
+    plain = complete(FakeRanker(reg, fit), BOOK.call("KA203", 2020), members=given,
+                     size=(4, 5), n=5, objective=HAND_SET)
+    assert out[0] == plain[0]  # the best consortium does not depend on reuse
 
 
 def test_works_with_the_real_ranker() -> None:
