@@ -23,6 +23,7 @@ from __future__ import annotations
 import doctest
 import re
 import shlex
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,11 +196,31 @@ def readme_home(default_matcher: object, tmp_path_factory: pytest.TempPathFactor
     return work
 
 
+@pytest.fixture(scope="session")
+def readme_default(default_home: DefaultHome, readme_home: Path) -> DefaultHome:
+    """A copy of the default registry and its index for the README's examples: they import
+    into the default registry, which the other tests share and expect unchanged."""
+    from matcher import Matcher
+
+    copy = DefaultHome(readme_home / ".xdg-data", readme_home / ".xdg-cache")
+    shutil.copytree(default_home.data, copy.data)
+    shutil.copytree(default_home.cache, copy.cache)
+    with pytest.MonkeyPatch.context() as mp:
+        copy.use(mp)
+        with Matcher.open() as m:
+            # the index folder is named after the database's path: move the copied index there
+            (index,) = [d for d in (copy.cache / "erasmus-partner-matcher").iterdir()
+                        if d.name.startswith("index-")]
+            index.rename(m.index_directory())
+            assert m.index_status().fresh
+    return copy
+
+
 @pytest.mark.parametrize("example", FOUND.examples, ids=[e.id for e in FOUND.examples])
 def test_readme_example_runs_as_written(example: Example, readme_home: Path,
-                                        default_home: DefaultHome, runner: CliRunner,
+                                        readme_default: DefaultHome, runner: CliRunner,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    default_home.use(monkeypatch)
+    readme_default.use(monkeypatch)
     monkeypatch.chdir(readme_home)
     result = runner.invoke(cli, list(example.argv))
     assert result.exception is None or isinstance(result.exception, SystemExit), (
@@ -213,9 +234,9 @@ def test_readme_example_runs_as_written(example: Example, readme_home: Path,
 
 @pytest.mark.parametrize("block", FOUND.doctests, ids=[f"README:{n}" for n, _ in FOUND.doctests])
 def test_readme_library_example_runs_as_written(block: tuple[int, str], readme_home: Path,
-                                                default_home: DefaultHome,
+                                                readme_default: DefaultHome,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    default_home.use(monkeypatch)
+    readme_default.use(monkeypatch)
     monkeypatch.chdir(readme_home)
     line, text = block
     test = doctest.DocTestParser().get_doctest(text, {}, f"README:{line}", str(README), line)
