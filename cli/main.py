@@ -27,15 +27,16 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool) -> None:
 
     \b
     Three jobs:
-      1. Find partners before a call:   matcher search --text "..." --country FI
-                                        matcher search --org 999873188
+      1. Find partners before a call:   matcher search --text "..." --topic SwafS --country FI
+                                        matcher search --org "HELSINGIN YLIOPISTO"
       2. Complete a consortium:         matcher complete --action KA220-HED --member A --member B
                                         matcher check / matcher propose
       3. Batch matching:                matcher batch queries.csv -o results.csv --jobs 2
+    The same in a web page, with a JSON API:  matcher serve   (the `web` extra)
 
     The default registry (the 5,911 ECHE holders 2021-27 and the 32,012 organisations of
-    25,620 real H2020 consortia 2014-19) works without any import; add your own data with
-    `matcher import`.
+    25,620 real H2020 consortia 2014-19, with names and project titles) works without any
+    import; add your own data with `matcher import`.
     """
     ctx.obj = App(db_url=db_url, quiet=quiet)
     ctx.call_on_close(ctx.obj.close)
