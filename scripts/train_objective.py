@@ -23,24 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from data.scratch import history_database
+from _real_data import DEFAULT_DATA, load  # scripts/ is sys.path[0] when run as a file
+
 from matcher.consortium.objective import OBJECTIVE_FILE
 from matcher.evaluation.objective_fit import learn_objective
 from matcher.ranking.weights import load_weights
-from matcher.registry.snapshot import Registry, load_registry
-
-
-def load(data: Path) -> Registry:
-    with history_database([data / "participations.csv.gz"], [data / "programme_parts.csv.gz"],
-                          projects=[data / "projects.csv.gz"],
-                          organisations=[data / "organisations.csv.gz"]) as db, \
-            db.sessions() as session:
-        return load_registry(session)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/cordis-h2020")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--until", type=int, default=2019)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
