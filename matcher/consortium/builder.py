@@ -273,7 +273,7 @@ def _candidates(ranker: CandidateRanker, call: Call, query: Query, idea: Query, 
     allowed = _pool_filters(call, ranker.registry_, filters)
     ranked = ranker.rank(query, n=pool, filters=allowed, explain=False)
     if not idea.is_empty:
-        seen = {m.org.id for m in ranked}
+        seen = {m.org.id for m in ranked} | set(query.org_ids)  # the members are not candidates
         extra = [m.org for m in ranker.rank(idea, n=pool, filters=allowed, explain=False)
                  if m.org.id not in seen]
         if extra:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pytest
@@ -286,3 +287,16 @@ def test_deterministic() -> None:
     runs = [complete(ranker, BOOK.call("KA220-HED"), members=given, size=(3, 5), n=5)
             for _ in range(2)]
     assert runs[0] == runs[1]
+
+
+def test_with_an_idea_no_member_is_proposed_again(default_matcher: Any) -> None:
+    """The idea's own best candidates join the pool: the given members are not among them,
+    although the idea ranks them high (the University of Helsinki for study guidance)."""
+    found = default_matcher.complete(
+        "KA220-HED", ["999994535", "965934440"], n=5,
+        text="guidance and counselling for first-year students")
+    assert len(found.consortia) == 5
+    for consortium in found.consortia:
+        ids = [m.org.id for m in consortium.members]
+        assert len(ids) == len(set(ids))
+        assert all(m.added for m in consortium.members[2:])
