@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data.reference import action_rules, countries, country_status
-from matcher.consortium.builder import CandidatePool, complete, propose
+from matcher.consortium.builder import complete, propose
 from matcher.consortium.objective import HAND_SET, Objective, load_objective
+from matcher.consortium.pool import CandidatePool
 from matcher.consortium.rules import RuleBook
 from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
