@@ -29,6 +29,7 @@ from typing import Any, Self
 from sqlalchemy.orm import Session
 
 from matcher.consortium.builder import Consortium, complete, propose
+from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.rules import Call, RuleBook, Violation
 from matcher.partners import SearchRequest, SearchResult, search_partners
 from matcher.ranking.index import IndexInfo, index_dir, load_index, load_or_build, status
@@ -113,6 +114,16 @@ class IndexStatus:
 def _member(org: OrgProfile) -> dict[str, Any]:
     return {"id": org.id, "pic": org.pic, "name": org.display_name, "country": org.country,
             "type": org.category, "eche": org.eche}
+
+
+def _objective(idea_weight: float | None) -> Objective | None:
+    """The learned objective with the idea's weight the user asked for (``None``: as learned)."""
+    if idea_weight is None:
+        return None
+    with concerning("idea_weight"):
+        if not 0.0 <= idea_weight <= 1.0:
+            raise QueryError(f"idea weight {idea_weight:g}: give a number from 0 to 1")
+    return load_objective().with_idea_weight(idea_weight)
 
 
 @dataclass
@@ -280,10 +291,13 @@ class Matcher:
                  themes: Sequence[str] = (), topics: Sequence[str] = (),
                  countries: Sequence[str] = (), exclude_countries: Sequence[str] = (),
                  types: Sequence[str] = (), eche: bool = False, call_year: int | None = None,
-                 coordinator: str | None = None, include_unnamed: bool = False) -> Completion:
+                 coordinator: str | None = None, include_unnamed: bool = False,
+                 idea_weight: float | None = None) -> Completion:
         """The ``n`` best eligible consortia that contain ``members``, best first; added
-        members have a name unless ``include_unnamed``."""
+        members have a name unless ``include_unnamed``. ``idea_weight`` (0 to 1): how much the
+        additions' closeness to the idea counts (default: the learned objective's)."""
         call = self.call(action, call_year)
+        objective = _objective(idea_weight)
         words = self.vocabulary
         with concerning("members"):
             given = words.organisations(members)
@@ -299,7 +313,7 @@ class Matcher:
                                                exclude_countries=exclude_countries,
                                                types=types, eche=eche,
                                                include_unnamed=include_unnamed),
-                         coordinator=lead)
+                         coordinator=lead, objective=objective)
         return Completion(call.rules.code, call.year, tuple(found), notes)
 
     def propose(self, action: str, lead: str, *, size: tuple[int, int] | None = None,
@@ -307,9 +321,11 @@ class Matcher:
                 topics: Sequence[str] = (), countries: Sequence[str] = (),
                 exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
                 eche: bool = False, call_year: int | None = None,
-                include_unnamed: bool = False) -> Completion:
-        """Whole eligible consortia around ``lead`` (the coordinator) for a project idea."""
+                include_unnamed: bool = False, idea_weight: float | None = None) -> Completion:
+        """Whole eligible consortia around ``lead`` (the coordinator) for a project idea;
+        ``idea_weight`` as for :meth:`complete`."""
         call = self.call(action, call_year)
+        objective = _objective(idea_weight)
         words = self.vocabulary
         with concerning("lead"):
             leader = words.organisation(lead)
@@ -322,7 +338,8 @@ class Matcher:
                         filters=words.filters(countries=countries,
                                               exclude_countries=exclude_countries,
                                               types=types, eche=eche,
-                                              include_unnamed=include_unnamed))
+                                              include_unnamed=include_unnamed),
+                        objective=objective)
         return Completion(call.rules.code, call.year, tuple(found), notes)
 
     # -- browsing the registry -----------------------------------------------------------

@@ -32,6 +32,11 @@ def build_options(func: F) -> F:
         click.option("-n", "n", type=click.IntRange(1, 50), default=5, show_default=True,
                      help="How many alternative consortia."),
         idea_options,
+        click.option("--idea-weight", type=click.FloatRange(0.0, 1.0), metavar="W",
+                     help="How much the additions' closeness to the idea (--text, --theme, "
+                          "--topic) counts, 0 to 1. Default: as learned from real consortia "
+                          "(0.15), where a shared history with the members counts more; "
+                          "0.5 or more lets the idea lead."),
         filter_options,
         call_year_option,
         format_option("table", "json"),
@@ -107,7 +112,7 @@ def complete_command(app: App, action: str, members: tuple[str, ...], size: str 
                      text: str, themes: tuple[str, ...], topics: tuple[str, ...],
                      countries: tuple[str, ...], exclude_countries: tuple[str, ...],
                      types: tuple[str, ...], eche: bool, include_unnamed: bool,
-                     call_year: int | None, fmt: str) -> None:
+                     call_year: int | None, idea_weight: float | None, fmt: str) -> None:
     """Complete a consortium: the N best eligible consortia that contain the given members.
 
     Ranked by fit (past collaboration and the idea's words, themes and call topic),
@@ -122,7 +127,7 @@ def complete_command(app: App, action: str, members: tuple[str, ...], size: str 
     found = app.matcher().complete(
         action, members, size=parse_size(size), n=n, text=text, themes=themes, topics=topics,
         countries=countries, exclude_countries=exclude_countries, types=types, eche=eche,
-        call_year=call_year, include_unnamed=include_unnamed)
+        call_year=call_year, include_unnamed=include_unnamed, idea_weight=idea_weight)
     show_consortia(app, found.to_json(), fmt)
 
 
@@ -137,7 +142,7 @@ def propose_command(app: App, action: str, lead: str, size: str | None, n: int, 
                     themes: tuple[str, ...], topics: tuple[str, ...],
                     countries: tuple[str, ...], exclude_countries: tuple[str, ...],
                     types: tuple[str, ...], eche: bool, include_unnamed: bool,
-                    call_year: int | None, fmt: str) -> None:
+                    call_year: int | None, idea_weight: float | None, fmt: str) -> None:
     """Propose whole eligible consortia around a lead organisation for a project on --text,
     --theme or --topic.
 
@@ -150,7 +155,7 @@ def propose_command(app: App, action: str, lead: str, size: str | None, n: int, 
     found = app.matcher().propose(
         action, lead, size=parse_size(size), n=n, text=text, themes=themes, topics=topics,
         countries=countries, exclude_countries=exclude_countries, types=types, eche=eche,
-        call_year=call_year, include_unnamed=include_unnamed)
+        call_year=call_year, include_unnamed=include_unnamed, idea_weight=idea_weight)
     show_consortia(app, found.to_json(), fmt)
 
 

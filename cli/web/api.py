@@ -55,6 +55,8 @@ class _Build(_Body):
     eche: bool = False
     include_unnamed: bool = False
     call_year: int | None = None
+    idea_weight: float | None = Field(None, description="How much the additions' closeness "
+                                      "to the idea counts, 0 to 1 (default: as learned).")
 
     def options(self) -> dict[str, Any]:
         return {"size": parse_size(self.size or None), "n": self.n, "text": self.text,
@@ -62,7 +64,8 @@ class _Build(_Body):
                 "countries": given(self.countries),
                 "exclude_countries": given(self.exclude_countries),
                 "types": given(self.types), "eche": self.eche,
-                "include_unnamed": self.include_unnamed, "call_year": self.call_year}
+                "include_unnamed": self.include_unnamed, "call_year": self.call_year,
+                "idea_weight": self.idea_weight}
 
 
 class CompleteBody(_Build):

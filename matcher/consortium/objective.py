@@ -82,6 +82,25 @@ class Objective:
             w["relevance"] = 0.0
         return w
 
+    def with_idea_weight(self, weight: float) -> Objective:
+        """The same objective with ``relevance`` (how close the added members' past work is
+        to the idea) at ``weight`` and the other terms scaled to share the rest as before.
+
+        >>> HAND_SET.with_idea_weight(0.6).weight("relevance")
+        0.6
+        >>> round(HAND_SET.with_idea_weight(0.6).weight("fit"), 4)
+        0.175
+        """
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(f"idea weight {weight:g}: valid: 0 to 1")
+        rest = {t: w for t, w in self.weights if t != "relevance"}
+        total = sum(rest.values())
+        scaled = ({t: w * (1.0 - weight) / total for t, w in rest.items()} if total > 0
+                  else {"fit": 1.0 - weight})
+        return Objective.from_mapping({**scaled, "relevance": weight},
+                                      f"{self.source}, idea weight {weight:g}",
+                                      reuse=self.reuse)
+
     def to_json(self) -> dict[str, Any]:
         return {"weights": {t: round(w, 6) for t, w in self.weights}, "reuse": self.reuse,
                 "source": self.source}

@@ -179,3 +179,11 @@ def test_a_missing_action_is_a_usage_error(runner: CliRunner, registry_url: str,
     assert code == 2
     assert "Missing option '--action' / '-a'" in err
     assert "Traceback" not in err
+
+
+def test_an_idea_weight_out_of_range_is_a_usage_error(runner: CliRunner,
+                                                       registry_url: str) -> None:
+    code, _, err = run(runner, registry_url, "complete", "-a", "KA220-HED", "-m", HELSINKI,
+                       "--text", "x", "--idea-weight", "2")
+    assert code == 2
+    assert "Invalid value for '--idea-weight': 2.0 is not in the range 0.0<=x<=1.0" in err

@@ -301,3 +301,35 @@ def test_with_an_idea_no_member_is_proposed_again(default_matcher: Any) -> None:
         ids = [m.org.id for m in consortium.members]
         assert len(ids) == len(set(ids))
         assert all(m.added for m in consortium.members[2:])
+
+
+def test_an_idea_weight_lets_the_idea_choose_the_additions(default_matcher: Any) -> None:
+    """As learned, a shared history with the members decides most; with the idea weighing
+    half, every addition has past projects in the idea's call-topic family."""
+    ask = {"n": 3, "text": "science education in schools, inquiry-based learning",
+           "topics": ["SwafS"]}
+    learned = default_matcher.complete("KA220-HED", ["999994535", "965934440"], **ask)
+    leaning = default_matcher.complete("KA220-HED", ["999994535", "965934440"],
+                                       idea_weight=0.5, **ask)
+
+    def added(found: Any) -> list[list[Any]]:
+        return [[m for m in c.members if m.added] for c in found.consortia]
+
+    def in_family(member: Any) -> bool:
+        return any("call-topic family SwafS" in reason for reason in member.why)
+
+    assert not all(in_family(m) for c in added(learned) for m in c)
+    assert all(in_family(m) for c in added(leaning) for m in c)
+    assert added(leaning)[0] != added(learned)[0]
+    with pytest.raises(QueryError, match="idea weight 1.5: give a number from 0 to 1"):
+        default_matcher.complete("KA220-HED", ["999994535"], idea_weight=1.5, **ask)
+
+
+def test_the_idea_weight_rescales_the_other_terms() -> None:
+    shifted = load_objective().with_idea_weight(0.5)
+    assert shifted.weight("relevance") == 0.5
+    assert abs(sum(w for _, w in shifted.weights) - 1.0) < 1e-9
+    base = load_objective()
+    ratio = shifted.weight("fit") / base.weight("fit")
+    assert all(abs(shifted.weight(t) - base.weight(t) * ratio) < 1e-9
+               for t, _ in base.weights if t != "relevance")
