@@ -35,6 +35,8 @@ from models.errors import ConstraintError, QueryError, concerning
 __all__ = ["CandidateRanker", "Consortium", "Member", "Request", "complete", "parse_size",
            "prepare", "propose", "search"]
 
+#: How the ranker's reasons about a query's idea begin (matcher.ranking.explain).
+_IDEA_REASONS = ("took part in ", "matching words", "shared themes")
 _FIXABLE = frozenset({"min_organisations", "min_countries", "field"})
 _NO_FILTERS = Filters()
 
@@ -328,8 +330,11 @@ def _explain(call: Call, pool: CandidatePool, given: Sequence[OrgProfile],
     out = []
     for i in added:
         org, reasons = pool.orgs[i], matches[i].why
+        # the strongest reason, and the best one about the idea when that is another
+        shown = list(reasons[:1]) + [r for r in reasons[1:] if r.startswith(_IDEA_REASONS)
+                                     or "in call-topic family" in r][:1]
         out.append(f"adds {org.display_name} ({org.country}, {org.category})"
-                   + (f": {reasons[0]}" if reasons else ""))
+                   + (f": {'; '.join(shown)}" if shown else ""))
     inside = sorted({call.country_of(o) for o in orgs} & call.counting)
     out.append(f"{len(inside)} {rules.counting_label} ({', '.join(inside)}); "
                f"{rules.code} needs {rules.min_countries}")
@@ -337,7 +342,8 @@ def _explain(call: Call, pool: CandidatePool, given: Sequence[OrgProfile],
     if partners:
         out.append(f"partners from other countries: {', '.join(partners)}")
     cats = sorted({o.category for o in orgs})
-    out.append(f"{len(cats)} organisation types: {', '.join(cats)}")
+    out.append(f"{len(cats)} organisation type{'s' if len(cats) != 1 else ''}: "
+               f"{', '.join(cats)}")
     pairs = int(pool.pairs(added))
     m = len(orgs)
     if pairs:
