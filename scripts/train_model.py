@@ -14,37 +14,24 @@ split's training years.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _real_data import DEFAULT_DATA, load  # scripts/ is sys.path[0] when run as a file
+from _real_data import train  # scripts/ is sys.path[0] when run as a file
 
 from matcher.evaluation.training import learn_weights
+from matcher.registry.snapshot import Registry
 
 OUT = ROOT / "matcher" / "ranking" / "model_weights.json"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--until", type=int, default=2019)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    started = time.perf_counter()
-    registry = load(args.data)
-    learned = learn_weights(registry, until_year=args.until, seed=args.seed, validate=3000)
-    payload = learned.to_json()
-    payload["command"] = "python scripts/train_model.py " + " ".join(sys.argv[1:])
-    OUT.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(payload, indent=2))
-    print(f"wrote {OUT} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+def learn(registry: Registry, until: int, seed: int) -> dict[str, Any]:
+    return learn_weights(registry, until_year=until, seed=seed, validate=3000).to_json()
 
 
 if __name__ == "__main__":
-    main()
+    train(__doc__, OUT, learn)

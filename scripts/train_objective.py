@@ -14,40 +14,27 @@ split's training years.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
-import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _real_data import DEFAULT_DATA, load  # scripts/ is sys.path[0] when run as a file
+from _real_data import train  # scripts/ is sys.path[0] when run as a file
 
 from matcher.consortium.objective import OBJECTIVE_FILE
 from matcher.evaluation.objective_fit import learn_objective
 from matcher.ranking.weights import load_weights
+from matcher.registry.snapshot import Registry
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--until", type=int, default=2019)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    started = time.perf_counter()
-    registry = load(args.data)
-    learned = learn_objective(registry, until_year=args.until, weights=load_weights(),
-                              seed=args.seed,
+def learn(registry: Registry, until: int, seed: int) -> dict[str, Any]:
+    learned = learn_objective(registry, until_year=until, weights=load_weights(), seed=seed,
                               say=lambda line: print(line, file=sys.stderr, flush=True))
-    payload = learned.to_json()
-    payload["ranker_weights"] = "matcher/ranking/model_weights.json (shipped)"
-    payload["command"] = "python scripts/train_objective.py " + " ".join(sys.argv[1:])
-    OBJECTIVE_FILE.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(payload, indent=2))
-    print(f"wrote {OBJECTIVE_FILE} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return {**learned.to_json(),
+            "ranker_weights": "matcher/ranking/model_weights.json (shipped)"}
 
 
 if __name__ == "__main__":
-    main()
+    train(__doc__, OBJECTIVE_FILE, learn)
