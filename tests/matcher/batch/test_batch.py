@@ -309,6 +309,15 @@ def test_resume_an_empty_or_missing_output_starts_at_row_1(tmp_path: Path) -> No
     assert half.read_text() == ""
 
 
+@pytest.fixture
+def ctrl_c() -> Iterator[None]:
+    """Ctrl-C as in a terminal: a suite started in the background inherits an ignored
+    SIGINT, which the batch engine rightly leaves ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 class _SigintOnWrite(io.StringIO):
     """An output whose first write is hit by a real Ctrl-C (SIGINT) halfway through."""
 
@@ -318,7 +327,7 @@ class _SigintOnWrite(io.StringIO):
         return super().write(text)
 
 
-def test_a_real_sigint_while_writing_waits_for_the_row_to_be_whole() -> None:
+def test_a_real_sigint_while_writing_waits_for_the_row_to_be_whole(ctrl_c: None) -> None:
     out, err = _SigintOnWrite(), io.StringIO()
     items = read_queries(io.StringIO(_csv(["a", "b", "c"])), "csv", "search")
     summary = run(answer(items, Upper()), ResultWriter(out, "jsonl"), ErrorWriter(err))
@@ -339,7 +348,7 @@ class SigintAt:
         return handle
 
 
-def test_a_real_sigint_while_answering_stops_before_that_row() -> None:
+def test_a_real_sigint_while_answering_stops_before_that_row(ctrl_c: None) -> None:
     summary, out, _ = _run(_csv(["a", "b", "c", "d"]), factory=SigintAt(3))
     assert summary == BatchSummary(rows=2, failed=0, resume_row=3)
     assert [json.loads(line)["query_row"] for line in out.splitlines()] == [1, 2]
