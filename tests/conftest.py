@@ -3,7 +3,10 @@ click runner, and paths to the real data in ``../shared/data``."""
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -102,7 +105,8 @@ def runner() -> CliRunner:
 
 @dataclass
 class DefaultHome:
-    """XDG folders whose default registry was built by first use, once per session."""
+    """XDG folders whose default registry was built by first use, with its search index,
+    once per test run."""
 
     data: Path
     cache: Path
@@ -113,29 +117,67 @@ class DefaultHome:
         monkeypatch.setenv("XDG_DATA_HOME", str(self.data))
         monkeypatch.setenv("XDG_CACHE_HOME", str(self.cache))
 
+    def build(self) -> None:
+        """First use, as a user's first command meets it, then the search index."""
+        from data.bootstrap import ensure_registry
+        from matcher import Matcher
+
+        with pytest.MonkeyPatch.context() as mp:
+            self.use(mp)
+            mp.delenv("MATCHER_DB", raising=False)
+            db = open_database()
+            ensure_registry(db, announce=self.said.append)
+            db.dispose()
+            with Matcher.open() as matcher:
+                matcher.ranker()
+
+    def copy(self, root: Path) -> DefaultHome:
+        """The same registry and index under ``root`` (the index folder is named after the
+        database's path, so the copied index is moved to the copy's name)."""
+        from matcher import Matcher
+
+        home = DefaultHome(root / "data", root / "cache", list(self.said))
+        shutil.copytree(self.data, home.data)
+        shutil.copytree(self.cache, home.cache)
+        with pytest.MonkeyPatch.context() as mp:
+            home.use(mp)
+            with Matcher.open() as matcher:
+                (index,) = [d for d in (home.cache / "erasmus-partner-matcher").iterdir()
+                            if d.name.startswith("index-")]
+                index.rename(matcher.index_directory())
+                assert matcher.index_status().fresh
+        return home
+
 
 @pytest.fixture(scope="session")
 def default_home(tmp_path_factory: pytest.TempPathFactory) -> DefaultHome:
-    """The default registry built from the bundled data (5-10 s), shared by the tests that
-    need it: the first-use test and the README examples."""
-    from data.bootstrap import ensure_registry
-
-    root = tmp_path_factory.mktemp("default-home")
-    home = DefaultHome(root / "data", root / "cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_DATA_HOME", str(home.data))
-        mp.setenv("XDG_CACHE_HOME", str(home.cache))
-        mp.delenv("MATCHER_DB", raising=False)
-        db = open_database()
-        ensure_registry(db, announce=home.said.append)
-        db.dispose()
-    return home
+    """The default registry built from the bundled data, with its index (about 20 s), shared
+    by the tests that need it. Under pytest-xdist the first worker builds it and the others
+    copy it."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None:
+        root = tmp_path_factory.mktemp("default-home")
+        home = DefaultHome(root / "data", root / "cache")
+        home.build()
+        return home
+    shared = tmp_path_factory.getbasetemp().parent / f"default-home-{run}"
+    shared.mkdir(exist_ok=True)
+    with open(shared / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        said = shared / "said.json"
+        if not said.exists():
+            built = DefaultHome(shared / "data", shared / "cache")
+            built.build()
+            said.write_text(json.dumps(built.said), encoding="utf-8")
+    first = DefaultHome(shared / "data", shared / "cache",
+                        json.loads(said.read_text(encoding="utf-8")))
+    return first.copy(tmp_path_factory.mktemp("default-home"))
 
 
 @pytest.fixture(scope="session")
 def default_matcher(default_home: DefaultHome) -> Iterator[Any]:
-    """A :class:`matcher.Matcher` on the default registry with its search index built (8 s,
-    once per session); the CLI finds the same index under ``default_home``."""
+    """A :class:`matcher.Matcher` on the default registry with its search index; the CLI
+    finds the same index under ``default_home``."""
     from matcher import Matcher
 
     with pytest.MonkeyPatch.context() as mp:

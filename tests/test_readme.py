@@ -23,7 +23,6 @@ from __future__ import annotations
 import doctest
 import re
 import shlex
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -200,20 +199,7 @@ def readme_home(default_matcher: object, tmp_path_factory: pytest.TempPathFactor
 def readme_default(default_home: DefaultHome, readme_home: Path) -> DefaultHome:
     """A copy of the default registry and its index for the README's examples: they import
     into the default registry, which the other tests share and expect unchanged."""
-    from matcher import Matcher
-
-    copy = DefaultHome(readme_home / ".xdg-data", readme_home / ".xdg-cache")
-    shutil.copytree(default_home.data, copy.data)
-    shutil.copytree(default_home.cache, copy.cache)
-    with pytest.MonkeyPatch.context() as mp:
-        copy.use(mp)
-        with Matcher.open() as m:
-            # the index folder is named after the database's path: move the copied index there
-            (index,) = [d for d in (copy.cache / "erasmus-partner-matcher").iterdir()
-                        if d.name.startswith("index-")]
-            index.rename(m.index_directory())
-            assert m.index_status().fresh
-    return copy
+    return default_home.copy(readme_home / ".xdg")
 
 
 @pytest.mark.parametrize("example", FOUND.examples, ids=[e.id for e in FOUND.examples])
