@@ -208,9 +208,17 @@ def open_database(url: str | None = None, *, migrate: bool = True, create: bool 
                                     "permission on the file or its folder): import into a copy "
                                     "you own, or ask its owner to import")
             read_only = True
+    if read_only and path:
+        options: dict[str, Any] = {"creator": _read_only_connector(path)}
+    elif path:
+        # wait for a writer (an import, or another process creating this registry) for up to
+        # a minute rather than sqlite3's 5 s: creating a registry can take longer on a busy
+        # machine, and a second command then failed with "database is locked"
+        options = {"connect_args": {"timeout": 60}}
+    else:
+        options = {}
     try:
-        engine = sa.create_engine(
-            resolved, **({"creator": _read_only_connector(path)} if read_only and path else {}))
+        engine = sa.create_engine(resolved, **options)
     except (sa.exc.ArgumentError, ModuleNotFoundError, sa.exc.NoSuchModuleError) as exc:
         raise DatabaseError(
             f"cannot use database URL {resolved!r}: {exc}. Use sqlite:///PATH or "

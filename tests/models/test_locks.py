@@ -105,9 +105,11 @@ def test_two_processes_creating_one_registry_create_it_once(db_url: str) -> None
         thread.start()
     for thread in threads:
         thread.join(60)
-    assert errors == [] and len(opened) == 3
-    assert sum(db.created for db in opened) == 1
-    with opened[0].sessions() as s:
-        assert s.scalar(sa.select(sa.func.count()).select_from(Country)) > 40
-    for database in opened:
-        database.dispose()
+    try:
+        assert errors == [] and len(opened) == 3
+        assert sum(db.created for db in opened) == 1
+        with opened[0].sessions() as s:
+            assert s.scalar(sa.select(sa.func.count()).select_from(Country)) > 40
+    finally:
+        for database in opened:
+            database.dispose()
