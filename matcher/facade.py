@@ -47,6 +47,7 @@ from matcher.registry.catalogue import (
 )
 from matcher.registry.reference import Reference, load_reference
 from matcher.registry.snapshot import OrgProfile, fingerprint
+from matcher.values import Query
 from matcher.vocabulary import OrgIndex, Vocabulary
 from models.db import Database, open_database
 from models.errors import DatabaseError, MatcherError, QueryError, concerning
@@ -358,6 +359,21 @@ class Matcher:
             return list_organisations(s, countries=found_countries, categories=categories,
                                       themes=found_themes, name=name, eche=eche, limit=limit,
                                       offset=offset)
+
+    def reasons_together(self, members: Sequence[OrgProfile]) -> list[tuple[str, ...]]:
+        """Why each member belongs with the others: the ranker's reasons for it when the
+        rest of the consortium is the query (past projects together, partners in common,
+        shared themes, type, country). Empty for a member the index does not know."""
+        ranker = self.ranker()
+        known = [o for o in members if o.id in ranker.registry_.row_of]
+        out: list[tuple[str, ...]] = []
+        for org in members:
+            others = tuple(o.id for o in known if o.id != org.id)
+            if org not in known or not others:
+                out.append(())
+                continue
+            out.append(ranker.why(Query(org_ids=others), ranker.registry_.row_of[org.id]))
+        return out
 
     def show(self, org: str, *, today: dt.date | None = None) -> OrgDetail:
         """One organisation: identifiers, type, ECHE, themes, projects, past partners."""

@@ -186,8 +186,12 @@ def router() -> APIRouter:
         state = (f"eligible for {verdict.action} ({verdict.call_year} call)"
                  if verdict.eligible else
                  f"not yet eligible for {verdict.action} ({verdict.call_year} call)")
-        return _export([PartnerRow.of(o, (f"member {i} of {len(verdict.members)}", state))
-                        for i, o in enumerate(verdict.members, 1)], "consortium", fmt)
+        together = matcher.reasons_together(verdict.members)
+        return _export([PartnerRow.of(o, (f"member {i} of {len(verdict.members)}", state,
+                                          *why))
+                        for i, (o, why) in enumerate(zip(verdict.members, together,
+                                                         strict=True), 1)],
+                       "consortium", fmt)
 
     return pages
 

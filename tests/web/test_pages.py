@@ -93,4 +93,6 @@ def test_exports_have_the_partner_list_columns(client: TestClient,
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert tuple(values[0]) == COLUMNS
     assert [v[1] for v in values[1:]] == [GRAZ, CSIC]
+    # each member's reasons say why it belongs with the other
+    assert all("worked with" in str(v[-1]) for v in values[1:])
     assert client.get("/export/search.pdf", params={"text": "x"}).status_code == 422
