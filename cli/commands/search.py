@@ -70,7 +70,7 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
       matcher search --text "guidance and counselling for first-year students" --country FI
       matcher search --org "SF HELSINK01" --type company -k 5
       matcher search --text "science education" --topic SwafS --type ngo
-      matcher search --theme "opintojen ohjaus ja neuvonta" --programme-countries-only
+      matcher search --theme "Tiede yhteiskunnan kanssa ja yhteiskuntaa varten" --programme-countries-only
     """
     from matcher import SearchRequest
 
