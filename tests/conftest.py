@@ -149,6 +149,30 @@ class DefaultHome:
         return home
 
 
+def _shared_default_home(tmp_path_factory: pytest.TempPathFactory, run: str) -> DefaultHome:
+    """The run's one default registry and index, built by the first worker that asks."""
+    shared = tmp_path_factory.getbasetemp().parent / f"default-home-{run}"
+    shared.mkdir(exist_ok=True)
+    with open(shared / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        said = shared / "said.json"
+        if not said.exists():
+            built = DefaultHome(shared / "data", shared / "cache")
+            built.build()
+            said.write_text(json.dumps(built.said), encoding="utf-8")
+    return DefaultHome(shared / "data", shared / "cache",
+                       json.loads(said.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _build_default_home_first(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Under pytest-xdist the first worker builds the default registry before its first test,
+    so that the other workers find it ready (or nearly) instead of waiting idle for it."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is not None and os.environ.get("PYTEST_XDIST_WORKER") == "gw0":
+        _shared_default_home(tmp_path_factory, run)
+
+
 @pytest.fixture(scope="session")
 def default_home(tmp_path_factory: pytest.TempPathFactory) -> DefaultHome:
     """The default registry built from the bundled data, with its index (about 20 s), shared
@@ -160,18 +184,8 @@ def default_home(tmp_path_factory: pytest.TempPathFactory) -> DefaultHome:
         home = DefaultHome(root / "data", root / "cache")
         home.build()
         return home
-    shared = tmp_path_factory.getbasetemp().parent / f"default-home-{run}"
-    shared.mkdir(exist_ok=True)
-    with open(shared / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        said = shared / "said.json"
-        if not said.exists():
-            built = DefaultHome(shared / "data", shared / "cache")
-            built.build()
-            said.write_text(json.dumps(built.said), encoding="utf-8")
-    first = DefaultHome(shared / "data", shared / "cache",
-                        json.loads(said.read_text(encoding="utf-8")))
-    return first.copy(tmp_path_factory.mktemp("default-home"))
+    return _shared_default_home(tmp_path_factory, run).copy(
+        tmp_path_factory.mktemp("default-home"))
 
 
 @pytest.fixture(scope="session")
