@@ -47,7 +47,7 @@ from matcher.registry.catalogue import (
 )
 from matcher.registry.reference import Reference, load_reference
 from matcher.registry.snapshot import OrgProfile, fingerprint
-from matcher.values import Query
+from matcher.values import Filters, Query
 from matcher.vocabulary import OrgIndex, Vocabulary
 from models.db import Database, open_database
 from models.errors import DatabaseError, MatcherError, QueryError, concerning
@@ -304,16 +304,10 @@ class Matcher:
             given = words.organisations(members)
         with concerning("coordinator"):
             lead = words.organisation(coordinator) if coordinator else None
-        with concerning("topics"):
-            found_topics, notes = words.topics(topics)
-        with concerning("themes"):
-            found_themes = words.themes(themes)
+        found_themes, found_topics, notes, filters = self._idea_and_filters(
+            themes, topics, countries, exclude_countries, types, eche, include_unnamed)
         found = complete(self.ranker(), call, members=given, size=size, n=n, text=text,
-                         themes=found_themes, topics=found_topics,
-                         filters=words.filters(countries=countries,
-                                               exclude_countries=exclude_countries,
-                                               types=types, eche=eche,
-                                               include_unnamed=include_unnamed),
+                         themes=found_themes, topics=found_topics, filters=filters,
                          coordinator=lead, objective=objective)
         return Completion(call.rules.code, call.year, tuple(found), notes)
 
@@ -327,21 +321,25 @@ class Matcher:
         ``idea_weight`` as for :meth:`complete`."""
         call = self.call(action, call_year)
         objective = _objective(idea_weight)
-        words = self.vocabulary
         with concerning("lead"):
-            leader = words.organisation(lead)
-        with concerning("topics"):
-            found_topics, notes = words.topics(topics)
-        with concerning("themes"):
-            found_themes = words.themes(themes)
+            leader = self.vocabulary.organisation(lead)
+        found_themes, found_topics, notes, filters = self._idea_and_filters(
+            themes, topics, countries, exclude_countries, types, eche, include_unnamed)
         found = propose(self.ranker(), call, lead=leader, size=size, n=n, text=text,
-                        themes=found_themes, topics=found_topics,
-                        filters=words.filters(countries=countries,
-                                              exclude_countries=exclude_countries,
-                                              types=types, eche=eche,
-                                              include_unnamed=include_unnamed),
+                        themes=found_themes, topics=found_topics, filters=filters,
                         objective=objective)
         return Completion(call.rules.code, call.year, tuple(found), notes)
+
+    def _idea_and_filters(self, themes: Sequence[str], topics: Sequence[str],
+                          countries: Sequence[str], exclude_countries: Sequence[str],
+                          types: Sequence[str], eche: bool, include_unnamed: bool,
+                          ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], Filters]:
+        """A consortium request's themes, call topics (with their notes) and filters."""
+        words = self.vocabulary
+        found_topics, notes = words.topics(topics)
+        return (words.themes(themes), found_topics, notes,
+                words.filters(countries=countries, exclude_countries=exclude_countries,
+                              types=types, eche=eche, include_unnamed=include_unnamed))
 
     # -- browsing the registry -----------------------------------------------------------
     def orgs(self, *, countries: Sequence[str] = (), types: Sequence[str] = (),
@@ -353,8 +351,7 @@ class Matcher:
             found_countries = words.countries(countries)
         with concerning("types"):
             categories = words.categories(types)
-        with concerning("themes"):
-            found_themes = words.themes(themes)
+        found_themes = words.themes(themes)
         with self.session() as s:
             return list_organisations(s, countries=found_countries, categories=categories,
                                       themes=found_themes, name=name, eche=eche, limit=limit,

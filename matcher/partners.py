@@ -145,10 +145,8 @@ def _resolve(vocabulary: Vocabulary, rulebook: RuleBook, request: SearchRequest,
     with concerning("org"):
         org = (vocabulary.organisation(request.org) if request.org and request.org.strip()
                else None)
-    with concerning("topics"):
-        topics, notes = vocabulary.topics(request.topics)
-    with concerning("themes"):
-        themes = vocabulary.themes(request.themes)
+    topics, notes = vocabulary.topics(request.topics)
+    themes = vocabulary.themes(request.themes)
     query = Query(org_ids=(org.id,) if org else (), text=request.text.strip(), themes=themes,
                   topics=topics)
     filters = vocabulary.filters(countries=request.countries,

@@ -137,6 +137,7 @@ class Vocabulary:
             self._types.setdefault(_type_key(t.label), t.category)
 
     # -- what every command resolves -----------------------------------------------------
+    @concerning("themes")
     def themes(self, values: Iterable[str]) -> tuple[str, ...]:
         """Theme codes, in the order given, without repeats."""
         out: list[str] = []
@@ -183,6 +184,7 @@ class Vocabulary:
             out.add(category)
         return frozenset(out)
 
+    @concerning("topics")
     def topics(self, values: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """``(topics, notes)``: the call topics (codes as given, families as the registry
         spells them), and a note for each whose family the registry has never seen."""
