@@ -122,9 +122,7 @@ def _objective(idea_weight: float | None) -> Objective | None:
     if idea_weight is None:
         return None
     with concerning("idea_weight"):
-        if not 0.0 <= idea_weight <= 1.0:
-            raise QueryError(f"idea weight {idea_weight:g}: give a number from 0 to 1")
-    return load_objective().with_idea_weight(idea_weight)
+        return load_objective().with_idea_weight(idea_weight)
 
 
 @dataclass

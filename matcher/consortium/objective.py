@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from models.errors import DataFileError
+from models.errors import DataFileError, QueryError
 
 __all__ = ["HAND_SET", "OBJECTIVE_FILE", "PAIR_TERMS", "TERMS", "Objective", "load_objective"]
 
@@ -92,7 +92,7 @@ class Objective:
         0.175
         """
         if not 0.0 <= weight <= 1.0:
-            raise ValueError(f"idea weight {weight:g}: valid: 0 to 1")
+            raise QueryError(f"idea weight {weight:g}: give a number from 0 to 1")
         rest = {t: w for t, w in self.weights if t != "relevance"}
         total = sum(rest.values())
         scaled = ({t: w * (1.0 - weight) / total for t, w in rest.items()} if total > 0
