@@ -33,14 +33,20 @@ def _eche_slice(path: Path, first: int, n: int) -> Path:
     return path
 
 
-@pytest.fixture
-def db(db_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = open_database(db_url)
+def _registry(url: str, tmp_path: Path) -> Iterator[Database]:
+    """A registry of 12 real Finnish ECHE holders at ``url``, disposed afterwards."""
+    eche = _eche_slice(tmp_path / "a.csv", 0, 12)  # skips without the real data: first
+    database = open_database(url)
     with database.sessions.begin() as s:
         seed_reference(s)
-        import_file(s, "eche", _eche_slice(tmp_path / "a.csv", 0, 12))
+        import_file(s, "eche", eche)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def db(db_url: str, tmp_path: Path) -> Iterator[Database]:
+    yield from _registry(db_url, tmp_path)
 
 
 def test_fresh_index_is_loaded_stale_index_is_rebuilt(db: Database, tmp_path: Path,
@@ -129,12 +135,7 @@ def test_an_index_built_by_another_version_is_rebuilt(db: Database, tmp_path: Pa
 @pytest.fixture
 def sqlite_db(sqlite_url: str, tmp_path: Path) -> Iterator[Database]:
     """The cache does not depend on the backend: the cases beyond the first run on SQLite."""
-    database = open_database(sqlite_url)
-    with database.sessions.begin() as s:
-        seed_reference(s)
-        import_file(s, "eche", _eche_slice(tmp_path / "a.csv", 0, 12))
-    yield database
-    database.dispose()
+    yield from _registry(sqlite_url, tmp_path)
 
 
 def _notes_of_a_search(db: Database, cache: Path) -> tuple[list[str], index.Ranker]:
