@@ -165,6 +165,33 @@ def test_a_truncated_file_is_found_reported_and_rebuilt(db: Database, tmp_path: 
     assert _notes_of_a_search(db, cache)[0] == []
 
 
+def test_damage_that_keeps_size_and_time_is_found_when_read(sqlite_db: Database,
+                                                             tmp_path: Path) -> None:
+    """An unchanged size and modification time spare the hashing; a byte changed under them
+    (bit rot) is still found, by the zip's CRC-32 when the arrays are read, and rebuilt."""
+    import os
+
+    cache = tmp_path / "cache"
+    _notes_of_a_search(sqlite_db, cache)
+    with sqlite_db.sessions() as s:
+        directory = index.index_dir(s, cache)
+        current = fingerprint(s)
+    arrays = directory / "arrays.npz"
+    before = arrays.stat()
+    data = bytearray(arrays.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    arrays.write_bytes(bytes(data))
+    os.utime(arrays, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert index.check_index(directory, current)[1] is None  # not hashed: same size and time
+    notes, ranker = _notes_of_a_search(sqlite_db, cache)
+    assert len(notes) == 1 and notes[0].startswith("The search index cannot be read (")
+    assert notes[0].endswith("): rebuilding it.")
+    assert ranker.registry_.n_orgs == 12
+    assert index.check_index(directory, current)[1] is None
+    os.utime(arrays)  # touched only: hashed again, and found intact
+    assert index.check_index(directory, current)[1] is None
+
+
 @pytest.mark.parametrize(("damage", "reason"), [
     (lambda d: (d / "index.json").write_text("{bad", encoding="utf-8"),
      ("The search index manifest {d}/index.json is unreadable (not a valid manifest): "
