@@ -35,6 +35,7 @@ import scipy.sparse as sp
 
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.similar import ProjectTexts
+from matcher.ranking.text import used_columns
 from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.registry.snapshot import Registry
@@ -258,7 +259,7 @@ class FeatureSpace:
         shape = (len(batch), cand.size)
         every = cand.size == self.n_orgs
         if "text_sim" in want:
-            yield "text_sim", self._text_sim(batch.text, cand, every)
+            yield "text_sim", self._text_sim(batch, cand, every)
         if "org_text_sim" in want:
             if not _any(batch.org_text):
                 yield "org_text_sim", np.zeros(shape, dtype=np.float32)
@@ -281,21 +282,28 @@ class FeatureSpace:
             raw = _dense(m @ query_side.T).T
             yield name, np.log1p(10.0 * raw if name == "similar_projects" else raw)
 
-    def _text_sim(self, query: sp.csr_matrix | np.ndarray, cand: np.ndarray,
-                  every: bool) -> np.ndarray:
+    def _text_sim(self, batch: QueryBatch, cand: np.ndarray, every: bool) -> np.ndarray:
         """Cosine of each query text with each candidate's document. Sparse text is read
         through the postings of the queries' terms, with the query side dense: the cost is
-        that of those postings, not of the whole matrix."""
+        that of those postings, not of the whole matrix. The scores of every organisation
+        are kept in the batch's memo: the candidates' features read them again."""
+        query = batch.text
         if not _any(query):
             return np.zeros((query.shape[0], cand.size), dtype=np.float32)
-        if self.text_postings is None:
-            m = self.blocks.text if every else self.blocks.text[cand]
-            return _products(np.asarray(m), np.asarray(query))
-        q = sp.csr_matrix(query)
-        cols = np.unique(q.indices)
-        scores = np.asarray(self.text_postings[:, cols] @ q[:, cols].toarray().T,
-                            dtype=np.float32).T
-        return scores if every else np.ascontiguousarray(scores[:, cand])
+        full = batch.memo.get("text_sim")
+        if full is None and (every or self.text_postings is not None):
+            if self.text_postings is None:
+                full = _products(np.asarray(self.blocks.text), np.asarray(query))
+            else:
+                cols, narrow = used_columns(query)
+                full = np.asarray(self.text_postings[:, cols] @ narrow.toarray().T,
+                                  dtype=np.float32).T
+            full.flags.writeable = False  # shared by every reader of the batch
+            batch.memo["text_sim"] = full
+        if full is not None:
+            return full if every else np.ascontiguousarray(full[:, cand])
+        # dense text, a few candidates: their rows only (a row's value is the same either way)
+        return _products(np.asarray(self.blocks.text[cand]), np.asarray(query))
 
     def _type_country(self, batch: QueryBatch, cand: np.ndarray,
                       want: set[str]) -> Iterator[tuple[str, np.ndarray]]:

@@ -43,7 +43,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.documents import own_text, project_text
-from matcher.ranking.text import fold_fast, hash_terms, word_terms
+from matcher.ranking.text import fold_fast, hash_terms, used_columns, word_terms
 from matcher.registry.snapshot import Registry
 
 __all__ = ["ProjectTexts"]
@@ -190,12 +190,11 @@ class ProjectTexts:
 
     def similarities(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Cosine of each text with every project: ``(len(texts), n_projects)``, sparse."""
-        q = self.transform(texts)
-        used = np.unique(q.indices)
+        used, q = used_columns(self.transform(texts))
         if not used.size:
             return sp.csr_matrix((len(texts), self.n_projects), dtype=np.float32)
         # only the postings of the query terms are read
-        out: sp.csr_matrix = sp.csr_matrix((self._postings[:, used] @ q[:, used].T).T)
+        out: sp.csr_matrix = sp.csr_matrix((self._postings[:, used] @ q.T).T)
         return out
 
     def top(self, similarities: sp.csr_matrix, k: int | None = None) -> sp.csr_matrix:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -19,7 +20,7 @@ import scipy.sparse as sp
 from models.text import fold
 
 __all__ = ["PURE_PYTHON_WORDS", "fold_fast", "hash_terms", "hash_words", "murmurhash3_32",
-           "word_terms"]
+           "used_columns", "word_terms"]
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 #: up to this many distinct words are hashed in Python, more with scikit-learn
@@ -64,8 +65,10 @@ def murmurhash3_32(data: bytes, seed: int = 0) -> int:
     return h - (1 << 32) if h & 0x80000000 else h
 
 
+@lru_cache(maxsize=1 << 16)
 def _column(token: str, n_features: int) -> int:
-    """The column ``HashingVectorizer`` gives ``token`` (its handling of -2**31 included)."""
+    """The column ``HashingVectorizer`` gives ``token`` (its handling of -2**31 included);
+    remembered, as words recur from query to query in a batch or a server."""
     h = murmurhash3_32(token.encode("utf-8"))
     if h == -(2**31):
         return (2**31 - 1 - (n_features - 1)) % n_features
@@ -127,3 +130,15 @@ def word_terms(text: str, stop_words: frozenset[str] = frozenset()) -> list[str]
 def hash_terms(terms: Sequence[str], n_features: int) -> np.ndarray:
     """The ``HashingVectorizer`` column of each term (pure Python, for a few query terms)."""
     return np.array([_column(t, n_features) for t in terms], dtype=np.int64)
+
+
+def used_columns(m: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
+    """The columns ``m`` uses (sorted) and ``m`` narrowed to them: ``m[:, used]`` without
+    scipy's column indexing, whose cost grows with the width of the hashed space (2**20
+    columns) rather than with the few terms of a query."""
+    m = sp.csr_matrix(m)
+    m.sum_duplicates()
+    used = np.unique(m.indices)
+    narrow = sp.csr_matrix((m.data, np.searchsorted(used, m.indices), m.indptr),
+                           shape=(m.shape[0], used.size))
+    return used, narrow
