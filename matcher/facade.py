@@ -250,9 +250,11 @@ class Matcher:
                include_unnamed: bool = False) -> SearchResult:
         """The ``k`` best partners for an organisation and/or a project idea, explained.
         Organisations known only by their PIC are left out unless ``include_unnamed``."""
-        request = SearchRequest(org, text, tuple(themes), tuple(topics), tuple(countries),
-                                tuple(exclude_countries), tuple(types), eche,
-                                programme_countries_only, action, k, include_unnamed)
+        request = SearchRequest(
+            org=org, text=text, themes=tuple(themes), topics=tuple(topics),
+            countries=tuple(countries), exclude_countries=tuple(exclude_countries),
+            types=tuple(types), eche=eche, programme_countries_only=programme_countries_only,
+            action=action, k=k, include_unnamed=include_unnamed)
         request.check()
         found = self.search_many([request])[0]
         if isinstance(found, MatcherError):

@@ -11,7 +11,7 @@ and how many organisations of that kind there are.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -23,16 +23,14 @@ from matcher.values import Filters, Match, Query
 from matcher.vocabulary import Vocabulary
 from models.errors import MatcherError, QueryError, concerning
 
-__all__ = ["SearchRequest", "SearchResult", "search_partners"]
+__all__ = ["SearchFields", "SearchRequest", "SearchResult", "search_partners"]
 
 
-@dataclass(frozen=True, slots=True)
-class SearchRequest:
-    """What a user asks ``matcher search``; strings as typed, resolved by the vocabulary.
-
-    ``action`` with ``programme_countries_only``: only organisations from the countries that
-    count for that action's latest call.
-    """
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchFields:
+    """The fields of a partner search as a user types them: an organisation, an idea (words,
+    themes, call topics) and filters. :class:`SearchRequest` adds the action and ``k``; a
+    batch row (:class:`~matcher.batch.rows.BatchQuery`) adds its place in the file."""
 
     org: str | None = None
     text: str = ""
@@ -43,9 +41,23 @@ class SearchRequest:
     types: tuple[str, ...] = ()
     eche: bool = False
     programme_countries_only: bool = False
+    include_unnamed: bool = False
+
+    def search_fields(self) -> dict[str, Any]:
+        """These fields by name (what a :class:`SearchRequest` is made of)."""
+        return {f.name: getattr(self, f.name) for f in fields(SearchFields)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchRequest(SearchFields):
+    """What a user asks ``matcher search``; strings as typed, resolved by the vocabulary.
+
+    ``action`` with ``programme_countries_only``: only organisations from the countries that
+    count for that action's latest call.
+    """
+
     action: str = "KA220-HED"
     k: int = 10
-    include_unnamed: bool = False
 
     def check(self) -> None:
         """``QueryError`` for an empty request or a bad ``k``, before anything is loaded."""

@@ -74,7 +74,7 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
     """
     from matcher import SearchRequest
 
-    SearchRequest(org, text, themes, topics, k=k).check()  # before anything is loaded
+    SearchRequest(org=org, text=text, themes=themes, topics=topics, k=k).check()  # before anything is loaded
     result = app.matcher().search(
         org=org, text=text, themes=themes, topics=topics, countries=countries,
         exclude_countries=exclude_countries, types=types, eche=eche,

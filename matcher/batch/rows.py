@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from matcher.partners import SearchFields
 from models.errors import DataFileError, QueryError
 
 __all__ = [
@@ -71,21 +72,12 @@ _FALSE = {"", "0", "false", "no", "n"}
 
 
 @dataclass(frozen=True, slots=True)
-class BatchQuery:
-    """One parsed row: the same fields as the ``search`` / ``complete`` options."""
+class BatchQuery(SearchFields):
+    """One parsed row: the same fields as the ``search`` / ``complete`` options (the search
+    fields by keyword)."""
 
     row: int
     id: str
-    org: str | None = None
-    text: str = ""
-    themes: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    exclude_countries: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    eche: bool = False
-    include_unnamed: bool = False
-    programme_countries_only: bool = False
     k: int | None = None
     members: tuple[str, ...] = ()
     action: str | None = None

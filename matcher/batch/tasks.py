@@ -49,9 +49,7 @@ class SearchHandler:
     action: str
 
     def request(self, q: BatchQuery) -> SearchRequest:
-        return SearchRequest(q.org, q.text, q.themes, q.topics, q.countries,
-                             q.exclude_countries, q.types, q.eche, q.programme_countries_only,
-                             self.action, q.k or self.k, q.include_unnamed)
+        return SearchRequest(**q.search_fields(), action=self.action, k=q.k or self.k)
 
     def __call__(self, q: BatchQuery) -> Results:
         found = self.many([q])[0]

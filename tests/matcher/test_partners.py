@@ -266,9 +266,9 @@ def test_a_batch_answers_each_request_as_it_would_alone(default_matcher: Matcher
     active = np.flatnonzero(np.diff(registry.incidence.indptr))  # with a past project
     orgs = [registry.orgs[r].pic for r in active[::1500]] + [None]
     texts = ["", "virtual mobility", "teacher education", "ammattikorkeakoulu"]
-    requests = [SearchRequest(org, text, k=12) for org in orgs for text in texts
+    requests = [SearchRequest(org=org, text=text, k=12) for org in orgs for text in texts
                 if org or text]
-    requests.insert(7, SearchRequest("no such organisation zzz", "x"))
+    requests.insert(7, SearchRequest(org="no such organisation zzz", text="x"))
     together = matcher.search_many(requests)
     assert len(together) == len(requests)
     assert isinstance(together[7], QueryError)
