@@ -60,7 +60,7 @@ from rapidfuzz import fuzz, process
 from models.errors import QueryError, UnknownOrganisation
 from models.text import fold
 
-__all__ = ["NameIndex", "NameMatch", "Named", "NamedOrg", "Tier", "fold_name",
+__all__ = ["NameIndex", "NameMatch", "Named", "NamedOrg", "OrgIdentity", "Tier", "fold_name",
            "looks_like_identifier", "unknown_organisation"]
 
 #: A query word that starts a name's word, with at least this many letters, matches it.
@@ -117,8 +117,9 @@ class Named(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class NamedOrg:
-    """An organisation as far as names go, for callers without ``OrgProfile`` values."""
+class OrgIdentity:
+    """What identifies an organisation: its registry id, the identifiers users type, its
+    name (None when no source named it) and country."""
 
     id: int
     pic: str | None
@@ -126,17 +127,25 @@ class NamedOrg:
     erasmus_code: str | None
     name: str | None
     country: str
-    aliases: tuple[str, ...] = ()
-
-    @property
-    def ref(self) -> str:
-        return self.pic or self.oid or self.erasmus_code or f"#{self.id}"
 
     @property
     def display_name(self) -> str:
+        """The name, or what identifies an unnamed organisation: ``(unnamed, PIC ...)``."""
         if self.name:
             return self.name
         return f"(unnamed, PIC {self.pic})" if self.pic else f"(unnamed #{self.id})"
+
+    @property
+    def ref(self) -> str:
+        """The identifier a user would type: PIC, else OID, else Erasmus code, else ``#id``."""
+        return self.pic or self.oid or self.erasmus_code or f"#{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class NamedOrg(OrgIdentity):
+    """An organisation as far as names go, for callers without ``OrgProfile`` values."""
+
+    aliases: tuple[str, ...] = ()
 
 
 T = TypeVar("T", bound=Named)

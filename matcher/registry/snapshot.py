@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from matcher.names import OrgIdentity
 from matcher.registry.reference import Reference, ThemeInfo, load_reference
 from models.schema import (
     Country,
@@ -32,15 +33,9 @@ __all__ = ["OrgProfile", "ProjectInfo", "Registry", "ThemeInfo", "fingerprint", 
 
 
 @dataclass(frozen=True, slots=True)
-class OrgProfile:
+class OrgProfile(OrgIdentity):
     """One organisation as the models see it. ``name`` is None when no source named it."""
 
-    id: int
-    pic: str | None
-    oid: str | None
-    erasmus_code: str | None
-    name: str | None
-    country: str
     city: str | None
     category: str
     type_code: str | None
@@ -50,18 +45,6 @@ class OrgProfile:
     website: str | None = None
     #: Other names it is known by: another legal name, short names (``CNRS``).
     aliases: tuple[str, ...] = ()
-
-    @property
-    def display_name(self) -> str:
-        """The name, or what identifies an unnamed organisation: ``(unnamed, PIC ...)``."""
-        if self.name:
-            return self.name
-        return f"(unnamed, PIC {self.pic})" if self.pic else f"(unnamed #{self.id})"
-
-    @property
-    def ref(self) -> str:
-        """The identifier a user would type: PIC, else OID, else Erasmus code, else ``#id``."""
-        return self.pic or self.oid or self.erasmus_code or f"#{self.id}"
 
 
 @dataclass(frozen=True, slots=True)
