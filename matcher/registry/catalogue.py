@@ -34,6 +34,7 @@ from models.schema import (
 from models.text import fold, normalise_erasmus_code
 
 __all__ = [
+    "ListedOrg",
     "OrgDetail",
     "OrgSummary",
     "PartnerCount",
@@ -50,8 +51,9 @@ __all__ = [
 ]
 
 @dataclass(frozen=True, slots=True)
-class OrgSummary:
-    """One line of ``matcher orgs``."""
+class ListedOrg:
+    """What every listing of an organisation starts with: its identifiers, the name it is
+    shown by (``(unnamed, PIC ...)`` when no source named it) and its country."""
 
     id: int
     pic: str | None
@@ -59,6 +61,12 @@ class OrgSummary:
     erasmus_code: str | None
     name: str
     country: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrgSummary(ListedOrg):
+    """One line of ``matcher orgs``."""
+
     city: str | None
     category: str
     type_code: str | None
@@ -97,15 +105,9 @@ class PartnerCount:
 
 
 @dataclass(frozen=True, slots=True)
-class OrgDetail:
+class OrgDetail(ListedOrg):
     """Everything ``matcher show`` prints about one organisation."""
 
-    id: int
-    pic: str | None
-    oid: str | None
-    erasmus_code: str | None
-    name: str
-    country: str
     country_name: str
     city: str | None
     category: str
