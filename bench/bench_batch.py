@@ -26,11 +26,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import ChildMemory, machine, median_runs, peak_mb, synthetic_registry
+from bench.common import ChildMemory, fitted_registry, machine, median_runs, peak_mb
 from matcher.batch.engine import answer, run
 from matcher.batch.rows import ErrorWriter, ResultWriter, read_queries
 from matcher.batch.tasks import SearchTask
-from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import Registry
 
 COUNTRIES = ("FI", "DE", "FR", "ES", "IT", "PL", "NL", "SE", "AT", "PT")
@@ -99,13 +98,9 @@ def main() -> None:
     args = parser.parse_args()
 
     print(machine())
-    t0 = time.perf_counter()
-    registry = synthetic_registry(args.orgs)
-    t1 = time.perf_counter()
-    ranker = Ranker().fit(registry)
-    print(f"registry: {registry.n_orgs:,} organisations, {len(registry.projects):,} projects "
-          f"(generated {t1 - t0:.1f} s); index fit {time.perf_counter() - t1:.1f} s; "
-          f"{args.queries:,} queries, median of {args.runs} runs")
+    fitted = fitted_registry(args.orgs)
+    registry, ranker = fitted.registry, fitted.ranker
+    print(f"{fitted.summary()}; {args.queries:,} queries, median of {args.runs} runs")
     source = queries(registry, args.queries)
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as directory:
         ranker.save(Path(directory))

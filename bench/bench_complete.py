@@ -19,12 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from bench.common import machine, synthetic_registry
+from bench.common import fitted_registry, machine
 from data.reference import action_rules, countries, country_status
 from matcher.consortium.builder import complete
 from matcher.consortium.objective import load_objective
 from matcher.consortium.rules import RuleBook
-from matcher.ranking.ranker import Ranker
 from matcher.values import Query
 from models.errors import ConstraintError
 
@@ -41,14 +40,10 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=30)
     args = parser.parse_args()
     print(machine())
-    t0 = time.perf_counter()
-    registry = synthetic_registry(args.orgs)
-    t1 = time.perf_counter()
-    ranker = Ranker().fit(registry)
-    t2 = time.perf_counter()
-    print(f"registry: {registry.n_orgs} organisations, {len(registry.projects)} projects "
-          f"({t1 - t0:.1f} s); ranker fit {t2 - t1:.1f} s; objective "
-          f"{dict(load_objective().weights)}, reuse {load_objective().reuse}")
+    fitted = fitted_registry(args.orgs)
+    registry, ranker = fitted.registry, fitted.ranker
+    print(f"{fitted.summary()}; objective {dict(load_objective().weights)}, "
+          f"reuse {load_objective().reuse}")
     book = RuleBook.from_mapping(action_rules(), country_status(),
                                  regions={c.code: c.part_of for c in countries() if c.part_of})
     call = book.call(ACTION)

@@ -6,6 +6,7 @@ Run a benchmark from the repository root as a module, e.g. ``python -m bench.ben
 - :func:`synthetic_registry`: a registry of any size shaped like the real one
   (:mod:`bench.synth`), carrying the reference data of ``data/reference`` so that a
   :class:`~matcher.Matcher` can answer from its saved index;
+- :func:`fitted_registry`: such a registry with a ranker fitted on it, both timed;
 - :func:`reference`: that reference data, seeded into a throwaway SQLite registry and read
   back, the path a real registry takes;
 - :func:`median_runs`, :func:`percentiles_ms`: every figure a benchmark prints is a median
@@ -23,6 +24,7 @@ import os
 import statistics
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -32,12 +34,13 @@ import numpy as np
 
 from bench.synth import make_registry
 from data.reference import seed_reference
+from matcher.ranking.ranker import Ranker
 from matcher.registry.reference import Reference, load_reference
 from matcher.registry.snapshot import Registry
 from models.db import open_database
 
-__all__ = ["ROOT", "SHARED", "ChildMemory", "machine", "median_runs", "peak_mb",
-           "percentiles_ms", "reference", "synthetic_registry"]
+__all__ = ["ROOT", "SHARED", "ChildMemory", "Fitted", "fitted_registry", "machine",
+           "median_runs", "peak_mb", "percentiles_ms", "reference", "synthetic_registry"]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -62,6 +65,30 @@ def reference() -> Reference:
 def synthetic_registry(n_orgs: int, seed: int = 0) -> Registry:
     """A synthetic registry of ``n_orgs`` organisations with the reference data attached."""
     return dataclasses.replace(make_registry(n_orgs, seed), reference=reference())
+
+
+@dataclasses.dataclass(frozen=True)
+class Fitted:
+    """A synthetic registry, the ranker fitted on it, and what each cost (seconds)."""
+
+    registry: Registry
+    ranker: Ranker
+    generate_s: float
+    fit_s: float
+
+    def summary(self) -> str:
+        return (f"registry: {self.registry.n_orgs:,} organisations, "
+                f"{len(self.registry.projects):,} projects (generated {self.generate_s:.1f} s); "
+                f"index fit {self.fit_s:.1f} s")
+
+
+def fitted_registry(n_orgs: int) -> Fitted:
+    """:func:`synthetic_registry` of ``n_orgs`` and a :class:`Ranker` fitted on it, timed."""
+    t0 = time.perf_counter()
+    registry = synthetic_registry(n_orgs)
+    t1 = time.perf_counter()
+    ranker = Ranker().fit(registry)
+    return Fitted(registry, ranker, t1 - t0, time.perf_counter() - t1)
 
 
 def median_runs(runs: int, measure: Callable[[], dict[str, float]]) -> dict[str, float]:
