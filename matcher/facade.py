@@ -255,11 +255,18 @@ class Matcher:
             countries=tuple(countries), exclude_countries=tuple(exclude_countries),
             types=tuple(types), eche=eche, programme_countries_only=programme_countries_only,
             action=action, k=k, include_unnamed=include_unnamed)
-        request.check()
+        self.validate(request)
         found = self.search_many([request])[0]
         if isinstance(found, MatcherError):
             raise found
         return found
+
+    def validate(self, request: SearchRequest) -> None:
+        """``QueryError`` for a search that is wrong in itself (empty, a bad ``k``, an unknown
+        action), found before anything is ranked or the index is loaded."""
+        request.check()
+        with concerning("action"):
+            self.rulebook.action(request.action)
 
     def search_many(self, requests: Sequence[SearchRequest],
                     ) -> list[SearchResult | MatcherError]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher import Matcher
+from matcher.batch.shared import SharedBatches
 from matcher.consortium.builder import parse_size
+from matcher.partners import SearchRequest
 
-__all__ = ["CheckBody", "CompleteBody", "ProposeBody", "given", "health", "router"]
+__all__ = ["CheckBody", "CompleteBody", "ProposeBody", "given", "health", "router",
+           "searches_of"]
 
 Many = Annotated[list[str], Query()]
 
@@ -22,6 +26,12 @@ def matcher_of(request: Request) -> Matcher:
 
 
 Facade = Annotated[Matcher, Depends(matcher_of)]
+
+
+def searches_of(request: Request) -> SharedBatches:
+    """The worker's partner searches: concurrent requests are ranked in shared batches."""
+    found: SharedBatches = request.app.state.matcher.searches()
+    return found
 
 
 def given(values: list[str] | None) -> list[str]:
@@ -94,19 +104,23 @@ def router() -> APIRouter:
     api = APIRouter(prefix="/api")
 
     @api.get("/search", summary="Find partners for an organisation and/or a project idea")
-    def search(matcher: Facade, org: str | None = None, text: str = "",
-               themes: Many = [], topics: Many = [], countries: Many = [],  # noqa: B006
-               exclude_countries: Many = [], types: Many = [],  # noqa: B006
-               eche: bool = False, programme_countries_only: bool = False,
-               action: str = "KA220-HED", k: Annotated[int, Query(le=1000)] = 10,
-               include_unnamed: bool = False) -> dict[str, Any]:
+    async def search(request: Request, org: str | None = None, text: str = "",
+                     themes: Many = [], topics: Many = [], countries: Many = [],  # noqa: B006
+                     exclude_countries: Many = [], types: Many = [],  # noqa: B006
+                     eche: bool = False, programme_countries_only: bool = False,
+                     action: str = "KA220-HED", k: Annotated[int, Query(le=1000)] = 10,
+                     include_unnamed: bool = False) -> dict[str, Any]:
         """As ``matcher search --format json``: the resolved query, the ranked results with
-        their ``why`` lines, and notes."""
-        return matcher.search(
-            org=org, text=text, themes=given(themes), topics=given(topics),
-            countries=given(countries), exclude_countries=given(exclude_countries),
-            types=given(types), eche=eche, programme_countries_only=programme_countries_only,
-            action=action, k=k, include_unnamed=include_unnamed).to_json()
+        their ``why`` lines, and notes. Searches that arrive together are ranked as one batch
+        (the same answers, less work each)."""
+        asked = SearchRequest(
+            org=org, text=text, themes=tuple(given(themes)), topics=tuple(given(topics)),
+            countries=tuple(given(countries)), exclude_countries=tuple(given(exclude_countries)),
+            types=tuple(given(types)), eche=eche,
+            programme_countries_only=programme_countries_only, action=action, k=k,
+            include_unnamed=include_unnamed)
+        found = await asyncio.wrap_future(searches_of(request).submit(asked))
+        return found.to_json()
 
     @api.get("/orgs", summary="List organisations by country, type, theme, name, ECHE")
     def orgs(matcher: Facade, countries: Many = [], types: Many = [],  # noqa: B006

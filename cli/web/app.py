@@ -22,6 +22,7 @@ from fastapi_offline import FastAPIOffline
 
 from cli.web import api, errors, pages
 from matcher import Matcher
+from matcher.batch.shared import SharedBatches
 
 __all__ = ["SERVE_DB_ENV", "app_from_environment", "create_app"]
 
@@ -37,6 +38,7 @@ class _Once:
         self._factory = factory
         self._lock = threading.Lock()
         self._matcher: Matcher | None = None
+        self._searches: SharedBatches | None = None
 
     def __call__(self) -> Matcher:
         if self._matcher is None:
@@ -48,6 +50,19 @@ class _Once:
                     self._matcher = matcher
         return self._matcher
 
+    def searches(self) -> SharedBatches:
+        """The worker's partner searches, ranked in shared batches (one ranking thread)."""
+        if self._searches is None:
+            matcher = self()
+            with self._lock:
+                if self._searches is None:
+                    self._searches = SharedBatches(matcher)
+        return self._searches
+
+    def close(self) -> None:
+        if self._searches is not None:
+            self._searches.close()
+
 
 def create_app(matcher_factory: Callable[[], Matcher]) -> FastAPI:
     """The web page and JSON API on the matcher ``matcher_factory`` returns (called once)."""
@@ -57,6 +72,7 @@ def create_app(matcher_factory: Callable[[], Matcher]) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         once()  # load the index at start-up, not on the first request
         yield
+        once.close()
 
     # /docs with Swagger UI served by the app itself: the page works offline (no CDN)
     app: FastAPI = FastAPIOffline(

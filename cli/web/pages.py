@@ -16,10 +16,10 @@ from fastapi import Path as PathPart
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from cli.web.api import Facade, given
+from cli.web.api import Facade, given, searches_of
 from cli.web.errors import error_body, status_of
 from cli.web.i18n import LANGUAGES, translator
-from matcher import Completion, Matcher, SearchResult, Verdict
+from matcher import Completion, Matcher, SearchRequest, SearchResult, Verdict
 from matcher.export import PartnerRow, to_csv, to_xlsx
 from models.errors import MatcherError
 
@@ -78,14 +78,14 @@ def _theme_groups(matcher: Matcher, lang: str) -> list[tuple[str, list[tuple[str
             for kind in sorted(groups, key=lambda k: order.index(k) if k in order else 9)]
 
 
-def _search(matcher: Matcher, org: str, text: str, themes: list[str], topics: list[str],
+def _search(request: Request, org: str, text: str, themes: list[str], topics: list[str],
             countries: list[str], types: list[str], eche: bool,
             programme_countries_only: bool, action: str, k: int) -> SearchResult:
-    return matcher.search(org=org or None, text=text, themes=given(themes),
-                          topics=given(topics), countries=given(countries),
-                          types=given(types), eche=eche,
-                          programme_countries_only=programme_countries_only, action=action,
-                          k=k)
+    """The search of a page, ranked with the searches that arrive with it."""
+    return searches_of(request).search(SearchRequest(
+        org=org or None, text=text, themes=tuple(given(themes)), topics=tuple(given(topics)),
+        countries=tuple(given(countries)), types=tuple(given(types)), eche=eche,
+        programme_countries_only=programme_countries_only, action=action, k=k))
 
 
 def _flag(value: str) -> bool:
@@ -117,7 +117,7 @@ def router() -> APIRouter:
         result, error, status = None, None, 200
         if asked:
             try:
-                result = _search(matcher, org, text, themes, topics, countries, types,
+                result = _search(request, org, text, themes, topics, countries, types,
                                  _flag(eche), _flag(programme_countries_only), action, k)
             except MatcherError as exc:
                 error, status = error_body(exc), status_of(exc)
@@ -165,13 +165,13 @@ def router() -> APIRouter:
                        years=_years(matcher, action), base=base)
 
     @pages.get("/export/search.{fmt}")
-    def export_search(matcher: Facade, fmt: Annotated[str, PathPart(pattern="^(csv|xlsx)$")],
+    def export_search(request: Request, fmt: Annotated[str, PathPart(pattern="^(csv|xlsx)$")],
                       org: str = "", text: str = "", themes: Many = [],  # noqa: B006
                       topics: Many = [], countries: Many = [], types: Many = [],  # noqa: B006
                       eche: str = "", programme_countries_only: str = "",
                       action: str = "KA220-HED",
                       k: Annotated[int, Query(ge=1, le=1000)] = 10) -> Response:
-        result = _search(matcher, org, text, themes, topics, countries, types, _flag(eche),
+        result = _search(request, org, text, themes, topics, countries, types, _flag(eche),
                          _flag(programme_countries_only), action, k)
         return _export([PartnerRow.of(m.org, m.why) for m in result.matches], "shortlist",
                        fmt)
