@@ -11,7 +11,7 @@ The load is bounded in time and in count (``--max-requests`` per phase) and only
 to 127.0.0.1. Prints the resident memory of each worker (after start-up and its peak under
 load) and the machine's cores and load: the load generator runs on the same cores.
 
-    python -m bench.bench_serve [--seconds 60] [--workers 2] [--clients 20]
+    python -m bench.bench_serve [--seconds 60] [--workers 2] [--clients 20] [--distinct N]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import http.client
 import itertools
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -75,9 +76,20 @@ class Phase:
 Request = tuple[str, str, bytes | None]
 
 
-def _search_requests() -> list[Request]:
+def _search_requests(distinct: int = 0, seed: int = 0) -> list[Request]:
+    """The 80 searches (16 ideas x 5 country filters); with ``distinct``, that many searches
+    that are all different: ideas made of 3 to 6 words drawn from the ideas' words."""
+    pairs: list[tuple[str, Sequence[str]]] = list(itertools.product(IDEAS, COUNTRIES))
+    if distinct:
+        rnd = random.Random(seed)
+        words = sorted({w for idea in IDEAS for w in idea.split() if len(w) > 3})
+        found: dict[str, Sequence[str]] = {}
+        while len(found) < distinct:
+            found.setdefault(" ".join(rnd.sample(words, rnd.randint(3, 6))),
+                             rnd.choice(COUNTRIES))
+        pairs = list(found.items())
     out: list[Request] = []
-    for idea, countries in itertools.product(IDEAS, COUNTRIES):
+    for idea, countries in pairs:
         query = urlencode([("text", idea), ("k", "10"), *(("countries", c) for c in countries)])
         out.append(("GET", f"/api/search?{query}", None))
     return out
@@ -90,9 +102,10 @@ def _complete_requests() -> list[Request]:
 
 
 def run_phase(port: int, requests: Sequence[Request], clients: int, seconds: float,
-              max_requests: int) -> Phase:
+              max_requests: int, *, once_each: bool = False) -> Phase:
     """``clients`` keep-alive connections sending ``requests`` in turn until ``seconds``
-    have passed or ``max_requests`` were sent in all."""
+    have passed or ``max_requests`` were sent in all. ``once_each``: the clients share one
+    walk through ``requests``, so none is sent twice before all were."""
     phase = Phase()
     deadline = time.monotonic() + seconds
     budget = itertools.count()
@@ -100,9 +113,10 @@ def run_phase(port: int, requests: Sequence[Request], clients: int, seconds: flo
     def client(offset: int) -> None:
         connection = http.client.HTTPConnection(HOST, port, timeout=30)
         for i in itertools.count(offset):
-            if time.monotonic() >= deadline or next(budget) >= max_requests:
+            sent = next(budget)
+            if time.monotonic() >= deadline or sent >= max_requests:
                 break
-            method, path, body = requests[i % len(requests)]
+            method, path, body = requests[(sent if once_each else i) % len(requests)]
             headers = {"Content-Type": "application/json"} if body else {}
             start = time.perf_counter()
             try:
@@ -211,6 +225,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--complete-clients", type=int, default=5)
     parser.add_argument("--max-requests", type=int, default=200_000, help="per phase")
     parser.add_argument("--db", help="registry URL (default: the default registry)")
+    parser.add_argument("--distinct", type=int, default=0,
+                        help="send this many different searches, none repeated (default: the "
+                             "80 searches in turn)")
     args = parser.parse_args(argv)
 
     port = _free_port()
@@ -227,8 +244,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         with WorkerMemory(server.pid) as memory:
             idle = memory.now()
             warm = run_phase(port, _search_requests(), 2, 2, 200)  # first touches
-            search = run_phase(port, _search_requests(), args.clients, args.seconds,
-                               args.max_requests)
+            search = run_phase(port, _search_requests(args.distinct, seed=1), args.clients,
+                               args.seconds, args.max_requests, once_each=bool(args.distinct))
             build = run_phase(port, _complete_requests(), args.complete_clients,
                               args.seconds, args.max_requests)
         del warm
@@ -237,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{'phase':<34} {'answers':>7} {'per s':>8} {'p50 ms':>8} {'p95 ms':>8} "
               f"{'p99 ms':>8} {'errors':>7}")
         _report(f"GET /api/search x{args.clients} clients", search, print)
+        if args.distinct:
+            print(f"  ({args.distinct:,} different searches, none sent twice unless all were)")
         _report(f"POST /api/complete x{args.complete_clients} clients", build, print)
         for n, pid in enumerate(sorted(memory.peak), 1):
             print(f"worker {n}: {idle.get(pid, 0) / 2**20:5.0f} MB resident after start-up, "
