@@ -135,9 +135,10 @@ def hash_terms(terms: Sequence[str], n_features: int) -> np.ndarray:
 def used_columns(m: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
     """The columns ``m`` uses (sorted) and ``m`` narrowed to them: ``m[:, used]`` without
     scipy's column indexing, whose cost grows with the width of the hashed space (2**20
-    columns) rather than with the few terms of a query."""
+    columns) rather than with the few terms of a query. The entries keep their order, as
+    scipy's indexing keeps it, so products with the narrowed matrix add in the same order
+    and give the same values to the last bit."""
     m = sp.csr_matrix(m)
-    m.sum_duplicates()
     used = np.unique(m.indices)
     narrow = sp.csr_matrix((m.data, np.searchsorted(used, m.indices), m.indptr),
                            shape=(m.shape[0], used.size))

@@ -44,3 +44,28 @@ def test_similar_projects_and_own_words() -> None:
         [False, True, False], [True, False, False], [False, False, False]]
     assert texts.work_profiles_.shape[0] == 3
     assert np.allclose(np.linalg.norm(texts.work_profiles_, axis=1), 1.0, atol=1e-5)
+
+
+def test_narrowed_query_columns_are_scipys_column_indexing_to_the_last_bit() -> None:
+    """``used_columns`` replaces ``m[:, used]`` (whose cost grows with the 2**20 hashed
+    columns): the same entries in the same order, so products add in the same order."""
+    import scipy.sparse as sp
+
+    from matcher.ranking.text import used_columns
+
+    rng = np.random.default_rng(3)
+    cols = rng.choice(2**20, 60, replace=False)  # unsorted within rows, as products leave them
+    m = sp.csr_matrix((rng.random(60, dtype=np.float32), cols, np.arange(0, 61, 12)),
+                      shape=(5, 2**20))
+    assert not m.has_sorted_indices
+    expected = m.copy()[:, np.unique(m.indices)]
+    used, narrow = used_columns(m)
+    assert not m.has_sorted_indices  # the caller's matrix is left as it was
+    assert used.tolist() == sorted(cols.tolist())
+    assert narrow.shape == expected.shape
+    for name in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(narrow, name), getattr(expected, name)), name
+    postings = sp.csc_matrix(sp.random(40, 2**20, density=2e-4, format="csc", rng=rng,
+                                       dtype=np.float32))
+    assert np.array_equal((postings[:, used] @ narrow.T).toarray(),
+                          (postings[:, used] @ expected.T).toarray())
