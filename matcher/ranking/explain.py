@@ -96,28 +96,28 @@ class Explainer:
         more = len(rows) - len(shown)
         return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
-    def explain(self, batch: QueryBatch, rows: np.ndarray,
-                features: np.ndarray) -> list[list[str]]:
-        """Sentences, strongest evidence first, for each candidate of ``rows`` of the one
-        query of ``batch``; ``features`` is ``(rows, FEATURES)`` of that query."""
+    def explain(self, batch: QueryBatch, rows: np.ndarray, features: np.ndarray,
+                i: int = 0) -> list[list[str]]:
+        """Sentences, strongest evidence first, for each candidate of ``rows`` of query ``i``
+        of ``batch``; ``features`` is ``(rows, FEATURES)`` of that query."""
         from matcher.ranking.features import FEATURES
 
-        query_rows = batch.rows[0]
+        query_rows = batch.rows[i]
         partners = (np.unique(self.space.graph.adjacency_[query_rows].indices)
                     if query_rows.size else np.zeros(0, dtype=np.int64))
-        similar = batch.similar[0]
+        similar = batch.similar[i]
         sims = dict(zip(similar.indices.tolist(), similar.data.tolist(), strict=True))
         out = []
         for row, f in zip(rows.tolist(), features, strict=True):
             values = dict(zip(FEATURES, f.tolist(), strict=True))
-            out.append(self._one(batch, query_rows, partners, sims, int(row), values))
+            out.append(self._one(batch, i, query_rows, partners, sims, int(row), values))
         return out
 
-    def _one(self, batch: QueryBatch, query_rows: np.ndarray, partners: np.ndarray,
+    def _one(self, batch: QueryBatch, i: int, query_rows: np.ndarray, partners: np.ndarray,
              sims: dict[int, float], row: int, f: dict[str, float]) -> list[str]:
         space = self.space
         registry = space.registry
-        query = batch.queries[0]
+        query = batch.queries[i]
         reasons: list[str] = []
         if query_rows.size:
             reasons += self._graph(query_rows, partners, row)
@@ -127,7 +127,7 @@ class Explainer:
             families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
             reasons.append(f"{n} past project{'s' if n != 1 else ''} in call-topic family "
                            f"{families}")
-        query_themes = set(batch.theme_codes(0, space))
+        query_themes = set(batch.theme_codes(i, space))
         if query_themes and f.get("theme_sim", 0.0) > 0:
             reasons += self._themes(query_themes, row)
         if query.text.strip():

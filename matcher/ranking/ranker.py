@@ -23,7 +23,7 @@ Results are deterministic: equal scores are ordered by organisation id.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import overload
@@ -64,6 +64,15 @@ class Ranking:
 
     matches: tuple[Match, ...]
     by_activity: bool = False
+
+
+def _among(codes: np.ndarray, names: Sequence[str], wanted: Collection[str]) -> np.ndarray:
+    """Whether each organisation's code (an index into ``names``, -1 for none) names one of
+    ``wanted``: a lookup table read once per organisation, not a sort as ``np.isin``."""
+    table = np.zeros(len(names) + 1, dtype=bool)  # the last entry: code -1
+    table[[i for i, name in enumerate(names) if name in wanted]] = True
+    found: np.ndarray = table[codes]
+    return found
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -249,15 +258,12 @@ class Ranker:
         """Boolean mask of the organisations ``filters`` allow, query organisations excluded."""
         v, blocks = self.vectoriser_, self.blocks_
         mask = np.ones(self.registry_.n_orgs, dtype=bool)
-        codes = {c: i for i, c in enumerate(v.countries_)}
         if filters.countries:
-            mask &= np.isin(blocks.country, [codes[c] for c in filters.countries if c in codes])
+            mask &= _among(blocks.country, v.countries_, filters.countries)
         if filters.exclude_countries:
-            mask &= ~np.isin(blocks.country,
-                             [codes[c] for c in filters.exclude_countries if c in codes])
+            mask &= ~_among(blocks.country, v.countries_, filters.exclude_countries)
         if filters.categories:
-            mask &= np.isin(blocks.category,
-                            [i for i, c in enumerate(v.categories_) if c in filters.categories])
+            mask &= _among(blocks.category, v.categories_, filters.categories)
         if filters.eche_only:
             mask &= self.space_.eche
         if filters.named_only:
@@ -338,8 +344,7 @@ class Ranker:
         the most active organisations, each with score 0, rather than the model's static
         part, whose popularity weight is negative for ideas). The features are the same for a query alone
         or in a batch, and so are the scores."""
-        one = batch.one(i)
-        kind = self._kinds(one)[0]
+        kind = self._kinds(batch)[i]
         w = self.weights_.vector(kind)
         scores = _sigmoid(feats.astype(np.float64) @ w.astype(np.float64)
                           + self.weights_.intercept(kind))
@@ -349,7 +354,7 @@ class Ranker:
         keys = (self.ids_[rows], -scores) if activity is None else (self.ids_[rows], -activity)
         order = np.lexsort(keys)[:n]
         picked, feats = rows[order], feats[order]
-        whys = (self.explainer_.explain(one, picked, feats) if with_why
+        whys = (self.explainer_.explain(batch, picked, feats, i) if with_why
                 else [()] * picked.size)
         matches = []
         for rank, (row, score, f, why) in enumerate(
