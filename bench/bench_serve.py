@@ -30,10 +30,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
 from urllib.parse import urlencode
 
-from bench.common import ROOT, machine, percentiles_ms
+from bench.common import ROOT, ChildMemory, machine, percentiles_ms
 
 HOST = "127.0.0.1"  # never anything else
 IDEAS = (
@@ -168,43 +167,10 @@ def _wait_ready(port: int, server: subprocess.Popen[bytes], timeout: float = 180
     raise SystemExit(f"matcher serve did not answer /health within {timeout:.0f} s")
 
 
-class WorkerMemory:
-    """Samples the resident memory of the server's worker processes twice a second."""
-
-    def __init__(self, pid: int) -> None:
-        import psutil
-
-        self._server = psutil.Process(pid)
-        self.peak: dict[int, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def now(self) -> dict[int, int]:
-        """The resident bytes of each worker (uvicorn's spawned processes; not the
-        supervisor nor multiprocessing's resource tracker)."""
-        import psutil
-
-        found = {}
-        for child in self._server.children(recursive=True):
-            try:
-                if any("spawn_main" in part for part in child.cmdline()):
-                    found[child.pid] = child.memory_info().rss
-            except psutil.Error:
-                continue
-        return found
-
-    def _loop(self) -> None:
-        while not self._stop.wait(0.5):
-            for pid, rss in self.now().items():
-                self.peak[pid] = max(self.peak.get(pid, 0), rss)
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._stop.set()
-        self._thread.join()
+def _worker(cmdline: list[str]) -> bool:
+    """uvicorn's spawned worker processes (not the supervisor nor multiprocessing's resource
+    tracker)."""
+    return any("spawn_main" in part for part in cmdline)
 
 
 def _report(name: str, phase: Phase, say: Callable[[str], None]) -> None:
@@ -241,7 +207,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         started = time.monotonic()
         _wait_ready(port, server)
         ready = time.monotonic() - started
-        with WorkerMemory(server.pid) as memory:
+        with ChildMemory(server.pid, only=_worker) as memory:
             idle = memory.now()
             warm = run_phase(port, _search_requests(), 2, 2, 200)  # first touches
             search = run_phase(port, _search_requests(args.distinct, seed=1), args.clients,

@@ -118,29 +118,39 @@ def machine() -> str:
 
 
 class ChildMemory:
-    """Samples, twice a second, the resident memory of this process's children (a pool's
-    worker processes); ``peak_mb`` is the largest one seen."""
+    """Samples, twice a second, the resident memory of the children of process ``pid``
+    (default: this one; a pool's worker processes), those whose command line ``only``
+    accepts when given; ``peak`` holds the largest seen per child, ``peak_mb`` the largest."""
 
-    def __init__(self) -> None:
-        self._peak: dict[int, int] = {}
+    def __init__(self, pid: int | None = None,
+                 only: Callable[[list[str]], bool] | None = None) -> None:
+        self._pid = pid
+        self._only = only
+        self.peak: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     @property
     def peak_mb(self) -> float:
-        return max(self._peak.values(), default=0) / 2**20
+        return max(self.peak.values(), default=0) / 2**20
 
-    def _sample(self) -> None:
+    def now(self) -> dict[int, int]:
+        """The resident bytes of each child sampled."""
         import psutil
 
-        me = psutil.Process()
+        found = {}
+        for child in psutil.Process(self._pid).children(recursive=True):
+            try:
+                if self._only is None or self._only(child.cmdline()):
+                    found[child.pid] = child.memory_info().rss
+            except psutil.Error:  # the child ended between listing and reading
+                continue
+        return found
+
+    def _sample(self) -> None:
         while not self._stop.wait(0.5):
-            for child in me.children(recursive=True):
-                try:
-                    rss = child.memory_info().rss
-                except psutil.Error:  # the child ended between listing and reading
-                    continue
-                self._peak[child.pid] = max(self._peak.get(child.pid, 0), rss)
+            for pid, rss in self.now().items():
+                self.peak[pid] = max(self.peak.get(pid, 0), rss)
 
     def __enter__(self) -> Self:
         self._thread.start()
