@@ -236,8 +236,7 @@ class Matcher:
 
     def call(self, action: str, call_year: int | None = None) -> Call:
         """The call of ``action`` in ``call_year`` (default: its latest)."""
-        with concerning("action"):
-            self.rulebook.action(action)
+        self._known_action(action)
         with concerning("call_year"):
             return self.rulebook.call(action, call_year)
 
@@ -265,16 +264,19 @@ class Matcher:
         """``QueryError`` for a search that is wrong in itself (empty, a bad ``k``, an unknown
         action), found before anything is ranked or the index is loaded."""
         request.check()
+        self._known_action(request.action)
+
+    def _known_action(self, action: str) -> None:
+        """``QueryError`` (concerning ``action``) unless the rule book has ``action``."""
         with concerning("action"):
-            self.rulebook.action(request.action)
+            self.rulebook.action(action)
 
     def search_many(self, requests: Sequence[SearchRequest],
                     ) -> list[SearchResult | MatcherError]:
         """Many searches as one batch; a request that cannot be answered gives its error in
         its place."""
         if requests:
-            with concerning("action"):  # an unknown action fails every row
-                self.rulebook.action(requests[0].action)
+            self._known_action(requests[0].action)  # an unknown action fails every row
         return search_partners(self.ranker(), self.vocabulary, self.rulebook, requests)
 
     # -- 2. consortia --------------------------------------------------------------------
@@ -356,9 +358,7 @@ class Matcher:
         words = self._words()
         with concerning("countries"):
             found_countries = words.countries(countries)
-        with concerning("types"):
-            categories = words.categories(types)
-        found_themes = words.themes(themes)
+        categories, found_themes = words.categories(types), words.themes(themes)
         with self.session() as s:
             return list_organisations(s, countries=found_countries, categories=categories,
                                       themes=found_themes, name=name, eche=eche, limit=limit,

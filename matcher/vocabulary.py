@@ -170,6 +170,7 @@ class Vocabulary:
             out.add(code)
         return frozenset(out)
 
+    @concerning("types")
     def categories(self, values: Iterable[str]) -> frozenset[str]:
         """Canonical organisation categories."""
         out: set[str] = set()
@@ -225,8 +226,7 @@ class Vocabulary:
             wanted = self.countries(countries)
         with concerning("exclude_countries"):
             unwanted = self.countries(exclude_countries)
-        with concerning("types"):
-            categories = self.categories(types)
+        categories = self.categories(types)
         return Filters(countries=wanted, exclude_countries=unwanted, categories=categories,
                        eche_only=eche, exclude_ids=frozenset(exclude_ids),
                        named_only=not include_unnamed)
