@@ -29,15 +29,9 @@ from typing import Any
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from data.importers import _store
 from data.importers._files import read_table
-from data.importers._store import (
-    ImportReport,
-    OrgBook,
-    RowLog,
-    ThemeBook,
-    check_text,
-    record_import,
-)
+from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, check_text
 from data.reference import resolve_category, resolve_country
 from models.errors import RowError
 from models.schema import Participation, Project, project_theme
@@ -212,7 +206,7 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
                  ("projects", created, updated), ("participations", links[0], links[1])),
         notes=tuple(log.notes),
     )
-    record_import(session, report, path)
+    _store.record_import(session, report, path)
     return report
 
 

@@ -27,15 +27,9 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from data.importers import _store
 from data.importers._files import read_table
-from data.importers._store import (
-    ImportReport,
-    OrgBook,
-    RowLog,
-    ThemeBook,
-    check_text,
-    record_import,
-)
+from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, check_text
 from data.importers.cordis_texts import (
     OrgName,
     ProjectText,
@@ -203,7 +197,7 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
                  ("participations", links[0], links[1])),
         notes=tuple(log.notes),
     )
-    record_import(session, report, path)
+    _store.record_import(session, report, path)
     return report
 
 

@@ -25,15 +25,9 @@ from typing import Any
 from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
+from data.importers import _store
 from data.importers._files import read_jsonl, read_table
-from data.importers._store import (
-    ImportReport,
-    OrgBook,
-    RowLog,
-    ThemeBook,
-    check_text,
-    record_import,
-)
+from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, check_text
 from data.reference import countries as country_refs
 from data.reference import resolve_category, resolve_country
 from models.errors import RowError
@@ -167,7 +161,7 @@ def import_orgs(session: Session, path: Path, *, skip_invalid: bool = False,
         skipped=log.skipped(), details=(("organisations", n_new, len(changed)),),
         notes=tuple(log.notes),
     )
-    record_import(session, report, path)
+    _store.record_import(session, report, path)
     return report
 
 

@@ -17,17 +17,8 @@ from sqlalchemy.orm import Session
 
 from matcher.names import OrgIdentity
 from matcher.registry.reference import Reference, ThemeInfo, load_reference
-from models.schema import (
-    Country,
-    ImportRecord,
-    Organisation,
-    OrganisationAlias,
-    Participation,
-    Project,
-    Theme,
-    organisation_theme,
-    project_theme,
-)
+from models import schema
+from models.schema import Country, Organisation, OrganisationAlias, Participation, Project, Theme
 
 __all__ = ["OrgProfile", "ProjectInfo", "Registry", "ThemeInfo", "fingerprint", "load_registry"]
 
@@ -107,8 +98,8 @@ def fingerprint(session: Session) -> str:
         session.scalar(select(func.max(Organisation.id))),
         session.scalar(select(func.count()).select_from(Project)),
         session.scalar(select(func.count()).select_from(Participation)),
-        session.scalar(select(func.count()).select_from(ImportRecord)),
-        session.scalar(select(func.max(ImportRecord.id))),
+        session.scalar(select(func.count()).select_from(schema.ImportRecord)),
+        session.scalar(select(func.max(schema.ImportRecord.id))),
     ]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
@@ -123,11 +114,11 @@ def load_registry(session: Session, *, until_year: int | None = None) -> Registr
     countries = dict(session.execute(select(Country.code, Country.name)).all())
 
     org_themes: dict[int, list[str]] = defaultdict(list)
-    for oid, tid in session.execute(select(organisation_theme.c.organisation_id,
-                                           organisation_theme.c.theme_id)):
+    for oid, tid in session.execute(select(schema.organisation_theme.c.organisation_id,
+                                           schema.organisation_theme.c.theme_id)):
         org_themes[oid].append(theme_code[tid])
     proj_themes: dict[int, list[str]] = defaultdict(list)
-    for pid, tid in session.execute(select(project_theme.c.project_id, project_theme.c.theme_id)):
+    for pid, tid in session.execute(select(schema.project_theme.c.project_id, schema.project_theme.c.theme_id)):
         proj_themes[pid].append(theme_code[tid])
 
     aliases: dict[int, list[str]] = defaultdict(list)
