@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.ranking.graph import CollaborationGraph
+from matcher.ranking.graph import CollaborationGraph, PageRankWalk
 from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.text import used_columns
 from matcher.ranking.topics import TopicIndex
@@ -220,14 +220,56 @@ class FeatureSpace:
         if graph_names:
             found = self._graph(batch, None if rows is None else cand, graph_names)
             for name in graph_names:
-                values = found[name]
-                if name in _LOG_COUNTS:
-                    values = np.log1p(values)
-                elif name == "ppr":
-                    values = np.log1p(values * self.n_orgs)
-                yield name, np.asarray(values, dtype=np.float32)
+                yield name, self._graph_value(name, found[name])
         if want & set(TYPE_COUNTRY):
             yield from self._type_country(batch, cand, want)
+
+    def query_columns(self, batch: QueryBatch, i: int, rows: np.ndarray,
+                      names: Sequence[str]) -> Iterator[tuple[str, np.ndarray]]:
+        """``(name, (rows,) float32 values)`` of query ``i`` of ``batch`` alone, for the graph,
+        type and country features of ``names``: the values :meth:`columns` gives for it, at
+        the cost of ``rows`` only, however large the other queries' candidate sets are. The
+        PageRank walk is the batch's."""
+        unknown = set(names) - set(GRAPH + TYPE_COUNTRY)
+        if unknown:
+            raise ValueError(f"unknown features {sorted(unknown)}; valid: "
+                             f"{GRAPH + TYPE_COUNTRY}")
+        query_rows = batch.rows[i]
+        graph_names = [n for n in GRAPH if n in names]
+        if graph_names and query_rows.size:
+            walk = None
+            if "ppr" in graph_names:
+                with_orgs = np.flatnonzero(batch.has_orgs)
+                walk = self._walk(batch).column(int(np.searchsorted(with_orgs, i)))
+            found = self.graph.features_many([query_rows], rows, names=graph_names, walk=walk)
+            for name in graph_names:
+                yield name, self._graph_value(name, found[name][0])
+        elif graph_names:
+            for name in graph_names:
+                yield name, np.zeros(rows.size, dtype=np.float32)
+        if set(names) & set(TYPE_COUNTRY):
+            same_cat, new_cty = self._type_country_of(query_rows, rows)
+            if "same_category" in names:
+                yield "same_category", same_cat.astype(np.float32)
+            if "new_country" in names:
+                yield "new_country", new_cty.astype(np.float32)
+
+    def _graph_value(self, name: str, values: np.ndarray) -> np.ndarray:
+        """A graph feature as the ranker reads it: counts and Adamic-Adar as ``log1p``,
+        PageRank as ``log1p(ppr * n)``."""
+        if name in _LOG_COUNTS:
+            values = np.log1p(values)
+        elif name == "ppr":
+            values = np.log1p(values * self.n_orgs)
+        return np.asarray(values, dtype=np.float32)
+
+    def _walk(self, batch: QueryBatch) -> PageRankWalk:
+        """The PageRank walk of the batch's queries that name organisations, made once."""
+        walk: PageRankWalk | None = batch.memo.get("walk")
+        if walk is None:
+            walk = batch.memo["walk"] = self.graph.walk(
+                [batch.rows[i] for i in np.flatnonzero(batch.has_orgs)])
+        return walk
 
     def _graph(self, batch: QueryBatch, cand: np.ndarray | None,
                names: list[str]) -> dict[str, np.ndarray]:
@@ -238,11 +280,7 @@ class FeatureSpace:
         if not with_orgs.size:
             return {n: np.zeros(shape, dtype=np.float32) for n in names}
         rows = [batch.rows[i] for i in with_orgs]
-        walk = None
-        if "ppr" in names:
-            walk = batch.memo.get("walk")
-            if walk is None:
-                walk = batch.memo["walk"] = self.graph.walk(rows)
+        walk = self._walk(batch) if "ppr" in names else None
         found = self.graph.features_many(rows, cand, names=names, walk=walk)
         if with_orgs.size == len(batch):
             return found
@@ -305,22 +343,28 @@ class FeatureSpace:
         # dense text, a few candidates: their rows only (a row's value is the same either way)
         return _products(np.asarray(self.blocks.text[cand]), np.asarray(query))
 
+    def _type_country_of(self, query_rows: np.ndarray, cand: np.ndarray,
+                         ) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each candidate shares a category with the query organisations, and
+        whether its country is new to them (both false for a query without organisations)."""
+        if not query_rows.size:
+            return np.zeros(cand.size, dtype=bool), np.zeros(cand.size, dtype=bool)
+        # codes shifted by one: 0 is the unknown code -1; lookup tables of the query's
+        # categories and countries
+        category, country = self.blocks.category + 1, self.blocks.country + 1
+        cats = np.zeros(len(self.vectoriser.categories_) + 1, dtype=bool)
+        cats[category[query_rows]] = True
+        ctys = np.ones(len(self.vectoriser.countries_) + 1, dtype=bool)
+        ctys[country[query_rows]] = False
+        return cats[category[cand]], ctys[country[cand]]
+
     def _type_country(self, batch: QueryBatch, cand: np.ndarray,
                       want: set[str]) -> Iterator[tuple[str, np.ndarray]]:
-        # codes shifted by one: 0 is the unknown code -1
-        category, country = self.blocks.category + 1, self.blocks.country + 1
-        cat, cty = category[cand], country[cand]
         same_cat = np.zeros((len(batch), cand.size), dtype=bool)
         new_cty = np.zeros_like(same_cat)
         for i, rows in enumerate(batch.rows):
             if rows.size:
-                # lookup tables of the query's categories and countries
-                cats = np.zeros(len(self.vectoriser.categories_) + 1, dtype=bool)
-                cats[category[rows]] = True
-                ctys = np.ones(len(self.vectoriser.countries_) + 1, dtype=bool)
-                ctys[country[rows]] = False
-                same_cat[i] = cats[cat]
-                new_cty[i] = ctys[cty]
+                same_cat[i], new_cty[i] = self._type_country_of(rows, cand)
         if "same_category" in want:
             yield "same_category", same_cat.astype(np.float32)
         if "new_country" in want:

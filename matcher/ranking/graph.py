@@ -57,6 +57,11 @@ class PageRankWalk:
     restart: np.ndarray  # (orgs, queries)
     keep: np.float32
 
+    def column(self, j: int) -> PageRankWalk:
+        """The walk of query ``j`` alone: the same values, as every query walks alone."""
+        return PageRankWalk(np.ascontiguousarray(self.back[:, j:j + 1]),
+                            np.ascontiguousarray(self.restart[:, j:j + 1]), self.keep)
+
     def last_step(self, graph: CollaborationGraph, cand: np.ndarray | None) -> np.ndarray:
         """``(orgs, queries)``: the walk's end for the ``cand`` rows (default: all). Each
         row sums the same terms in the same order whichever rows are asked."""

@@ -311,14 +311,8 @@ class Ranker:
             if rows.size:
                 pool = np.union1d(pool, self._neighbourhood(rows, allowed))
             pools.append(np.sort(pool))
-        union = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
-        z = cheap[:, union]
-        if union.size and batch.has_orgs.any():
-            z = z + self.linear(batch, union, GRAPH + TYPE_COUNTRY) - np.array(
-                [self.weights_.intercept(k) for k in self._kinds(batch)],
-                dtype=np.float32)[:, None]
         picks = [self._best(pool, activity[pool] if blind[i]
-                            else z[i, np.searchsorted(union, pool)], n)
+                            else self._pool_score(batch, i, pool, cheap[i, pool]), n)
                  for i, pool in enumerate(pools)]
         shown = (np.unique(np.concatenate(picks)) if picks
                  else np.zeros(0, dtype=np.int64))
@@ -329,6 +323,23 @@ class Ranker:
                                             with_why, activity[picked] if blind[i] else None)),
                         by_activity=blind[i])
                 for i, picked in enumerate(picks)]
+
+    def _pool_score(self, batch: QueryBatch, i: int, pool: np.ndarray,
+                    cheap: np.ndarray) -> np.ndarray:
+        """Query ``i``'s ``cheap`` score of its candidate ``pool`` plus, for a query with
+        organisations, its graph, type and country terms, computed for that pool alone."""
+        if not batch.rows[i].size:
+            return cheap
+        kind = self._kinds(batch)[i]
+        w = self.weights_.vector(kind)
+        intercept = np.float32(self.weights_.intercept(kind))
+        z = np.full(pool.size, intercept, dtype=np.float32)
+        used = [n for n in GRAPH + TYPE_COUNTRY if w[FEATURES.index(n)]]
+        for name, values in self.space_.query_columns(batch, i, pool, used):
+            z += values * w[FEATURES.index(name)]
+        z -= intercept
+        out: np.ndarray = cheap + z
+        return out
 
     def _best(self, rows: np.ndarray, z: np.ndarray, n: int) -> np.ndarray:
         """The ``n`` best candidate ``rows`` by ``z``, with every row tied at the cut."""
