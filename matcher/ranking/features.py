@@ -317,8 +317,11 @@ class FeatureSpace:
                 yield name, np.zeros(shape, dtype=np.float32)
                 continue
             m = counts if every else counts[cand]
-            raw = _dense(m @ query_side.T).T
-            yield name, np.log1p(10.0 * raw if name == "similar_projects" else raw)
+            found = sp.csr_matrix(m @ query_side.T, dtype=np.float32)
+            # log1p of the stored values only: the zeros, most of them, stay zeros
+            found.data = np.log1p(10.0 * found.data if name == "similar_projects"
+                                  else found.data)
+            yield name, _dense(found).T
 
     def _text_sim(self, batch: QueryBatch, cand: np.ndarray, every: bool) -> np.ndarray:
         """Cosine of each query text with each candidate's document. Sparse text is read

@@ -53,6 +53,8 @@ __all__ = ["FEATURES", "Ranker", "Ranking"]
 
 _NO_FILTERS = Filters()
 _CHEAP = CONTENT + STATIC
+#: Columns summed at a time by :meth:`Ranker.linear` (a block of a batch's scores fits in cache).
+_BLOCK = 4096
 #: Below any real score: an idea query's organisations without evidence come after the rest.
 _NO_EVIDENCE = np.float32(1e4)
 
@@ -174,11 +176,17 @@ class Ranker:
                     row += w[i, FEATURES.index(name)] * self.graph_.static(name)[cand]
                 fixed[kind] = row
             z[i] = fixed[kind]
-        scratch = np.empty_like(z)
-        for name, values in self.space_.columns(batch, rows,
-                                                [n for n in used if n not in STATIC]):
-            np.multiply(values, w[:, FEATURES.index(name)][:, None], out=scratch)
-            z += scratch
+        terms = [(w[:, FEATURES.index(name)][:, None], values) for name, values
+                 in self.space_.columns(batch, rows, [n for n in used if n not in STATIC])]
+        # summed block of columns by block, each block of z staying in cache while every
+        # term is added to it: the same additions in the same order as term by term
+        scratch = np.empty((len(kinds), min(width, _BLOCK)), dtype=np.float32)
+        for start in range(0, width, _BLOCK):
+            block = z[:, start:start + _BLOCK]
+            part = scratch[:, :block.shape[1]]
+            for weight, values in terms:
+                np.multiply(values[:, start:start + _BLOCK], weight, out=part)
+                block += part
         return z
 
     def scores_all(self, queries: Sequence[Query]) -> np.ndarray:
