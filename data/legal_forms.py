@@ -1,4 +1,4 @@
-"""Refine the CORDIS type ``OTH`` (category ``other``) from legal-form words in a name.
+"""Refine the CORDIS types ``OTH`` and ``HES`` from the words of a name.
 
 CORDIS files associations, foundations and networks under ``OTH``, which the project maps to
 ``other``, so ``--type ngo`` finds none of them. The rules of
@@ -39,12 +39,19 @@ Columns:
     where the legal form (or the organisation type) is defined.
 
 Only organisations whose source type is ``OTH`` and whose category is still ``other`` are
-refined; HES, PRC, REC and PUB keep the category their type gives them.
+refined by these rules. A second, smaller file, ``data/reference/school_names.csv``, has the
+same columns and refines ``HES`` ("higher or secondary education establishment", category
+``higher-education``): the names of school types (``lycée``, ``Gymnasium``, ``gimnazija``,
+``ekpaideftiria``...) make a secondary school a ``school``; its guards, of category
+``higher-education``, keep a name that says university or higher school (``anotati``) where
+it is. PRC, REC and PUB keep the category their type gives them.
 
 >>> refine_category("PALISKUNTAIN YHDISTYS RY", "FI", "other", "OTH")
 'ngo'
 >>> refine_category("PALISKUNTAIN YHDISTYS RY", "FI", "research", "REC")
 'research'
+>>> refine_category("GIMNAZIJA FRANCA MIKLOSICA LJUTOMER", "SI", "higher-education", "HES")
+'school'
 """
 
 from __future__ import annotations
@@ -62,7 +69,10 @@ __all__ = [
     "LEGAL_FORMS_FILE",
     "MATCH_KINDS",
     "RULE_CATEGORIES",
+    "RULE_SETS",
+    "SCHOOL_NAMES_FILE",
     "LegalFormRule",
+    "RuleSet",
     "legal_form_rules",
     "matching_rule",
     "read_rules",
@@ -70,13 +80,33 @@ __all__ = [
 ]
 
 LEGAL_FORMS_FILE = Path(__file__).with_name("reference") / "legal_forms.csv"
+SCHOOL_NAMES_FILE = LEGAL_FORMS_FILE.with_name("school_names.csv")
 
 #: How a rule's pattern is looked for in a folded name.
 MATCH_KINDS: tuple[str, ...] = ("word", "suffix", "anywhere")
-#: The categories a rule may give: ``other`` marks a guard, which leaves the category as it is.
+#: The categories a rule of ``legal_forms.csv`` may give: ``other`` marks a guard, which
+#: leaves the category as it is.
 RULE_CATEGORIES: tuple[str, ...] = ("ngo", "network", "other")
-#: The only source type whose organisations are refined.
-REFINED_TYPE = "OTH"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The rules that refine one source type: organisations of ``type_code`` still in
+    ``category`` are refined by the rules of ``path``, which may give ``categories``; a rule
+    of ``category`` itself is a guard."""
+
+    type_code: str
+    category: str
+    path: Path
+    categories: tuple[str, ...]
+
+
+#: The refined source types and their rules.
+RULE_SETS: dict[str, RuleSet] = {
+    "OTH": RuleSet("OTH", "other", LEGAL_FORMS_FILE, RULE_CATEGORIES),
+    "HES": RuleSet("HES", "higher-education", SCHOOL_NAMES_FILE,
+                   ("school", "higher-education")),
+}
 
 _COLUMNS = ("pattern", "match", "category", "languages", "countries", "source")
 
@@ -123,7 +153,8 @@ def _split(cell: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in cell.split("|") if part.strip())
 
 
-def _rule(path: Path, line: int, row: dict[str, str]) -> LegalFormRule:
+def _rule(path: Path, line: int, row: dict[str, str],
+          categories: tuple[str, ...]) -> LegalFormRule:
     def cell(field: str) -> str:
         return (row.get(field) or "").strip()
 
@@ -133,9 +164,9 @@ def _rule(path: Path, line: int, row: dict[str, str]) -> LegalFormRule:
         raise RowError(path, line, "pattern", f"{pattern!r} has no letters or digits")
     if cell("match") not in MATCH_KINDS:
         raise RowError(path, line, "match", f"{cell('match')!r}; valid: {', '.join(MATCH_KINDS)}")
-    if cell("category") not in RULE_CATEGORIES:
+    if cell("category") not in categories:
         raise RowError(
-            path, line, "category", f"{cell('category')!r}; valid: {', '.join(RULE_CATEGORIES)}"
+            path, line, "category", f"{cell('category')!r}; valid: {', '.join(categories)}"
         )
     if not cell("source"):
         raise RowError(path, line, "source", "empty; every rule cites where the form is defined")
@@ -155,8 +186,10 @@ def _rule(path: Path, line: int, row: dict[str, str]) -> LegalFormRule:
     )
 
 
-def read_rules(path: Path) -> tuple[LegalFormRule, ...]:
-    """The rules of a legal-forms file, in file order; :class:`RowError` names a bad row."""
+def read_rules(path: Path, categories: tuple[str, ...] = RULE_CATEGORIES,
+               ) -> tuple[LegalFormRule, ...]:
+    """The rules of a legal-forms file, in file order; :class:`RowError` names a bad row.
+    ``categories``: those a rule may give."""
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = [c for c in _COLUMNS if c not in (reader.fieldnames or ())]
@@ -166,15 +199,17 @@ def read_rules(path: Path) -> tuple[LegalFormRule, ...]:
         rules = []
         start = reader.line_num + 1
         for row in reader:
-            rules.append(_rule(path, start, row))
+            rules.append(_rule(path, start, row, categories))
             start = reader.line_num + 1
     return tuple(rules)
 
 
 @cache
-def legal_form_rules() -> tuple[LegalFormRule, ...]:
-    """The rules of ``data/reference/legal_forms.csv``, read once."""
-    return read_rules(LEGAL_FORMS_FILE)
+def legal_form_rules(type_code: str = "OTH") -> tuple[LegalFormRule, ...]:
+    """The rules that refine ``type_code`` (``data/reference/legal_forms.csv`` for ``OTH``),
+    read once."""
+    rule_set = RULE_SETS[type_code]
+    return read_rules(rule_set.path, rule_set.categories)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +224,8 @@ class _Index:
 
 
 @cache
-def _index() -> _Index:
-    rules = legal_form_rules()
+def _index(type_code: str) -> _Index:
+    rules = legal_form_rules(type_code)
     by_word: dict[str, list[int]] = {}
     others = []
     for i, rule in enumerate(rules):
@@ -235,20 +270,22 @@ def matching_rule(
 ) -> LegalFormRule | None:
     """The first rule that matches this organisation's name, or None when none does.
 
-    None for every organisation but those of type ``OTH`` still in category ``other``. A
-    guard (category ``other``) is returned too: it explains why the category stays.
+    None for every organisation but those of a type of :data:`RULE_SETS` still in the
+    category that type gives (``OTH`` in ``other``, ``HES`` in ``higher-education``). A guard
+    is returned too: it explains why the category stays.
 
     >>> matching_rule("ARBEID & MILIEU VZW", "BE", "other", "OTH").pattern
     'vzw'
     >>> matching_rule("ARBEID & MILIEU VZW", "NL", "other", "OTH") is None
     True
     """
-    if type_code != REFINED_TYPE or category != "other" or not name:
+    rule_set = RULE_SETS.get(type_code or "")
+    if rule_set is None or category != rule_set.category or not name:
         return None
     folded = fold(name)
     if not folded:
         return None
-    rules, index = legal_form_rules(), _index()
+    rules, index = legal_form_rules(rule_set.type_code), _index(rule_set.type_code)
     country = country.upper()
     candidates = [i for word in set(folded.split(" ")) for i in index.by_word.get(word, ())]
     padded = f" {folded} "
@@ -267,8 +304,8 @@ def refine_category(
 ) -> str:
     """The organisation's category, refined from the legal form its name carries.
 
-    Unchanged unless ``type_code`` is ``OTH``, ``category`` is ``other`` and a rule of
-    ``legal_forms.csv`` matches the name; then the first matching rule's category.
+    Unchanged unless ``type_code`` is refined (:data:`RULE_SETS`), ``category`` is the one
+    that type gives, and a rule matches the name; then the first matching rule's category.
 
     >>> refine_category("STICHTING WAR CHILD", "NL", "other", "OTH")
     'network'

@@ -203,7 +203,8 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
 
 def _named(found: OrgName | None, row: dict[str, Any]) -> dict[str, Any]:
     """The fields a CORDIS name row gives an organisation the registry does not name yet;
-    a CORDIS ``OTH`` organisation's category is refined from the legal form in its name."""
+    a CORDIS ``OTH`` or ``HES`` organisation's category is refined from the words of its name
+    (legal forms; school types)."""
     if found is None or not found.name or row.get("legal_name"):
         return {}
     fields: dict[str, Any] = {"legal_name": found.name, "normalised_name": fold(found.name)}

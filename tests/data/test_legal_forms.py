@@ -94,15 +94,68 @@ def test_an_oth_organisation_already_given_a_category_keeps_it() -> None:
     category=st.sampled_from(CATEGORIES),
     type_code=st.sampled_from(["OTH", "HES", "PRC", "REC", "PUB"]) | st.none(),
 )
-def test_the_result_is_a_category_and_only_oth_other_changes(
+def test_the_result_is_a_category_and_only_oth_other_and_hes_higher_education_change(
     name: str | None, country: str, category: str, type_code: str | None
 ) -> None:
     refined = refine_category(name, country, category, type_code)
     assert refined in CATEGORIES
-    if type_code != "OTH" or category != "other":
-        assert refined == category
-    else:
+    if (type_code, category) == ("OTH", "other"):
         assert refined in ("other", "ngo", "network")
+    elif (type_code, category) == ("HES", "higher-education"):
+        assert refined in ("higher-education", "school")
+    else:
+        assert refined == category
+
+
+#: Every CORDIS HES ("higher or secondary education") organisation that the school-type rules
+#: make a school, checked by hand: all six are schools (the Piarist schools of Catalonia, a
+#: French lycée, a Slovenian gimnazija, three Greek private schools).
+HES_SCHOOLS = {
+    "921209389": "ekpaideftiria",  # EKPAIDEFTIRIA N. MPAKOGIANNI ANONYMI ETAIREIA
+    "929599501": "escola pia",  # ESCOLA PIA DE CATALUNYA
+    "934271312": "lycee",  # LYCEE GENERAL ET TECHNOLOGIQUE CONDORCET
+    "944170841": "gimnazija",  # GIMNAZIJA FRANCA MIKLOSICA LJUTOMER
+    "955736442": "ekpaideftiria",  # DOUKA EKPAIDEFTIRIA AE - PALLADION LYKEION ...
+    "998080337": "scholi",  # ELLINOGERMANIKI AGOGI SCHOLI PANAGEA SAVVA AE
+}
+
+
+def test_secondary_schools_filed_as_hes_become_schools_and_no_university_does(
+    shared_data: Path,
+) -> None:
+    path = shared_data / "cordis-h2020" / "organisations.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as fh:
+        hes = {r["pic"]: (r["name"], r["country"])
+               for r in csv.DictReader(fh) if r["activity_type"] == "HES"}
+    assert len(hes) > 1000
+    schools = {}
+    for pic, (name, country) in hes.items():
+        if refine_category(name, country, "higher-education", "HES") == "school":
+            rule = matching_rule(name, country, "higher-education", "HES")
+            assert rule is not None
+            schools[pic] = rule.pattern
+    assert schools == HES_SCHOOLS
+
+
+@pytest.mark.parametrize(("name", "country"), [
+    ("ANOTATI SCHOLI KALON TECHNON", "EL"),  # Athens School of Fine Arts
+    ("ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON", "EL"),
+    ("LONDON SCHOOL OF ECONOMICS AND POLITICAL SCIENCE", "UK"),
+    ("SZKOLA GLOWNA HANDLOWA W WARSZAWIE", "PL"),
+    ("HOCHSCHULE FUR TECHNIK UND WIRTSCHAFT BERLIN", "DE"),
+])
+def test_higher_education_names_stay_higher_education(name: str, country: str) -> None:
+    assert refine_category(name, country, "higher-education", "HES") == "higher-education"
+
+
+def test_the_school_names_file_is_well_formed() -> None:
+    rules = legal_form_rules("HES")
+    assert len(rules) > 40
+    assert {r.category for r in rules} == {"school", "higher-education"}
+    assert all(r.source for r in rules)
+    # the guards come first: the first matching rule wins
+    guards = [i for i, r in enumerate(rules) if r.category == "higher-education"]
+    assert guards == list(range(len(guards)))
 
 
 def test_names_without_letters_are_left_alone() -> None:
