@@ -4,8 +4,9 @@ training, evaluation and explanations share.
 A :class:`QueryBatch` holds every query of a batch in the vector spaces of a fitted ranker
 (:meth:`FeatureSpace.prepare`); :meth:`FeatureSpace.columns` then gives, feature by feature,
 a ``(queries, rows)`` matrix for any candidate rows: all organisations (evaluation,
-training), or the union of the candidate pools of a batch (ranking). A single query is a
-batch of one.
+training, the content scores of ranking), or the organisations to show. Graph, type and
+country features of one query's own candidates come from :meth:`FeatureSpace.query_columns`.
+A single query is a batch of one.
 
 ==================== =======================================================================
 ``text_sim``         cosine of the query text with the organisation's document

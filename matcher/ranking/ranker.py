@@ -11,8 +11,10 @@ in three steps per batch, none of which loops in Python over all organisations:
    without organisations (an idea) considers only organisations with evidence for it (some
    content feature above zero: its words, similar projects, its call topic, its themes);
    when none has any, the static features alone order them, and the caller says so.
-2. **Graph features** of the union of the batch's candidates (one set of sparse products
-   for the whole batch, :meth:`~matcher.ranking.graph.CollaborationGraph.features_many`).
+2. **Graph features** of each query's own candidates, for queries with organisations
+   (:meth:`~matcher.ranking.features.FeatureSpace.query_columns`; the personalised PageRank
+   walk is made once for the whole batch): their cost follows a query's candidates, not the
+   union of the batch's.
 3. **Score**: ``sigmoid(intercept + w . features)`` with the weights of the query's kind
    (:class:`~matcher.ranking.weights.Weights`: ``partner`` when the query names
    organisations, ``idea`` otherwise); each query keeps its own candidates only, so a query

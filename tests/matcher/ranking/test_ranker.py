@@ -302,3 +302,34 @@ def test_real_consortia_hidden_partner_is_recommended(shared_data: Path) -> None
             hits += full.orgs[hidden].id in ids(ranker.rank(Query(org_ids=rest), n=10))
     print(f"hidden-partner Recall@10 {hits / queries:.3f} over {queries} queries")
     assert queries > 50 and hits / queries > 0.2
+
+
+def test_one_querys_graph_features_equal_its_row_of_the_batchs(shared_data: Path) -> None:
+    """Ranking computes the graph, type and country features of each query over its own
+    candidates (``query_columns``): they must be the values of that query's row of the whole
+    batch's features, bit for bit, or a query would rank differently alone and in a batch."""
+    from matcher.ranking.features import GRAPH, TYPE_COUNTRY
+
+    registry = _real_slice(shared_data, n_projects=600)
+    ranker = Ranker().fit(registry)
+    space = ranker.space_
+    rng = np.random.default_rng(0)
+    active = np.flatnonzero(np.diff(registry.incidence.indptr))
+    queries = [Query(org_ids=tuple(registry.orgs[r].id for r in rng.choice(active, k)))
+               for k in (1, 2, 3, 1, 2)]
+    queries.insert(2, Query(text="energy storage materials"))  # an idea in the batch
+    batch = space.prepare(queries)
+    rows = np.sort(rng.choice(registry.n_orgs, 300, replace=False))
+    names = GRAPH + TYPE_COUNTRY
+    whole = dict(space.columns(batch, rows, names))
+    assert whole["ppr"].any() and whole["direct"].any()
+    for i in range(len(queries)):
+        mine = dict(space.query_columns(batch, i, rows, names))
+        assert list(mine) == list(names)
+        for name in names:
+            np.testing.assert_array_equal(mine[name], whole[name][i], err_msg=f"{i} {name}")
+    # and the ranking of each query is the one it gets alone
+    together = ranker.rank(queries, n=10)
+    for query, found in zip(queries, together, strict=True):
+        alone = ranker.rank(query, n=10)
+        assert [(m.org.id, m.score) for m in found] == [(m.org.id, m.score) for m in alone]
