@@ -343,6 +343,8 @@ class Ranker:
         kind = self._kinds(batch)[i]
         w = self.weights_.vector(kind)
         intercept = np.float32(self.weights_.intercept(kind))
+        # from the intercept and back, term by term in float32: the roundings of the scores
+        # as :meth:`linear` sums them, so the picks are those it would make
         z = np.full(pool.size, intercept, dtype=np.float32)
         used = [n for n in GRAPH + TYPE_COUNTRY if w[FEATURES.index(n)]]
         for name, values in self.space_.query_columns(batch, i, pool, used):
