@@ -1,7 +1,7 @@
 """What could raise the complete task's precision@1: first consortia built three ways.
 
     .venv/bin/python scripts/analyse_completion.py [--data ../shared/data/cordis-h2020] \
-        [--train-until 2017 --test-from 2018 --test-to 2019]
+        [--train-until 2017 --test-from 2018 --test-to 2019] [--candidates completion]
 
 On one split, with the ranker's weights learned inside the training years and the ranker
 fitted on the training registry (as ``matcher evaluate --task complete`` does), each test
@@ -21,6 +21,12 @@ Evidence per candidate: ``fit`` (logit), relevance, shared past projects with th
 and with the other given member (all, and of the last two training years), how many given
 members it worked with, projects the coordinator led that it joined, its ties to the pool's
 20 best by ``fit``, its rank in the pool and its number of projects (log1p).
+
+``--candidates completion`` ranks every pool with a partner model learned from
+completion-shaped queries instead (the coordinator, one other member and the idea text of the
+consortia of the last two training years, label year T, features up to T-1), as ``complete``
+asks, where the shipped partner model learns from hide-one-partner queries; the line
+``greedy on the shipped model`` gives the baseline to compare with.
 
 Prints precision@1 per method and the re-scorer's coefficients. Not a test; a few minutes a
 split (most of it learning the ranker's weights).
@@ -44,9 +50,16 @@ from sklearn.linear_model import LogisticRegression
 
 from matcher.consortium.builder import Request
 from matcher.evaluation.consortia import complete_split
-from matcher.evaluation.harness import training_registry
+from matcher.evaluation.harness import EvalQuery, training_registry
 from matcher.evaluation.objective_fit import _requests
-from matcher.evaluation.training import learn_weights
+from matcher.evaluation.training import (
+    _NEUTRAL,
+    HARD,
+    LearnedWeights,
+    _examples,
+    _model,
+    learn_weights,
+)
 from matcher.ranking.ranker import Ranker
 from matcher.ranking.weights import Weights
 from matcher.registry.snapshot import Registry
@@ -119,16 +132,47 @@ def labelled_queries(registry: Registry, until: int, test_from: int, test_to: in
     return data.train, ranker, _requests(ranker, data.train, data.queries)
 
 
+def completion_weights(train: Registry, until: int, learned: LearnedWeights) -> Weights:
+    """``learned`` with its partner model learned again from completion-shaped queries of the
+    label years ``until - 1`` and ``until`` (features up to the year before each)."""
+    rng = np.random.default_rng(0)
+    xs, ys, owners, offset = [], [], [], 0
+    for year in (until - 1, until):
+        inner = training_registry(train, year)
+        split = complete_split(inner, train_until=year - 1, test_from=year, test_to=year)
+        neutral = Ranker(weights=_NEUTRAL).fit(split.train)
+        queries = [EvalQuery(q.project, q.given, q.hidden, q.themes, q.text)
+                   for q in split.queries]
+        x, y, owner = _examples(neutral, "partner", queries, np.ones(len(queries), dtype=bool),
+                                100, HARD["partner"], rng, 64, None)
+        xs.append(x)
+        ys.append(y)
+        owners.append(owner + offset)
+        offset += len(queries)
+    partner = _model("partner", "pointwise", np.vstack(xs), np.concatenate(ys),
+                     np.concatenate(owners), 1.0, offset)
+    return LearnedWeights(partner, learned.idea, until - 1, until, {}).as_weights()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--train-until", type=int, default=2017)
     parser.add_argument("--test-from", type=int, default=2018)
     parser.add_argument("--test-to", type=int, default=2019)
+    parser.add_argument("--candidates", choices=("partner", "completion"), default="partner")
     args = parser.parse_args()
     everything = load(args.data)
     train = training_registry(everything, args.train_until)
-    weights = learn_weights(train, until_year=args.train_until).as_weights()
+    learned = learn_weights(train, until_year=args.train_until)
+    weights = learned.as_weights()
+    if args.candidates == "completion":
+        _, _, shipped = labelled_queries(everything, args.train_until, args.test_from,
+                                         args.test_to, weights)
+        print(f"greedy on the shipped model precision@1 "
+              f"{precision(shipped, [first_consortium(r, r.pool.fit) for r, _ in shipped]):.4f}",
+              flush=True)
+        weights = completion_weights(train, args.train_until, learned)
     # the re-scorer's examples: the consortia of the last two training years
     x_fit, y_fit = [], []
     for year in (args.train_until - 1, args.train_until):
