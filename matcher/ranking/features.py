@@ -249,7 +249,8 @@ class FeatureSpace:
             for name in graph_names:
                 yield name, np.zeros(rows.size, dtype=np.float32)
         if set(names) & set(TYPE_COUNTRY):
-            same_cat, new_cty = self._type_country_of(query_rows, rows)
+            same_cat, new_cty = self._type_country_of(
+                query_rows, self.blocks.category[rows], self.blocks.country[rows])
             if "same_category" in names:
                 yield "same_category", same_cat.astype(np.float32)
             if "new_country" in names:
@@ -347,28 +348,29 @@ class FeatureSpace:
         # dense text, a few candidates: their rows only (a row's value is the same either way)
         return _products(np.asarray(self.blocks.text[cand]), np.asarray(query))
 
-    def _type_country_of(self, query_rows: np.ndarray, cand: np.ndarray,
-                         ) -> tuple[np.ndarray, np.ndarray]:
-        """Whether each candidate shares a category with the query organisations, and
-        whether its country is new to them (both false for a query without organisations)."""
+    def _type_country_of(self, query_rows: np.ndarray, categories: np.ndarray,
+                         countries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Whether each candidate, of category and country codes ``categories`` and
+        ``countries``, shares a category with the query organisations, and whether its
+        country is new to them (both false for a query without organisations)."""
         if not query_rows.size:
-            return np.zeros(cand.size, dtype=bool), np.zeros(cand.size, dtype=bool)
-        # codes shifted by one: 0 is the unknown code -1; lookup tables of the query's
-        # categories and countries
-        category, country = self.blocks.category + 1, self.blocks.country + 1
+            return np.zeros(categories.size, dtype=bool), np.zeros(countries.size, dtype=bool)
+        # lookup tables of the query's categories and countries; the last entry stands for
+        # the unknown code -1
         cats = np.zeros(len(self.vectoriser.categories_) + 1, dtype=bool)
-        cats[category[query_rows]] = True
+        cats[self.blocks.category[query_rows]] = True
         ctys = np.ones(len(self.vectoriser.countries_) + 1, dtype=bool)
-        ctys[country[query_rows]] = False
-        return cats[category[cand]], ctys[country[cand]]
+        ctys[self.blocks.country[query_rows]] = False
+        return cats[categories], ctys[countries]
 
     def _type_country(self, batch: QueryBatch, cand: np.ndarray,
                       want: set[str]) -> Iterator[tuple[str, np.ndarray]]:
         same_cat = np.zeros((len(batch), cand.size), dtype=bool)
         new_cty = np.zeros_like(same_cat)
+        categories, countries = self.blocks.category[cand], self.blocks.country[cand]
         for i, rows in enumerate(batch.rows):
             if rows.size:
-                same_cat[i], new_cty[i] = self._type_country_of(rows, cand)
+                same_cat[i], new_cty[i] = self._type_country_of(rows, categories, countries)
         if "same_category" in want:
             yield "same_category", same_cat.astype(np.float32)
         if "new_country" in want:
