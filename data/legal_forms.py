@@ -101,12 +101,11 @@ class RuleSet:
     categories: tuple[str, ...]
 
 
-#: The refined source types and their rules.
-RULE_SETS: dict[str, RuleSet] = {
-    "OTH": RuleSet("OTH", "other", LEGAL_FORMS_FILE, RULE_CATEGORIES),
-    "HES": RuleSet("HES", "higher-education", SCHOOL_NAMES_FILE,
-                   ("school", "higher-education")),
-}
+#: The refined source types and their rules, by source type.
+RULE_SETS: dict[str, RuleSet] = {rule_set.type_code: rule_set for rule_set in (
+    RuleSet("OTH", "other", LEGAL_FORMS_FILE, RULE_CATEGORIES),
+    RuleSet("HES", "higher-education", SCHOOL_NAMES_FILE, ("school", "higher-education")),
+)}
 
 _COLUMNS = ("pattern", "match", "category", "languages", "countries", "source")
 
