@@ -34,6 +34,8 @@ _STOP = frozenset({
 _PREFIX = 5  # shared leading letters that make two words match (opintojen ~ opinto-ohjaus)
 _CACHED_ROWS = 50_000
 _CITED_PROJECTS = 2
+#: Distinct words of the idea a past project's text must share to be cited by name.
+_CITED_SHARING = 2
 _TITLE_CHARS = 90
 
 
@@ -63,6 +65,15 @@ def _matching(query_words: list[str], document_words: list[str], limit: int) -> 
     return found
 
 
+def _shared(query_words: list[str], document_words: list[str]) -> list[str]:
+    """The distinct ``query_words`` that ``document_words`` match (as
+    :func:`matching_words` matches them), in the query's order."""
+    document = set(document_words)
+    stems = {w[:_PREFIX] for w in document if len(w) >= _PREFIX}
+    return [w for w in dict.fromkeys(query_words)
+            if w in document or (len(w) >= _PREFIX and w[:_PREFIX] in stems)]
+
+
 def _clip(text: str, limit: int = _TITLE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
@@ -77,6 +88,7 @@ class Explainer:
     def __init__(self, space: FeatureSpace) -> None:
         self.space = space
         self._words: dict[int, list[str]] = {}
+        self._project_words: dict[int, list[str]] = {}
 
     def document_words(self, row: int) -> list[str]:
         words = self._words.get(row)
@@ -121,7 +133,7 @@ class Explainer:
         reasons: list[str] = []
         if query_rows.size:
             reasons += self._graph(query_rows, partners, row)
-        reasons += self._projects(sims, row)
+        reasons += self._projects(sims, row, _words(query.text))
         if f.get("topic_family", 0.0) > 0 and query.topics:
             n = round(float(np.expm1(f["topic_family"])))
             families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
@@ -175,22 +187,46 @@ class Explainer:
                            f"{self._names(common)}")
         return reasons
 
-    def _projects(self, sims: dict[int, float], row: int) -> list[str]:
-        """The candidate's past projects most like the idea, cited."""
-        if not sims:
-            return []
+    def project_words(self, j: int) -> list[str]:
+        """The folded words of project ``j``'s text (bounded cache, as the documents')."""
+        words = self._project_words.get(j)
+        if words is None:
+            if len(self._project_words) >= _CACHED_ROWS:
+                self._project_words.clear()
+            words = self._project_words[j] = _words(
+                project_text(self.space.registry.projects[j]))
+        return words
+
+    def _projects(self, sims: dict[int, float], row: int,
+                  query_words: list[str]) -> list[str]:
+        """The candidate's past projects most like the idea, cited: those whose text shares
+        at least :data:`_CITED_SHARING` of the idea's distinct words (all of them for a
+        shorter idea), most shared words first, then the most similar. When none shares that
+        many, the most similar is cited with the one word it shares, so that a generic word
+        ("education") is seen for what it is."""
         inc = self.space.graph.incidence_
         mine = inc.indices[inc.indptr[row]:inc.indptr[row + 1]].tolist()
         found = sorted(((sims[j], j) for j in mine if j in sims), key=lambda p: (-p[0], p[1]))
+        if not found:
+            return []
+        needed = min(_CITED_SHARING, len(set(query_words)))
+        shared = {j: _shared(query_words, self.project_words(j)) for _, j in found}
+        cited = sorted((j for _, j in found if len(shared[j]) >= needed),
+                       key=lambda j: -len(shared[j]))[:_CITED_PROJECTS]  # stable: by similarity
+        weak = not cited and bool(shared[found[0][1]])
+        if weak:
+            cited = [found[0][1]]
         reasons = []
-        for _, j in found[:_CITED_PROJECTS]:
+        for j in cited:
             p = self.space.registry.projects[j]
             title = p.title or p.topic_title
-            reasons.append(f"took part in {p.label}" + (f": {_clip(title)}" if title else ""))
-        if len(found) > _CITED_PROJECTS:
-            more = len(found) - _CITED_PROJECTS
-            reasons.append(f"and {more} more past project{'s' if more != 1 else ''} like the "
-                           "idea")
+            reasons.append(f"took part in {p.label}" + (f": {_clip(title)}" if title else "")
+                           + (f" (shares only: {', '.join(shared[j])})" if weak else ""))
+        more = len(found) - len(cited)
+        if more > 0:
+            reasons.append(f"{'and ' if cited else ''}{more} "
+                           f"{'more ' if cited else ''}past project{'s' if more != 1 else ''} "
+                           "like the idea")
         return reasons
 
     def _themes(self, query_themes: set[str], row: int) -> list[str]:

@@ -16,6 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher import Matcher, SearchRequest, SearchResult
+from matcher.ranking.documents import project_text
+from matcher.ranking.explain import matching_words
 from matcher.ranking.ranker import Ranker
 from matcher.ranking.vectorise import ProfileVectoriser
 from matcher.values import Query
@@ -93,6 +95,26 @@ def test_an_idea_few_organisations_match_lists_only_those_and_says_so(
     (note,) = result.notes
     assert note.startswith(f"only {len(result.matches)} organisation")
     assert "like this idea" in note
+
+
+def test_a_past_project_is_cited_for_two_words_of_the_idea_or_shows_the_one_it_shares(
+        default_matcher: Matcher) -> None:
+    # the README's examples: the Finnish ministry's only project like a study-guidance idea
+    # shares one word with it; projects cited for a science-education idea share two or more
+    weak = default_matcher.search(
+        text="guidance and counselling for first-year students", countries=["FI"], k=1)
+    assert weak.matches[0].why[0] == ("took part in MIN-GUIDE (2016): Minerals Policy Guidance "
+                                      "for Europe (shares only: guidance)")
+    idea = "science education in schools, inquiry-based learning"
+    strong = default_matcher.search(text=idea, topics=["SwafS"], k=10)
+    ranker = default_matcher.ranker()
+    projects = {p.label: p for p in ranker.registry_.projects}
+    cited = [r.split(":")[0].removeprefix("took part in ") for m in strong.matches
+             for r in m.why if r.startswith("took part in ")]
+    assert len(cited) >= 5
+    for label in cited:
+        words = {w[:5] for w in matching_words(idea, project_text(projects[label]), 20)}
+        assert len(words) >= 2, (label, words)
 
 
 def test_a_filter_that_leaves_nothing_says_how_many_there_are(matcher: Matcher) -> None:
