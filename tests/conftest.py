@@ -164,6 +164,13 @@ def _shared_default_home(tmp_path_factory: pytest.TempPathFactory, run: str) -> 
                        json.loads(said.read_text(encoding="utf-8")))
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests that need the default registry run last (the order is otherwise kept):
+    under pytest-xdist the other workers then run the rest while the first one builds it,
+    instead of waiting for it on their first tests."""
+    items.sort(key=lambda item: "default_home" in getattr(item, "fixturenames", ()))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _build_default_home_first(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Under pytest-xdist the first worker builds the default registry before its first test,
