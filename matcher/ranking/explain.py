@@ -10,6 +10,7 @@ country.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -32,6 +33,8 @@ _STOP = frozenset({
     "seka", "etta", "kanssa", "kuin", "myos",
 })
 _PREFIX = 5  # shared leading letters that make two words match (opintojen ~ opinto-ohjaus)
+_ENDING = 2  # ... leaving at most this many letters of the shorter word
+_COVER = 0.6  # ... or covering this share of the longer one
 _CACHED_ROWS = 50_000
 _CITED_PROJECTS = 2
 #: Distinct words of the idea a past project's text must share to be cited by name.
@@ -44,21 +47,58 @@ def _words(text: str) -> list[str]:
 
 
 def matching_words(query_text: str, document: str, limit: int = 5) -> list[str]:
-    """Words of ``document`` that match a query word exactly or by a 5-letter stem.
+    """Words of ``document`` that match a query word exactly or as another form of it
+    (:func:`same_stem`).
 
     >>> matching_words("opintojen ohjaus", "Opinto-ohjauksen verkosto Helsinki")
     ['opinto', 'ohjauksen']
+    >>> matching_words("intercultural exchange", "interglacial climate, exchanges")
+    ['exchanges']
     """
     return _matching(_words(query_text), _words(document), limit)
 
 
+def same_stem(a: str, b: str) -> bool:
+    """Whether two words are forms of one word: the same, or sharing a prefix of at least
+    :data:`_PREFIX` letters that leaves at most :data:`_ENDING` letters of the shorter word
+    or covers :data:`_COVER` of the longer one (``opinto`` ~ ``opintojen``, ``mobile`` ~
+    ``mobility``, ``learning`` ~ ``learners``; not ``intercultural`` ~ ``interglacial`` or
+    ``internal``, which share only a prefix).
+
+    >>> [same_stem("intercultural", w) for w in ("interculturality", "internal", "interactive")]
+    [True, False, False]
+    """
+    if a == b:
+        return True
+    shared = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared >= _PREFIX and (shared >= min(len(a), len(b)) - _ENDING
+                                  or shared >= _COVER * max(len(a), len(b)))
+
+
+def _by_stem(words: Iterable[str]) -> dict[str, list[str]]:
+    """Words of at least :data:`_PREFIX` letters by their first :data:`_PREFIX` letters."""
+    out: dict[str, list[str]] = {}
+    for w in dict.fromkeys(words):
+        if len(w) >= _PREFIX:
+            out.setdefault(w[:_PREFIX], []).append(w)
+    return out
+
+
+def _matches(word: str, exact: set[str], stems: dict[str, list[str]]) -> bool:
+    return word in exact or any(same_stem(word, other)
+                                for other in stems.get(word[:_PREFIX], ()))
+
+
 def _matching(query_words: list[str], document_words: list[str], limit: int) -> list[str]:
     query = set(query_words)
-    stems = {w[:_PREFIX] for w in query if len(w) >= _PREFIX}
+    stems = _by_stem(query)
     found: list[str] = []
     for word in document_words:
-        hit = word in query or (len(word) >= _PREFIX and word[:_PREFIX] in stems)
-        if hit and word not in found:
+        if word not in found and _matches(word, query, stems):
             found.append(word)
             if len(found) == limit:
                 break
@@ -69,9 +109,8 @@ def _shared(query_words: list[str], document_words: list[str]) -> list[str]:
     """The distinct ``query_words`` that ``document_words`` match (as
     :func:`matching_words` matches them), in the query's order."""
     document = set(document_words)
-    stems = {w[:_PREFIX] for w in document if len(w) >= _PREFIX}
-    return [w for w in dict.fromkeys(query_words)
-            if w in document or (len(w) >= _PREFIX and w[:_PREFIX] in stems)]
+    stems = _by_stem(document)
+    return [w for w in dict.fromkeys(query_words) if _matches(w, document, stems)]
 
 
 def _clip(text: str, limit: int = _TITLE_CHARS) -> str:
