@@ -9,7 +9,9 @@
   ``grant_id, programme, matched_by``, not stored). They are stored on the H2020 project of
   that rcn.
 
-The CORDIS exports write ``NA`` for a missing value; it is read as empty. Only rows about
+The CORDIS exports write ``NA`` for a missing value; it is read as empty. Letters that a
+source file lost in its encoding (U+FFFD) are restored where the spelling of the other names
+of the same country decides (:func:`restore_letters`). Only rows about
 organisations and projects of the registry (or of the same import) are used; the others are
 counted in a note.
 """
@@ -17,7 +19,7 @@ counted in a note.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Table, insert, select
@@ -25,12 +27,13 @@ from sqlalchemy.orm import Session
 
 from data.importers._files import read_table
 from data.importers._store import RowLog
+from data.letters import LOST, LetterRepair
 from models.errors import RowError
-from models.schema import OrganisationAlias
+from models.schema import Organisation, OrganisationAlias
 from models.text import fold
 
 __all__ = ["OrgName", "ProjectText", "read_organisation_names", "read_project_texts",
-           "write_aliases"]
+           "restore_letters", "write_aliases"]
 
 _MISSING = frozenset({"", "NA", "N/A", "NULL"})
 #: Stored column sizes (models/schema.py): longer values are row errors, on every backend.
@@ -62,6 +65,7 @@ class OrgName:
     activity_type: str | None
     city: str | None
     url: str | None
+    country: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +97,38 @@ def read_organisation_names(path: Path, log: RowLog) -> dict[str, OrgName]:
             row = OrgName(line, pic, _checked(path, line, cells, "name"),
                           _checked(path, line, cells, "short_name"),
                           _value(cells, "activity_type"), _checked(path, line, cells, "city"),
-                          _checked(path, line, cells, "url"))
+                          _checked(path, line, cells, "url"), _value(cells, "country"))
         except RowError as exc:
             log.bad(exc)
             continue
         out[pic] = row
+    return out
+
+
+def restore_letters(session: Session, names: dict[str, OrgName], log: RowLog,
+                    ) -> dict[str, OrgName]:
+    """``names`` with the letters their source lost (U+FFFD) restored where the spelling of
+    the registry's and the file's other names of the same country decides
+    (:mod:`data.letters`); a note says how many."""
+    lost = [pic for pic, row in names.items() if LOST in (row.name or "")
+            or LOST in (row.short_name or "")]
+    if not lost:
+        return names
+    spelt = session.execute(select(Organisation.legal_name, Organisation.country)).all()
+    repair = LetterRepair().fit([*spelt, *((row.name, row.country) for row in names.values())])
+    out = dict(names)
+    marks = left = 0
+    for pic in lost:
+        row = names[pic]
+        name, short = (None if text is None else repair.restore(text, row.country)
+                       for text in (row.name, row.short_name))
+        marks += sum((text or "").count(LOST) for text in (row.name, row.short_name))
+        left += sum((text or "").count(LOST) for text in (name, short))
+        out[pic] = replace(row, name=name, short_name=short)
+    log.notes.append(f"{len(lost)} name{'s' if len(lost) != 1 else ''} had letters lost in "
+                     "the source file's encoding "
+                     f"(U+FFFD): {marks - left} of {marks} restored from how the other names "
+                     "of their country are spelt, the others left as published")
     return out
 
 

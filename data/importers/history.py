@@ -35,6 +35,7 @@ from data.importers.cordis_texts import (
     ProjectText,
     read_organisation_names,
     read_project_texts,
+    restore_letters,
     write_aliases,
 )
 from data.legal_forms import refine_category
@@ -136,6 +137,8 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
     if programme_parts is None:
         log.notes.append("no --programme-parts file: projects get no action and no theme")
     names = read_organisation_names(organisations, log) if organisations else None
+    if names:
+        names = restore_letters(session, names, log)
     texts = read_project_texts(projects, log) if projects else None
     table = read_table(path, required=COLUMNS, optional=OPTIONAL)
     log.extend(table.errors)
