@@ -242,9 +242,9 @@ class FeatureSpace:
             if "ppr" in graph_names:
                 with_orgs = np.flatnonzero(batch.has_orgs)
                 walk = self._walk(batch).column(int(np.searchsorted(with_orgs, i)))
-            found = self.graph.features_many([query_rows], rows, names=graph_names, walk=walk)
+            found = self.graph.features_one(query_rows, rows, graph_names, walk=walk)
             for name in graph_names:
-                yield name, self._graph_value(name, found[name][0])
+                yield name, self._graph_value(name, found[name])
         elif graph_names:
             for name in graph_names:
                 yield name, np.zeros(rows.size, dtype=np.float32)

@@ -44,6 +44,8 @@ FEATURES: tuple[str, ...] = (
     "popularity", "coordinations", "recency",
 )
 _STATIC = ("popularity", "coordinations", "recency")
+#: What :meth:`CollaborationGraph.features_one` reads from the query's own projects and partners.
+_FROM_QUERY_PROJECTS = ("direct", "common_neighbours", "adamic_adar", "direct_orgs")
 #: Batches up to this many queries use dense right-hand sides (measured on the H2020 graph).
 DENSE_UP_TO = 256
 
@@ -234,6 +236,47 @@ class CollaborationGraph:
             if name in want:
                 out[name] = np.broadcast_to(self._static[name][cand], (len(queries), cand.size))
         return {name: out[name] for name in names}
+
+    def features_one(self, query_rows: np.ndarray, candidate_rows: np.ndarray,
+                     names: Sequence[str] = FEATURES, *,
+                     walk: PageRankWalk | None = None) -> dict[str, np.ndarray]:
+        """:meth:`features_many` of one query for ``candidate_rows``: ``{name: (candidates,)}``,
+        the same values to the bit, at the cost of the query's own projects and their members
+        rather than of the candidates' rows (a query's projects are few, its candidates
+        thousands). ``walk``: the query's :meth:`walk`, made earlier."""
+        unknown = set(names) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown graph features {sorted(unknown)}; valid: {FEATURES}")
+        want = set(names)
+        cand = np.asarray(candidate_rows, dtype=np.int64)
+        rest = [n for n in names if n not in _FROM_QUERY_PROJECTS]
+        if rest:  # the walk, partners of partners and the static features: as for many
+            found = {k: v[0] for k, v in self.features_many(
+                [np.asarray(query_rows)], cand, rest, walk=walk).items()}
+        else:
+            found = {}
+        x = self._start([np.asarray(query_rows)])
+        xt = x.T.tocsr()
+        if want & {"direct", "common_neighbours", "adamic_adar"}:
+            # query organisations in each project; each candidate sums, in project order,
+            # one value per project it shares with them: the members of those projects,
+            # read from the projects' rows, as the candidates' own rows would give them
+            per_project = sp.csr_matrix(xt @ self.incidence_)
+            per_project.sort_indices()  # in project order, as a candidate's row reads them
+            projects = per_project.indices
+            members = sp.csr_matrix(self.incidence_t_[projects]).T
+            counts = per_project.data.astype(np.float32)
+            values = {"direct": np.ones_like(counts), "common_neighbours": counts,
+                      "adamic_adar": counts * self._aa_project[projects]}
+            for name in ("direct", "common_neighbours", "adamic_adar"):
+                if name in want:
+                    total = np.asarray(members @ values[name], dtype=np.float32)
+                    found[name] = total[cand]
+        if "direct_orgs" in want:
+            near = np.asarray(sp.csr_matrix(xt @ self.adjacency_).toarray()[0],
+                              dtype=np.float32)
+            found["direct_orgs"] = near[cand]
+        return {name: found[name] for name in names}
 
     def _walk(self, x: sp.csr_matrix) -> PageRankWalk:
         """Random walk with restart on the bipartite graph, started uniformly on each query.

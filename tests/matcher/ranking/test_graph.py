@@ -133,3 +133,28 @@ def test_local_shortcuts_equal_the_whole_graph_definitions(seed: int, n_queries:
     for name, values in want.items():
         np.testing.assert_allclose(got[name], values[:, cols], rtol=1e-4, atol=1e-7,
                                    err_msg=name)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 6))
+def test_one_query_read_from_its_projects_equals_the_candidates_rows(seed: int,
+                                                                      size: int) -> None:
+    # features_one sums, per candidate, the values of the query's projects it shares, read
+    # from the projects' member lists: to the bit what features_many reads from the
+    # candidates' rows (Adamic-Adar's float sums included)
+    rng = np.random.default_rng(seed)
+    n, n_proj = 400, 120
+    inc = sp.lil_matrix((n, n_proj), dtype=np.float32)
+    for j in range(n_proj):
+        members = rng.choice(n, size=int(rng.integers(2, 12)), replace=False)
+        inc[members, j] = 1.0
+    graph = CollaborationGraph.from_incidence(inc.tocsr(), rng.integers(2014, 2020, n_proj))
+    query = rng.choice(n, size=size, replace=False)
+    cand = np.sort(rng.choice(n, size=150, replace=False))
+    names = ("direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr", "popularity")
+    many = graph.features_many([query], cand, names)
+    one = graph.features_one(query, cand, names)
+    assert list(one) == list(names)
+    for name in names:
+        assert one[name].dtype == np.float32 and one[name].shape == (cand.size,)
+        assert np.array_equal(one[name], many[name][0]), name
