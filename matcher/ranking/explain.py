@@ -11,6 +11,7 @@ country.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,7 +89,7 @@ def _by_stem(words: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
-def _matches(word: str, exact: set[str], stems: dict[str, list[str]]) -> bool:
+def _matches(word: str, exact: AbstractSet[str], stems: dict[str, list[str]]) -> bool:
     return word in exact or any(same_stem(word, other)
                                 for other in stems.get(word[:_PREFIX], ()))
 
@@ -105,12 +106,20 @@ def _matching(query_words: list[str], document_words: list[str], limit: int) -> 
     return found
 
 
-def _shared(query_words: list[str], document_words: list[str]) -> list[str]:
-    """The distinct ``query_words`` that ``document_words`` match (as
+#: A text's distinct words, and those of 5+ letters by their first 5 (:func:`_by_stem`).
+_Vocabulary = tuple[frozenset[str], dict[str, list[str]]]
+
+
+def _vocabulary(words: Iterable[str]) -> _Vocabulary:
+    distinct = frozenset(words)
+    return distinct, _by_stem(sorted(distinct))
+
+
+def _shared(query_words: list[str], document: _Vocabulary) -> list[str]:
+    """The distinct ``query_words`` that a document's words match (as
     :func:`matching_words` matches them), in the query's order."""
-    document = set(document_words)
-    stems = _by_stem(document)
-    return [w for w in dict.fromkeys(query_words) if _matches(w, document, stems)]
+    exact, stems = document
+    return [w for w in dict.fromkeys(query_words) if _matches(w, exact, stems)]
 
 
 def _clip(text: str, limit: int = _TITLE_CHARS) -> str:
@@ -127,7 +136,7 @@ class Explainer:
     def __init__(self, space: FeatureSpace) -> None:
         self.space = space
         self._words: dict[int, list[str]] = {}
-        self._project_words: dict[int, list[str]] = {}
+        self._project_words: dict[int, _Vocabulary] = {}
 
     def document_words(self, row: int) -> list[str]:
         words = self._words.get(row)
@@ -226,15 +235,15 @@ class Explainer:
                            f"{self._names(common)}")
         return reasons
 
-    def project_words(self, j: int) -> list[str]:
+    def project_vocabulary(self, j: int) -> _Vocabulary:
         """The folded words of project ``j``'s text (bounded cache, as the documents')."""
-        words = self._project_words.get(j)
-        if words is None:
+        found = self._project_words.get(j)
+        if found is None:
             if len(self._project_words) >= _CACHED_ROWS:
                 self._project_words.clear()
-            words = self._project_words[j] = _words(
-                project_text(self.space.registry.projects[j]))
-        return words
+            found = self._project_words[j] = _vocabulary(
+                _words(project_text(self.space.registry.projects[j])))
+        return found
 
     def _projects(self, sims: dict[int, float], row: int,
                   query_words: list[str]) -> list[str]:
@@ -249,7 +258,7 @@ class Explainer:
         if not found:
             return []
         needed = min(_CITED_SHARING, len(set(query_words)))
-        shared = {j: _shared(query_words, self.project_words(j)) for _, j in found}
+        shared = {j: _shared(query_words, self.project_vocabulary(j)) for _, j in found}
         cited = sorted((j for _, j in found if len(shared[j]) >= needed),
                        key=lambda j: -len(shared[j]))[:_CITED_PROJECTS]  # stable: by similarity
         weak = not cited and bool(shared[found[0][1]])
