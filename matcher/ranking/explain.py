@@ -216,14 +216,16 @@ class Explainer:
         registry = self.space.registry
         shared = self.space.graph.shared_
         reasons = []
-        worked = [(int(q), int(shared[int(q), row])) for q in query_rows.tolist()]
+        # the candidate's row (the matrix is symmetric): no element lookups
+        start, end = shared.indptr[row], shared.indptr[row + 1]
+        theirs, n_shared = shared.indices[start:end], shared.data[start:end]
+        with_them = dict(zip(theirs.tolist(), n_shared.tolist(), strict=True))
+        worked = [(q, int(with_them.get(q, 0))) for q in query_rows.tolist()]
         worked = [(q, k) for q, k in worked if k > 0]
         if worked:
             total = sum(k for _, k in worked)
             reasons.append(f"worked with {self._names([q for q, _ in worked])} on {total} "
                            f"past project{'s' if total != 1 else ''}")
-        start, end = shared.indptr[row], shared.indptr[row + 1]
-        theirs, n_shared = shared.indices[start:end], shared.data[start:end]
         inside = np.isin(theirs, partners, assume_unique=True)
         theirs, n_shared = theirs[inside], n_shared[inside]
         unnamed = np.array([registry.orgs[r].name is None for r in theirs.tolist()], dtype=bool)
@@ -280,9 +282,10 @@ class Explainer:
     def _themes(self, query_themes: set[str], row: int) -> list[str]:
         space = self.space
         vec = space.vectoriser
-        cand = space.blocks.themes[row]
+        themes = space.blocks.themes
         codes = vec.theme_codes_
-        shared = [codes[c] for c in cand.indices.tolist() if codes[c] in query_themes]
+        mine = themes.indices[themes.indptr[row]:themes.indptr[row + 1]].tolist()
+        shared = [codes[c] for c in mine if codes[c] in query_themes]
         shared.sort(key=lambda c: (-float(vec.theme_idf_[vec.theme_col_[c]]), c))
         if not shared:
             return []
