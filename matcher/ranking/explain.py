@@ -11,13 +11,12 @@ country.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from matcher.ranking.documents import own_text, project_rows, project_text
-from matcher.ranking.text import fold_fast
+from matcher.ranking.text import fold_fast, hash_terms, word_terms
 from matcher.ranking.topics import family
 
 if TYPE_CHECKING:
@@ -38,8 +37,12 @@ _ENDING = 2  # ... leaving at most this many letters of the shorter word
 _COVER = 0.6  # ... or covering this share of the longer one
 _CACHED_ROWS = 50_000
 _CITED_PROJECTS = 2
-#: Distinct words of the idea a past project's text must share to be cited by name.
+#: Distinct words of the idea a past project's text must share to be cited by name ...
 _CITED_SHARING = 2
+#: ... among the candidate's most similar projects; the words' other forms are looked for in
+#: the texts of the first few of them.
+_EXAMINED = 10
+_BY_FORM = 3
 _TITLE_CHARS = 90
 
 
@@ -89,37 +92,22 @@ def _by_stem(words: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
-def _matches(word: str, exact: AbstractSet[str], stems: dict[str, list[str]]) -> bool:
-    return word in exact or any(same_stem(word, other)
-                                for other in stems.get(word[:_PREFIX], ()))
-
-
 def _matching(query_words: list[str], document_words: list[str], limit: int) -> list[str]:
     query = set(query_words)
     stems = _by_stem(query)
     found: list[str] = []
     for word in document_words:
-        if word not in found and _matches(word, query, stems):
+        # inline: most words are neither a query word nor share its first letters
+        if word in query:
+            hit = True
+        else:
+            near = stems.get(word[:_PREFIX]) if len(word) >= _PREFIX else None
+            hit = near is not None and any(same_stem(word, other) for other in near)
+        if hit and word not in found:
             found.append(word)
             if len(found) == limit:
                 break
     return found
-
-
-#: A text's distinct words, and those of 5+ letters by their first 5 (:func:`_by_stem`).
-_Vocabulary = tuple[frozenset[str], dict[str, list[str]]]
-
-
-def _vocabulary(words: Iterable[str]) -> _Vocabulary:
-    distinct = frozenset(words)
-    return distinct, _by_stem(sorted(distinct))
-
-
-def _shared(query_words: list[str], document: _Vocabulary) -> list[str]:
-    """The distinct ``query_words`` that a document's words match (as
-    :func:`matching_words` matches them), in the query's order."""
-    exact, stems = document
-    return [w for w in dict.fromkeys(query_words) if _matches(w, exact, stems)]
 
 
 def _clip(text: str, limit: int = _TITLE_CHARS) -> str:
@@ -136,7 +124,7 @@ class Explainer:
     def __init__(self, space: FeatureSpace) -> None:
         self.space = space
         self._words: dict[int, list[str]] = {}
-        self._project_words: dict[int, _Vocabulary] = {}
+        self._project_words: dict[int, list[str]] = {}
 
     def document_words(self, row: int) -> list[str]:
         words = self._words.get(row)
@@ -167,21 +155,25 @@ class Explainer:
                     if query_rows.size else np.zeros(0, dtype=np.int64))
         similar = batch.similar[i]
         sims = dict(zip(similar.indices.tolist(), similar.data.tolist(), strict=True))
+        idea_words = self._word_columns(_words(batch.queries[i].text)) if sims else None
         out = []
         for row, f in zip(rows.tolist(), features, strict=True):
             values = dict(zip(FEATURES, f.tolist(), strict=True))
-            out.append(self._one(batch, i, query_rows, partners, sims, int(row), values))
+            out.append(self._one(batch, i, query_rows, partners, sims, idea_words, int(row),
+                                 values))
         return out
 
     def _one(self, batch: QueryBatch, i: int, query_rows: np.ndarray, partners: np.ndarray,
-             sims: dict[int, float], row: int, f: dict[str, float]) -> list[str]:
+             sims: dict[int, float], idea_words: dict[int, str] | None,
+             row: int, f: dict[str, float]) -> list[str]:
         space = self.space
         registry = space.registry
         query = batch.queries[i]
         reasons: list[str] = []
         if query_rows.size:
             reasons += self._graph(query_rows, partners, row)
-        reasons += self._projects(sims, row, _words(query.text))
+        if idea_words is not None:
+            reasons += self._projects(sims, row, idea_words)
         if f.get("topic_family", 0.0) > 0 and query.topics:
             n = round(float(np.expm1(f["topic_family"])))
             families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
@@ -237,33 +229,60 @@ class Explainer:
                            f"{self._names(common)}")
         return reasons
 
-    def project_vocabulary(self, j: int) -> _Vocabulary:
+    def project_words(self, j: int) -> list[str]:
         """The folded words of project ``j``'s text (bounded cache, as the documents')."""
-        found = self._project_words.get(j)
-        if found is None:
+        words = self._project_words.get(j)
+        if words is None:
             if len(self._project_words) >= _CACHED_ROWS:
                 self._project_words.clear()
-            found = self._project_words[j] = _vocabulary(
-                _words(project_text(self.space.registry.projects[j])))
-        return found
+            words = self._project_words[j] = _words(
+                project_text(self.space.registry.projects[j]))
+        return words
 
-    def _projects(self, sims: dict[int, float], row: int,
-                  query_words: list[str]) -> list[str]:
-        """The candidate's past projects most like the idea, cited: those whose text shares
-        at least :data:`_CITED_SHARING` of the idea's distinct words (all of them for a
-        shorter idea), most shared words first, then the most similar. When none shares that
-        many, the most similar is cited with the one word it shares, so that a generic word
-        ("education") is seen for what it is."""
+    def _word_columns(self, query_words: list[str]) -> dict[int, str]:
+        """The idea's distinct words that the project texts index, by their hashed column
+        there (a word their hashing drops, such as a stop word, has none)."""
+        texts = self.space.texts
+        out: dict[int, str] = {}
+        for w in dict.fromkeys(query_words):
+            terms = word_terms(w, texts.stop_words_)[:1]
+            if terms:
+                out.setdefault(int(hash_terms(terms, texts.n_features)[0]), w)
+        return out
+
+    def _projects(self, sims: dict[int, float], row: int, words: dict[int, str],
+                  ) -> list[str]:
+        """The candidate's past projects most like the idea, cited: the most similar ones
+        whose words include at least :data:`_CITED_SHARING` of the idea's distinct ``words``
+        (by their hashed columns in the texts the similarity reads, or, for the
+        :data:`_BY_FORM` most similar, in another form in the text; all of them for a
+        shorter idea), among its :data:`_EXAMINED` most similar. When none does, the most
+        similar is cited with the one word it shares, so that a generic word ("education")
+        is seen for what it is."""
         inc = self.space.graph.incidence_
         mine = inc.indices[inc.indptr[row]:inc.indptr[row + 1]].tolist()
         found = sorted(((sims[j], j) for j in mine if j in sims), key=lambda p: (-p[0], p[1]))
         if not found:
             return []
-        needed = min(_CITED_SHARING, len(set(query_words)))
-        shared = {j: _shared(query_words, self.project_vocabulary(j)) for _, j in found}
-        cited = sorted((j for _, j in found if len(shared[j]) >= needed),
-                       key=lambda j: -len(shared[j]))[:_CITED_PROJECTS]  # stable: by similarity
-        weak = not cited and bool(shared[found[0][1]])
+        terms = self.space.texts.matrix_
+        needed = min(_CITED_SHARING, len(words))
+        cited: list[int] = []
+        first: list[str] = []
+        order = list(words.values())
+        for n, (_, j) in enumerate(found[:_EXAMINED]):
+            has = [words[c] for c in terms.indices[terms.indptr[j]:terms.indptr[j + 1]].tolist()
+                   if c in words]
+            if len(has) < needed and n < _BY_FORM:
+                # other forms of the idea's words (teacher ~ teachers), from the text itself
+                has = _matching(order, self.project_words(j), len(order))
+                has = [w for w in order if any(same_stem(w, d) for d in has)]
+            if n == 0:
+                first = sorted(set(has), key=order.index)
+            if needed and len(set(has)) >= needed:
+                cited.append(j)
+                if len(cited) == _CITED_PROJECTS:
+                    break
+        weak = not cited and bool(first)
         if weak:
             cited = [found[0][1]]
         reasons = []
@@ -271,7 +290,7 @@ class Explainer:
             p = self.space.registry.projects[j]
             title = p.title or p.topic_title
             reasons.append(f"took part in {p.label}" + (f": {_clip(title)}" if title else "")
-                           + (f" (shares only: {', '.join(shared[j])})" if weak else ""))
+                           + (f" (shares only: {', '.join(first)})" if weak else ""))
         more = len(found) - len(cited)
         if more > 0:
             reasons.append(f"{'and ' if cited else ''}{more} "
