@@ -75,6 +75,13 @@ def _wait(driver: Any, css: str) -> Any:
         ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def _wait_members(driver: Any, n: int) -> None:
+    """Until the consortium table lists ``n`` members: the page that answers the last form,
+    not the one before it, which has a members table too."""
+    WebDriverWait(driver, 15).until(lambda d: len(d.find_elements(
+        By.CSS_SELECTOR, "table.members tbody tr")) == n)
+
+
 def test_search_by_idea_then_open_an_organisation(browser: Any, server: str,
                                                   shots: Any) -> None:
     browser.get(server + "/")
@@ -103,11 +110,11 @@ def test_search_by_idea_then_open_an_organisation(browser: Any, server: str,
 def test_build_a_consortium_complete_it_and_export_it(browser: Any, server: str,
                                                       shots: Any) -> None:
     browser.get(server + "/consortium")
-    for member in (GRAZ, CSIC):
+    for n, member in enumerate((GRAZ, CSIC), start=1):
         box = browser.find_element(By.ID, "add")
         box.send_keys(member)
         box.submit()
-        _wait(browser, "table.members")
+        _wait_members(browser, n)
     violations = browser.find_elements(By.CSS_SELECTOR, "#verdict li")
     rules = {v.get_attribute("data-rule") for v in violations}
     assert rules == {"min_organisations", "min_countries"}
@@ -122,6 +129,7 @@ def test_build_a_consortium_complete_it_and_export_it(browser: Any, server: str,
              if len(alt.find_elements(By.CSS_SELECTOR, "a.add")) == 1]
     assert alone, "no alternative adds a single member"
     alone[0].find_element(By.CSS_SELECTOR, "a.add").click()
+    _wait_members(browser, 3)
     badge = _wait(browser, "#verdict .badge")
     assert badge.text == "eligible"
     assert len(browser.find_elements(By.CSS_SELECTOR, "table.members tbody tr")) == 3
