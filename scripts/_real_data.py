@@ -17,6 +17,17 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared/data/cordis-h2020"
 
 
+def split_parser(doc: str) -> argparse.ArgumentParser:
+    """The command line of an analysis script: ``--data`` and the split's years (the
+    development split by default)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--train-until", type=int, default=2017)
+    parser.add_argument("--test-from", type=int, default=2018)
+    parser.add_argument("--test-to", type=int, default=2019)
+    return parser
+
+
 def load(data: Path) -> Registry:
     """Participations, programme parts, project texts and organisation names of ``data``."""
     with history_database([data / "participations.csv.gz"], [data / "programme_parts.csv.gz"],

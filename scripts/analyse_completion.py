@@ -34,7 +34,6 @@ split (most of it learning the ranker's weights).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -45,7 +44,7 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _real_data import DEFAULT_DATA, load  # scripts/ is sys.path[0] when run as a file
+from _real_data import load, split_parser  # scripts/ is sys.path[0] when run as a file
 from sklearn.linear_model import LogisticRegression
 
 from matcher.consortium.builder import Request
@@ -155,11 +154,7 @@ def completion_weights(train: Registry, until: int, learned: LearnedWeights) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--train-until", type=int, default=2017)
-    parser.add_argument("--test-from", type=int, default=2018)
-    parser.add_argument("--test-to", type=int, default=2019)
+    parser = split_parser(__doc__)
     parser.add_argument("--candidates", choices=("partner", "completion"), default="partner")
     args = parser.parse_args()
     everything = load(args.data)

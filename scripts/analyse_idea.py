@@ -28,7 +28,6 @@ Prints recall@10, hit@10 and MRR of each. Not a test; about 10 minutes on the de
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,7 +38,7 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from _real_data import DEFAULT_DATA, load  # scripts/ is sys.path[0] when run as a file
+from _real_data import load, split_parser  # scripts/ is sys.path[0] when run as a file
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from matcher.evaluation.fitting import fit
@@ -146,11 +145,7 @@ def examples(train: Registry, until: int, seed: int = 0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--train-until", type=int, default=2017)
-    parser.add_argument("--test-from", type=int, default=2018)
-    parser.add_argument("--test-to", type=int, default=2019)
+    parser = split_parser(__doc__)
     args = parser.parse_args()
     split = idea_split(load(args.data), train_until=args.train_until,
                        test_from=args.test_from, test_to=args.test_to)
