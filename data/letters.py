@@ -39,7 +39,6 @@ MARGIN = 10.0
 MIN_SEEN = 3
 #: Neighbours read on each side, widest first; ``^``/``$`` mark the name's ends.
 _CONTEXTS = ((3, 3), (3, 2), (2, 3), (2, 2), (2, 1), (1, 2), (1, 1), (2, 0), (0, 2))
-_WIDEST = 3
 
 
 def _letters(text: str) -> str:

@@ -10,7 +10,7 @@ country.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -110,6 +110,17 @@ def _matching(query_words: list[str], document_words: list[str], limit: int) -> 
     return found
 
 
+def _kept(cache: dict[int, list[str]], key: int, read: Callable[[], list[str]]) -> list[str]:
+    """``cache[key]``, read first if missing; the cache is emptied when it holds
+    :data:`_CACHED_ROWS` entries, so that it stays bounded."""
+    found = cache.get(key)
+    if found is None:
+        if len(cache) >= _CACHED_ROWS:
+            cache.clear()
+        found = cache[key] = read()
+    return found
+
+
 def _clip(text: str, limit: int = _TITLE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
@@ -127,16 +138,15 @@ class Explainer:
         self._project_words: dict[int, list[str]] = {}
 
     def document_words(self, row: int) -> list[str]:
-        words = self._words.get(row)
-        if words is None:
-            if len(self._words) >= _CACHED_ROWS:
-                self._words.clear()
+        """The folded words of organisation ``row``'s own text and its projects' texts."""
+        def read() -> list[str]:
             registry = self.space.registry
             texts = [own_text(registry.orgs[row])]
             texts += [project_text(registry.projects[j])
                       for j in project_rows(registry, row).tolist()]
-            words = self._words[row] = _words(" ".join(t for t in texts if t))
-        return words
+            return _words(" ".join(t for t in texts if t))
+
+        return _kept(self._words, row, read)
 
     def _names(self, rows: list[int], limit: int = 3) -> str:
         orgs = self.space.registry.orgs
@@ -230,14 +240,9 @@ class Explainer:
         return reasons
 
     def project_words(self, j: int) -> list[str]:
-        """The folded words of project ``j``'s text (bounded cache, as the documents')."""
-        words = self._project_words.get(j)
-        if words is None:
-            if len(self._project_words) >= _CACHED_ROWS:
-                self._project_words.clear()
-            words = self._project_words[j] = _words(
-                project_text(self.space.registry.projects[j]))
-        return words
+        """The folded words of project ``j``'s text."""
+        return _kept(self._project_words, j,
+                     lambda: _words(project_text(self.space.registry.projects[j])))
 
     def _word_columns(self, query_words: list[str]) -> dict[int, str]:
         """The idea's distinct words that the project texts index, by their hashed column
@@ -268,17 +273,18 @@ class Explainer:
         needed = min(_CITED_SHARING, len(words))
         cited: list[int] = []
         first: list[str] = []
-        order = list(words.values())
+        order = list(words.values())  # the idea's words, in its order
         for n, (_, j) in enumerate(found[:_EXAMINED]):
-            has = [words[c] for c in terms.indices[terms.indptr[j]:terms.indptr[j + 1]].tolist()
-                   if c in words]
+            columns = set(terms.indices[terms.indptr[j]:terms.indptr[j + 1]].tolist())
+            has = [w for c, w in words.items() if c in columns]
             if len(has) < needed and n < _BY_FORM:
-                # other forms of the idea's words (teacher ~ teachers), from the text itself
-                has = _matching(order, self.project_words(j), len(order))
-                has = [w for w in order if any(same_stem(w, d) for d in has)]
+                # other forms of the idea's words (teacher ~ teachers), from the text itself:
+                # the idea's words that the project's words match, the roles of matching_words
+                # swapped (the match is symmetric)
+                has = _matching(self.project_words(j), order, len(order))
             if n == 0:
-                first = sorted(set(has), key=order.index)
-            if needed and len(set(has)) >= needed:
+                first = has
+            if needed and len(has) >= needed:
                 cited.append(j)
                 if len(cited) == _CITED_PROJECTS:
                     break

@@ -255,8 +255,9 @@ class CollaborationGraph:
                 [np.asarray(query_rows)], cand, rest, walk=walk).items()}
         else:
             found = {}
-        x = self._start([np.asarray(query_rows)])
-        xt = x.T.tocsr()
+        if not want & set(_FROM_QUERY_PROJECTS):
+            return {name: found[name] for name in names}
+        xt = self._start([np.asarray(query_rows)]).T.tocsr()
         if want & {"direct", "common_neighbours", "adamic_adar"}:
             # query organisations in each project; each candidate sums, in project order,
             # one value per project it shares with them: the members of those projects,
