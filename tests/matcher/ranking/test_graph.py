@@ -109,6 +109,19 @@ def _reference(inc: sp.csr_matrix, queries: list[np.ndarray], restart: float,
             "partners_of_partners": (adj @ near).T, "ppr": r.T}
 
 
+def _random_incidence(rng: np.random.Generator, n: int, n_proj: int, *,
+                      sizes: tuple[int, int], coordinators: bool) -> sp.csr_matrix:
+    """``n_proj`` projects of ``sizes`` (low, high exclusive) members drawn among ``n``
+    organisations; with ``coordinators`` each project's first member coordinates (2.0)."""
+    inc = sp.lil_matrix((n, n_proj), dtype=np.float32)
+    for j in range(n_proj):
+        members = rng.choice(n, size=int(rng.integers(*sizes)), replace=False)
+        inc[members, j] = 1.0
+        if coordinators:
+            inc[members[0], j] = 2.0
+    return inc.tocsr()
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**32 - 1), st.sampled_from([1, 2, 5, 300]), st.booleans())
 def test_local_shortcuts_equal_the_whole_graph_definitions(seed: int, n_queries: int,
@@ -117,12 +130,7 @@ def test_local_shortcuts_equal_the_whole_graph_definitions(seed: int, n_queries:
     # support-only PPR steps, the query-row reads and the candidate-only last step all run
     rng = np.random.default_rng(seed)
     n, n_proj = 300, 60
-    inc = sp.lil_matrix((n, n_proj), dtype=np.float32)
-    for j in range(n_proj):
-        members = rng.choice(n, size=int(rng.integers(1, 5)), replace=False)
-        inc[members, j] = 1.0
-        inc[members[0], j] = 2.0
-    inc = inc.tocsr()
+    inc = _random_incidence(rng, n, n_proj, sizes=(1, 5), coordinators=True)
     graph = CollaborationGraph.from_incidence(inc, np.full(n_proj, 2017))
     queries = [rng.choice(n, size=int(rng.integers(1, 4)), replace=False)
                for _ in range(n_queries)]
@@ -144,11 +152,8 @@ def test_one_query_read_from_its_projects_equals_the_candidates_rows(seed: int,
     # candidates' rows (Adamic-Adar's float sums included)
     rng = np.random.default_rng(seed)
     n, n_proj = 400, 120
-    inc = sp.lil_matrix((n, n_proj), dtype=np.float32)
-    for j in range(n_proj):
-        members = rng.choice(n, size=int(rng.integers(2, 12)), replace=False)
-        inc[members, j] = 1.0
-    graph = CollaborationGraph.from_incidence(inc.tocsr(), rng.integers(2014, 2020, n_proj))
+    inc = _random_incidence(rng, n, n_proj, sizes=(2, 12), coordinators=False)
+    graph = CollaborationGraph.from_incidence(inc, rng.integers(2014, 2020, n_proj))
     query = rng.choice(n, size=size, replace=False)
     cand = np.sort(rng.choice(n, size=150, replace=False))
     names = ("direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr", "popularity")
