@@ -17,8 +17,6 @@ with lost letters. The figures are in ``data/reference/SOURCES.md``.
 from __future__ import annotations
 
 import argparse
-import csv
-import gzip
 import random
 import sys
 from pathlib import Path
@@ -28,6 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select
 
+from data.importers._store import RowLog
+from data.importers.cordis_texts import read_organisation_names
 from data.letters import LOST, MARGIN, MIN_SEEN, LetterRepair
 from models.db import open_database
 from models.schema import Organisation
@@ -37,22 +37,24 @@ SETTINGS = ((1.0, 1), (3.0, 1), (3.0, 2), (5.0, 2), (5.0, 3), (10.0, 3))
 
 
 def names() -> list[tuple[str, str | None]]:
-    """``(name, country)`` of the CORDIS file and of the registry, but the registry's names of
-    the organisations whose file name lost letters (the import restored those)."""
-    with gzip.open(CORDIS, "rt", encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["name"]]
-    lost = {r["pic"] for r in rows if LOST in r["name"]}
+    """``(name, country)`` of the CORDIS file (read as the import reads it) and of the
+    registry, but the registry's names of the organisations whose file name lost letters
+    (the import restored those)."""
+    file = [(r.pic, r.name, r.country)
+            for r in read_organisation_names(CORDIS, RowLog(skip_invalid=False)).values()
+            if r.name]
+    lost = {pic for pic, name, _ in file if LOST in name}
     db = open_database()
     with db.sessions() as session:
-        found = [(n, c) for pic, n, c in session.execute(
+        found: list[tuple[str, str | None]] = [(n, c) for pic, n, c in session.execute(
             select(Organisation.pic, Organisation.legal_name, Organisation.country))
             if n and pic not in lost]
     db.dispose()
-    found += [(r["name"], r["country"] or None) for r in rows]
+    found += [(name, country) for _, name, country in file]
     return list(dict.fromkeys(found))
 
 
-def _letters(name: str) -> list[int]:
+def _non_ascii(name: str) -> list[int]:
     """Where ``name`` has a letter outside ASCII."""
     return [i for i, ch in enumerate(name) if not ch.isascii() and ch.isalpha()]
 
@@ -64,14 +66,14 @@ def main() -> None:
     args = parser.parse_args()
     rnd = random.Random(args.seed)
     everything = names()
-    spelt = [(n, c) for n, c in everything if LOST not in n and _letters(n)]
-    plain = [(n, c) for n, c in everything if LOST not in n and not _letters(n)]
+    spelt = [(n, c) for n, c in everything if LOST not in n and _non_ascii(n)]
+    plain = [(n, c) for n, c in everything if LOST not in n and not _non_ascii(n)]
     rnd.shuffle(spelt)
     print(f"{len(everything):,} names; {len(spelt):,} correctly spelt with a non-ASCII letter; "
           f"{args.folds} folds")
     hidden = []
     for name, country in spelt:
-        i = rnd.choice(_letters(name))
+        i = rnd.choice(_non_ascii(name))
         hidden.append((name[:i] + LOST + name[i + 1:], country, i, name[i].lower()))
     print(f"{'margin':>6} {'min_seen':>8} {'restored':>9} {'coverage':>8} {'right':>6} "
           f"{'accuracy':>8}")
