@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from matcher.consortium.rules import RuleBook
-from matcher.ranking.ranker import Ranker
+from matcher.ranking.ranker import Ranker, Ranking
 from matcher.registry.snapshot import OrgProfile
 from matcher.values import Filters, Match, Query
 from matcher.vocabulary import Vocabulary
@@ -106,10 +106,11 @@ class SearchResult:
 
 
 def match_json(m: Match) -> dict[str, Any]:
-    """One result as the CLI's ``--format json`` and the web API give it."""
+    """One result as the CLI's ``--format json`` and the web API give it; ``closest`` is
+    true for an idea's result without evidence of its topic."""
     return {"rank": m.rank, "id": m.org.id, "pic": m.org.pic, "name": m.org.display_name,
             "country": m.org.country, "type": m.org.category, "score": m.score,
-            "why": list(m.why)}
+            "closest": m.weak, "why": list(m.why)}
 
 
 def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
@@ -133,19 +134,21 @@ def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
         for j, ranking in zip(members, rankings, strict=True):
             i, query, filters, org, notes = resolved[j]
             said = list(notes)
-            if ranking.by_activity:
-                said.append("nothing in the registry matches the words, themes or call topic "
-                            "of this idea (no organisation's name, description or past project "
-                            "uses them): the results are ranked by activity only")
-            if not ranking.matches:
+            if ranking.topical is not None and not query.org_ids:
+                said += _idea_notes(ranking, k, filters)
+            elif ranking.by_activity:
+                said.append("nothing in the registry matches the themes or call topic of this "
+                            "idea (no organisation's past project or declared theme has them): "
+                            "the results are ranked by activity only")
+            if not ranking.matches and (ranking.topical is None or query.org_ids):
                 said.append(_empty(ranker, vocabulary, filters))
-            elif not query.org_ids and not ranking.by_activity and len(ranking.matches) < k:
+            elif (ranking.topical is None and not query.org_ids and not ranking.by_activity
+                  and len(ranking.matches) < k):
                 n = len(ranking.matches)
                 said.append(f"only {n} organisation{'s' if n != 1 else ''} allowed by the "
-                            f"filters {'have' if n != 1 else 'has'} a past project, "
-                            "description, theme or call topic like this idea; the others are "
-                            "left out rather than listed by activity: relax the filters or "
-                            "rephrase the idea to see more")
+                            f"filters {'have' if n != 1 else 'has'} a past project or "
+                            "theme in this call topic or theme; the others are left out "
+                            "rather than listed by activity")
             out[i] = SearchResult(query, filters, org, k, ranking.matches,
                                   requests[i].programme_countries_only, tuple(said))
     return out
@@ -177,6 +180,42 @@ def _resolve(vocabulary: Vocabulary, rulebook: RuleBook, request: SearchRequest,
                     f"({', '.join(sorted(counting))})")
         filters = replace(filters, countries=wanted)
     return query, filters, org, notes
+
+
+def _idea_notes(ranking: Ranking, k: int, filters: Filters) -> list[str]:
+    """What to tell the user of an idea's answer: words the glossary did not know, and how
+    many results have evidence of the idea's topic."""
+    topical = ranking.topical
+    assert topical is not None
+    idea = topical.idea
+    notes = []
+    if idea.translated and idea.unknown:
+        notes.append(f"read as {_LANGUAGES.get(idea.language, idea.language)}; words the "
+                     f"glossary does not know, left out: {', '.join(idea.unknown)}")
+    topic = ", ".join(f'"{w}"' for w in topical.topic_words) or "its words"
+    strong, shown = ranking.strong, len(ranking.matches)
+    filtered = bool(filters.countries or filters.exclude_countries or filters.categories
+                    or filters.eche_only)
+    among = " allowed by the filters" if filtered else ""
+    if not shown:
+        notes.append(f"no organisation{among} has a past project or description about this "
+                     f"idea's topic ({topic}) or close to it; rephrase the idea with other "
+                     "words, relax the filters, or import Erasmus+ project results "
+                     "(`matcher import eplus`) or your own profiles")
+    elif strong == 0:
+        notes.append(f"no organisation{among} has a past project or description about this "
+                     f"idea's topic ({topic}); the {shown} listed are the closest, sharing "
+                     "part of it, not matches")
+    elif strong < k:
+        notes.append(f"only {strong} organisation{'s' if strong != 1 else ''}{among} "
+                     f"{'have' if strong != 1 else 'has'} a past project or description "
+                     f"about this idea's topic ({topic})"
+                     + (f"; the {shown - strong} after them are the closest, sharing part "
+                        "of it, not matches" if shown > strong else ""))
+    return notes
+
+
+_LANGUAGES = {"fi": "Finnish", "sv": "Swedish", "en": "English"}
 
 
 def _empty(ranker: Ranker, vocabulary: Vocabulary, filters: Filters) -> str:

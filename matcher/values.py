@@ -39,6 +39,9 @@ class Filters:
     exclude_ids: frozenset[int] = field(default_factory=frozenset)
     #: Only organisations with a name: one known only by its PIC is hard to act on.
     named_only: bool = False
+    #: Only these organisations (internal ids), when given: a consortium for an idea draws
+    #: its new members from those that have worked on the idea's topic.
+    only_ids: frozenset[int] | None = None
 
     def allows(self, org: OrgProfile) -> bool:
         return (
@@ -48,6 +51,7 @@ class Filters:
             and (org.eche or not self.eche_only)
             and org.id not in self.exclude_ids
             and (org.name is not None or not self.named_only)
+            and (self.only_ids is None or org.id in self.only_ids)
         )
 
 
@@ -61,3 +65,6 @@ class Match:
     why: tuple[str, ...] = ()
     #: (feature, contribution to the score) pairs, largest first; for explanations and tests.
     contributions: tuple[tuple[str, float], ...] = ()
+    #: An idea's result without evidence of its topic, shown as one of the closest because
+    #: too few organisations have any.
+    weak: bool = False

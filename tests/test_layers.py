@@ -21,9 +21,10 @@ FORBIDDEN_THIRD_PARTY = {"matcher": {"click"}, "models": {"click"}, "data": {"cl
 #: Inside ``matcher``: what each part may import (besides itself and ``models``).
 MATCHER_PARTS = {
     "names": set(),
+    "language": set(),
     "registry": {"names"},
     "values": {"registry"},
-    "ranking": {"registry", "values"},
+    "ranking": {"language", "registry", "values"},
     "consortium": {"registry", "values"},
     "vocabulary": {"names", "ranking", "registry", "values"},
     "partners": {"consortium", "ranking", "registry", "values", "vocabulary"},

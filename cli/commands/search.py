@@ -14,7 +14,7 @@ from cli.errors import reports_errors
 from cli.options import action_option, filter_options, format_option, idea_options
 from cli.output import emit
 
-COLUMNS = ("rank", "id", "pic", "name", "country", "type", "score", "why")
+COLUMNS = ("rank", "id", "pic", "name", "country", "type", "score", "closest", "why")
 
 
 def render_table(results: list[dict[str, Any]]) -> str:

@@ -23,7 +23,7 @@ __all__ = ["COMPLETE_COLUMNS", "SEARCH_COLUMNS", "CompleteHandler", "CompleteTas
            "SearchHandler", "SearchTask"]
 
 #: CSV columns of an output that got no result at all (else: the first result's fields).
-SEARCH_COLUMNS = ("rank", "id", "pic", "name", "country", "type", "score", "why")
+SEARCH_COLUMNS = ("rank", "id", "pic", "name", "country", "type", "score", "closest", "why")
 COMPLETE_COLUMNS = ("rank", "score", "eligible", "members", "why")
 
 Results = Sequence[dict[str, Any]]

@@ -55,6 +55,8 @@ class CandidateRanker(Protocol):
 
     def score(self, query: Query, rows: np.ndarray) -> np.ndarray: ...
 
+    def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray]: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -161,10 +163,28 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
     query = Query(org_ids=tuple(o.id for o in given), text=text, themes=tuple(themes),
                   topics=tuple(topics))
     idea = Query(text=text, themes=tuple(themes), topics=tuple(topics))
+    topical = None
+    if text.strip():
+        # an idea in words: new members come from the organisations with topical evidence
+        # for it, ordered by their topical score; the members' collaborations cannot bring
+        # in one without
+        topical, evidence = ranker.idea_relevance(text)
+        if not evidence.any():
+            with concerning("text"):
+                raise ConstraintError(
+                    "no organisation in the registry has a past project or description about "
+                    "this idea's topic, so none can be added for it: rephrase the idea, or "
+                    "complete without --text (the members' past collaborations and --theme "
+                    "or --topic then choose)", constraint="text")
+        ids = np.array([o.id for o in registry.orgs], dtype=np.int64)
+        on_topic = frozenset(ids[evidence].tolist())
+        filters = replace(filters, only_ids=on_topic if filters.only_ids is None
+                          else filters.only_ids & on_topic)
     matches = _candidates(ranker, call, query, idea, pool, filters)
     relevance = None
     if matches and not idea.is_empty:
-        scores = ranker.score(idea, np.array([registry.row_of[m.org.id] for m in matches]))
+        rows = np.array([registry.row_of[m.org.id] for m in matches])
+        scores = topical[rows] if topical is not None else ranker.score(idea, rows)
         relevance = scores / max(float(scores.max()), 1e-12)
     return Request(call, tuple(given), query,
                    CandidatePool(call, given, matches, registry, relevance), lo, hi,

@@ -18,6 +18,9 @@ A single query is a batch of one.
                      past projects the organisation took part in)``
 ``topic_family``     ``log1p(past projects in the query's call-topic families)``
 ``theme_projects``   ``log1p(past projects with one of the query's themes)``
+``topical``          the organisation's topical score for the query text
+                     (:class:`~matcher.ranking.topical.TopicalIndex`): its best past
+                     project's or description's relevance to the idea, in its words' senses
 graph features       ``direct``, ``direct_orgs``, ``common_neighbours``, ``adamic_adar``
                      (log1p) and ``ppr`` (``log1p(ppr * n)``), for queries with organisations
 static features      ``popularity``, ``coordinations``, ``recency``
@@ -34,9 +37,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.language.ideas import read_idea
 from matcher.ranking.graph import CollaborationGraph, PageRankWalk
 from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.text import used_columns
+from matcher.ranking.topical import TopicalIndex, TopicalScores
 from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.registry.snapshot import Registry
@@ -46,7 +51,7 @@ from models.errors import QueryError
 __all__ = ["CONTENT", "FEATURES", "GRAPH", "STATIC", "TYPE_COUNTRY", "FeatureSpace", "QueryBatch"]
 
 CONTENT: tuple[str, ...] = ("text_sim", "org_text_sim", "theme_sim", "similar_projects",
-                            "topic_family", "theme_projects")
+                            "topic_family", "theme_projects", "topical")
 GRAPH: tuple[str, ...] = ("direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr")
 STATIC: tuple[str, ...] = ("popularity", "coordinations", "recency")
 TYPE_COUNTRY: tuple[str, ...] = ("same_category", "new_country")
@@ -100,9 +105,10 @@ class QueryBatch:
     org_text: np.ndarray  # (queries, profile dims): the query organisations' work profile
     themes: np.ndarray  # (queries, themes), L2 rows: the theme profile
     similar: sp.csr_matrix  # (queries, projects): similarities of the most similar projects
-    words: sp.csr_matrix  # (queries, word terms): the hashed word terms of the query text
     topic_families: sp.csr_matrix  # (queries, families) indicator
     theme_columns: sp.csr_matrix  # (queries, themes) indicator of the explicit themes
+    #: Each query text's topical scores (None for a query without text).
+    topical: tuple[TopicalScores | None, ...] = ()
     #: What the batch's features share between candidate sets (the PageRank walk).
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -128,8 +134,10 @@ class FeatureSpace:
     """What a fitted ranker needs to compute its features; see the module docstring."""
 
     def __init__(self, registry: Registry, vectoriser: ProfileVectoriser, blocks: ProfileBlocks,
-                 graph: CollaborationGraph, texts: ProjectTexts) -> None:
+                 graph: CollaborationGraph, texts: ProjectTexts,
+                 topical: TopicalIndex) -> None:
         self.registry = registry
+        self.topical = topical
         self.vectoriser = vectoriser
         self.blocks = blocks
         self.graph = graph
@@ -143,8 +151,7 @@ class FeatureSpace:
         self.theme_counts = sp.csr_matrix(participated @ projects_themes)
         # (query side, columns x organisations) of the evidence: each product reads the rows
         # of the query's own columns, without transposing a whole matrix per call
-        self._evidence_by = (("similar", graph.incidence_t_),
-                             ("topic_families", self.family_counts.T.tocsr()),
+        self._evidence_by = (("topic_families", self.family_counts.T.tocsr()),
                              ("theme_columns", self.theme_counts.T.tocsr()))
         self.eche = np.array([o.eche for o in registry.orgs], dtype=bool)
         self.named = np.array([o.name is not None for o in registry.orgs], dtype=bool)
@@ -172,7 +179,11 @@ class FeatureSpace:
         it names organisations the registry does not have)."""
         rows = tuple(self.rows_of(q) for q in queries)
         vec, blocks = self.vectoriser, self.blocks
-        texts = [q.text.strip() for q in queries]
+        ideas = [read_idea(q.text.strip()) if q.text.strip() else None for q in queries]
+        # the other text features read an idea in English: a Finnish idea and its English
+        # twin are compared with the registry's (English) texts alike
+        texts = [("" if idea is None else idea.english if idea.translated else idea.text)
+                 for idea in ideas]
         text = vec.transform_text(texts) if any(texts) else self._zeros(len(queries))
         member = _indicator([r.tolist() for r in rows], self.n_orgs)
         org_text = _l2_rows(_dense(member @ self.texts.work_profiles_))
@@ -184,15 +195,16 @@ class FeatureSpace:
             theme_cols.append(cols)
         from_orgs = _l2_rows(_dense(member @ blocks.themes))
         themes = _l2_rows(_l2_rows(explicit) + from_orgs)
-        words = self.texts.terms(texts)
         similar = (self.texts.top(self.texts.similarities(texts)) if any(texts)
                    else sp.csr_matrix((len(queries), self.texts.n_projects), dtype=np.float32))
         families = [[c for c in (self.topics.column(t) for t in q.topics) if c is not None]
                     for q in queries]
+        topical = tuple(None if idea is None else self.topical.score(idea) for idea in ideas)
         return QueryBatch(
             queries=tuple(queries), rows=rows, text=text, org_text=org_text, themes=themes,
-            similar=similar, words=words, topic_families=_indicator(families, len(self.topics.families_)),
-            theme_columns=_indicator(theme_cols, len(vec.theme_codes_)))
+            similar=similar,
+            topic_families=_indicator(families, len(self.topics.families_)),
+            theme_columns=_indicator(theme_cols, len(vec.theme_codes_)), topical=topical)
 
     def _zeros(self, n: int) -> sp.csr_matrix | np.ndarray:
         width = self.blocks.text.shape[1]
@@ -309,6 +321,12 @@ class FeatureSpace:
         if "theme_sim" in want:
             m = blocks.themes if every else blocks.themes[cand]
             yield "theme_sim", _dense(m @ batch.themes.T).T
+        if "topical" in want:
+            values = np.zeros(shape, dtype=np.float32)
+            for i, scores in enumerate(batch.topical):
+                if scores is not None:
+                    values[i] = scores.org_score[cand]
+            yield "topical", values
         for name, counts, query_side in (
                 ("similar_projects", self.graph.incidence_, batch.similar),
                 ("topic_family", self.family_counts, batch.topic_families),
@@ -377,17 +395,20 @@ class FeatureSpace:
             yield "new_country", new_cty.astype(np.float32)
 
     def evidence(self, batch: QueryBatch) -> np.ndarray:
-        """``(queries, organisations)``: what an idea needs of a candidate: one of its words
-        in the organisation's own text, or a past project like it, in its call-topic family
-        or with one of its themes, or one of its themes declared. (Character n-grams of the
-        text similarity are no evidence: they match almost anything a little.)"""
-        found = self.texts.uses_words(batch.words)
+        """``(queries, organisations)``: what an idea needs of a candidate. With text: topical
+        evidence (a past project or its description about the idea's topic, in its words'
+        senses: :class:`~matcher.ranking.topical.TopicalIndex`). Without: a past project in
+        its call-topic family or with one of its themes, or one of its themes declared."""
+        found = np.zeros((len(batch), self.n_orgs), dtype=bool)
         for side, postings in self._evidence_by:
             query_side = getattr(batch, side)
             if query_side.nnz:
                 found |= sp.csr_matrix(query_side @ postings).toarray() > 0
         if np.any(batch.themes):
             found |= _dense(self.blocks.themes @ batch.themes.T).T > 0
+        for i, scores in enumerate(batch.topical):
+            if scores is not None:
+                found[i] = scores.org_evidence
         return found
 
     def matrix(self, batch: QueryBatch, rows: np.ndarray | None = None) -> np.ndarray:

@@ -6,8 +6,10 @@ A saved ranker is a directory with two files:
   vocabularies (theme codes, categories, countries) and the registry's organisations,
   projects, themes and country names (so ``search`` never reads the database);
 - ``arrays.npz`` (``allow_pickle=False``): the incidence matrix, project years, theme and text
-  blocks, the text idf arrays, the SVD components when the text is reduced, and the
-  projects' word vectors with their idf (:class:`~matcher.ranking.similar.ProjectTexts`).
+  blocks, the text idf arrays, the SVD components when the text is reduced, the
+  projects' word vectors with their idf (:class:`~matcher.ranking.similar.ProjectTexts`),
+  and the topical index (:class:`~matcher.ranking.topical.TopicalIndex`: its hashed columns,
+  BM25F document matrix, document frequencies and idf).
 
 The collaboration graph and the topic families are rebuilt on load (a few sparse products).
 """
@@ -25,6 +27,7 @@ import scipy.sparse as sp
 from matcher.ranking.features import FeatureSpace
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.similar import ProjectTexts
+from matcher.ranking.topical import TopicalIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.ranking.weights import Weights
 from matcher.registry.reference import Reference
@@ -33,7 +36,7 @@ from models.errors import DataFileError
 
 __all__ = ["load_ranker", "save_ranker"]
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz",
                       "svd_sample", "svd_max_columns", "random_state")
 
@@ -104,7 +107,6 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     else:
         arrays["text_dense"] = np.asarray(blocks.text)
     arrays["work_profile"] = space.texts.work_profiles_
-    _put_csr(arrays, "own_words", space.texts.own_words_)
     if vec.svd_components_ is not None:
         arrays["svd_components"] = vec.svd_components_
         arrays["svd_columns"] = vec.svd_columns_
@@ -113,6 +115,13 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     used = np.flatnonzero(texts.idf_).astype(np.int64)
     arrays["project_idf_columns"] = used
     arrays["project_idf"] = texts.idf_[used]
+    topical = space.topical
+    arrays["topical_columns"] = topical.columns_
+    _put_csr(arrays, "topical_documents", topical.documents_)
+    arrays["topical_df"] = topical.df_
+    arrays["topical_idf"] = topical.idf_
+    arrays["topical_collocations"] = topical.collocations_
+    arrays["topical_context"] = topical.context_
     meta = {
         "format": FORMAT_VERSION,
         "registry_fingerprint": reg.fingerprint,
@@ -122,6 +131,7 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
         "weights": None if weights is None else weights.to_json(),
         "project_texts": {"n_features": texts.n_features, "min_df": texts.min_df,
                           "top_k": texts.top_k, "stop_words": sorted(texts.stop_words_)},
+        "topical": topical.get_params(),
         "theme_codes": list(vec.theme_codes_),
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
@@ -227,7 +237,12 @@ def _load(directory: Path) -> _Parts:
         idf = np.zeros(texts.n_features, dtype=np.float32)
         idf[arrays["project_idf_columns"]] = arrays["project_idf"]
         texts.set_fitted(_get_csr(arrays, "project_text"), idf, frozenset(saved["stop_words"]),
-                         arrays["work_profile"], _get_csr(arrays, "own_words"))
+                         arrays["work_profile"])
+        topical = TopicalIndex(**meta["topical"]).set_fitted(
+            arrays["topical_columns"], _get_csr(arrays, "topical_documents"),
+            arrays["topical_df"], arrays["topical_idf"], registry.incidence,
+            arrays["topical_collocations"], arrays["topical_context"])
     weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])
-    space = FeatureSpace(registry, vec, blocks, CollaborationGraph.from_registry(registry), texts)
+    space = FeatureSpace(registry, vec, blocks, CollaborationGraph.from_registry(registry), texts,
+                         topical)
     return space, weights, meta["params"]

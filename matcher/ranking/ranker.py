@@ -32,6 +32,7 @@ from typing import overload
 
 import numpy as np
 
+from matcher.language.ideas import read_idea
 from matcher.ranking.explain import Explainer
 from matcher.ranking.features import (
     CONTENT,
@@ -45,6 +46,7 @@ from matcher.ranking.features import (
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.persistence import load_ranker, save_ranker
 from matcher.ranking.similar import ProjectTexts
+from matcher.ranking.topical import TopicalIndex, TopicalScores
 from matcher.ranking.vectorise import ProfileVectoriser
 from matcher.ranking.weights import Weights, load_weights
 from matcher.registry.snapshot import Registry
@@ -64,10 +66,20 @@ _NO_EVIDENCE = np.float32(1e4)
 @dataclass(frozen=True, slots=True)
 class Ranking:
     """One query's matches; ``by_activity`` when it is an idea that no allowed organisation
-    has evidence for, so that the order is that of the static features (activity) alone."""
+    has evidence for, so that the order is that of the static features (activity) alone.
+    An idea's matches without topical evidence (shown because too few have it) come last,
+    marked ``weak``."""
 
     matches: tuple[Match, ...]
     by_activity: bool = False
+    #: An idea's text as read (language, English words) and the topic words evidence must
+    #: match; None for a query without text.
+    topical: TopicalScores | None = None
+
+    @property
+    def strong(self) -> int:
+        """How many matches carry evidence for the query."""
+        return sum(1 for m in self.matches if not m.weak)
 
 
 def _among(codes: np.ndarray, names: Sequence[str], wanted: Collection[str]) -> np.ndarray:
@@ -77,6 +89,17 @@ def _among(codes: np.ndarray, names: Sequence[str], wanted: Collection[str]) -> 
     table[[i for i, name in enumerate(names) if name in wanted]] = True
     found: np.ndarray = table[codes]
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Picked:
+    """A query's chosen candidate rows; for an idea with topical evidence, in order with
+    their scores, and which are only close to it (``weak``)."""
+
+    rows: np.ndarray
+    scores: np.ndarray | None = None
+    weak: np.ndarray | None = None
+    blind: bool = False
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -113,13 +136,18 @@ class Ranker:
     def __init__(self, *, weights: Weights | Mapping[str, float] | None = None,
                  n_content: int = 2000, n_neighbours: int = 3000, batch: int = 32,
                  vectoriser: ProfileVectoriser | None = None,
-                 texts: ProjectTexts | None = None) -> None:
+                 texts: ProjectTexts | None = None,
+                 topical: TopicalIndex | None = None, model_share: float = 0.3,
+                 weak_min: float = 0.3) -> None:
         self.weights = weights
+        self.model_share = model_share
+        self.weak_min = weak_min
         self.n_content = n_content
         self.n_neighbours = n_neighbours
         self.batch = batch
         self.vectoriser = vectoriser
         self.texts = texts
+        self.topical = topical
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self, registry: Registry, *,
@@ -130,9 +158,11 @@ class Ranker:
         vectoriser = self.vectoriser or ProfileVectoriser()
         blocks = vectoriser.fit_transform(registry)
         texts = (self.texts or ProjectTexts()).fit(registry)
+        topical = (self.topical or TopicalIndex()).fit(registry)
         say("graph")
         self._set_fitted(FeatureSpace(registry, vectoriser, blocks,
-                                      CollaborationGraph.from_registry(registry), texts))
+                                      CollaborationGraph.from_registry(registry), texts,
+                                      topical))
         return self
 
     def _set_fitted(self, space: FeatureSpace) -> None:
@@ -192,16 +222,45 @@ class Ranker:
         return z
 
     def scores_all(self, queries: Sequence[Query]) -> np.ndarray:
-        """``intercept + w . features`` of every organisation for each query, organisations
-        without evidence for an idea query (no content feature) below every other: the
-        order :meth:`rank` gives, over all organisations (evaluation)."""
+        """Every organisation's score for each query, in the order :meth:`rank` gives
+        (evaluation): an idea's organisations with topical evidence by :meth:`idea_scores`,
+        then those closest to it, then the rest; other queries by the linear model."""
         self._check_fitted()
         batch = self.space_.prepare(queries)
         z = self._linear(batch, None, FEATURES)
         evidence = self.space_.evidence(batch)
         ideas = ~batch.has_orgs
         z[ideas] = np.where(evidence[ideas], z[ideas], z[ideas] - _NO_EVIDENCE)
+        for i, topical in enumerate(batch.topical):
+            if topical is None or batch.rows[i].size:
+                continue
+            strong = np.flatnonzero(topical.org_evidence)
+            out = z[i] - 2 * _NO_EVIDENCE
+            close = topical.org_score > 0
+            out[close] = topical.org_score[close] - _NO_EVIDENCE
+            out[strong] = self.idea_scores(topical.org_score[strong], z[i, strong])
+            z[i] = out
         return z
+
+    def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Each organisation's topical score for the idea ``text`` (registry rows), and
+        whether it has topical evidence for it (a past project or description about the
+        idea's topic, in its words' senses)."""
+        self._check_fitted()
+        scores = self.space_.topical.score(read_idea(text))
+        return scores.org_score, scores.org_evidence
+
+    def idea_scores(self, topical: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """An idea's score of candidates with topical evidence: their topical score, and the
+        learned idea model's probability (its share: ``model_share``) relative to the best
+        candidate's, so that what the model learned from real consortia orders
+        organisations that did this kind of work, and cannot bring in one that did not."""
+        p = _sigmoid(z)
+        top = float(p.max(initial=0.0))
+        rel = p / top if top > 0 else p
+        out: np.ndarray = ((1.0 - self.model_share) * topical + self.model_share * rel
+                           ).astype(np.float64)
+        return out
 
     def features(self, queries: Sequence[Query], rows: np.ndarray | None = None,
                  ) -> np.ndarray:
@@ -278,6 +337,8 @@ class Ranker:
             mask &= self.space_.eche
         if filters.named_only:
             mask &= self.space_.named
+        if filters.only_ids is not None:
+            mask &= np.isin(self.ids_, np.fromiter(filters.only_ids, dtype=np.int64))
         row_of = self.registry_.row_of
         mask[[row_of[i] for i in filters.exclude_ids if i in row_of]] = False
         mask[query_rows] = False
@@ -304,35 +365,62 @@ class Ranker:
         cheap = self._linear(batch, None, _CHEAP)
         evidence = space.evidence(batch)
         activity = space.graph.static("popularity")
-        pools: list[np.ndarray] = []
-        blind: list[bool] = []
+        picks: list[_Picked] = []
         for i, rows in enumerate(batch.rows):
             allowed = self._allowed(filters[i], rows)
-            blind.append(not rows.size and not np.any(allowed & evidence[i]))
-            if not rows.size and not blind[-1]:
-                # an idea: only organisations with evidence for it, unless none has any
+            topical = batch.topical[i]
+            if not rows.size and topical is not None:
+                picks.append(self._idea_picks(topical, allowed, cheap[i], n))
+                continue
+            blind = not rows.size and not np.any(allowed & evidence[i])
+            if not rows.size and not blind:
+                # themes or call topics only: organisations with evidence for them
                 allowed &= evidence[i]
             if int(allowed.sum()) > self.n_content:
-                score = np.where(allowed, activity if blind[-1] else cheap[i], -np.inf)
+                score = np.where(allowed, activity if blind else cheap[i], -np.inf)
                 pool = np.argpartition(-score, self.n_content - 1)[: self.n_content]
                 pool = pool[allowed[pool]]
             else:
                 pool = np.flatnonzero(allowed)
             if rows.size:
                 pool = np.union1d(pool, self._neighbourhood(rows, allowed))
-            pools.append(np.sort(pool))
-        picks = [self._best(pool, activity[pool] if blind[i]
-                            else self._pool_score(batch, i, pool, cheap[i, pool]), n)
-                 for i, pool in enumerate(pools)]
-        shown = (np.unique(np.concatenate(picks)) if picks
+            pool = np.sort(pool)
+            if blind:
+                picks.append(_Picked(self._best(pool, activity[pool], n), blind=True))
+            else:
+                picks.append(_Picked(self._best(pool, self._pool_score(
+                    batch, i, pool, cheap[i, pool]), n)))
+        shown = (np.unique(np.concatenate([p.rows for p in picks])) if picks
                  else np.zeros(0, dtype=np.int64))
         # the features of every shown organisation, for all the batch's queries at once
         feats = space.matrix(batch, shown)
-        return [Ranking(tuple(self._matches(batch, i, picked,
-                                            feats[i, np.searchsorted(shown, picked)], n,
-                                            with_why, activity[picked] if blind[i] else None)),
-                        by_activity=blind[i])
-                for i, picked in enumerate(picks)]
+        return [Ranking(tuple(self._matches(batch, i, p, feats[i, np.searchsorted(shown, p.rows)],
+                                            n, with_why, activity)), by_activity=p.blind,
+                        topical=batch.topical[i])
+                for i, p in enumerate(picks)]
+
+    def _idea_picks(self, topical: TopicalScores, allowed: np.ndarray, cheap: np.ndarray,
+                    n: int) -> _Picked:
+        """An idea's candidates: the allowed organisations with topical evidence, by
+        :meth:`idea_scores`; when fewer than ``n`` have it, after them the others whose
+        best document's topical quality (the expected grade of a reader, 0 to 2) reaches
+        ``weak_min`` (weak). None when no organisation comes that close: a list ranked by
+        activity is no answer to an idea."""
+        strong = np.flatnonzero(allowed & topical.org_evidence)
+        scores = self.idea_scores(topical.org_score[strong], cheap[strong])
+        rows = self._best(strong, scores, n)
+        given = scores[np.searchsorted(strong, rows)]
+        weak = np.zeros(rows.size, dtype=bool)
+        if rows.size < n:
+            near = np.flatnonzero(allowed & ~topical.org_evidence & topical.org_near
+                                  & (topical.org_score >= self.weak_min))
+            closeness = self.idea_scores(topical.org_score[near], cheap[near]) / 2
+            extra = self._best(near, closeness, n - rows.size)
+            rows = np.concatenate([rows, extra])
+            given = np.concatenate([given, closeness[np.searchsorted(near, extra)]])
+            weak = np.concatenate([weak, np.ones(extra.size, dtype=bool)])
+        order = np.lexsort((self.ids_[rows], -given, weak))
+        return _Picked(rows[order], given[order], weak[order])
 
     def _pool_score(self, batch: QueryBatch, i: int, pool: np.ndarray,
                     cheap: np.ndarray) -> np.ndarray:
@@ -360,34 +448,43 @@ class Ranker:
             rows = rows[np.flatnonzero(z >= z[keep].min())]
         return rows
 
-    def _matches(self, batch: QueryBatch, i: int, rows: np.ndarray, feats: np.ndarray,
-                 n: int, with_why: bool, activity: np.ndarray | None = None) -> list[Match]:
-        """Query ``i``'s matches among ``rows`` (with their features), best first, equal
-        scores by organisation id; by ``activity`` when given (an idea nothing matches:
-        the most active organisations, each with score 0, rather than the model's static
-        part, whose popularity weight is negative for ideas). The features are the same for a query alone
-        or in a batch, and so are the scores."""
+    def _matches(self, batch: QueryBatch, i: int, picked: _Picked, feats: np.ndarray,
+                 n: int, with_why: bool, activity: np.ndarray) -> list[Match]:
+        """Query ``i``'s matches among ``picked`` (with their features), best first, equal
+        scores by organisation id. Their scores are the linear model's, or those the picks
+        carry (an idea with topical evidence); for an idea nothing matches, the most
+        active organisations, each with score 0, rather than the model's static part, whose
+        popularity weight is negative for ideas. The features are the same for a query
+        alone or in a batch, and so are the scores."""
+        rows = picked.rows
         kind = self._kinds(batch)[i]
         w = self.weights_.vector(kind)
-        scores = _sigmoid(feats.astype(np.float64) @ w.astype(np.float64)
-                          + self.weights_.intercept(kind))
-        if activity is not None:
-            # nothing matched the idea: no score for it, the order is by activity alone
-            scores = np.zeros_like(scores)
-        keys = (self.ids_[rows], -scores) if activity is None else (self.ids_[rows], -activity)
-        order = np.lexsort(keys)[:n]
-        picked, feats = rows[order], feats[order]
-        whys = (self.explainer_.explain(batch, picked, feats, i) if with_why
-                else [()] * picked.size)
+        if picked.scores is not None:
+            scores = picked.scores.astype(np.float64)
+            order = np.arange(rows.size)[:n]  # already in order
+        else:
+            scores = _sigmoid(feats.astype(np.float64) @ w.astype(np.float64)
+                              + self.weights_.intercept(kind))
+            if picked.blind:
+                # nothing matched the idea: no score for it, the order is by activity alone
+                scores = np.zeros_like(scores)
+                order = np.lexsort((self.ids_[rows], -activity[rows]))[:n]
+            else:
+                order = np.lexsort((self.ids_[rows], -scores))[:n]
+        weak = (picked.weak[order] if picked.weak is not None
+                else np.zeros(order.size, dtype=bool))
+        rows, feats = rows[order], feats[order]
+        whys = (self.explainer_.explain(batch, rows, feats, i, weak) if with_why
+                else [()] * rows.size)
         matches = []
-        for rank, (row, score, f, why) in enumerate(
-                zip(picked.tolist(), scores[order].tolist(), feats, whys, strict=True),
-                start=1):
+        for rank, (row, score, f, why, is_weak) in enumerate(
+                zip(rows.tolist(), scores[order].tolist(), feats, whys, weak.tolist(),
+                    strict=True), start=1):
             contrib = sorted(((name, float(v)) for name, v in zip(FEATURES, f * w, strict=True)
                               if v), key=lambda p: (-abs(p[1]), p[0]))
             matches.append(Match(rank=rank, org=self.registry_.orgs[row],
                                  score=round(float(score), 6), why=tuple(why),
-                                 contributions=tuple(contrib)))
+                                 contributions=tuple(contrib), weak=is_weak))
         return matches
 
     def why_many(self, query: Query, rows: Sequence[int]) -> list[tuple[str, ...]]:

@@ -15,9 +15,7 @@ From a query's similarities the ranker reads two things:
   projects it took part in (see :mod:`matcher.ranking.features`), and the explanations cite
   them by acronym, year and title.
 
-It keeps the words of every organisation's own text (``own_words_``: name, other names,
-description), to tell whether a query's words occur in any profile at all, and gives every
-organisation a *work profile* (``work_profiles_``): the sum of its
+It gives every organisation a *work profile* (``work_profiles_``): the sum of its
 projects' vectors and of its description's, reduced to ``dims`` dense dimensions with a
 truncated SVD of the project vectors, L2-normalised. Profiles are compared with profiles
 ("organisations that work on what we work on"); a name is not work, so an organisation known
@@ -42,7 +40,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.ranking.documents import own_text, project_text
+from matcher.ranking.documents import project_text
 from matcher.ranking.text import fold_fast, hash_terms, used_columns, word_terms
 from matcher.registry.snapshot import Registry
 
@@ -84,31 +82,20 @@ class ProjectTexts:
         self.idf_ = idf.astype(np.float32)
         matrix = self._weigh(counts)
         self.set_fitted(matrix, self.idf_, self.stop_words_,
-                        np.zeros((registry.n_orgs, 1), dtype=np.float32),
-                        self.terms([own_text(o) for o in registry.orgs]))
+                        np.zeros((registry.n_orgs, 1), dtype=np.float32))
         self.work_profiles_ = self._work_profiles(registry, matrix)
         return self
 
     def set_fitted(self, matrix: sp.csr_matrix, idf: np.ndarray, stop_words: frozenset[str],
-                   work_profiles: np.ndarray, own_words: sp.csr_matrix) -> ProjectTexts:
-        """Restore a fitted state (a saved ranker): the projects' vectors, idf, stop words,
-        the organisations' work profiles and the words of their own texts."""
+                   work_profiles: np.ndarray) -> ProjectTexts:
+        """Restore a fitted state (a saved ranker): the projects' vectors, idf, stop words
+        and the organisations' work profiles."""
         self.stop_words_ = stop_words
         self.idf_ = idf
         self.matrix_ = sp.csr_matrix(matrix)
         self._postings = self.matrix_.tocsc()
         self.work_profiles_ = np.asarray(work_profiles, dtype=np.float32)
-        self.own_words_ = sp.csr_matrix(own_words)
-        # terms x organisations: a query's terms read their own rows (no transpose per call)
-        self._word_postings = self.own_words_.T.tocsr()
         return self
-
-    def uses_words(self, query_terms: sp.csr_matrix) -> np.ndarray:
-        """``(queries, organisations)``: whether an organisation's own text (name, other
-        names, description) uses a word (or two-word term) of each query (:meth:`terms`)."""
-        overlap = sp.csr_matrix(query_terms @ self._word_postings)
-        out: np.ndarray = overlap.toarray() > 0
-        return out
 
     def _work_profiles(self, registry: Registry, matrix: sp.csr_matrix) -> np.ndarray:
         """Each organisation's projects and description, reduced with an SVD of the projects."""

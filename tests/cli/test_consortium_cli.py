@@ -20,7 +20,8 @@ KEEP = {"224209", "220541", "221198"}  # real consortia with these members
 
 @pytest.fixture(scope="module")
 def registry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return real_registry(tmp_path_factory.mktemp("consortium-cli"), n_projects=25, keep=KEEP)
+    return real_registry(tmp_path_factory.mktemp("consortium-cli"), n_projects=25, keep=KEEP,
+                         projects=True)
 
 
 def run(runner: CliRunner, registry_url: str, *args: str) -> tuple[int, str, str]:
@@ -156,13 +157,23 @@ def test_propose_around_a_lead(runner: CliRunner, registry_url: str) -> None:
     code, _, err = run(runner, registry_url, "propose", "-a", "KA220-HED", "--lead", HELSINKI)
     assert code == 2 and "give what the project is about: --text, --theme or --topic" in err
     code, out, _ = run(runner, registry_url, "propose", "-a", "KA220-HED", "--lead", HELSINKI,
-                       "--text", "climate and energy research", "-n", "3", "--format", "json")
+                       "--text", "health and mental health services", "-n", "3",
+                       "--format", "json")
     assert code == 0
     consortia = json.loads(out)["consortia"]
     assert 1 <= len(consortia) <= 3
     for c in consortia:
         assert c["members"][0]["pic"] == HELSINKI and c["members"][0]["added"] is False
         assert len(c["members"]) >= 3
+
+
+def test_an_idea_no_organisation_worked_on_cannot_be_completed(runner: CliRunner,
+                                                              registry_url: str) -> None:
+    code, _, err = run(runner, registry_url, "propose", "-a", "KA220-HED", "--lead", HELSINKI,
+                       "--text", "xylophone tuning for zeppelin crews")
+    assert code == 4
+    assert err.startswith("Error: no organisation in the registry has a past project or "
+                          "description about this idea's topic, so none can be added for it")
 
 
 def test_every_command_has_help(runner: CliRunner) -> None:

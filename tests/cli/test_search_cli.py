@@ -48,8 +48,8 @@ def test_org_search_json(runner: CliRunner, url: str) -> None:
     assert payload["query"]["org"]["name"] == "HELSINGIN YLIOPISTO"
     assert [r["rank"] for r in payload["results"]] == [1, 2, 3, 4]
     assert HELSINKI not in {r["pic"] for r in payload["results"]}
-    assert all(list(r) == ["rank", "id", "pic", "name", "country", "type", "score", "why"]
-               for r in payload["results"])
+    assert all(list(r) == ["rank", "id", "pic", "name", "country", "type", "score", "closest",
+                           "why"] for r in payload["results"])
     assert payload["results"][0]["why"][0].startswith("worked with HELSINGIN YLIOPISTO on ")
 
 
@@ -63,11 +63,12 @@ def test_table_shows_reasons_under_each_row(runner: CliRunner, url: str) -> None
 
 
 def test_csv(runner: CliRunner, url: str) -> None:
-    result = run(runner, url, "search", "--text", "yliopisto", "-k", "3", "--format", "csv")
+    result = run(runner, url, "search", "--org", HELSINKI, "-k", "3", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert result.exit_code == 0 and len(rows) == 3
-    assert list(rows[0]) == ["rank", "id", "pic", "name", "country", "type", "score", "why"]
-    assert all("YLIOPISTO" in r["name"].upper() for r in rows)
+    assert list(rows[0]) == ["rank", "id", "pic", "name", "country", "type", "score",
+                             "closest", "why"]
+    assert all(r["closest"] == "False" and r["why"] for r in rows)
 
 
 def test_filters(runner: CliRunner, url: str) -> None:

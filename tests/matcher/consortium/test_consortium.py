@@ -52,6 +52,10 @@ class FakeRanker:
         """Relevance to an idea: the same fixed scores."""
         return np.array([self.fit[i] for i in rows])
 
+    def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Every organisation has worked on the idea, as much as it fits."""
+        return np.array(self.fit), np.ones(len(self.fit), dtype=bool)
+
 
 def make_registry(orgs: Sequence[OrgProfile], projects: Sequence[Sequence[int]], *,
                   themed: bool = False) -> Registry:
@@ -292,10 +296,10 @@ def test_deterministic() -> None:
 
 def test_with_an_idea_no_member_is_proposed_again(default_matcher: Any) -> None:
     """The idea's own best candidates join the pool: the given members are not among them,
-    although the idea ranks them high (the University of Helsinki for study guidance)."""
+    although the idea ranks them high (the University of Helsinki for science education)."""
     found = default_matcher.complete(
         "KA220-HED", ["999994535", "965934440"], n=5,
-        text="guidance and counselling for first-year students")
+        text="science education in schools, inquiry-based learning")
     assert len(found.consortia) == 5
     for consortium in found.consortia:
         ids = [m.org.id for m in consortium.members]
@@ -303,9 +307,10 @@ def test_with_an_idea_no_member_is_proposed_again(default_matcher: Any) -> None:
         assert all(m.added for m in consortium.members[2:])
 
 
-def test_an_idea_weight_lets_the_idea_choose_the_additions(default_matcher: Any) -> None:
-    """As learned, a shared history with the members decides most; with the idea weighing
-    half, every addition has past projects in the idea's call-topic family."""
+def test_with_an_idea_every_addition_has_worked_on_its_topic(default_matcher: Any) -> None:
+    """With an idea, the members' collaborations cannot bring in an organisation without
+    topical evidence for it: every addition cites a past project on the idea's topic,
+    however the idea is weighed against the rest."""
     ask = {"n": 3, "text": "science education in schools, inquiry-based learning",
            "topics": ["SwafS"]}
     learned = default_matcher.complete("KA220-HED", ["999994535", "965934440"], **ask)
@@ -315,14 +320,23 @@ def test_an_idea_weight_lets_the_idea_choose_the_additions(default_matcher: Any)
     def added(found: Any) -> list[list[Any]]:
         return [[m for m in c.members if m.added] for c in found.consortia]
 
-    def in_family(member: Any) -> bool:
-        return any("call-topic family SwafS" in reason for reason in member.why)
-
-    assert not all(in_family(m) for c in added(learned) for m in c)
-    assert all(in_family(m) for c in added(leaning) for m in c)
-    assert added(leaning)[0] != added(learned)[0]
+    for found in (learned, leaning):
+        for c in added(found):
+            for m in c:
+                assert any(r.startswith("took part in ") and "(matches: " in r
+                           for r in m.why), m.why
+    assert added(leaning) != added(learned)
     with pytest.raises(QueryError, match="idea weight 1.5: give a number from 0 to 1"):
         default_matcher.complete("KA220-HED", ["999994535"], idea_weight=1.5, **ask)
+
+
+def test_an_idea_nobody_worked_on_is_a_constraint_error(default_matcher: Any) -> None:
+    """The default registry has no project about study guidance: nobody can be added for
+    it, rather than the members' usual partners (CNRS) presented as a consortium for it."""
+    with pytest.raises(ConstraintError, match="no organisation in the registry has a past "
+                       "project or description about this idea's topic"):
+        default_matcher.complete("KA220-HED", ["999994535", "965934440"],
+                                 text="guidance and counselling for first-year students")
 
 
 def test_the_idea_weight_rescales_the_other_terms() -> None:

@@ -1,0 +1,640 @@
+"""Topical evidence for a project idea: which texts are about it, and who wrote them.
+
+:class:`TopicalIndex` follows scikit-learn (``fit(registry)``, attributes ending in ``_``).
+Its documents are the registry's projects (title, call-topic title, summary) followed by the
+organisations' own texts (description, declared themes' labels), indexed as BM25F (one saturation over the fields' weighted,
+length-normalised term frequencies) over the English words of
+:func:`~matcher.language.english.english_words` and their adjacent pairs, hashed with
+CRC-32 into a compact column space.
+
+An idea (:class:`~matcher.language.ideas.IdeaWords`, any language) is read as *slots* (its
+words, or a word's alternatives) of three kinds: **topic** words, which say what the idea
+is about ("tourism", "nursing", "climate"), words of **education** ("students", "teaching",
+:data:`EDUCATION`), and **generic** words of project ideas ("programme", "development",
+:data:`GENERIC`). An idea made only of generic and education words has as topic its
+glossary phrases ("key competence") or its words of education.
+
+**Word senses.** A slot matches a document *in its sense* unless
+
+- it is a generic or education word bound in one of the idea's phrases (a glossary phrase,
+  a pair the corpus uses together, a hyphenated word or a compound) and the document lacks
+  the phrase: "key" of "key competences" is not the key of "quantum key distribution",
+  "joint" of "joint master" not that of "joint programme";
+- or the document uses the word in a fixed expression of the corpus whose other word the
+  idea does not have (:meth:`TopicalIndex._collocations`): "mobility" in "urban mobility"
+  for "virtual mobility", "generation" in "next generation" for "first-generation students",
+  "stem" in "stem cell" for "STEM teaching".
+
+A match in another sense counts :data:`OTHER_SENSE` of its weight and is no evidence.
+
+**Features** of each document that matches anything (:data:`DOC_FEATURES`):
+
+=========== ===========================================================================
+``rel``     BM25F score over the idea's whole weight (every slot's ``idf``, times
+            :data:`GENERIC_WEIGHT` or :data:`EDUCATION_WEIGHT`, matched once in a
+            title), idea phrases held adding :data:`PHRASE_BONUS`
+``topic``   the same, for the topic slots matched in their sense only
+``edu``     the same, for the education slots matched in their sense (0: none in idea)
+``phrase``  share of the idea's phrases the document holds
+``rarest``  1 when it matches the idea's weightiest topic word in its sense
+``all``     1 when it matches every topic word in its sense
+``context`` 1 when the document is about education (its title or call topic has a word
+            of :data:`EDUCATION_CONTEXT`)
+=========== ===========================================================================
+
+A document's **quality** is the expected grade a reader would give it for the idea (0
+off-topic, 1 related, 2 clearly on topic): ``P(related) + P(clearly on topic)`` from two
+logistic models of these features learned on graded judgements (``topical_weights.json``,
+:mod:`scripts/train_topical.py`), and it is **evidence** when ``P(related) >= 0.5`` and it
+matches a topic word in its sense. An
+organisation's topical score is its best document's quality plus ``extra`` of its second
+and halving for each next, so that a large organisation with many weakly similar projects
+does not outrank one that did exactly this.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.language.english import english_words
+from matcher.language.ideas import IdeaWords, document_words
+from matcher.language.lexicon import glossary_rows
+from matcher.registry.snapshot import Registry
+from models.errors import DataFileError
+
+__all__ = ["DOC_FEATURES", "EDUCATION", "GENERIC", "TopicalIndex", "TopicalModel",
+           "TopicalScores", "load_topical_model", "project_fields"]
+
+#: Words that say what kind of project an idea is, not what it is about (index form).
+GENERIC = frozenset({
+    "programme", "development", "develop", "developing", "project", "european", "europe",
+    "cooperation", "partnership", "partner", "innovative", "innovation", "new", "approach",
+    "support", "supporting", "strengthening", "strengthen", "improving", "improve",
+    "improvement", "promoting", "promote", "promotion", "enhancing", "enhance", "quality",
+    "tool", "method", "model", "platform", "practice", "good", "best", "network",
+    "international", "strategy", "strategic", "framework", "capacity", "building", "based",
+    "level", "future", "challenge", "opportunity", "knowledge", "society", "creating",
+    "create", "use", "using", "role", "way", "impact", "first", "year", "activity",
+    "service", "system", "joint", "key", "basic", "field", "area", "sector", "active",
+    "effective", "better", "common", "real", "world", "life", "work", "working", "together",
+    "across", "every", "within", "around", "preparing", "prepare", "embedding", "embed",
+    "fostering", "foster", "increasing", "increase", "addressing", "address", "tackling",
+    "tackle", "reducing", "reduce", "preventing", "prevention", "large", "small", "local",
+    "built", "build", "assignment", "task", "topic", "theme", "issue", "aspect", "case",
+    "towards", "through", "beyond", "oriented", "related", "centred", "driven",
+})
+#: The words of education itself, which nearly every idea here has, and of whom it is for:
+#: they place a project in education without saying which topic.
+EDUCATION = frozenset({
+    "student", "education", "learning", "learner", "training", "trainee", "teaching",
+    "teacher", "higher", "university", "institution", "school", "course", "curriculum",
+    "degree", "study", "academic", "faculty", "staff", "pupil", "classroom", "lecture",
+    "lecturer", "skill", "competence", "material", "resource", "graduate", "master",
+    "bachelor", "doctoral", "phd", "college", "campus", "literacy", "awareness",
+    "expertise", "qualification", "credential", "pedagogy", "young", "people", "youth",
+    "adult", "child", "children", "citizen", "professional",
+})
+#: Words that make a document one about education (its title or call topic).
+EDUCATION_CONTEXT = frozenset({
+    "education", "teaching", "teacher", "learning", "learner", "school", "student", "pupil",
+    "curriculum", "classroom", "pedagogy", "literacy", "skill", "competence", "university",
+    "lecture", "course", "mooc", "elearning", "didactics", "schooling", "educator",
+})
+GENERIC_WEIGHT = 0.25
+EDUCATION_WEIGHT = 0.5
+OTHER_SENSE = 0.25
+PHRASE_BONUS = 0.5
+#: Field weights of BM25F; a description and declared themes are the organisation's own.
+FIELDS = {"title": 1.0, "topic_title": 0.35, "summary": 0.6, "description": 0.8,
+          "themes": 0.6}
+#: A pair of words is a phrase of the corpus when it occurs in at least this many projects
+#: and in at least this share of the projects of its rarer word.
+PHRASE_MIN_DF = 3
+PHRASE_MIN_SHARE = 0.05
+#: A pair is a fixed expression of its second word (its head) when it occurs in at least
+#: this many projects and this share of the head's ...
+COLLOCATION_MIN_DF = 3
+COLLOCATION_MIN_SHARE = 0.01
+#: ... and of its first word when it holds this share of that word's projects: the word
+#: then means what the expression means ("stem" in "stem cell", not the STEM of teaching).
+DOMINANT_SHARE = 0.6
+DOC_FEATURES = ("rel", "topic", "edu", "phrase", "rarest", "all", "context")
+WEIGHTS_FILE = Path(__file__).with_name("topical_weights.json")
+
+
+def discount(slot: Sequence[str]) -> float:
+    """How much a slot weighs against a topic word, by its main alternative."""
+    word = slot[0]
+    return GENERIC_WEIGHT if word in GENERIC else EDUCATION_WEIGHT if word in EDUCATION else 1.0
+
+
+def _hash(term: str) -> int:
+    return zlib.crc32(term.encode("utf-8"))
+
+
+def project_fields(title: str | None, topic_title: str | None,
+                   summary: str | None) -> dict[str, list[str]]:
+    """The English words of a project's fields, as indexed (a Finnish or Swedish summary
+    through the glossary)."""
+    return {"title": english_words(title or ""), "topic_title": english_words(topic_title or ""),
+            "summary": document_words(summary) if summary else []}
+
+
+def _theme_label(registry: Registry, code: str) -> str:
+    theme = registry.themes.get(code)
+    return theme.label_en if theme is not None and theme.label_en else code.replace("-", " ")
+
+
+def _terms(words: Sequence[str]) -> list[str]:
+    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+
+
+@cache
+def glossary_phrases() -> frozenset[tuple[str, str]]:
+    """The adjacent word pairs of the glossary's English terms ("key competence")."""
+    pairs: set[tuple[str, str]] = set()
+    for row in glossary_rows():
+        for term in row["en"]:
+            pairs.update(pairwise(english_words(term)))
+    return frozenset(pairs)
+
+
+@dataclass(frozen=True)
+class TopicalModel:
+    """The two logistic models of a document's features: ``P(related)`` and ``P(clearly on
+    topic)``, on the raw feature scale (:data:`DOC_FEATURES` order)."""
+
+    related: np.ndarray
+    related_intercept: float
+    clearly: np.ndarray
+    clearly_intercept: float
+    training: Mapping[str, Any]
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> TopicalModel:
+        models = raw["models"]
+
+        def vector(name: str) -> np.ndarray:
+            w = models[name]["weights"]
+            return np.array([float(w.get(f, 0.0)) for f in DOC_FEATURES], dtype=np.float32)
+
+        return cls(vector("related"), float(models["related"]["intercept"]),
+                   vector("clearly"), float(models["clearly"]["intercept"]),
+                   raw.get("training", {}))
+
+    def to_json(self) -> dict[str, Any]:
+        def model(w: np.ndarray, b: float) -> dict[str, Any]:
+            return {"weights": {f: round(float(v), 6) for f, v in zip(DOC_FEATURES, w,
+                                                                       strict=True)},
+                    "intercept": round(b, 6)}
+
+        return {"features": list(DOC_FEATURES),
+                "models": {"related": model(self.related, self.related_intercept),
+                           "clearly": model(self.clearly, self.clearly_intercept)},
+                "training": dict(self.training)}
+
+    def probabilities(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``P(related)`` and ``P(clearly on topic)`` of each row of ``x``."""
+        return (_sigmoid(x @ self.related + self.related_intercept),
+                _sigmoid(x @ self.clearly + self.clearly_intercept))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    out: np.ndarray = (1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))).astype(np.float32)
+    return out
+
+
+@cache
+def load_topical_model(path: Path | None = None) -> TopicalModel:
+    """The learned document model of ``path`` (default: the shipped weights)."""
+    path = WEIGHTS_FILE if path is None else path
+    try:
+        return TopicalModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read the topical weights: {exc.strerror}; train "
+                            "them with `python scripts/train_topical.py`") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataFileError(path, f"not a topical weights file ({exc}); train them with "
+                            "`python scripts/train_topical.py`") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class TopicalScores:
+    """One idea against the registry. Documents are the projects, then the organisations'
+    descriptions; ``docs`` are those that match anything of the idea, with their features
+    (:data:`DOC_FEATURES`) and quality; ``quality``, ``related`` and ``evidence`` are also
+    given for every document (0 and False for the others)."""
+
+    idea: IdeaWords
+    docs: np.ndarray  # (touched,) document rows
+    features: np.ndarray  # (touched, DOC_FEATURES)
+    quality: np.ndarray  # (documents,) expected grade, 0..2
+    related: np.ndarray  # (documents,) P(related)
+    evidence: np.ndarray  # (documents,) bool: P(related) >= 0.5
+    org_score: np.ndarray  # (orgs,) best quality, plus the others' share
+    org_evidence: np.ndarray  # (orgs,) bool: one of its documents is evidence
+    #: (orgs,) bool: one of its documents matches a topic word of the idea in its sense
+    #: (evidence or not): the organisations that come close to the idea
+    org_near: np.ndarray
+    #: The idea's phrases (adjacent words that go together), as explanations cite them.
+    phrases: tuple[tuple[str, str], ...] = ()
+    #: The idea's topic (words or phrases), in its order.
+    topic_words: tuple[str, ...] = ()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.org_evidence.any())
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What scoring needs of one idea, once: its phrases, which slots are bound to which
+    phrase, its topic slots and phrases, and each slot's weight."""
+
+    phrases: tuple[tuple[int, str, str], ...]
+    bound: dict[int, list[str]]
+    topic: list[int]
+    topic_phrases: list[tuple[int, str, str]]
+    education: list[int]
+    weights: list[float]
+
+
+class TopicalIndex:
+    """BM25F over project and description texts, and the learned document model (module
+    docstring).
+
+    Parameters
+    ----------
+    k1, b : BM25 saturation and length normalisation.
+    extra : weight of an organisation's second document (halving for each next one).
+    model : the learned :class:`TopicalModel` (default: the shipped weights, read when the
+        first idea is scored).
+    """
+
+    def __init__(self, *, k1: float = 1.2, b: float = 0.75, extra: float = 0.1,
+                 model: TopicalModel | None = None) -> None:
+        self.k1 = k1
+        self.b = b
+        self.extra = extra
+        self.model = model
+
+    def get_params(self) -> dict[str, float]:
+        return {"k1": self.k1, "b": self.b, "extra": self.extra}
+
+    # -- fitting -------------------------------------------------------------------------
+    def fit(self, registry: Registry) -> TopicalIndex:
+        """Index every project and description of ``registry``."""
+        docs = [project_fields(p.title, p.topic_title, p.summary) for p in registry.projects]
+        docs += [{"description": document_words(o.description) if o.description else [],
+                  "themes": [w for code in o.themes
+                             for w in english_words(_theme_label(registry, code))]}
+                 for o in registry.orgs]
+        hashed = [{name: [_hash(t) for t in _terms(words)] for name, words in d.items()}
+                  for d in docs]
+        columns = np.array(sorted({c for h in hashed for cols in h.values() for c in cols}),
+                           dtype=np.int64)
+        tf = sp.csr_matrix((len(docs), columns.size), dtype=np.float32)
+        for name, weight in FIELDS.items():
+            rows = [h.get(name, []) for h in hashed]
+            lengths = np.array([len(r) for r in rows], dtype=np.float32)
+            if not lengths.any():
+                continue
+            norm = 1.0 - self.b + self.b * lengths / float(lengths[lengths > 0].mean())
+            tf = tf + sp.csr_matrix(sp.diags(weight / norm) @ _counts(columns, rows))
+        matrix = sp.csr_matrix(tf, dtype=np.float32)
+        matrix.data = matrix.data / (self.k1 + matrix.data)
+        n_projects = registry.incidence.shape[1]
+        df = np.bincount(matrix[:n_projects].indices, minlength=columns.size)
+        idf = np.log(1.0 + (n_projects - df + 0.5) / (df + 0.5)).astype(np.float32)
+        context = np.array([any(EDUCATION_CONTEXT.intersection(d.get(field, ()))
+                                for field in ("title", "topic_title", "description", "themes"))
+                            for d in docs], dtype=bool)
+        self.columns_ = columns
+        collocations = self._collocations(docs[:n_projects], df)
+        return self.set_fitted(columns, matrix, df, idf, registry.incidence, collocations,
+                               context)
+
+    def _collocations(self, docs: Sequence[dict[str, list[str]]], df: np.ndarray,
+                      ) -> np.ndarray:
+        """``(n, 3)`` compact columns ``(word, other word, pair)`` of the corpus's fixed
+        expressions: word pairs in at least :data:`COLLOCATION_MIN_DF` projects and
+        :data:`COLLOCATION_MIN_SHARE` of those of their second word (the head): "urban
+        mobility", "next generation", "quantum key"; and pairs that hold
+        :data:`DOMINANT_SHARE` of their first word's projects, for that word ("stem cell").
+        A word an idea uses is in another sense in a document where it is part of such an
+        expression whose other word the idea does not have."""
+        pairs: Counter[tuple[str, str]] = Counter()
+        for d in docs:
+            pairs.update({p for words in d.values() for p in pairwise(words)})
+        rows = []
+        for (modifier, head), n in pairs.items():
+            if n < COLLOCATION_MIN_DF or modifier == head:
+                continue
+            h, m, c = (self.column(head), self.column(modifier),
+                       self.column(f"{modifier} {head}"))
+            if h is None or m is None or c is None:
+                continue
+            if n >= COLLOCATION_MIN_SHARE * df[h]:
+                rows.append((h, m, c))
+            if n >= DOMINANT_SHARE * df[m]:
+                rows.append((m, h, c))
+        return np.array(sorted(rows), dtype=np.int32).reshape(-1, 3)
+
+    def set_fitted(self, columns: np.ndarray, documents: sp.csr_matrix, df: np.ndarray,
+                   idf: np.ndarray, incidence: sp.spmatrix, collocations: np.ndarray,
+                   context: np.ndarray) -> TopicalIndex:
+        """Restore a fitted state (a saved index)."""
+        self.columns_ = np.asarray(columns, dtype=np.int64)
+        self.documents_ = sp.csr_matrix(documents, dtype=np.float32)
+        self.df_ = np.asarray(df, dtype=np.int32)
+        self.idf_ = np.asarray(idf, dtype=np.float32)
+        self.collocations_ = np.asarray(collocations, dtype=np.int32).reshape(-1, 3)
+        self.context_ = np.asarray(context, dtype=bool)
+        members = sp.csr_matrix(incidence, dtype=np.float32, copy=True)
+        self.n_projects_ = members.shape[1]
+        self.n_orgs_ = members.shape[0]
+        self._postings = self.documents_.tocsc()
+        # documents x organisations: a project's members, a description's organisation
+        members.data[:] = 1.0
+        own = sp.identity(self.n_orgs_, dtype=np.float32, format="csr")
+        self._authors = sp.csr_matrix(sp.vstack([members.T, own]), dtype=np.float32)
+        self._by_org = self._authors.T.tocsr()
+        return self
+
+    @property
+    def n_documents(self) -> int:
+        return int(self.documents_.shape[0])
+
+    # -- the idea ------------------------------------------------------------------------
+    def column(self, term: str) -> int | None:
+        """The compact column of ``term`` (a word or "word word"), None if no text has it."""
+        key = _hash(term)
+        i = int(np.searchsorted(self.columns_, key))
+        return i if i < self.columns_.size and self.columns_[i] == key else None
+
+    def is_phrase(self, a: str, b: str) -> bool:
+        """Whether ``a b`` is a phrase: a glossary term's words, or a pair the projects use
+        together often enough (:data:`PHRASE_MIN_DF`, :data:`PHRASE_MIN_SHARE`)."""
+        if (a, b) in glossary_phrases():
+            return True
+        pair = self.column(f"{a} {b}")
+        if pair is None or self.df_[pair] < PHRASE_MIN_DF:
+            return False
+        rarer = min(self.df_[c] for c in (self.column(a), self.column(b)) if c is not None)
+        return bool(self.df_[pair] >= PHRASE_MIN_SHARE * rarer)
+
+    def _read(self, idea: IdeaWords) -> _Reading:
+        phrases = tuple((i, a, b) for i, (left, right) in enumerate(pairwise(idea.slots))
+                        for a in left for b in right
+                        if a != b and (i in idea.joined or self.is_phrase(a, b)))
+        bound: dict[int, list[str]] = {}
+        for i, a, b in phrases:
+            for slot in (i, i + 1):
+                if discount(idea.slots[slot]) < 1.0:
+                    bound.setdefault(slot, []).append(f"{a} {b}")
+        topic = [i for i, s in enumerate(idea.slots) if discount(s) == 1.0]
+        topic_phrases: list[tuple[int, str, str]] = []
+        if not topic:
+            topic_phrases = [p for p in phrases if (p[1], p[2]) in glossary_phrases()]
+            if not topic_phrases:
+                topic = [i for i, s in enumerate(idea.slots) if s[0] in EDUCATION]
+        education = [i for i, s in enumerate(idea.slots) if s[0] in EDUCATION and i not in topic]
+        weights = [self._idf_of(s) * discount(s) for s in idea.slots]
+        return _Reading(phrases, bound, topic, topic_phrases, education, weights)
+
+    def _idf_of(self, slot: Sequence[str]) -> float:
+        cols = [self.column(w) for w in slot]
+        return max((float(self.idf_[c]) for c in cols if c is not None),
+                   default=float(self.idf_.max(initial=1.0)))
+
+    def _postings_of(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        col = self.column(term)
+        if col is None:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+        start, end = self._postings.indptr[col], self._postings.indptr[col + 1]
+        return self._postings.indices[start:end], self._postings.data[start:end]
+
+    def _other_senses(self, col: int, idea_columns: set[int], own_phrases: set[str],
+                      ) -> np.ndarray:
+        """The documents where the word of column ``col`` is part of a fixed expression of
+        the corpus whose other word the idea does not have ("urban mobility" for "virtual
+        mobility", "next generation" for "first-generation students", "stem cell" for "STEM
+        teaching"), unless they also have one of the idea's own phrases."""
+        c = self.collocations_
+        lo, hi = np.searchsorted(c[:, 0], [col, col + 1])
+        pairs = [int(p) for _, m, p in c[lo:hi].tolist() if m not in idea_columns]
+        if not pairs:
+            return np.zeros(0, dtype=np.int64)
+        docs = np.unique(np.concatenate([
+            self._postings.indices[self._postings.indptr[p]:self._postings.indptr[p + 1]]
+            for p in pairs]))
+        keep = [self._postings_of(t)[0] for t in own_phrases]
+        if keep:
+            docs = docs[~np.isin(docs, np.concatenate(keep))]
+        return docs.astype(np.int64)
+
+    # -- scoring -------------------------------------------------------------------------
+    def document_features(self, idea: IdeaWords) -> tuple[np.ndarray, np.ndarray,
+                                                          _Reading]:
+        """The documents that match anything of ``idea`` and their features
+        (:data:`DOC_FEATURES`, module docstring)."""
+        r = self._read(idea)
+        own_phrases = {f"{a} {b}" for _, a, b in r.phrases}
+        idea_columns = {c for slot in idea.slots for w in slot
+                        if (c := self.column(w)) is not None}
+        # each slot's documents, its saturated idf there, and whether in its sense
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for i, slot in enumerate(idea.slots):
+            found: list[tuple[np.ndarray, np.ndarray]] = []
+            other: list[np.ndarray] = []
+            for word in slot:
+                col = self.column(word)
+                if col is None:
+                    continue
+                rows, values = self._postings_of(word)
+                found.append((rows.astype(np.int64), values * self.idf_[col]))
+                other.append(self._other_senses(col, idea_columns, own_phrases))
+            hit, value = _best_per_row(found)
+            in_sense = ~np.isin(hit, np.concatenate(other)) if other else np.ones(
+                hit.size, dtype=bool)
+            if i in r.bound:
+                in_sense &= np.isin(hit, np.concatenate(
+                    [self._postings_of(t)[0] for t in r.bound[i]]))
+            parts.append((hit, value, in_sense))
+        phrase_hits = [self._postings_of(f"{a} {b}") for _, a, b in r.phrases]
+        docs = np.unique(np.concatenate([p[0] for p in parts]
+                                        + [h[0].astype(np.int64) for h in phrase_hits]
+                                        + [np.zeros(0, dtype=np.int64)]))
+        x = np.zeros((docs.size, len(DOC_FEATURES)), dtype=np.float32)
+        if not docs.size:
+            return docs, x, r
+        one = np.float32(1.0 / (1.0 + self.k1))  # a word once in a title
+        total = np.zeros(docs.size, dtype=np.float32)
+        topic = np.zeros(docs.size, dtype=np.float32)
+        edu = np.zeros(docs.size, dtype=np.float32)
+        matched_topic = np.zeros(docs.size, dtype=np.int32)
+        rarest = np.zeros(docs.size, dtype=bool)
+        heaviest = max(r.topic, key=lambda i: r.weights[i], default=-1)
+        for i, (hit, value, in_sense) in enumerate(parts):
+            at = np.searchsorted(docs, hit)
+            weighted = value * np.where(in_sense, 1.0, OTHER_SENSE).astype(np.float32) \
+                * np.float32(discount(idea.slots[i]))
+            np.add.at(total, at, weighted)
+            if i in r.topic:
+                np.add.at(topic, at[in_sense], value[in_sense])
+                matched_topic[at[in_sense]] += 1
+                if i == heaviest:
+                    rarest[at[in_sense]] = True
+            elif i in r.education:
+                np.add.at(edu, at[in_sense], value[in_sense])
+        held = np.zeros(docs.size, dtype=np.float32)
+        topic_pairs = {i for i, _, _ in r.topic_phrases}
+        for (i, _, _), (rows, values) in zip(r.phrases, phrase_hits, strict=True):
+            at = np.searchsorted(docs, rows)
+            weight = (r.weights[i] + r.weights[i + 1]) / 2
+            np.add.at(total, at, values * np.float32(PHRASE_BONUS * weight))
+            held[at] += 1.0
+            if i in topic_pairs:
+                np.add.at(topic, at, values * np.float32(self._pair_idf(idea, i)))
+                matched_topic[at] += 1
+        whole = sum(r.weights) * one
+        topic_whole = (sum(self._idf_of(idea.slots[i]) for i in r.topic)
+                       + sum(self._pair_idf(idea, i) for i, _, _ in r.topic_phrases)) * one
+        edu_whole = sum(self._idf_of(idea.slots[i]) for i in r.education) * one
+        n_topic = len(r.topic) + len(r.topic_phrases)
+        x[:, 0] = total / max(whole, 1e-6)
+        x[:, 1] = topic / max(topic_whole, 1e-6)
+        x[:, 2] = edu / edu_whole if edu_whole > 0 else 0.0
+        x[:, 3] = held / len(r.phrases) if r.phrases else 0.0
+        x[:, 4] = rarest
+        x[:, 5] = (matched_topic >= n_topic) & (n_topic > 0)
+        x[:, 6] = self.context_[docs]
+        return docs, x, r
+
+    def _pair_idf(self, idea: IdeaWords, i: int) -> float:
+        col = self.column(f"{idea.slots[i][0]} {idea.slots[i + 1][0]}")
+        return float(self.idf_[col]) if col is not None else float(self.idf_.max())
+
+    def score(self, idea: IdeaWords) -> TopicalScores:
+        """Every document's and organisation's topical quality for ``idea``."""
+        docs, x, r = self.document_features(idea)
+        model = self.model or load_topical_model()
+        p_related, p_clearly = model.probabilities(x) if docs.size else (
+            np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32))
+        n = self.n_documents
+        quality = np.zeros(n, dtype=np.float32)
+        related = np.zeros(n, dtype=np.float32)
+        quality[docs] = p_related + p_clearly
+        related[docs] = p_related
+        # evidence of the idea's topic: likely related, and matching a topic word in its
+        # sense (never words of education or generic ones alone)
+        evidence = np.zeros(n, dtype=bool)
+        evidence[docs] = (p_related >= 0.5) & (x[:, DOC_FEATURES.index("topic")] > 0)
+        org_score, org_evidence = self._by_organisation(docs, quality[docs], evidence[docs])
+        org_near = np.zeros(self.n_orgs_, dtype=bool)
+        near = docs[x[:, DOC_FEATURES.index("topic")] > 0]
+        if near.size:
+            org_near[self._authors[near].indices] = True
+        units = (*(idea.slots[i][0] for i in r.topic),
+                 *(f"{a} {b}" for _, a, b in r.topic_phrases))
+        return TopicalScores(idea, docs, x, quality, related, evidence, org_score,
+                             org_evidence, org_near, tuple((a, b) for _, a, b in r.phrases),
+                             units)
+
+    def _by_organisation(self, docs: np.ndarray, quality: np.ndarray,
+                         evidence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each organisation's best document's quality plus ``extra`` of its second,
+        halving for each next; and whether any of them is evidence."""
+        org_score = np.zeros(self.n_orgs_, dtype=np.float32)
+        org_evidence = np.zeros(self.n_orgs_, dtype=bool)
+        keep = quality > 0
+        if not keep.any():
+            return org_score, org_evidence
+        by_doc = self._authors[docs[keep]].tocoo()
+        values = quality[keep][by_doc.row]
+        orgs = by_doc.col
+        org_evidence[orgs[evidence[keep][by_doc.row]]] = True
+        order = np.lexsort((-values, orgs))
+        orgs, values = orgs[order], values[order]
+        starts = np.flatnonzero(np.r_[True, orgs[1:] != orgs[:-1]])
+        rank = np.arange(orgs.size) - np.repeat(starts, np.diff(np.r_[starts, orgs.size]))
+        weight = np.where(rank == 0, 1.0, self.extra * 0.5 ** (rank - 1))
+        org_score = np.bincount(orgs, weights=values * weight,
+                                minlength=self.n_orgs_).astype(np.float32)
+        return org_score, org_evidence
+
+    def matched(self, scores: TopicalScores, document: int) -> list[str]:
+        """What ``document`` matches of the idea, as the explanations cite it: the idea's
+        phrases it holds, then its other words (generic ones aside) in the idea's order;
+        never a word it has only in another sense (a generic or education word of a phrase
+        without the phrase, a word in another fixed expression)."""
+        start, end = self.documents_.indptr[document], self.documents_.indptr[document + 1]
+        cols = set(self.documents_.indices[start:end].tolist())
+        out = [f"{a} {b}" for a, b in scores.phrases if self.column(f"{a} {b}") in cols]
+        inside = {w for term in out for w in term.split()}
+        bound = {w for a, b in scores.phrases for w in (a, b)
+                 if w in GENERIC or w in EDUCATION}
+        idea_columns = {c for slot in scores.idea.slots for w in slot
+                        if (c := self.column(w)) is not None}
+        own = {f"{a} {b}" for a, b in scores.phrases}
+        for slot in scores.idea.slots:
+            if slot[0] in GENERIC:
+                continue
+            for word in slot:
+                col = self.column(word)
+                if col is None or word in inside or col not in cols or word in bound:
+                    continue
+                if document in set(self._other_senses(col, idea_columns, own).tolist()):
+                    continue
+                out.append(word)
+                inside.add(word)
+                break
+        return out
+
+    def documents_of(self, row: int) -> np.ndarray:
+        """The documents of organisation ``row``: its projects, then its own profile."""
+        return self._by_org.indices[self._by_org.indptr[row]:self._by_org.indptr[row + 1]]
+
+    def best_documents(self, scores: TopicalScores, documents: Iterable[int],
+                       limit: int = 2, *, evidence: bool = True) -> list[int]:
+        """The documents among ``documents`` of highest quality, best first: evidence only,
+        or with ``evidence`` False any that matches a topic word of the idea in its sense."""
+        near = set(scores.docs[scores.features[:, DOC_FEATURES.index("topic")] > 0].tolist())
+        rows = [j for j in documents if (scores.evidence[j] if evidence else j in near)]
+        rows.sort(key=lambda j: (-float(scores.quality[j]), j))
+        return rows[:limit]
+
+
+def _best_per_row(found: Sequence[tuple[np.ndarray, np.ndarray]],
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of several (rows, values) postings, sorted, each with its largest value."""
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    if len(found) == 1:
+        return found[0][0], np.asarray(found[0][1], dtype=np.float32)
+    rows = np.concatenate([f[0] for f in found])
+    values = np.concatenate([f[1] for f in found]).astype(np.float32)
+    order = np.lexsort((-values, rows))
+    rows, values = rows[order], values[order]
+    first = np.r_[True, rows[1:] != rows[:-1]]
+    return rows[first], values[first]
+
+
+def _counts(columns: np.ndarray, rows: Sequence[Sequence[int]]) -> sp.csr_matrix:
+    indptr = np.cumsum([0, *(len(r) for r in rows)])
+    flat = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=int(indptr[-1]))
+    m = sp.csr_matrix((np.ones(flat.size, dtype=np.float32), np.searchsorted(columns, flat),
+                       indptr), shape=(len(rows), columns.size))
+    m.sum_duplicates()
+    return m
