@@ -59,9 +59,11 @@ def rankings(m: Matcher, ideas: list[JudgedIdea], variants: dict[str, dict[str, 
     systems = {"matcher": {}, **(variants or {})}
     out: dict[str, dict[str, list[str]]] = {s: {} for s in (*systems, "keyword")}
     for name, settings in systems.items():
-        saved = {k: getattr(ranker, k) for k in settings}
+        # a setting of the ranker, else of its topical index
+        owners = {k: ranker if hasattr(ranker, k) else ranker.space_.topical for k in settings}
+        saved = {k: getattr(owners[k], k) for k in settings}
         for k, v in settings.items():
-            setattr(ranker, k, v)
+            setattr(owners[k], k, v)
         try:
             for idea in ideas:
                 found = m.search(text=idea.text, countries=idea.countries, types=idea.types,
@@ -69,7 +71,7 @@ def rankings(m: Matcher, ideas: list[JudgedIdea], variants: dict[str, dict[str, 
                 out[name][idea.id] = [org_key(x.org) for x in found.matches]
         finally:
             for k, v in saved.items():
-                setattr(ranker, k, v)
+                setattr(owners[k], k, v)
     for idea in ideas:
         found = m.search(text=idea.text, countries=idea.countries, types=idea.types, k=10)
         allowed = np.array([found.filters.allows(o) for o in registry.orgs], dtype=bool)

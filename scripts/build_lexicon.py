@@ -28,11 +28,12 @@ sys.path.insert(0, str(ROOT))
 from matcher.language.lexicon import fold_text
 
 HERE = ROOT / "matcher" / "language"
-#: Content words in scikit-learn's English stop list: topics of ideas and titles.
+#: Content words in scikit-learn's English stop list: topics of ideas and titles, and the
+#: first words of fixed expressions that tell a word's sense ("next generation").
 ENGLISH_CONTENT = {"system", "fire", "serious", "interest", "detail", "amount", "bill",
                    "mill", "full", "front", "back", "bottom", "side", "part", "call", "move",
                    "name", "show", "top", "empty", "thick", "thin", "cry", "first", "find",
-                   "found", "describe"}
+                   "found", "describe", "next", "last"}
 OTHER_LANGUAGES = ("fi", "sv", "de", "fr", "es", "it", "nl", "pt", "da", "no", "pl", "ro",
                    "hu", "cs", "sk", "sl", "hr", "bg", "el", "lt", "lv", "et", "tr")
 TRANSLATED = ("fi", "sv")

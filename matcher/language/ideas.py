@@ -88,11 +88,14 @@ def _slots_of(alternatives: Sequence[str]) -> tuple[tuple[str, ...], ...]:
     first = words[0]
     slots = [[w] for w in first]
     for other in words[1:]:
-        differ = [k for k, (a, b) in enumerate(zip(first, other, strict=False)) if a != b]
-        if len(other) == len(first) and len(differ) == 1:
-            # "teacher education|teacher training": one word differs, an alternative there
-            if other[differ[0]] not in slots[differ[0]]:
-                slots[differ[0]].append(other[differ[0]])
+        moved = any(w in first and first.index(w) != k for k, w in enumerate(other))
+        if len(other) == len(first) and not moved:
+            # "teacher education|teacher training", "comprehensive school|basic education":
+            # position by position (not "working life cooperation|cooperation with working
+            # life", whose words change places)
+            for slot, w in zip(slots, other, strict=True):
+                if w not in slot:
+                    slot.append(w)
         elif len(other) == 1 and other[0] not in slots[-1]:
             slots[-1].append(other[0])
     return tuple(tuple(s) for s in slots)
@@ -343,16 +346,17 @@ def read_idea(text: str, language: str | None = None) -> IdeaWords:
     return IdeaWords(text, language, tuple((w,) for w in words), (), joined)
 
 
-def document_words(text: str) -> list[str]:
-    """The English index words of a registry text (a description, a summary): as written
-    when English, through the glossary when Finnish or Swedish (each word's alternatives
-    in turn), so that a Finnish description is found by the English and the Finnish idea
-    alike.
+def document_words(text: str) -> tuple[list[str], list[str]]:
+    """The English index words of a registry text (a description, a summary), in order, and
+    the other alternatives of its translated words: as written when English, through the
+    glossary when Finnish or Swedish, so that a Finnish description is found by the English
+    and the Finnish idea alike. Pairs of words are read from the first list only.
 
     >>> document_words("Opintojen ohjaus ja neuvonta")
-    ['study', 'guidance', 'counselling']
+    (['study', 'guidance', 'counselling'], ['academic', 'advising'])
     """
     language = detect_language(text)
     if language not in TRANSLATED:
-        return english_words(text)
-    return [w for slot in read_idea(text, language).slots for w in slot]
+        return english_words(text), []
+    slots = read_idea(text, language).slots
+    return [slot[0] for slot in slots], [w for slot in slots for w in slot[1:]]

@@ -138,7 +138,7 @@ class Ranker:
                  vectoriser: ProfileVectoriser | None = None,
                  texts: ProjectTexts | None = None,
                  topical: TopicalIndex | None = None, model_share: float = 0.3,
-                 weak_min: float = 0.3) -> None:
+                 weak_min: float = 0.4) -> None:
         self.weights = weights
         self.model_share = model_share
         self.weak_min = weak_min
@@ -413,7 +413,7 @@ class Ranker:
         weak = np.zeros(rows.size, dtype=bool)
         if rows.size < n:
             near = np.flatnonzero(allowed & ~topical.org_evidence & topical.org_near
-                                  & (topical.org_score >= self.weak_min))
+                                  & (topical.org_best >= self.weak_min))
             closeness = self.idea_scores(topical.org_score[near], cheap[near]) / 2
             extra = self._best(near, closeness, n - rows.size)
             rows = np.concatenate([rows, extra])

@@ -91,8 +91,13 @@ GENERIC = frozenset({
     "across", "every", "within", "around", "preparing", "prepare", "embedding", "embed",
     "fostering", "foster", "increasing", "increase", "addressing", "address", "tackling",
     "tackle", "reducing", "reduce", "preventing", "prevention", "large", "small", "local",
+    "next", "last",
     "built", "build", "assignment", "task", "topic", "theme", "issue", "aspect", "case",
     "towards", "through", "beyond", "oriented", "related", "centred", "driven",
+    # adjectives that qualify any topic: "comprehensive school", "a comprehensive approach"
+    "comprehensive", "integrated", "holistic", "novel", "advanced", "efficient", "general",
+    "specific", "modern", "traditional", "current", "various", "different", "main", "major",
+    "relevant", "successful", "practical", "concrete",
 })
 #: The words of education itself, which nearly every idea here has, and of whom it is for:
 #: they place a project in education without saying which topic.
@@ -148,7 +153,16 @@ def project_fields(title: str | None, topic_title: str | None,
     """The English words of a project's fields, as indexed (a Finnish or Swedish summary
     through the glossary)."""
     return {"title": english_words(title or ""), "topic_title": english_words(topic_title or ""),
-            "summary": document_words(summary) if summary else []}
+            "summary": _translated(summary)}
+
+
+def _translated(text: str | None) -> list[str]:
+    """:func:`~matcher.language.ideas.document_words` as one field: the words in order,
+    then the other alternatives of translated words (apart, so they make no pairs)."""
+    if not text:
+        return []
+    words, others = document_words(text)
+    return [*words, *(w for other in others for w in (_APART, other))]
 
 
 def _theme_label(registry: Registry, code: str) -> str:
@@ -156,8 +170,13 @@ def _theme_label(registry: Registry, code: str) -> str:
     return theme.label_en if theme is not None and theme.label_en else code.replace("-", " ")
 
 
+#: Separates words that are not neighbours in a field (no pair is made across it).
+_APART = "\x00"
+
+
 def _terms(words: Sequence[str]) -> list[str]:
-    return [*words, *(f"{a} {b}" for a, b in pairwise(words))]
+    return [*(w for w in words if w != _APART),
+            *(f"{a} {b}" for a, b in pairwise(words) if _APART not in (a, b))]
 
 
 @cache
@@ -243,6 +262,7 @@ class TopicalScores:
     related: np.ndarray  # (documents,) P(related)
     evidence: np.ndarray  # (documents,) bool: P(related) >= 0.5
     org_score: np.ndarray  # (orgs,) best quality, plus the others' share
+    org_best: np.ndarray  # (orgs,) the quality of its best document
     org_evidence: np.ndarray  # (orgs,) bool: one of its documents is evidence
     #: (orgs,) bool: one of its documents matches a topic word of the idea in its sense
     #: (evidence or not): the organisations that come close to the idea
@@ -296,7 +316,7 @@ class TopicalIndex:
     def fit(self, registry: Registry) -> TopicalIndex:
         """Index every project and description of ``registry``."""
         docs = [project_fields(p.title, p.topic_title, p.summary) for p in registry.projects]
-        docs += [{"description": document_words(o.description) if o.description else [],
+        docs += [{"description": _translated(o.description),
                   "themes": [w for code in o.themes
                              for w in english_words(_theme_label(registry, code))]}
                  for o in registry.orgs]
@@ -336,7 +356,7 @@ class TopicalIndex:
         expression whose other word the idea does not have."""
         pairs: Counter[tuple[str, str]] = Counter()
         for d in docs:
-            pairs.update({p for words in d.values() for p in pairwise(words)})
+            pairs.update({p for words in d.values() for p in pairwise(words) if _APART not in p})
         rows = []
         for (modifier, head), n in pairs.items():
             if n < COLLOCATION_MIN_DF or modifier == head:
@@ -395,9 +415,14 @@ class TopicalIndex:
         return bool(self.df_[pair] >= PHRASE_MIN_SHARE * rarer)
 
     def _read(self, idea: IdeaWords) -> _Reading:
+        # a pair of the corpus without a topic word ("based learning") says nothing of the
+        # idea's topic: only the glossary's, or what the idea wrote as one word, count then
         phrases = tuple((i, a, b) for i, (left, right) in enumerate(pairwise(idea.slots))
                         for a in left for b in right
-                        if a != b and (i in idea.joined or self.is_phrase(a, b)))
+                        if a != b and (i in idea.joined or (a, b) in glossary_phrases()
+                                       or (self.is_phrase(a, b) and max(
+                                           discount(idea.slots[i]),
+                                           discount(idea.slots[i + 1])) == 1.0)))
         bound: dict[int, list[str]] = {}
         for i, a, b in phrases:
             for slot in (i, i + 1):
@@ -541,26 +566,28 @@ class TopicalIndex:
         # sense (never words of education or generic ones alone)
         evidence = np.zeros(n, dtype=bool)
         evidence[docs] = (p_related >= 0.5) & (x[:, DOC_FEATURES.index("topic")] > 0)
-        org_score, org_evidence = self._by_organisation(docs, quality[docs], evidence[docs])
+        org_score, org_best, org_evidence = self._by_organisation(docs, quality[docs],
+                                                                  evidence[docs])
         org_near = np.zeros(self.n_orgs_, dtype=bool)
         near = docs[x[:, DOC_FEATURES.index("topic")] > 0]
         if near.size:
             org_near[self._authors[near].indices] = True
         units = (*(idea.slots[i][0] for i in r.topic),
                  *(f"{a} {b}" for _, a, b in r.topic_phrases))
-        return TopicalScores(idea, docs, x, quality, related, evidence, org_score,
+        return TopicalScores(idea, docs, x, quality, related, evidence, org_score, org_best,
                              org_evidence, org_near, tuple((a, b) for _, a, b in r.phrases),
                              units)
 
-    def _by_organisation(self, docs: np.ndarray, quality: np.ndarray,
-                         evidence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _by_organisation(self, docs: np.ndarray, quality: np.ndarray, evidence: np.ndarray,
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Each organisation's best document's quality plus ``extra`` of its second,
-        halving for each next; and whether any of them is evidence."""
+        halving for each next; its best document's quality; and whether any is evidence."""
         org_score = np.zeros(self.n_orgs_, dtype=np.float32)
+        org_best = np.zeros(self.n_orgs_, dtype=np.float32)
         org_evidence = np.zeros(self.n_orgs_, dtype=bool)
         keep = quality > 0
         if not keep.any():
-            return org_score, org_evidence
+            return org_score, org_best, org_evidence
         by_doc = self._authors[docs[keep]].tocoo()
         values = quality[keep][by_doc.row]
         orgs = by_doc.col
@@ -572,7 +599,8 @@ class TopicalIndex:
         weight = np.where(rank == 0, 1.0, self.extra * 0.5 ** (rank - 1))
         org_score = np.bincount(orgs, weights=values * weight,
                                 minlength=self.n_orgs_).astype(np.float32)
-        return org_score, org_evidence
+        org_best[orgs[rank == 0]] = values[rank == 0]
+        return org_score, org_best, org_evidence
 
     def matched(self, scores: TopicalScores, document: int) -> list[str]:
         """What ``document`` matches of the idea, as the explanations cite it: the idea's
@@ -589,8 +617,8 @@ class TopicalIndex:
                         if (c := self.column(w)) is not None}
         own = {f"{a} {b}" for a, b in scores.phrases}
         for slot in scores.idea.slots:
-            if slot[0] in GENERIC:
-                continue
+            if slot[0] in GENERIC or inside.intersection(slot):
+                continue  # a generic word, or one a cited phrase already shows
             for word in slot:
                 col = self.column(word)
                 if col is None or word in inside or col not in cols or word in bound:
