@@ -12,10 +12,12 @@ as one of the closest says so, citing the project that comes nearest and what it
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matcher.language.english import english_words
 from matcher.ranking.topics import family
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ __all__ = ["Explainer"]
 
 _CITED_PROJECTS = 2
 _TITLE_CHARS = 90
+_CALL_CHARS = 60
 
 
 def _clip(text: str, limit: int = _TITLE_CHARS) -> str:
@@ -152,9 +155,18 @@ class Explainer:
         profile (description, declared themes), with what it matches of the idea."""
         registry = self.space.registry
         what = ", ".join(matched)
-        said = f" (shares only: {what})" if only else f" (matches: {what})" if what else ""
         if document < len(registry.projects):
             p = registry.projects[document]
+            words = english_words(p.title or "")
+            in_title = {*words, *(f"{a} {b}" for a, b in pairwise(words))}
+            elsewhere = [t for t in matched if t not in in_title]
+            if elsewhere and p.topic_title and p.title:
+                # what the project's title does not say, its call's title does: say which
+                shown = [t for t in matched if t not in elsewhere]
+                what = ", ".join(shown) + ("; " if shown else "") + (
+                    f"{', '.join(elsewhere)} in its call ({_clip(p.topic_title, _CALL_CHARS)})")
+        said = f" (shares only: {what})" if only else f" (matches: {what})" if what else ""
+        if document < len(registry.projects):
             title = p.title or p.topic_title
             return f"took part in {p.label}" + (f": {_clip(title)}" if title else "") + said
         return "its profile" + said

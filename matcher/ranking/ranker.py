@@ -138,7 +138,7 @@ class Ranker:
                  vectoriser: ProfileVectoriser | None = None,
                  texts: ProjectTexts | None = None,
                  topical: TopicalIndex | None = None, model_share: float = 0.3,
-                 weak_min: float = 0.4) -> None:
+                 weak_min: float = 0.3) -> None:
         self.weights = weights
         self.model_share = model_share
         self.weak_min = weak_min
@@ -251,15 +251,19 @@ class Ranker:
         return scores.org_score, scores.org_evidence
 
     def idea_scores(self, topical: np.ndarray, z: np.ndarray) -> np.ndarray:
-        """An idea's score of candidates with topical evidence: their topical score, and the
-        learned idea model's probability (its share: ``model_share``) relative to the best
-        candidate's, so that what the model learned from real consortia orders
-        organisations that did this kind of work, and cannot bring in one that did not."""
+        """An idea's score (0 to 1) of candidates with topical evidence: their topical score
+        (an expected grade, 0 to 2) and, weighing ``model_share`` against it, the learned
+        idea model's probability relative to the best candidate's, so that what the model
+        learned from real consortia orders organisations that did this kind of work, and
+        cannot bring in one that did not; over its largest value (the largest topical score,
+        the best probability)."""
         p = _sigmoid(z)
         top = float(p.max(initial=0.0))
         rel = p / top if top > 0 else p
-        out: np.ndarray = ((1.0 - self.model_share) * topical + self.model_share * rel
-                           ).astype(np.float64)
+        share = self.model_share
+        best = self.space_.topical.max_score
+        out: np.ndarray = (((1.0 - share) * np.asarray(topical, dtype=np.float64) + share * rel)
+                           / ((1.0 - share) * best + share))
         return out
 
     def features(self, queries: Sequence[Query], rows: np.ndarray | None = None,

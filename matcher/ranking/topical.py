@@ -393,6 +393,12 @@ class TopicalIndex:
         return self
 
     @property
+    def max_score(self) -> float:
+        """The largest topical score: grade 2 for the best document and every other (its
+        share ``extra``, halving, sums to at most twice ``extra``)."""
+        return 2.0 * (1.0 + 2.0 * self.extra)
+
+    @property
     def n_documents(self) -> int:
         return int(self.documents_.shape[0])
 
