@@ -243,6 +243,9 @@ def main() -> None:
     parser.add_argument("--save", type=Path, help="write the rankings (JSON) here")
     parser.add_argument("--variant", action="append", default=[], metavar="NAME:K=V,K=V",
                         help="pool also the product with these ranker settings")
+    parser.add_argument("--also", action="append", default=[], metavar="NAME=FILE",
+                        help="another system's rankings (JSON: idea -> organisation keys), "
+                             "e.g. an earlier version's, in the table and the pool")
     args = parser.parse_args()
     if args.merge:
         folder, answers, reader = args.merge
@@ -257,6 +260,9 @@ def main() -> None:
                           (kv.split("=") for kv in settings.split(",") if kv)}
     with Matcher.open() as m:
         ranked = rankings(m, ideas, variants)
+        for spec in args.also:
+            name, _, path = spec.partition("=")
+            ranked[name] = json.loads(Path(path).read_text(encoding="utf-8"))
         if args.save:
             args.save.write_text(json.dumps(ranked, indent=1), encoding="utf-8")
         if args.pool:

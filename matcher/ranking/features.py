@@ -396,9 +396,10 @@ class FeatureSpace:
 
     def evidence(self, batch: QueryBatch) -> np.ndarray:
         """``(queries, organisations)``: what an idea needs of a candidate. With text: topical
-        evidence (a past project or its description about the idea's topic, in its words'
-        senses: :class:`~matcher.ranking.topical.TopicalIndex`). Without: a past project in
-        its call-topic family or with one of its themes, or one of its themes declared."""
+        evidence (a past project or its profile about the idea's topic, in its words' senses:
+        :class:`~matcher.ranking.topical.TopicalIndex`); and, with or without text, a past
+        project in its call-topic family or with one of its themes, or one of its themes
+        declared (what the user named as the idea's theme)."""
         found = np.zeros((len(batch), self.n_orgs), dtype=bool)
         for side, postings in self._evidence_by:
             query_side = getattr(batch, side)
@@ -408,7 +409,7 @@ class FeatureSpace:
             found |= _dense(self.blocks.themes @ batch.themes.T).T > 0
         for i, scores in enumerate(batch.topical):
             if scores is not None:
-                found[i] = scores.org_evidence
+                found[i] |= scores.org_evidence
         return found
 
     def matrix(self, batch: QueryBatch, rows: np.ndarray | None = None) -> np.ndarray:

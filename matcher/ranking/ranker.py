@@ -137,7 +137,7 @@ class Ranker:
                  n_content: int = 2000, n_neighbours: int = 3000, batch: int = 32,
                  vectoriser: ProfileVectoriser | None = None,
                  texts: ProjectTexts | None = None,
-                 topical: TopicalIndex | None = None, model_share: float = 0.3,
+                 topical: TopicalIndex | None = None, model_share: float = 0.9,
                  weak_min: float = 0.3) -> None:
         self.weights = weights
         self.model_share = model_share
@@ -234,7 +234,7 @@ class Ranker:
         for i, topical in enumerate(batch.topical):
             if topical is None or batch.rows[i].size:
                 continue
-            strong = np.flatnonzero(topical.org_evidence)
+            strong = np.flatnonzero(evidence[i])
             out = z[i] - 2 * _NO_EVIDENCE
             close = topical.org_score > 0
             out[close] = topical.org_score[close] - _NO_EVIDENCE
@@ -374,7 +374,8 @@ class Ranker:
             allowed = self._allowed(filters[i], rows)
             topical = batch.topical[i]
             if not rows.size and topical is not None:
-                picks.append(self._idea_picks(topical, allowed, cheap[i], n))
+                picks.append(self._idea_picks(topical, allowed & evidence[i], allowed,
+                                              cheap[i], n))
                 continue
             blind = not rows.size and not np.any(allowed & evidence[i])
             if not rows.size and not blind:
@@ -403,21 +404,21 @@ class Ranker:
                         topical=batch.topical[i])
                 for i, p in enumerate(picks)]
 
-    def _idea_picks(self, topical: TopicalScores, allowed: np.ndarray, cheap: np.ndarray,
-                    n: int) -> _Picked:
+    def _idea_picks(self, topical: TopicalScores, strong: np.ndarray, allowed: np.ndarray,
+                    cheap: np.ndarray, n: int) -> _Picked:
         """An idea's candidates: the allowed organisations with topical evidence, by
         :meth:`idea_scores`; when fewer than ``n`` have it, after them the others whose
         best document's topical quality (the expected grade of a reader, 0 to 2) reaches
         ``weak_min`` (weak). None when no organisation comes that close: a list ranked by
         activity is no answer to an idea."""
-        strong = np.flatnonzero(allowed & topical.org_evidence)
+        strong = np.flatnonzero(strong)
         scores = self.idea_scores(topical.org_score[strong], cheap[strong])
         rows = self._best(strong, scores, n)
         given = scores[np.searchsorted(strong, rows)]
         weak = np.zeros(rows.size, dtype=bool)
         if rows.size < n:
-            near = np.flatnonzero(allowed & ~topical.org_evidence & topical.org_near
-                                  & (topical.org_best >= self.weak_min))
+            near = np.flatnonzero(allowed & topical.org_near & (topical.org_best >= self.weak_min))
+            near = near[~np.isin(near, strong)]
             closeness = self.idea_scores(topical.org_score[near], cheap[near]) / 2
             extra = self._best(near, closeness, n - rows.size)
             rows = np.concatenate([rows, extra])
