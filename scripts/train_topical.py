@@ -8,7 +8,7 @@ each graded (idea, organisation) pair of the training split, the organisation's 
 that matches the idea best (its past project or description with the highest quality under
 the model being fitted; the first round takes the highest BM25 relevance) gives the features
 (:data:`matcher.ranking.topical.DOC_FEATURES`); two logistic regressions learn
-``P(related)`` (mean grade at least 1) and ``P(clearly on topic)`` (at least 1.5) from them,
+``P(related)`` (mean grade at least 1) and ``P(clearly on topic)`` (at least 1.5) from them (every weight non-negative),
 and the best documents are chosen again with the new model, three rounds in all. Only the
 training split's ideas are read: the test split's figures (``python -m bench.bench_judged``)
 come from ideas the model never saw.
@@ -36,14 +36,30 @@ ROUNDS = 3
 
 
 def _fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
-    """A logistic regression on standardised features, folded back to the raw scale."""
-    from sklearn.linear_model import LogisticRegression
+    """A logistic regression on standardised features, every weight non-negative (each
+    feature is evidence for the topic, never against it: free weights of correlated
+    features come out negative and make the model brittle), L2-penalised by ``1 / c``,
+    folded back to the raw scale."""
+    from scipy.optimize import minimize
 
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=c, max_iter=1000).fit((x - mean) / scale, y)
-    w = model.coef_[0] / scale
-    return w.astype(np.float32), float(model.intercept_[0] - np.sum(w * mean))
+    z = (x - mean) / scale
+    sign = 2.0 * y - 1.0
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = params[:-1], params[-1]
+        margin = sign * (z @ w + b)
+        p = 1.0 / (1.0 + np.exp(np.clip(margin, -30, 30)))  # sigmoid(-margin)
+        value = float(np.logaddexp(0.0, -margin).sum() + 0.5 / c * w @ w)
+        grad = np.append(-(z.T @ (sign * p)) + w / c, -(sign * p).sum())
+        return value, grad
+
+    bounds = [(0.0, None)] * z.shape[1] + [(None, None)]
+    found = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B",
+                     bounds=bounds)
+    w = found.x[:-1] / scale
+    return w.astype(np.float32), float(found.x[-1] - np.sum(w * mean))
 
 
 def examples(m: Matcher, split: str, model: TopicalModel | None,
