@@ -71,21 +71,13 @@ class Explainer:
              row: int, f: dict[str, float]) -> list[str]:
         space = self.space
         registry = space.registry
-        query = batch.queries[i]
         reasons: list[str] = []
         if query_rows.size:
             reasons += self._graph(query_rows, partners, row)
         topical = batch.topical[i] if batch.topical else None
         if topical is not None:
             reasons += self._evidence(topical, row)
-        if f.get("topic_family", 0.0) > 0 and query.topics:
-            n = round(float(np.expm1(f["topic_family"])))
-            families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
-            reasons.append(f"{n} past project{'s' if n != 1 else ''} in call-topic family "
-                           f"{families}")
-        query_themes = set(batch.theme_codes(i, space))
-        if query_themes and f.get("theme_sim", 0.0) > 0:
-            reasons += self._themes(query_themes, row)
+        reasons += self._topics_and_themes(batch, i, row, f)
         org = registry.orgs[row]
         category = org.category.replace("-", " ")
         if query_rows.size and not f.get("same_category"):
@@ -119,15 +111,7 @@ class Explainer:
                                + self._cite(j, index.matched(topical, j), only=True))
         else:
             reasons += self._evidence(topical, row)
-        query = batch.queries[i]
-        if f.get("topic_family", 0.0) > 0 and query.topics:
-            n = round(float(np.expm1(f["topic_family"])))
-            families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
-            reasons.append(f"{n} past project{'s' if n != 1 else ''} in call-topic family "
-                           f"{families}")
-        query_themes = set(batch.theme_codes(i, space))
-        if query_themes and f.get("theme_sim", 0.0) > 0:
-            reasons += self._themes(query_themes, row)
+        reasons += self._topics_and_themes(batch, i, row, f)
         org = space.registry.orgs[row]
         country = space.registry.countries.get(org.country, org.country)
         reasons.append(f"{org.category.replace('-', ' ')} in {country}")
@@ -148,6 +132,22 @@ class Explainer:
         if more > 0:
             reasons.append(f"and {more} more past project{'s' if more != 1 else ''} on "
                            "the topic")
+        return reasons
+
+    def _topics_and_themes(self, batch: QueryBatch, i: int, row: int,
+                           f: dict[str, float]) -> list[str]:
+        """The candidate's past projects in the query's call-topic families, and the themes
+        it shares with the query."""
+        query = batch.queries[i]
+        reasons = []
+        if f.get("topic_family", 0.0) > 0 and query.topics:
+            n = round(float(np.expm1(f["topic_family"])))
+            families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
+            reasons.append(f"{n} past project{'s' if n != 1 else ''} in call-topic family "
+                           f"{families}")
+        query_themes = set(batch.theme_codes(i, self.space))
+        if query_themes and f.get("theme_sim", 0.0) > 0:
+            reasons += self._themes(query_themes, row)
         return reasons
 
     def _cite(self, document: int, matched: list[str], *, only: bool = False) -> str:

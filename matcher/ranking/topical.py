@@ -539,10 +539,10 @@ class TopicalIndex:
             if i in topic_pairs:
                 np.add.at(topic, at, values * np.float32(self._pair_idf(idea, i)))
                 matched_topic[at] += 1
-        whole = sum(r.weights) * one
-        topic_whole = (sum(self._idf_of(idea.slots[i]) for i in r.topic)
-                       + sum(self._pair_idf(idea, i) for i, _, _ in r.topic_phrases)) * one
-        edu_whole = sum(self._idf_of(idea.slots[i]) for i in r.education) * one
+        whole = float(sum(r.weights) * one)
+        topic_whole = float((sum(self._idf_of(idea.slots[i]) for i in r.topic)
+                             + sum(self._pair_idf(idea, i) for i, _, _ in r.topic_phrases)) * one)
+        edu_whole = float(sum(self._idf_of(idea.slots[i]) for i in r.education) * one)
         n_topic = len(r.topic) + len(r.topic_phrases)
         x[:, 0] = total / max(whole, 1e-6)
         x[:, 1] = topic / max(topic_whole, 1e-6)
@@ -638,7 +638,9 @@ class TopicalIndex:
 
     def documents_of(self, row: int) -> np.ndarray:
         """The documents of organisation ``row``: its projects, then its own profile."""
-        return self._by_org.indices[self._by_org.indptr[row]:self._by_org.indptr[row + 1]]
+        found: np.ndarray = self._by_org.indices[
+            self._by_org.indptr[row]:self._by_org.indptr[row + 1]]
+        return found
 
     def best_documents(self, scores: TopicalScores, documents: Iterable[int],
                        limit: int = 2, *, evidence: bool = True) -> list[int]:

@@ -96,7 +96,7 @@ def test_features_are_in_range_and_saved_indexes_score_the_same(tmp_path: Path) 
     assert np.array_equal(a.quality, b.quality) and np.array_equal(a.org_score, b.org_score)
     assert a.features.shape == (a.docs.size, len(DOC_FEATURES))
     assert (a.features >= 0).all() and (a.quality >= 0).all() and (a.quality <= 2).all()
-    assert [m.org.id for m in ranker.rank(Query(text=idea.text), n=3)][0] == 0
+    assert ranker.rank(Query(text=idea.text), n=3)[0].org.id == 0
 
 
 # --- the default registry: the reported ideas ----------------------------------------------
