@@ -77,7 +77,9 @@ def evaluate_command(app: App, task: str, histories: tuple[Path, ...],
     --task partner  each member known in training is hidden in turn; the query is the other
                     members and the project's programme part. Every training organisation
                     not in the query is ranked. Baselines: random, popularity, programme-part
-                    popularity, common neighbours, Adamic-Adar.
+                    popularity, common neighbours, Adamic-Adar, and the field's peers:
+                    implicit ALS (the query folded in as a new project) and personalised
+                    PageRank, their hyper-parameters chosen on the last training year.
     --task idea     one query per titled consortium: its title + call-topic title, its call
                     topic and programme part, no member. Relevant: every member known in
                     training. Baselines: popularity, part popularity, topic family, text
@@ -132,6 +134,12 @@ def evaluate_command(app: App, task: str, histories: tuple[Path, ...],
             for name, m in result.models.items()]
     payload = result.to_json()
     payload["matcher_weights"] = scorers["matcher"].learned_.to_json()
+    tuned = {name: s.report_ for name, s in scorers.items() if hasattr(s, "report_")}
+    if tuned:
+        payload["tuned_on_training_years"] = tuned
+    for name, report in tuned.items():
+        chosen = ", ".join(f"{k} {v:g}" for k, v in report["chosen"].items())
+        app.say(f"{name}: {chosen} (chosen on the {report['chosen_on']})")
     emit(rows, COLUMNS, fmt, json_payload=payload)
 
 

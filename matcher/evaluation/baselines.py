@@ -14,11 +14,14 @@ All of them follow :class:`matcher.evaluation.harness.Scorer`: ``fit(train_regis
 - :class:`TextSimilarity`: TF-IDF cosine between the query text and each organisation's past
   project titles and call-topic titles (sublinear tf, English stop words, 1-2-grams,
   min_df 2).
+- ``implicit_als`` and ``pagerank``: the field's collaborative peers, their hyper-parameters
+  chosen on the training years (:mod:`matcher.evaluation.peers`).
 - :class:`Blend`: ``text/max + log1p(topic_family)/max + log1p(part_popularity)/max +
   0.5 log1p(popularity)/max``, each maximum taken over the candidates of the query.
 
 >>> import scipy.sparse as sp
 >>> from matcher.evaluation.harness import EvalQuery
+from matcher.evaluation.peers import peers
 >>> from matcher.registry.snapshot import Registry
 >>> inc = sp.csr_matrix(np.array([[1, 1], [1, 0], [0, 1], [1, 1]], dtype=np.float32))
 >>> reg = Registry((), (), inc, {}, {}, "x")
@@ -34,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.evaluation.harness import EvalQuery
+from matcher.evaluation.peers import peers
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.topics import TopicIndex
 from matcher.registry.snapshot import Registry
@@ -43,7 +47,7 @@ __all__ = ["IDEA_BASELINES", "PARTNER_BASELINES", "Blend", "GraphScorer", "PartP
 
 #: Names in the order the evaluation reports them, per task.
 PARTNER_BASELINES = ("random", "popularity", "part_popularity", "common_neighbours",
-                     "adamic_adar")
+                     "adamic_adar", "implicit_als", "pagerank")
 IDEA_BASELINES = ("popularity", "part_popularity", "topic_family", "text", "blend")
 
 
@@ -205,4 +209,5 @@ def baselines(task: str = "partner", *, seed: int = 0) -> dict[str, object]:
         "part_popularity": PartPopularity(),
         "common_neighbours": GraphScorer("common_neighbours"),
         "adamic_adar": GraphScorer("adamic_adar"),
+        **peers(seed=seed),
     }

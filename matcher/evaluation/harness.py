@@ -41,7 +41,8 @@ from matcher.registry.snapshot import ProjectInfo, Registry
 from models.errors import QueryError
 
 __all__ = ["TASKS", "EvalQuery", "EvaluationResult", "Scorer", "Split", "check_years",
-           "evaluate", "idea_split", "partner_split", "training_registry"]
+           "evaluate", "idea_split", "partner_split", "training_registry",
+           "whole_consortia"]
 
 MIN_ORGS = 3
 MIN_COUNTRIES = 3
@@ -186,6 +187,23 @@ def idea_split(registry: Registry, *, train_until: int, test_from: int,
         for project, known in _test_consortia(registry, train, test_from, test_to)
         if (project.title or not titled) and known]
     return Split(train, tuple(queries), len(queries), "idea")
+
+
+def whole_consortia(queries: Sequence[EvalQuery], most: int, rng: np.random.Generator
+                    ) -> tuple[list[EvalQuery], list[EvalQuery]]:
+    """Whole consortia, in seeded random order, until ``most`` queries; the rest held out
+    (a consortium's queries are never split between the two)."""
+    projects = sorted({q.project for q in queries})
+    position = dict(zip(projects, rng.permutation(len(projects)).tolist(), strict=True))
+    ranked = sorted(queries, key=lambda q: position[q.project])  # stable within a project
+    taken: set[str] = set()
+    picked: list[EvalQuery] = []
+    for q in ranked:
+        if len(picked) >= most and q.project not in taken:
+            break
+        taken.add(q.project)
+        picked.append(q)
+    return picked, ranked[len(picked):]
 
 
 def evaluate(data: Split, scorers: Mapping[str, Scorer], *, k: int = 10, batch: int = 256,

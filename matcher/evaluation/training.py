@@ -43,6 +43,7 @@ from matcher.evaluation.harness import (
     idea_split,
     partner_split,
     training_registry,
+    whole_consortia,
 )
 from matcher.ranking.features import FEATURES
 from matcher.ranking.ranker import Ranker
@@ -147,7 +148,7 @@ def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 400
     for kind in KINDS:
         usable = [q for q in splits[kind].queries
                   if (q.members if kind == "partner" else (q.text or q.themes or q.topic))]
-        queries, held[kind] = _by_project(usable, max_queries, rng)
+        queries, held[kind] = whole_consortia(usable, max_queries, rng)
         with_text = (rng.random(len(queries)) < 0.5 if kind == "partner"
                      else np.ones(len(queries), dtype=bool))
         x, y, owner = _examples(ranker, kind, queries, with_text, negatives,
@@ -171,22 +172,6 @@ def _model(kind: str, objective: str, x: np.ndarray, y: np.ndarray, owner: np.nd
     return LearnedModel(kind, objective,
                         {name: float(w) for name, w in zip(FEATURES, coef, strict=True)},
                         intercept, n_queries, int(y.size), constant)
-
-
-def _by_project(queries: Sequence[EvalQuery], most: int, rng: np.random.Generator
-                ) -> tuple[list[EvalQuery], list[EvalQuery]]:
-    """Whole consortia, in seeded random order, until ``most`` queries; the rest held out."""
-    projects = sorted({q.project for q in queries})
-    position = dict(zip(projects, rng.permutation(len(projects)).tolist(), strict=True))
-    ranked = sorted(queries, key=lambda q: position[q.project])  # stable within a project
-    taken: set[str] = set()
-    train: list[EvalQuery] = []
-    for q in ranked:
-        if len(train) >= most and q.project not in taken:
-            break
-        taken.add(q.project)
-        train.append(q)
-    return train, ranked[len(train):]
 
 
 def _examples(ranker: Ranker, kind: str, queries: Sequence[EvalQuery], with_text: np.ndarray,
