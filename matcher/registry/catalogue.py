@@ -255,13 +255,13 @@ def list_organisations(
     found: list[tuple[Organisation, int]]
     if name is None:
         found = [(org, n) for org, n in session.execute(
-            select(o, n_projects).where(and_(*where))
+            select(o, n_projects).where(*where)
             .order_by(o.legal_name.is_(None), o.normalised_name, o.id)
             .limit(limit).offset(offset))]
     else:
         ranked = [m.org.id for m in name_index(session).search(name)]
         if where:
-            allowed = set(session.scalars(select(o.id).where(and_(*where))))
+            allowed = set(session.scalars(select(o.id).where(*where)))
             ranked = [i for i in ranked if i in allowed]
         page = ranked[offset:offset + limit]
         rows: dict[int, tuple[Organisation, int]] = {}
