@@ -22,6 +22,7 @@ FORBIDDEN_THIRD_PARTY = {"matcher": {"click"}, "models": {"click"}, "data": {"cl
 MATCHER_PARTS = {
     "names": set(),
     "language": set(),
+    "cells": set(),
     "registry": {"names"},
     "values": {"registry"},
     "ranking": {"language", "registry", "values"},
@@ -30,8 +31,8 @@ MATCHER_PARTS = {
     "partners": {"consortium", "ranking", "registry", "values", "vocabulary"},
     "evaluation": {"consortium", "ranking", "registry", "values"},
     "facade": {"consortium", "partners", "ranking", "registry", "values", "vocabulary"},
-    "batch": {"facade", "partners", "values"},
-    "export": {"registry"},
+    "batch": {"cells", "facade", "partners", "values"},
+    "export": {"cells", "registry"},
 }
 #: The ORM schema is read inside the registry boundary only.
 ORM_ONLY_IN = "registry"

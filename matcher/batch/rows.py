@@ -18,7 +18,8 @@ Yes/no cells take ``1/0``, ``true/false``, ``yes/no`` (empty is no). Multi-value
 Output: one line per result, ``query_id`` and ``query_row`` first, then the fields of one
 result of ``search`` / ``complete`` in JSON. In CSV, lists of plain values are joined with
 ``"; "``, nested values are JSON, and line breaks inside cells become spaces, so every record
-is exactly one line: that is what makes ``--resume`` simple (``matcher.batch.resume``).
+is exactly one line: that is what makes ``--resume`` simple (``matcher.batch.resume``). A cell
+a spreadsheet would run as a formula gets a leading quote (:mod:`matcher.cells`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from matcher.cells import csv_writer
 from matcher.partners import SearchFields
 from models.errors import DataFileError, QueryError
 
@@ -334,7 +336,7 @@ class ResultWriter:
     @staticmethod
     def _csv_line(cells: Sequence[str]) -> str:
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(cells)
+        csv_writer(buffer).writerow(cells)
         return buffer.getvalue()
 
     def write(self, outcome: RowOutcome) -> None:
