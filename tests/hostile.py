@@ -24,6 +24,7 @@ PROFILES: list[tuple[str, str, str]] = [
     ("Plain robotics ry", "FI", "www.example.org"),
     ("Secure robotics ry", "FI", "HTTPS://Example.org/path?a=1&b=2"),
     ("Old robotics ry", "DE", "http://old.example"),
+    ('<script>alert("name")</script> robotics', "DE", '"><script>alert(6)</script>'),
 ]
 DESCRIPTION = "robotics education for schools"
 #: The names above that a spreadsheet would read as a formula (an import keeps no leading tab).

@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from cli.web.security import HEADERS
 from models.errors import (
     ConstraintError,
     DatabaseError,
@@ -87,6 +88,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         _LOG.exception("internal error on %s", request.url.path)
-        return answer(request, 500, {"error": "InternalError",
-                                     "message": "internal error: the server's log has the "
-                                                "details", "field": None})
+        response = answer(request, 500, {"error": "InternalError",
+                                         "message": "internal error: the server's log has the "
+                                                    "details", "field": None})
+        # Starlette answers a crash outside every middleware: the headers are set here
+        response.headers.update(HEADERS)
+        return response

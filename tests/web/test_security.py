@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from openpyxl import load_workbook
 
 from cli.web.app import create_app
+from cli.web.pages import TEMPLATES
 from matcher import Matcher
 from tests.hostile import FORMULAS, PROFILES, hostile_registry
 
@@ -62,3 +65,69 @@ def test_xlsx_exports_write_formulas_as_text(web: TestClient, hostile: Matcher,
     cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
     assert {c.value for c in cells} >= set(FORMULAS)
     assert {c.data_type for c in cells} == {"s"}
+
+
+def _org_page(web: TestClient, hostile: Matcher, name: str) -> str:
+    (org,) = [o for o in hostile.orgs(limit=100) if o.name == " ".join(name.split())]
+    page = web.get(f"/orgs/%23{org.id}")
+    assert page.status_code == 200
+    return page.text
+
+
+#: Each profile's website, and the link its page must show (None: text, not a link).
+LINKS = {
+    "javascript:alert(1)": None, "JaVaScRiPt:alert(2)": None, " javascript:alert(3)": None,
+    "data:text/html,<script>alert(4)</script>": None, "vbscript:msgbox(5)": None,
+    '"><script>alert(6)</script>': None,
+    "www.example.org": "https://www.example.org",
+    "HTTPS://Example.org/path?a=1&b=2": "https://Example.org/path?a=1&amp;b=2",
+    "http://old.example": "http://old.example",
+}
+
+
+@pytest.mark.parametrize(("name", "website"), [(n, w) for n, _, w in PROFILES])
+def test_a_website_is_a_link_only_for_http_and_https(web: TestClient, hostile: Matcher,
+                                                     name: str, website: str) -> None:
+    page = _org_page(web, hostile, name)
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert all(h.startswith(("/", "#", "http://", "https://")) for h in hrefs), hrefs
+    assert "<script" not in page.split("<main", 1)[1]
+    want = LINKS[website]
+    if want is None:
+        assert str(escape(website.strip())) in page
+        assert 'rel="noopener' not in page
+    else:
+        assert f'<a href="{want}" rel="noopener noreferrer">' in page
+
+
+PAGES = ["/", "/?text=robotics+education", "/consortium", "/orgs/%231", "/orgs/nobody",
+         "/docs", "/api/search?text=robotics", "/api/orgs?limit=1", "/health",
+         "/static/style.css", "/openapi.json", "/no/such/page"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_answer_sends_the_security_headers(web: TestClient, path: str) -> None:
+    got = web.get(path)
+    policy = got.headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "object-src 'none'" in policy and "base-uri 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert got.headers["x-content-type-options"] == "nosniff"
+    assert got.headers["x-frame-options"] == "DENY"
+    assert got.headers["referrer-policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/", "/?text=robotics+education", "/consortium?members=%231",
+                                  "/orgs/%231", "/orgs/nobody", "/docs"])
+def test_no_page_holds_inline_script_or_style(web: TestClient, path: str) -> None:
+    page = web.get(path).text
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline <script>"
+    assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=", page), "inline style or handler"
+    for src in re.findall(r'<script[^>]*\bsrc="([^"]+)"', page):
+        assert web.get(src).status_code == 200
+
+
+def test_every_template_escapes() -> None:
+    env = TEMPLATES.env
+    assert env.autoescape is True
+    assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
