@@ -2,13 +2,13 @@
 
 Every reader yields ``(line, record)`` pairs, ``line`` being the 1-based line (or sheet row)
 where the record starts, so that every error can say ``file:line: field: ...``. Files are read
-whole: the largest real input (116k CORDIS rows) is a few MB.
+whole: the largest real input (116k CORDIS rows) is a few MB. Compressed files are read within
+bounds (:mod:`data.importers._compressed`).
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import re
@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from data.importers._compressed import check_workbook, gunzip, gunzip_chunks
 from models.errors import DataFileError, RowError
 from models.text import fold
 
-__all__ = ["Table", "read_jsonl", "read_table"]
+__all__ = ["Table", "count_lines", "read_jsonl", "read_table"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -51,13 +52,24 @@ def read_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise DataFileError(path, f"cannot read the file: {exc.strerror}") from exc
     if raw.startswith(_GZIP_MAGIC):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise DataFileError(path, f"damaged gzip file: {exc}") from exc
+        raw = gunzip(path, raw)
     if not raw.removeprefix(_UTF8_BOM).strip():  # a BOM alone: an empty file saved as UTF-8
         raise DataFileError(path, "the file is empty")
     return raw
+
+
+def count_lines(path: Path) -> int | None:
+    """Lines of a text file (un-gzipped, within the bounds), less the header: the rows to
+    expect, for a progress bar. None for a workbook, and for a file that cannot be read: the
+    importer says why."""
+    try:
+        raw = path.read_bytes()
+        if raw.startswith(_ZIP_MAGIC):
+            return None
+        chunks = gunzip_chunks(path, raw) if raw.startswith(_GZIP_MAGIC) else iter([raw])
+        return max(sum(chunk.count(b"\n") for chunk in chunks) - 1, 0)
+    except (OSError, DataFileError):
+        return None
 
 
 def decode(path: Path, raw: bytes, *, fallback: str | None = None) -> str:
@@ -128,6 +140,7 @@ def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] =
     """
     raw = read_bytes(path)
     if raw.startswith(_ZIP_MAGIC):
+        check_workbook(path, raw)
         rows = _xlsx_rows(path, raw)
     else:
         text = decode(path, raw, fallback=fallback_encoding)
