@@ -3,12 +3,12 @@
 Every reader yields ``(line, record)`` pairs, ``line`` being the 1-based line (or sheet row)
 where the record starts, so that every error can say ``file:line: field: ...``. Files are read
 whole: the largest real input (116k CORDIS rows) is a few MB. Compressed files are read within
-bounds (:mod:`data.importers._compressed`).
+bounds (:mod:`data.importers._compressed`); an unclosed quote, UTF-16 text and JSON nested
+too deeply are errors that say so (:mod:`models.files`).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -20,6 +20,7 @@ from typing import Any
 
 from data.importers._compressed import check_workbook, gunzip, gunzip_chunks
 from models.errors import DataFileError, RowError
+from models.files import TooDeep, csv_records, parse_json, wide_encoding
 from models.text import fold
 
 __all__ = ["Table", "count_lines", "read_jsonl", "read_table"]
@@ -39,6 +40,8 @@ class Table:
     records: tuple[tuple[int, dict[str, str]], ...]
     #: Rows that could not even be split into fields (reported like any bad row).
     errors: tuple[RowError, ...] = ()
+    #: The line (or sheet row) of the header.
+    header_line: int = 1
 
 
 def read_bytes(path: Path) -> bytes:
@@ -74,6 +77,9 @@ def count_lines(path: Path) -> int | None:
 
 def decode(path: Path, raw: bytes, *, fallback: str | None = None) -> str:
     """UTF-8 (with or without BOM), else ``fallback`` (cp1252 for the ECHE list), else an error."""
+    wide = wide_encoding(raw)
+    if wide is not None:
+        raise DataFileError(path, f"{wide} text: save it as UTF-8 and import it again")
     if b"\x00" in raw[:65536]:
         raise DataFileError(path, "binary file (contains NUL bytes): expected a text CSV file")
     try:
@@ -166,20 +172,12 @@ def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] =
                                for i, name in columns.items()}))
     if not records and not errors:
         raise DataFileError(path, f"line {header_line}: a header but no data rows")
-    return Table(path, tuple(header), tuple(records), tuple(errors))
+    return Table(path, tuple(header), tuple(records), tuple(errors), header_line)
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for row in reader:
-            rows.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise DataFileError(path, f"line {start}: not valid CSV: {exc}") from exc
-    return rows
+    return list(csv_records(io.StringIO(text, newline=""), source=path,
+                            delimiter=_sniff_delimiter(text)))
 
 
 def _xlsx_rows(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
@@ -217,9 +215,11 @@ def read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowEr
     errors: list[RowError] = []
     if text.lstrip().startswith("["):  # a JSON array of objects is fine too
         try:
-            items = json.loads(text)
+            items = parse_json(text)
         except json.JSONDecodeError as exc:
             raise DataFileError(path, f"line {exc.lineno}: not valid JSON: {exc.msg}") from exc
+        except TooDeep as exc:
+            raise DataFileError(path, f"line 1: {exc}") from exc
         for n, item in enumerate(items, start=1):
             if isinstance(item, dict):
                 records.append((n, item))
@@ -230,10 +230,13 @@ def read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowEr
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = parse_json(line)
         except json.JSONDecodeError as exc:
             errors.append(RowError(path, n, "-", f"not valid JSON: {exc.msg} at column "
                                    f"{exc.colno}; each line must be one JSON object"))
+            continue
+        except TooDeep as exc:
+            errors.append(RowError(path, n, "-", str(exc)))
             continue
         if not isinstance(value, dict):
             errors.append(RowError(path, n, "-", f"a JSON {type(value).__name__}, not an "

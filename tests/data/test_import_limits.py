@@ -34,15 +34,51 @@ def _eplus(identifier: str) -> bytes:
             f"{identifier},KA203,2019,Guidance,Oulun yliopisto,FI\n").encode("utf-8-sig")
 
 
+def _eplus_partner_without_country() -> bytes:
+    return ("Project Identifier,Action Type,Call year,Project Title,"
+            "Coordinating organisation name,Coordinator's country,Partner 1 name\n"
+            "2019-1-FI01-KA203-000001,KA203,2019,Guidance,Oulun yliopisto,FI,Lapin yliopisto\n"
+            ).encode("utf-8-sig")
+
+
 def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, mtime=0)
 
 
 ORGS_GZ = _gzip((ORGS + "Innokas ry,FI,NGO,Oulu\n" * 200).encode())
-
+QUOTE_OPEN = ("a quote opens here and is never closed, so the lines after it would be read as "
+              'one value: close the quote (a quote inside a value is written twice: "") and '
+              "try again")
+NOT_TEXT = '{"name": %s, "country": "FI", "type": "NGO"}\n'
+DEEP = "[" * 100_000 + "]" * 100_000
+TOO_DEEP = ("nested too deeply: lists or objects inside each other more than 32 levels; a "
+            "value is text, a number or a list of text")
 
 #: (file name, kind, content, message after "Error: <path>")
 BAD_INPUTS: list[tuple[str, str, bytes, str]] = [
+    ("unclosed.csv", "orgs", (ORGS + 'Innokas ry,FI,NGO,Oulu\nOulun yliopisto,FI,HEI,"Oulu\n'
+                              "Lapin yliopisto,FI,HEI,Rovaniemi\nUniarts,FI,HEI,Helsinki\n"
+                              ).encode(), f": line 3: {QUOTE_OPEN}"),
+    ("unclosed.csv.gz", "orgs", _gzip((ORGS + 'Innokas ry,FI,NGO,"Oulu\nUniarts,FI,HEI,x\n'
+                                       ).encode()), f": line 2: {QUOTE_OPEN}"),
+    ("utf16.csv", "orgs", (ORGS + "Innokas ry,FI,NGO,Oulu\n").encode("utf-16"),
+     ": UTF-16 text: save it as UTF-8 and import it again"),
+    ("utf16be.csv", "orgs", (ORGS + "Innokas ry,FI,NGO,Oulu\n").encode("utf-16-be"),
+     ": UTF-16 text: save it as UTF-8 and import it again"),
+    ("utf32.jsonl", "orgs", (NOT_TEXT % '"Innokas ry"').encode("utf-32"),
+     ": UTF-32 text: save it as UTF-8 and import it again"),
+    ("number.jsonl", "orgs", (NOT_TEXT % "123").encode(),
+     ":1: name: must be text, not a number"),
+    ("list.jsonl", "orgs", (NOT_TEXT % '["Innokas", "ry"]').encode(),
+     ":1: name: must be text, not a list"),
+    ("object.jsonl", "orgs", (NOT_TEXT % '{"fi": "Innokas ry"}').encode(),
+     ":1: name: must be text, not an object"),
+    ("deep.jsonl", "orgs", (NOT_TEXT % '"Innokas ry"' + NOT_TEXT % DEEP).encode(),
+     f":2: -: {TOO_DEEP}"),
+    ("deep-array.jsonl", "orgs", f'[{NOT_TEXT % DEEP}]'.encode(), f": line 1: {TOO_DEEP}"),
+    ("partner.csv", "eplus", _eplus_partner_without_country(),
+     (": line 1: missing column 'Partner 1 country' (the header has 'Partner 1 name'): add "
+     "each partner's country")),
     ("truncated.csv.gz", "orgs", ORGS_GZ[:len(ORGS_GZ) // 2],
      (": a damaged or truncated gzip file (it is cut short): download or compress it "
      "again")),
