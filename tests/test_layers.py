@@ -23,6 +23,7 @@ MATCHER_PARTS = {
     "names": set(),
     "language": set(),
     "cells": set(),
+    "limits": set(),
     "registry": {"names"},
     "values": {"registry"},
     "ranking": {"language", "registry", "values"},

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from matcher import Matcher
 from matcher.batch.shared import SharedBatches
 from matcher.consortium.builder import parse_size
+from matcher.limits import ROWS
 from matcher.partners import SearchRequest
 
 __all__ = ["CheckBody", "CompleteBody", "ProposeBody", "given", "health", "router",
@@ -126,7 +127,7 @@ def router() -> APIRouter:
     def orgs(matcher: Facade, countries: Many = [], types: Many = [],  # noqa: B006
              themes: Many = [], name: str | None = None, eche: bool = False,  # noqa: B006
              limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-             offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+             offset: Annotated[int, Query(ge=0, le=ROWS)] = 0) -> list[dict[str, Any]]:
         """As ``matcher orgs --format json``."""
         return [o.to_json() for o in matcher.orgs(
             countries=given(countries), types=given(types), themes=given(themes),

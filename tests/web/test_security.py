@@ -131,3 +131,14 @@ def test_every_template_escapes() -> None:
     env = TEMPLATES.env
     assert env.autoescape is True
     assert env.from_string("{{ x }}").render(x="<b>") == "&lt;b&gt;"
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"offset": "99999999999999999999"},
+     "offset: Input should be less than or equal to 1000000000"),
+    ({"limit": "0"}, "limit: Input should be greater than or equal to 1"),
+])
+def test_numbers_out_of_range_are_422(web: TestClient, params: dict[str, str],
+                                      message: str) -> None:
+    got = web.get("/api/orgs", params=params)
+    assert (got.status_code, got.json()["message"]) == (422, message)
