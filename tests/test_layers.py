@@ -29,9 +29,10 @@ MATCHER_PARTS = {
     "ranking": {"language", "registry", "values"},
     "consortium": {"registry", "values"},
     "vocabulary": {"names", "ranking", "registry", "values"},
-    "partners": {"consortium", "ranking", "registry", "values", "vocabulary"},
+    "partners": {"consortium", "limits", "ranking", "registry", "values", "vocabulary"},
     "evaluation": {"consortium", "ranking", "registry", "values"},
-    "facade": {"consortium", "partners", "ranking", "registry", "values", "vocabulary"},
+    "facade": {"consortium", "limits", "partners", "ranking", "registry", "values",
+               "vocabulary"},
     "batch": {"cells", "facade", "partners", "values"},
     "export": {"cells", "registry"},
 }

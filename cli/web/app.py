@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from cli.web import api, errors, pages
-from cli.web.security import SecurityHeaders
+from cli.web.security import BodyLimit, SecurityHeaders
 from matcher import Matcher
 from matcher.batch.shared import SharedBatches
 
@@ -90,7 +90,8 @@ def create_app(matcher_factory: Callable[[], Matcher]) -> FastAPI:
                     "the rule).",
         version="0.1.0", lifespan=lifespan)
     app.state.matcher = once
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # the outer one: on the 413 too
     errors.install(app)
     app.include_router(api.router())
     app.include_router(pages.router())

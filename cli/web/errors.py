@@ -7,6 +7,8 @@ an HTML page with the same sentence the CLI prints. Never a stack trace.
 ``ConstraintError``             409     the sentence and the constraint
 ``DatabaseError``, SQLAlchemy's  503     the registry's database is not answering
 ``DBAPIError``                          (with ``Retry-After``; the log has the details)
+``TimedOut``                    503     a search or consortium over its time budget
+a body over 1 MB                413     said, never echoed (``cli.web.security``)
 any other ``MatcherError``      400
 anything else                   500     "internal error" (the log has the details)
 ==============================  ======  ==========================================
@@ -23,7 +25,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from cli.web.security import HEADERS
+from cli.web.security import HEADERS, BodyTooLarge
 from models.errors import (
     ConstraintError,
     DatabaseError,
@@ -32,7 +34,7 @@ from models.errors import (
     UnknownOrganisation,
 )
 
-__all__ = ["RETRY_AFTER", "error_body", "install", "status_of"]
+__all__ = ["RETRY_AFTER", "TimedOut", "error_body", "install", "status_of"]
 
 _LOG = logging.getLogger("matcher.web")
 #: Seconds a client is asked to wait before asking again when the database is not answering.
@@ -42,6 +44,14 @@ DATABASE_DOWN = "the registry's database is not answering: try again in a minute
 _STATUS: tuple[tuple[type[MatcherError], int], ...] = (
     (UnknownOrganisation, 404), (QueryError, 422), (ConstraintError, 409),
     (DatabaseError, 503), (MatcherError, 400))
+
+
+class TimedOut(Exception):
+    """A request that took longer than :data:`matcher.limits.SECONDS` (503)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the request took over {seconds:g} s, the most one may take: ask "
+                         "for less (fewer members, a shorter text), or try again later")
 
 
 def status_of(exc: MatcherError) -> int:
@@ -95,6 +105,16 @@ def install(app: FastAPI) -> None:
                                      "message": f"{'.'.join(loc) or 'request'}: "
                                                 f"{first.get('msg', 'invalid')}",
                                      "field": loc[0] if loc else None})
+
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, exc: BodyTooLarge) -> Response:
+        return answer(request, 413, {"error": "TooLarge", "message": exc.detail,
+                                     "field": None})
+
+    @app.exception_handler(TimedOut)
+    async def timed_out(request: Request, exc: TimedOut) -> Response:
+        return answer(request, 503, {"error": "TimedOut", "message": str(exc),
+                                     "field": None})
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:

@@ -142,3 +142,77 @@ def test_numbers_out_of_range_are_422(web: TestClient, params: dict[str, str],
                                       message: str) -> None:
     got = web.get("/api/orgs", params=params)
     assert (got.status_code, got.json()["message"]) == (422, message)
+
+
+# --- request limits ------------------------------------------------------------------------
+
+CHECK = {"action": "KA220-HED"}
+
+
+def test_a_body_over_a_megabyte_is_413_and_not_echoed(web: TestClient) -> None:
+    big = {**CHECK, "members": ["x" * 20_000_000]}
+    got = web.post("/api/check", json=big)
+    assert got.status_code == 413
+    assert got.json() == {"error": "TooLarge", "field": None, "message": (
+        "the request body is 20,000,037 bytes; at most 1,048,576 (1 MB) are taken: send less")}
+    chunks = (b" " * 65_536 for _ in range(20))  # no Content-Length: counted as it comes
+    got = web.post("/api/check", content=chunks, headers={"content-type": "application/json"})
+    assert got.status_code == 413
+    assert got.json()["message"] == ("the request body is over 1,048,576 bytes (1 MB), the "
+                                     "most taken: send less")
+
+
+def test_a_long_text_is_refused_before_any_work(web: TestClient) -> None:
+    got = web.post("/api/complete", json={**CHECK, "members": ["#1"], "text": "x" * 5000})
+    assert got.status_code == 422
+    assert got.json() == {"error": "QueryError", "field": "text", "message": (
+        "text: 5,000 characters; at most 2,000 may be given: shorten it")}
+    got = web.get("/api/search", params={"text": "robotics " * 300})
+    assert (got.status_code, got.json()["field"]) == (422, "text")
+
+
+def test_too_many_or_too_long_values_are_422_without_the_value(web: TestClient) -> None:
+    got = web.post("/api/check", json={**CHECK, "members": [f"#{i}" for i in range(1000)]})
+    assert got.status_code == 422
+    assert got.json() == {"error": "QueryError", "field": "members", "message": (
+        "members: 1,000 values; at most 50 may be given: ask for fewer")}
+    got = web.post("/api/check", json={**CHECK, "members": ["#1", "y" * 100_000]})
+    assert (got.status_code, got.json()["field"]) == (422, "members")
+    assert got.json()["message"] == (
+        f"members: '{'y' * 79}…' (100,000 characters) is longer than 300 characters; no "
+        "organisation, theme, country or type is named so long")
+    got = web.get("/api/search", params={"text": "robotics", "countries": ["FI"] * 101})
+    assert (got.status_code, got.json()["message"]) == (
+        422, "countries: 101 values; at most 100 may be given: ask for fewer")
+
+
+def test_an_unknown_organisation_is_not_echoed_in_full(web: TestClient) -> None:
+    got = web.post("/api/check", json={**CHECK, "members": ["no such place " * 20]})
+    assert got.status_code == 404
+    assert got.json()["message"].startswith(
+        f"unknown organisation {('no such place ' * 20)[:79] + '…'!r} (280 characters): ")
+    assert len(got.text) < 600
+
+
+def test_the_pages_have_the_same_limits(web: TestClient) -> None:
+    page = web.get("/", params={"text": "x" * 3000})
+    assert page.status_code == 422
+    assert "text: 3,000 characters; at most 2,000 may be given: shorten it" in page.text
+    page = web.get("/consortium", params={"members": [f"#{i}" for i in range(51)]})
+    assert page.status_code == 422
+    assert "members: 51 values; at most 50 may be given: ask for fewer" in page.text
+
+
+def test_a_request_over_its_time_is_503(web: TestClient, hostile: Matcher,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setattr("matcher.limits.SECONDS", 0.2)
+    monkeypatch.setattr(hostile, "complete", lambda *a, **k: time.sleep(2))
+    started = time.monotonic()
+    got = web.post("/api/complete", json={**CHECK, "members": ["#1"]})
+    assert time.monotonic() - started < 1.5
+    assert got.status_code == 503 and got.headers["retry-after"] == "30"
+    assert got.json() == {"error": "TimedOut", "field": None, "message": (
+        "the request took over 0.2 s, the most one may take: ask for less (fewer members, "
+        "a shorter text), or try again later")}
