@@ -52,11 +52,13 @@ def test_an_unclosed_quote_names_the_line_where_it_opens(rows: list[list[str]],
     at = min(at, len(records))
     # an unquoted first cell, then a quote that is never closed: no quote may follow it
     broken = "".join(records[:at]) + 'x,"open\n' + "plain,row\n" * 3
-    with pytest.raises(DataFileError) as found:
-        list(csv_records(io.StringIO(broken, newline=""), source="f.csv"))
     first_line = "".join(records[:at]).count("\n") + 1
-    assert str(found.value).startswith(f"f.csv: line {first_line}: a quote opens here and is "
-                                       "never closed")
+    # a whole text, and a stream of lines (stdin)
+    for lines in (io.StringIO(broken, newline=""), iter(broken.splitlines(keepends=True))):
+        with pytest.raises(DataFileError) as found:
+            list(csv_records(lines, source="f.csv"))
+        assert str(found.value).startswith(f"f.csv: line {first_line}: a quote opens here and "
+                                           "is never closed")
 
 
 def test_text_after_a_closing_quote_is_not_valid_csv() -> None:
