@@ -1,4 +1,5 @@
-"""The one place where library errors become exit codes and ``Error: ...`` lines."""
+"""The one place where library errors become exit codes and ``Error: ...`` lines; a database
+that fails under a command (SQLAlchemy's ``DBAPIError``) is a ``DatabaseError`` too."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+import sqlalchemy as sa
 
+from models.db import failure
 from models.errors import MatcherError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,5 +33,9 @@ def reports_errors(func: F) -> F:
             return func(*args, **kwargs)
         except MatcherError as exc:
             raise MatcherClickError(exc) from exc
+        except sa.exc.DBAPIError as exc:  # the database stopped under the command
+            context = click.get_current_context(silent=True)
+            url = getattr(context.find_root().obj, "db_url", None) if context else None
+            raise MatcherClickError(failure(exc, url)) from None
 
     return wrapper  # type: ignore[return-value]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import click
+
+from matcher.cells import csv_writer
 
 
 def _cell(value: Any) -> str:
@@ -48,7 +49,8 @@ def emit(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str, *,
 
 
 def write_csv(stream: Any, rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
+    """Rows as CSV; a cell a spreadsheet would run as a formula is quoted (matcher.cells)."""
+    writer = csv_writer(stream)
     writer.writerow(columns)
     for r in rows:
         writer.writerow([_cell(r.get(c)) for c in columns])

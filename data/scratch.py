@@ -7,13 +7,14 @@ files into a throwaway SQLite database that is never the user's, through the rea
 from __future__ import annotations
 
 import csv
-import gzip
+import io
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from data.importers import import_file
+from data.importers._files import decode, read_bytes
 from data.reference import seed_reference
 from models.db import Database, open_database
 
@@ -29,11 +30,10 @@ def _merge(files: Sequence[Path], into: Path, columns: Sequence[str]) -> Path | 
     with into.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(columns)
-        for path in files:
-            opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
-            with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
-                for row in csv.DictReader(fh):
-                    writer.writerow([row.get(c, "") for c in columns])
+        for path in files:  # un-gzipped within bounds, as every import reads a file
+            text = decode(path, read_bytes(path))
+            for row in csv.DictReader(io.StringIO(text, newline="")):
+                writer.writerow([row.get(c, "") for c in columns])
     return into
 
 

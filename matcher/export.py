@@ -11,11 +11,11 @@ UNIVERSITAET GRAZ,999873188,A GRAZ01,AT,higher-education,yes,https://uni-graz.at
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 
+from matcher.cells import append_text_row, csv_writer
 from matcher.registry.snapshot import OrgProfile
 
 __all__ = ["COLUMNS", "PartnerRow", "to_csv", "to_xlsx"]
@@ -45,9 +45,10 @@ class PartnerRow:
 
 
 def to_csv(rows: Sequence[PartnerRow]) -> str:
-    """The rows under a header line, as spreadsheets read CSV."""
+    """The rows under a header line, as spreadsheets read CSV; a name or reason that starts
+    like a formula (``=``, ``+``, ``-``, ``@``) is quoted so that no spreadsheet runs it."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out)
     writer.writerow(COLUMNS)
     writer.writerows(astuple(r) for r in rows)
     return out.getvalue()
@@ -55,7 +56,7 @@ def to_csv(rows: Sequence[PartnerRow]) -> str:
 
 def to_xlsx(rows: Sequence[PartnerRow], *, title: str = "Partners") -> bytes:
     """An Excel workbook of one sheet: a bold header, then the rows; every cell text, so a PIC
-    keeps its leading digits as typed."""
+    keeps its leading digits as typed and a name such as ``=HYPERLINK(...)`` is no formula."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -63,11 +64,11 @@ def to_xlsx(rows: Sequence[PartnerRow], *, title: str = "Partners") -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]  # Excel's limit on sheet names
-    sheet.append(list(COLUMNS))
+    append_text_row(sheet, COLUMNS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(astuple(row)))
+        append_text_row(sheet, astuple(row))
     for column, width in zip("ABCDEFGH", (48, 12, 20, 8, 18, 6, 32, 80), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

@@ -28,9 +28,11 @@ from typing import Any, Self
 
 from sqlalchemy.orm import Session
 
+from matcher import limits
 from matcher.consortium.builder import Consortium, complete, propose
 from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.rules import Call, RuleBook, Violation
+from matcher.limits import check_text, check_value, check_values
 from matcher.partners import SearchRequest, SearchResult, search_partners
 from matcher.ranking.index import IndexInfo, index_dir, load_index, load_or_build, status
 from matcher.ranking.ranker import Ranker
@@ -115,6 +117,19 @@ class IndexStatus:
 def _member(org: OrgProfile) -> dict[str, Any]:
     return {"id": org.id, "pic": org.pic, "name": org.display_name, "country": org.country,
             "type": org.category, "eche": org.eche}
+
+
+def _within_limits(*, text: str = "", members: Sequence[str] = (),
+                   **values: str | Sequence[str] | None) -> None:
+    """``QueryError`` for a request over the bounds of :mod:`matcher.limits`, before any
+    work: ``values`` are single values (``action``, ``lead``...) or lists (``countries``...)."""
+    check_text("text", text)
+    check_values("members", members, limit=limits.MEMBERS)
+    for name, value in values.items():
+        if isinstance(value, str) or value is None:
+            check_value(name, value)
+        else:
+            check_values(name, value)
 
 
 def _objective(idea_weight: float | None) -> Objective | None:
@@ -283,6 +298,7 @@ class Matcher:
     def check(self, action: str, members: Sequence[str], *, coordinator: str | None = None,
               call_year: int | None = None) -> Verdict:
         """Whether the consortium is eligible for the call; every rule it breaks."""
+        _within_limits(action=action, members=members, coordinator=coordinator)
         call = self.call(action, call_year)
         with self.session() as s:
             with concerning("members"):
@@ -306,6 +322,9 @@ class Matcher:
         """The ``n`` best eligible consortia that contain ``members``, best first; added
         members have a name unless ``include_unnamed``. ``idea_weight`` (0 to 1): how much the
         additions' closeness to the idea counts (default: the learned objective's)."""
+        _within_limits(action=action, members=members, coordinator=coordinator, text=text,
+                       themes=themes, topics=topics, countries=countries,
+                       exclude_countries=exclude_countries, types=types)
         call = self.call(action, call_year)
         objective = _objective(idea_weight)
         words = self.vocabulary
@@ -328,6 +347,8 @@ class Matcher:
                 include_unnamed: bool = False, idea_weight: float | None = None) -> Completion:
         """Whole eligible consortia around ``lead`` (the coordinator) for a project idea;
         ``idea_weight`` as for :meth:`complete`."""
+        _within_limits(action=action, lead=lead, text=text, themes=themes, topics=topics,
+                       countries=countries, exclude_countries=exclude_countries, types=types)
         call = self.call(action, call_year)
         objective = _objective(idea_weight)
         with concerning("lead"):
@@ -355,6 +376,7 @@ class Matcher:
              themes: Sequence[str] = (), name: str | None = None, eche: bool = False,
              limit: int = 50, offset: int = 0) -> list[OrgSummary]:
         """Organisations matching every filter; by name, best match first."""
+        _within_limits(countries=countries, types=types, themes=themes, name=name)
         words = self._words()
         with concerning("countries"):
             found_countries = words.countries(countries)
@@ -381,6 +403,7 @@ class Matcher:
 
     def show(self, org: str, *, today: dt.date | None = None) -> OrgDetail:
         """One organisation: identifiers, type, ECHE, themes, projects, past partners."""
+        _within_limits(org=org)
         with self.session() as s, concerning("org"):
             return organisation_profile(s, org, today=today)
 

@@ -58,7 +58,7 @@ from numpy.typing import ArrayLike, NDArray
 from rapidfuzz import fuzz, process
 
 from models.errors import QueryError, UnknownOrganisation
-from models.text import fold
+from models.text import fold, quoted
 
 __all__ = ["NameIndex", "NameMatch", "Named", "NamedOrg", "OrgIdentity", "Tier", "fold_name",
            "looks_like_identifier", "unknown_organisation"]
@@ -356,7 +356,7 @@ class NameIndex(Generic[T]):
         shown = text if ref is None else ref
         key = fold_name(text)
         if not key:
-            raise QueryError(f"organisation {shown!r} has no letters or digits to look for")
+            raise QueryError(f"organisation {quoted(shown)} has no letters or digits to look for")
         ranked = self._ranked(key, fuzzy=False)  # an exact name settles it
         if not ranked:
             ranked = self._ranked(key, close=SHOWN)
@@ -365,7 +365,7 @@ class NameIndex(Generic[T]):
         if winner is not None:
             return winner.org
         if matches:
-            raise QueryError(f"organisation {shown!r} is ambiguous: {_listed(matches)}; give "
+            raise QueryError(f"organisation {quoted(shown)} is ambiguous: {_listed(matches)}; give "
                              "the PIC of the one you mean.")
         hint = "; ".join(m.label() for m in ranked[:SHOWN])
         raise UnknownOrganisation(unknown_organisation(shown, hint))
@@ -378,7 +378,7 @@ def looks_like_identifier(text: str) -> bool:
 
 def unknown_organisation(ref: str, hint: str = "") -> str:
     """The message for a reference that names no organisation, with close names if any."""
-    return (f"unknown organisation {ref!r}: give a 9-digit PIC, an OID (E + 8 digits), an "
+    return (f"unknown organisation {quoted(ref)}: give a 9-digit PIC, an OID (E + 8 digits), an "
             "Erasmus code (e.g. 'SF HELSINK01'), an internal id (#12) or a name"
             + (f"; names close to it: {hint}" if hint else "")
             + ". Find one with `matcher orgs --name ...`.")

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from matcher.consortium.rules import RuleBook
+from matcher.limits import check_text, check_value, check_values
 from matcher.ranking.ranker import Ranker, Ranking
 from matcher.registry.snapshot import OrgProfile
 from matcher.values import Filters, Match, Query
@@ -60,7 +61,13 @@ class SearchRequest(SearchFields):
     k: int = 10
 
     def check(self) -> None:
-        """``QueryError`` for an empty request or a bad ``k``, before anything is loaded."""
+        """``QueryError`` for an empty request, a bad ``k`` or one over the bounds of
+        :mod:`matcher.limits`, before anything is loaded."""
+        check_text("text", self.text)
+        check_value("org", self.org)
+        check_value("action", self.action)
+        for name in ("themes", "topics", "countries", "exclude_countries", "types"):
+            check_values(name, getattr(self, name))
         if self.k < 1:
             with concerning("k"):
                 raise QueryError(f"-k {self.k}: ask for at least 1 result")

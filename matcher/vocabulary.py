@@ -42,7 +42,7 @@ from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters
 from models.errors import QueryError, UnknownOrganisation, concerning
-from models.text import fold, normalise_erasmus_code
+from models.text import fold, normalise_erasmus_code, quoted
 
 __all__ = ["OrgFinder", "OrgIndex", "Vocabulary", "nearest"]
 
@@ -150,7 +150,7 @@ class Vocabulary:
                     f"{self._theme_labels[str(label)]} ({label})"
                     if self._theme_labels[str(label)] != label else str(label)
                     for label, *_ in near) or "none close"
-                raise QueryError(f"unknown theme {value!r}; nearest: {hint}. List them all "
+                raise QueryError(f"unknown theme {quoted(value)}; nearest: {hint}. List them all "
                                  "with `matcher themes`.")
             if code not in out:
                 out.append(code)
@@ -164,7 +164,7 @@ class Vocabulary:
             if code is None:
                 names = [n for c in self.reference.countries for n in (c.name, *c.aliases)]
                 raise QueryError(
-                    f"unknown country {value!r}: use an Erasmus code (FI, DE, EL for Greece, "
+                    f"unknown country {quoted(value)}: use an Erasmus code (FI, DE, EL for Greece, "
                     f"UK), an ISO code or a name (Finland, Suomi); nearest: "
                     f"{nearest(value, names)}")
             out.add(code)
@@ -179,7 +179,7 @@ class Vocabulary:
             if category is None:
                 valid = self.reference.categories
                 raise QueryError(
-                    f"unknown organisation type {value!r}; valid types: {', '.join(valid)} "
+                    f"unknown organisation type {quoted(value)}; valid types: {', '.join(valid)} "
                     f"(or an EPLUS-* / CORDIS type code such as HES, PRC); nearest: "
                     f"{nearest(value, valid)}")
             out.add(category)
@@ -197,7 +197,7 @@ class Vocabulary:
                 continue
             key = family(code)
             if not key:
-                raise QueryError(f"call topic {value!r} has no family: give a code such as "
+                raise QueryError(f"call topic {quoted(value)} has no family: give a code such as "
                                  "SwafS-09-2018 or a family such as SwafS or SC1-BHC")
             known = self._families.get(key.casefold())
             if known is not None and code.casefold() == key.casefold():

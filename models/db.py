@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_DB_ENV",
     "Database",
     "default_database_path",
+    "failure",
     "open_database",
     "resolve_url",
 ]
@@ -112,6 +113,26 @@ def _shown(url: str) -> str:
     if path is not None:
         return str(path)
     return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+def failure(exc: sa.exc.DBAPIError, url: str | None) -> DatabaseError:
+    """What to tell a user when the database fails under a command: one sentence, without
+    the statement or its parameters (SQLAlchemy's message has both: SQL and row data).
+
+    A lost or refused connection (the server stopped, a disk failed) is "stopped answering",
+    with the driver's first line; anything else is named by its kind only. Either way the
+    command's transaction was rolled back.
+    """
+    where = _shown(resolve_url(url)[0])
+    lines = str(exc.orig).strip().splitlines()
+    if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) \
+            or exc.connection_invalidated:
+        reason = lines[0].strip() if lines else type(exc.orig).__name__
+        return DatabaseError(f"the database at {where} stopped answering ({reason}): nothing "
+                             "was written; try again when it is back")
+    return DatabaseError(f"the database at {where} refused a statement "
+                         f"({type(exc.orig).__name__}): nothing was written; if it happens "
+                         "again, report it with the command you ran")
 
 
 def _no_registry(explicit: str | None, resolved: str) -> NoRegistry:

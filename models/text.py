@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "normalise_erasmus_code"]
+__all__ = ["fold", "normalise_erasmus_code", "quoted"]
+
+#: Characters of a user's input quoted back in a message (``matcher.limits.SHOWN``).
+SHOWN = 80
 
 
 def fold(text: str) -> str:
@@ -30,3 +33,17 @@ def normalise_erasmus_code(code: str) -> str:
     'ABADEN01'
     """
     return re.sub(r"\s+", "", code.replace("\xa0", " ")).upper()
+
+
+def quoted(text: str, limit: int = SHOWN) -> str:
+    """``text`` as a message quotes it (``repr``), cut to ``limit`` characters with its length
+    said: a message never echoes a huge input back in full.
+
+    >>> quoted("Narnia")
+    "'Narnia'"
+    >>> quoted("x" * 20_000)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…' (20,000 characters)"
+    """
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit - 1] + '…'!r} ({len(text):,} characters)"

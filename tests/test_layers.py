@@ -22,16 +22,19 @@ FORBIDDEN_THIRD_PARTY = {"matcher": {"click"}, "models": {"click"}, "data": {"cl
 MATCHER_PARTS = {
     "names": set(),
     "language": set(),
+    "cells": set(),
+    "limits": set(),
     "registry": {"names"},
     "values": {"registry"},
     "ranking": {"language", "registry", "values"},
     "consortium": {"registry", "values"},
     "vocabulary": {"names", "ranking", "registry", "values"},
-    "partners": {"consortium", "ranking", "registry", "values", "vocabulary"},
+    "partners": {"consortium", "limits", "ranking", "registry", "values", "vocabulary"},
     "evaluation": {"consortium", "ranking", "registry", "values"},
-    "facade": {"consortium", "partners", "ranking", "registry", "values", "vocabulary"},
-    "batch": {"facade", "partners", "values"},
-    "export": {"registry"},
+    "facade": {"consortium", "limits", "partners", "ranking", "registry", "values",
+               "vocabulary"},
+    "batch": {"cells", "facade", "partners", "values"},
+    "export": {"cells", "registry"},
 }
 #: The ORM schema is read inside the registry boundary only.
 ORM_ONLY_IN = "registry"

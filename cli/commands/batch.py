@@ -157,11 +157,12 @@ def batch_command(app: App, input_path: str, output_path: str, mode: str, k: int
                              source=input_path if input_path != "-" else "stdin",
                              start_row=start.row if start else 1)
         first = next(items, None)  # a bad CSV header fails here, before the Ranker loads
+        # a whole pass over a file, before the Ranker loads too: an unclosed quote refuses it
+        total = count_rows(Path(input_path), in_fmt) if input_path != "-" else None
         ranker_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="batch-")))
         task, handler = _task(app, mode, k, action, ranker_dir,
                               in_process=engine == "local" and jobs == 1)
 
-        total = count_rows(Path(input_path), in_fmt) if input_path != "-" else None
         done_before = start.row - 1 if start else 0
         bar = stack.enter_context(tqdm(
             total=total, initial=done_before, unit="row", desc="batch", file=sys.stderr,

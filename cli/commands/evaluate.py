@@ -54,7 +54,7 @@ def _load(histories: Sequence[Path], parts: Sequence[Path], projects: Sequence[P
               help="... and up to this year (default: the last year in the files).")
 @click.option("-k", "k", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="Cut-off of recall@k, hit@k and nDCG@k.")
-@click.option("--seed", type=int, default=0, show_default=True,
+@click.option("--seed", type=click.IntRange(0), default=0, show_default=True,
               help="Seed of the random baseline, the tie-breaking and the training samples.")
 @click.option("--max-queries", type=click.IntRange(1), default=None, metavar="N",
               help="complete task: at most N test consortia, a seeded sample (default: all).")

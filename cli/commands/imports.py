@@ -18,21 +18,6 @@ KIND_HELP = {
 }
 
 
-def _count_lines(path: Path) -> int | None:
-    """Rows to expect, for the progress bar (approximate: quoted newlines count too)."""
-    import gzip
-
-    try:
-        magic = path.read_bytes()[:4]
-        if magic == b"PK\x03\x04":  # .xlsx: rows unknown until parsed
-            return None
-        opener = gzip.open if magic[:2] == b"\x1f\x8b" else open
-        with opener(path, "rb") as fh:
-            return max(sum(1 for _ in fh) - 1, 0)
-    except OSError:
-        return None
-
-
 @click.command("import")
 @click.argument("kind", type=click.Choice(list(KIND_HELP)), metavar="KIND")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
@@ -76,12 +61,12 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
     """
     from tqdm import tqdm
 
-    from data.importers import import_file
+    from data.importers import count_lines, import_file
 
     if kind != "history" and (programme_parts or organisations or projects):
         raise click.UsageError("--programme-parts, --organisations and --projects only go "
                                "with KIND history")
-    total = _count_lines(file) if file.is_file() else None
+    total = count_lines(file) if file.is_file() else None
     show = not app.quiet and total is not None and total > 5000
     with tqdm(total=total, unit=" rows", disable=not show, leave=False,
               desc=f"import {kind}") as bar, app.write_session() as session:

@@ -14,6 +14,7 @@ from cli.app import App, pass_app
 from cli.errors import reports_errors
 from cli.options import format_option
 from cli.output import emit, table
+from matcher.limits import ROWS
 
 ORG_COLUMNS = ("id", "pic", "erasmus_code", "name", "country", "city", "category", "eche",
                "projects")
@@ -36,9 +37,9 @@ ORG_CSV_COLUMNS = ("id", "pic", "oid", "erasmus_code", "name", "country", "city"
                    "close to it word by word (helsinki finds HELSINGIN YLIOPISTO); best match "
                    "first, then most projects.")
 @click.option("--eche", is_flag=True, help="Only holders of the Erasmus Charter (ECHE).")
-@click.option("--limit", type=click.IntRange(1), default=50, show_default=True,
+@click.option("--limit", type=click.IntRange(1, ROWS), default=50, show_default=True,
               help="At most this many organisations.")
-@click.option("--offset", type=click.IntRange(0), default=0, show_default=True,
+@click.option("--offset", type=click.IntRange(0, ROWS), default=0, show_default=True,
               help="Skip this many first (for paging).")
 @format_option()
 @pass_app

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher import Matcher
+from cli.web.errors import TimedOut
+from matcher import Matcher, limits
 from matcher.batch.shared import SharedBatches
 from matcher.consortium.builder import parse_size
+from matcher.limits import ROWS
 from matcher.partners import SearchRequest
 
 __all__ = ["CheckBody", "CompleteBody", "ProposeBody", "given", "health", "router",
            "searches_of"]
 
 Many = Annotated[list[str], Query()]
+T = TypeVar("T")
 
 
 def matcher_of(request: Request) -> Matcher:
@@ -32,6 +36,18 @@ def searches_of(request: Request) -> SharedBatches:
     """The worker's partner searches: concurrent requests are ranked in shared batches."""
     found: SharedBatches = request.app.state.matcher.searches()
     return found
+
+
+async def within_time(work: Callable[[], T]) -> T:
+    """``work()`` in a thread, or :class:`TimedOut` (503) after :data:`matcher.limits.SECONDS`:
+    the client gets its answer then, and the worker goes on serving (the thread finishes
+    what it was doing on its own)."""
+    seconds = limits.SECONDS
+    try:
+        return await asyncio.wait_for(asyncio.get_running_loop().run_in_executor(None, work),
+                                      seconds)
+    except TimeoutError:
+        raise TimedOut(seconds) from None
 
 
 def given(values: list[str] | None) -> list[str]:
@@ -119,14 +135,19 @@ def router() -> APIRouter:
             types=tuple(given(types)), eche=eche,
             programme_countries_only=programme_countries_only, action=action, k=k,
             include_unnamed=include_unnamed)
-        found = await asyncio.wrap_future(searches_of(request).submit(asked))
+        seconds = limits.SECONDS
+        try:
+            found = await asyncio.wait_for(
+                asyncio.wrap_future(searches_of(request).submit(asked)), seconds)
+        except TimeoutError:
+            raise TimedOut(seconds) from None
         return found.to_json()
 
     @api.get("/orgs", summary="List organisations by country, type, theme, name, ECHE")
     def orgs(matcher: Facade, countries: Many = [], types: Many = [],  # noqa: B006
              themes: Many = [], name: str | None = None, eche: bool = False,  # noqa: B006
              limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-             offset: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
+             offset: Annotated[int, Query(ge=0, le=ROWS)] = 0) -> list[dict[str, Any]]:
         """As ``matcher orgs --format json``."""
         return [o.to_json() for o in matcher.orgs(
             countries=given(countries), types=given(types), themes=given(themes),
@@ -144,24 +165,25 @@ def router() -> APIRouter:
         return [t.to_json() for t in matcher.themes(kind or None)]
 
     @api.post("/check", summary="Is a consortium eligible? Every rule it breaks")
-    def check(matcher: Facade, body: CheckBody) -> dict[str, Any]:
+    async def check(matcher: Facade, body: CheckBody) -> dict[str, Any]:
         """As ``matcher check --format json`` (200 whether eligible or not: see
         ``eligible`` and ``violations``)."""
-        return matcher.check(body.action, given(body.members),
-                             coordinator=body.coordinator or None,
-                             call_year=body.call_year).to_json()
+        return await within_time(lambda: matcher.check(
+            body.action, given(body.members), coordinator=body.coordinator or None,
+            call_year=body.call_year).to_json())
 
     @api.post("/complete", summary="Complete a consortium: the best eligible ones")
-    def complete(matcher: Facade, body: CompleteBody) -> dict[str, Any]:
+    async def complete(matcher: Facade, body: CompleteBody) -> dict[str, Any]:
         """As ``matcher complete --format json``; 409 naming the constraint when no eligible
         consortium can be made."""
-        return matcher.complete(body.action, given(body.members),
-                                coordinator=body.coordinator or None,
-                                **body.options()).to_json()
+        return await within_time(lambda: matcher.complete(
+            body.action, given(body.members), coordinator=body.coordinator or None,
+            **body.options()).to_json())
 
     @api.post("/propose", summary="Propose whole consortia around a lead organisation")
-    def propose(matcher: Facade, body: ProposeBody) -> dict[str, Any]:
+    async def propose(matcher: Facade, body: ProposeBody) -> dict[str, Any]:
         """As ``matcher propose --format json``."""
-        return matcher.propose(body.action, body.lead, **body.options()).to_json()
+        return await within_time(lambda: matcher.propose(
+            body.action, body.lead, **body.options()).to_json())
 
     return api

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from cli.web import api, errors, pages
+from cli.web.security import BodyLimit, SecurityHeaders
 from matcher import Matcher
 from matcher.batch.shared import SharedBatches
 
@@ -74,8 +76,11 @@ def create_app(matcher_factory: Callable[[], Matcher]) -> FastAPI:
         yield
         once.close()
 
-    # /docs with Swagger UI served by the app itself: the page works offline (no CDN)
+    # Swagger UI's files served by the app itself, so /docs works offline (no CDN); the page
+    # itself is ours (below): FastAPIOffline's sets Swagger UI up in an inline script, which
+    # the Content-Security-Policy forbids (ReDoc, which needs inline styles, is left out)
     app: FastAPI = FastAPIOffline(
+        docs_url=None, redoc_url=None,
         title="Erasmus+ Partner Matcher",
         summary="Find partners and build eligible consortia for Erasmus+ higher-education "
                 "partnerships.",
@@ -85,11 +90,19 @@ def create_app(matcher_factory: Callable[[], Matcher]) -> FastAPI:
                     "the rule).",
         version="0.1.0", lifespan=lifespan)
     app.state.matcher = once
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # the outer one: on the 413 too
     errors.install(app)
     app.include_router(api.router())
     app.include_router(pages.router())
     app.state.render_error = pages.render_error
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.get("/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs(request: Request) -> HTMLResponse:
+        return pages.TEMPLATES.TemplateResponse(request, "docs.html", {
+            "title": f"{app.title} - Swagger UI", "root": request.scope.get("root_path", ""),
+            "openapi_url": app.openapi_url})
 
     @app.get("/health", summary="Whether the index answering is the registry's current one")
     def health(request: Request) -> dict[str, Any]:

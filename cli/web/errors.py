@@ -5,7 +5,10 @@ an HTML page with the same sentence the CLI prints. Never a stack trace.
 ``UnknownOrganisation``         404     a reference that names no organisation
 ``QueryError``, bad parameters  422     the sentence and the parameter (``field``)
 ``ConstraintError``             409     the sentence and the constraint
-``DatabaseError``               503     the registry cannot be read
+``DatabaseError``, SQLAlchemy's  503     the registry's database is not answering
+``DBAPIError``                          (with ``Retry-After``; the log has the details)
+``TimedOut``                    503     a search or consortium over its time budget
+a body over 1 MB                413     said, never echoed (``cli.web.security``)
 any other ``MatcherError``      400
 anything else                   500     "internal error" (the log has the details)
 ==============================  ======  ==========================================
@@ -16,11 +19,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from cli.web.security import HEADERS, BodyTooLarge
 from models.errors import (
     ConstraintError,
     DatabaseError,
@@ -29,12 +34,24 @@ from models.errors import (
     UnknownOrganisation,
 )
 
-__all__ = ["error_body", "install", "status_of"]
+__all__ = ["RETRY_AFTER", "TimedOut", "error_body", "install", "status_of"]
 
 _LOG = logging.getLogger("matcher.web")
+#: Seconds a client is asked to wait before asking again when the database is not answering.
+RETRY_AFTER = 30
+#: Said for a database that fails under a request: where it is and why stay in the log.
+DATABASE_DOWN = "the registry's database is not answering: try again in a minute"
 _STATUS: tuple[tuple[type[MatcherError], int], ...] = (
     (UnknownOrganisation, 404), (QueryError, 422), (ConstraintError, 409),
     (DatabaseError, 503), (MatcherError, 400))
+
+
+class TimedOut(Exception):
+    """A request that took longer than :data:`matcher.limits.SECONDS` (503)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the request took over {seconds:g} s, the most one may take: ask "
+                         "for less (fewer members, a shorter text), or try again later")
 
 
 def status_of(exc: MatcherError) -> int:
@@ -59,15 +76,25 @@ def install(app: FastAPI) -> None:
     """Register the handlers on ``app``; pages render ``error.html`` through ``app.state``."""
 
     def answer(request: Request, status: int, body: dict[str, Any]) -> Response:
+        response: Response
         if _wants_json(request):
-            return JSONResponse(body, status_code=status)
-        render = request.app.state.render_error
-        response: Response = render(request, status, body)
+            response = JSONResponse(body, status_code=status)
+        else:
+            response = request.app.state.render_error(request, status, body)
+        if status == 503:
+            response.headers["Retry-After"] = str(RETRY_AFTER)
         return response
 
     @app.exception_handler(MatcherError)
     async def matcher_error(request: Request, exc: MatcherError) -> Response:
         return answer(request, status_of(exc), error_body(exc))
+
+    @app.exception_handler(sa.exc.DBAPIError)
+    async def database_down(request: Request, exc: sa.exc.DBAPIError) -> Response:
+        _LOG.error("the database failed on %s: %s", request.url.path,
+                   str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else exc)
+        return answer(request, 503, {"error": "DatabaseError", "message": DATABASE_DOWN,
+                                     "field": None})
 
     @app.exception_handler(RequestValidationError)
     async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
@@ -79,6 +106,16 @@ def install(app: FastAPI) -> None:
                                                 f"{first.get('msg', 'invalid')}",
                                      "field": loc[0] if loc else None})
 
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, exc: BodyTooLarge) -> Response:
+        return answer(request, 413, {"error": "TooLarge", "message": exc.detail,
+                                     "field": None})
+
+    @app.exception_handler(TimedOut)
+    async def timed_out(request: Request, exc: TimedOut) -> Response:
+        return answer(request, 503, {"error": "TimedOut", "message": str(exc),
+                                     "field": None})
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
         return answer(request, exc.status_code, {"error": "HTTPError",
@@ -87,6 +124,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         _LOG.exception("internal error on %s", request.url.path)
-        return answer(request, 500, {"error": "InternalError",
-                                     "message": "internal error: the server's log has the "
-                                                "details", "field": None})
+        response = answer(request, 500, {"error": "InternalError",
+                                         "message": "internal error: the server's log has the "
+                                                    "details", "field": None})
+        # Starlette answers a crash outside every middleware: the headers are set here
+        response.headers.update(HEADERS)
+        return response

@@ -6,11 +6,13 @@ HTML and work without JavaScript. The pages call the same facade methods as the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
+import jinja2
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathPart
 from fastapi.responses import HTMLResponse, Response
@@ -23,10 +25,14 @@ from matcher import Completion, Matcher, SearchRequest, SearchResult, Verdict
 from matcher.export import PartnerRow, to_csv, to_xlsx
 from models.errors import MatcherError
 
-__all__ = ["render_error", "router"]
+__all__ = ["TEMPLATES", "render_error", "router", "website_link"]
 
 Many = Annotated[list[str], Query()]
-TEMPLATES = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
+#: Every template autoescapes, whatever its file name (Starlette's default only does it for
+#: ``.html``, ``.htm`` and ``.xml``).
+TEMPLATES = Jinja2Templates(env=jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True))
 MEDIA = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -46,6 +52,35 @@ def org_path(ref: str) -> str:
     return "/orgs/" + quote(ref, safe="")
 
 
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+#: A host name (letters of any script: www.iespeñacastillo.es), an optional port and path.
+_HOST = re.compile(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[\w-]+)+\.?(?::[0-9]{1,5})?(?:[/?#]\S*)?")
+
+
+def website_link(website: str | None) -> str | None:
+    """The link an organisation's website may be: ``http``/``https`` only, its scheme in lower
+    case; a website without a scheme (``www.example.org``, as most of the ECHE list writes
+    them) is ``https://``. Anything else (``javascript:``, ``data:``, ``vbscript:``, stray
+    text) is None: the page shows it as text, never as a link.
+
+    >>> website_link(" HTTPS://Example.org/a "), website_link("www.uni.fi")
+    ('https://Example.org/a', 'https://www.uni.fi')
+    >>> website_link("JaVaScRiPt:alert(1)") is None, website_link("data:text/html,x") is None
+    (True, True)
+    """
+    text = (website or "").strip()
+    if not text or any(c.isspace() or not c.isprintable() for c in text):
+        return None
+    scheme = _SCHEME.match(text)
+    if scheme is not None and "." not in scheme[1]:  # "www.uni.fi:8080" has no scheme
+        rest = text[scheme.end():]
+        if scheme[1].lower() not in ("http", "https") or not _HOST.fullmatch(
+                rest.removeprefix("//")) or not rest.startswith("//"):
+            return None
+        return f"{scheme[1].lower()}:{rest}"
+    return "https://" + text if _HOST.fullmatch(text) else None
+
+
 def _lang(lang: str) -> str:
     return lang if lang in LANGUAGES else "en"
 
@@ -57,6 +92,7 @@ def _render(request: Request, template: str, lang: str, status: int = 200,
     here = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     return TEMPLATES.TemplateResponse(request, template, {
         "t": translator(lang), "lang": lang, "link": link, "each": each, "org_path": org_path,
+        "website_link": website_link,
         "other_lang": other, "other_url": link(request.url.path, [*here, ("lang", other)]),
         **context}, status_code=status)
 

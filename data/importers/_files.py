@@ -2,13 +2,13 @@
 
 Every reader yields ``(line, record)`` pairs, ``line`` being the 1-based line (or sheet row)
 where the record starts, so that every error can say ``file:line: field: ...``. Files are read
-whole: the largest real input (116k CORDIS rows) is a few MB.
+whole: the largest real input (116k CORDIS rows) is a few MB. Compressed files are read within
+bounds (:mod:`data.importers._compressed`); an unclosed quote, UTF-16 text and JSON nested
+too deeply are errors that say so (:mod:`models.files`).
 """
 
 from __future__ import annotations
 
-import csv
-import gzip
 import io
 import json
 import re
@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from data.importers._compressed import check_workbook, gunzip, gunzip_chunks
 from models.errors import DataFileError, RowError
+from models.files import TooDeep, csv_records, parse_json, wide_encoding
 from models.text import fold
 
-__all__ = ["Table", "read_jsonl", "read_table"]
+__all__ = ["Table", "count_lines", "read_jsonl", "read_table"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -38,6 +40,8 @@ class Table:
     records: tuple[tuple[int, dict[str, str]], ...]
     #: Rows that could not even be split into fields (reported like any bad row).
     errors: tuple[RowError, ...] = ()
+    #: The line (or sheet row) of the header.
+    header_line: int = 1
 
 
 def read_bytes(path: Path) -> bytes:
@@ -51,17 +55,31 @@ def read_bytes(path: Path) -> bytes:
     except OSError as exc:
         raise DataFileError(path, f"cannot read the file: {exc.strerror}") from exc
     if raw.startswith(_GZIP_MAGIC):
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise DataFileError(path, f"damaged gzip file: {exc}") from exc
+        raw = gunzip(path, raw)
     if not raw.removeprefix(_UTF8_BOM).strip():  # a BOM alone: an empty file saved as UTF-8
         raise DataFileError(path, "the file is empty")
     return raw
 
 
+def count_lines(path: Path) -> int | None:
+    """Lines of a text file (un-gzipped, within the bounds), less the header: the rows to
+    expect, for a progress bar. None for a workbook, and for a file that cannot be read: the
+    importer says why."""
+    try:
+        raw = path.read_bytes()
+        if raw.startswith(_ZIP_MAGIC):
+            return None
+        chunks = gunzip_chunks(path, raw) if raw.startswith(_GZIP_MAGIC) else iter([raw])
+        return max(sum(chunk.count(b"\n") for chunk in chunks) - 1, 0)
+    except (OSError, DataFileError):
+        return None
+
+
 def decode(path: Path, raw: bytes, *, fallback: str | None = None) -> str:
     """UTF-8 (with or without BOM), else ``fallback`` (cp1252 for the ECHE list), else an error."""
+    wide = wide_encoding(raw)
+    if wide is not None:
+        raise DataFileError(path, f"{wide} text: save it as UTF-8 and import it again")
     if b"\x00" in raw[:65536]:
         raise DataFileError(path, "binary file (contains NUL bytes): expected a text CSV file")
     try:
@@ -128,6 +146,7 @@ def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] =
     """
     raw = read_bytes(path)
     if raw.startswith(_ZIP_MAGIC):
+        check_workbook(path, raw)
         rows = _xlsx_rows(path, raw)
     else:
         text = decode(path, raw, fallback=fallback_encoding)
@@ -153,20 +172,12 @@ def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] =
                                for i, name in columns.items()}))
     if not records and not errors:
         raise DataFileError(path, f"line {header_line}: a header but no data rows")
-    return Table(path, tuple(header), tuple(records), tuple(errors))
+    return Table(path, tuple(header), tuple(records), tuple(errors), header_line)
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    rows: list[tuple[int, list[str]]] = []
-    start = 1
-    try:
-        for row in reader:
-            rows.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise DataFileError(path, f"line {start}: not valid CSV: {exc}") from exc
-    return rows
+    return list(csv_records(io.StringIO(text, newline=""), source=path,
+                            delimiter=_sniff_delimiter(text)))
 
 
 def _xlsx_rows(path: Path, raw: bytes) -> list[tuple[int, list[str]]]:
@@ -204,9 +215,11 @@ def read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowEr
     errors: list[RowError] = []
     if text.lstrip().startswith("["):  # a JSON array of objects is fine too
         try:
-            items = json.loads(text)
+            items = parse_json(text)
         except json.JSONDecodeError as exc:
             raise DataFileError(path, f"line {exc.lineno}: not valid JSON: {exc.msg}") from exc
+        except TooDeep as exc:
+            raise DataFileError(path, f"line 1: {exc}") from exc
         for n, item in enumerate(items, start=1):
             if isinstance(item, dict):
                 records.append((n, item))
@@ -217,10 +230,13 @@ def read_jsonl(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[RowEr
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = parse_json(line)
         except json.JSONDecodeError as exc:
             errors.append(RowError(path, n, "-", f"not valid JSON: {exc.msg} at column "
                                    f"{exc.colno}; each line must be one JSON object"))
+            continue
+        except TooDeep as exc:
+            errors.append(RowError(path, n, "-", str(exc)))
             continue
         if not isinstance(value, dict):
             errors.append(RowError(path, n, "-", f"a JSON {type(value).__name__}, not an "

@@ -26,14 +26,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table as SqlTable
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from data.importers import _store
-from data.importers._files import read_table
+from data.importers._files import Table, read_table
 from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, check_text
 from data.reference import resolve_category, resolve_country
-from models.errors import RowError
+from models.errors import DataFileError, RowError
 from models.schema import Participation, Project, project_theme
 from models.text import fold
 
@@ -166,9 +167,24 @@ def _parse(path: Path, line: int, cells: dict[str, str], countries: set[str]) ->
                     tuple(orgs))
 
 
+def _check_partner_columns(table: Table) -> None:
+    """Every ``Partner N name`` column needs its ``Partner N country``: without it every
+    partner would be refused as having no country, on every row."""
+    found: dict[int, dict[str, str]] = {}
+    for header in table.header:
+        if (m := _PARTNER.fullmatch(header.strip())) is not None:
+            found.setdefault(int(m.group(1)), {})[m.group(2).lower()] = header.strip()
+    for n, columns in sorted(found.items()):
+        if "name" in columns and "country" not in columns:
+            raise DataFileError(table.path, f"line {table.header_line}: missing column "
+                                f"'Partner {n} country' (the header has {columns['name']!r}): "
+                                "add each partner's country")
+
+
 def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
                  progress: Callable[[int], None] | None = None) -> ImportReport:
     table = read_table(path, required=COLUMNS, optional=OPTIONAL, extra=_PARTNER)
+    _check_partner_columns(table)
     log = RowLog(skip_invalid)
     log.extend(table.errors)
     book = OrgBook(session)
@@ -235,7 +251,7 @@ def _members(book: OrgBook, path: Path, project: _Project) -> dict[int, str]:
 def _write_projects(session: Session, path: Path, projects: list[_Project],
                     theme_codes: list[tuple[str, ...]], theme_ids: dict[str, int],
                     ) -> tuple[int, int]:
-    table: Table = Project.__table__  # type: ignore[assignment]
+    table: SqlTable = Project.__table__  # type: ignore[assignment]
     existing = {r.identifier: r for r in session.execute(
         select(table.c.id, table.c.identifier, table.c.action, table.c.start_year,
                table.c.title, table.c.summary).where(table.c.programme == PROGRAMME))}
@@ -271,7 +287,7 @@ def _write_projects(session: Session, path: Path, projects: list[_Project],
 
 def _write_participations(session: Session, path: Path, projects: list[_Project],
                           members: list[dict[int, str]], real: dict[int, int]) -> tuple[int, int]:
-    table: Table = Participation.__table__  # type: ignore[assignment]
+    table: SqlTable = Participation.__table__  # type: ignore[assignment]
     ids = dict(session.execute(select(Project.identifier, Project.id).where(
         Project.programme == PROGRAMME)).all())
     added = changed = 0

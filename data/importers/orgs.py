@@ -58,6 +58,29 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split())
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a list" if isinstance(value, list) else "an object"
+
+
+def _check_types(path: Path, line: int, raw: dict[str, Any]) -> None:
+    """A JSON row's values: text (a PIC may be a number; themes a list of text)."""
+    for key in (*REQUIRED, *OPTIONAL):
+        value = raw.get(key)
+        if value is None or isinstance(value, str):
+            continue
+        if key == "pic" and isinstance(value, int) and not isinstance(value, bool):
+            continue
+        if key == "themes" and isinstance(value, list):
+            if all(isinstance(v, str) for v in value):
+                continue
+            raise RowError(path, line, key, "must be text or a list of text")
+        raise RowError(path, line, key, f"must be text, not {_kind(value)}")
+
+
 def _nearest_country(text: str) -> str:
     from rapidfuzz import process
 
@@ -68,6 +91,7 @@ def _nearest_country(text: str) -> str:
 
 def _parse(path: Path, line: int, raw: dict[str, Any], book: OrgBook,
            themes: ThemeBook) -> _Profile:
+    _check_types(path, line, raw)
     cells = {k: _text(raw.get(k)) for k in (*REQUIRED, *OPTIONAL)}
     for key in REQUIRED:
         if not cells[key]:

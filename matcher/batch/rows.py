@@ -18,12 +18,12 @@ Yes/no cells take ``1/0``, ``true/false``, ``yes/no`` (empty is no). Multi-value
 Output: one line per result, ``query_id`` and ``query_row`` first, then the fields of one
 result of ``search`` / ``complete`` in JSON. In CSV, lists of plain values are joined with
 ``"; "``, nested values are JSON, and line breaks inside cells become spaces, so every record
-is exactly one line: that is what makes ``--resume`` simple (``matcher.batch.resume``).
+is exactly one line: that is what makes ``--resume`` simple (``matcher.batch.resume``). A cell
+a spreadsheet would run as a formula gets a leading quote (:mod:`matcher.cells`).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -32,8 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from matcher.cells import csv_writer
 from matcher.partners import SearchFields
 from models.errors import DataFileError, QueryError
+from models.files import TooDeep, csv_records, parse_json, wide_encoding
 
 __all__ = [
     "FORMATS",
@@ -151,11 +153,13 @@ def _parse_value(name: str, kind: str, value: Any) -> Any:
         text = str(value).strip()
         if not text:
             return None
-        if isinstance(value, bool) or not re.fullmatch(r"[0-9]+", text):
+        if isinstance(value, bool) or not re.fullmatch(r"[+-]?[0-9]+", text):
             raise _BadCell(f"{name}: {value!r} is not a whole number")
         number = int(text)
         if name == "k" and not 1 <= number <= 1000:
             raise _BadCell(f"k: {number} is out of range; use 1 to 1000")
+        if number < 0:
+            raise _BadCell(f"{name}: {number} is not a year; give one such as 2027")
         return number
     return _parse_size(value)
 
@@ -211,8 +215,21 @@ def read_queries(stream: IO[str], fmt: str, mode: Mode, *, source: str = "input"
         yield from (_read_csv(stream, mode, source, start_row) if fmt == "csv"
                     else _read_jsonl(stream, mode, source, start_row))
     except UnicodeDecodeError as exc:
+        wide = wide_encoding(bytes(exc.object[:4096]))
+        if wide is not None:
+            raise DataFileError(source, f"{wide} text: save it as UTF-8 and run again") from exc
         raise DataFileError(source, f"not valid UTF-8 (byte 0x{exc.object[exc.start]:02x}): "
                             "save the file as UTF-8 and run again") from exc
+
+
+def _text_only(line: str, source: str) -> None:
+    """A first line with NUL characters: UTF-16/32 text without a byte-order mark (which
+    decodes as UTF-8, a NUL beside each letter), or a binary file."""
+    if "\x00" in line:
+        wide = wide_encoding(line.encode("utf-8", "replace"))
+        raise DataFileError(source, f"{wide} text: save it as UTF-8 and run again" if wide
+                            else "binary file (contains NUL bytes): expected CSV or JSON Lines "
+                                 "text")
 
 
 def _read_jsonl(stream: IO[str], mode: str, source: str,
@@ -222,12 +239,17 @@ def _read_jsonl(stream: IO[str], mode: str, source: str,
         if not line.strip():
             continue
         row += 1
+        if row == 1:
+            _text_only(line, source)
         if row < start_row:
             continue
         try:
-            values = json.loads(line)
+            values = parse_json(line)
         except json.JSONDecodeError as exc:
             yield RowOutcome(row, str(row), error=f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        except TooDeep as exc:
+            yield RowOutcome(row, str(row), error=str(exc))
             continue
         if not isinstance(values, dict):
             yield RowOutcome(row, str(row), error="expected a JSON object {\"id\": ..., ...}")
@@ -255,12 +277,10 @@ def _has_surrogates(line: str, values: dict[str, Any]) -> bool:
 
 
 def _csv_records(stream: IO[str], source: str) -> Iterator[list[str]]:
-    """CSV rows; a malformed file (a field over the csv module's limit) is a file error."""
-    reader = csv.reader(stream)
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise DataFileError(source, f"line {reader.line_num}: not valid CSV: {exc}") from exc
+    """CSV rows; a malformed file (an unclosed quote, a field over the csv module's limit) is
+    a file error naming the line (:func:`models.files.csv_records`)."""
+    for _line, cells in csv_records(stream, source=source):
+        yield cells
 
 
 def _read_csv(stream: IO[str], mode: str, source: str,
@@ -269,6 +289,7 @@ def _read_csv(stream: IO[str], mode: str, source: str,
     header = next((cells for cells in reader if any(c.strip() for c in cells)), None)
     if header is None:
         raise DataFileError(source, "the file is empty")
+    _text_only(",".join(header), source)
     bad = [_unknown(name, mode) for name in header if _key(name) not in FIELDS[mode]]
     if bad:
         raise QueryError(f"{source}: header: {bad[0]}")
@@ -294,10 +315,13 @@ def _read_csv(stream: IO[str], mode: str, source: str,
 
 
 def count_rows(path: Path, fmt: str) -> int:
-    """How many rows a query file holds (for the progress bar's ETA); one streaming pass."""
+    """How many rows a query file holds (for the progress bar's ETA); one streaming pass,
+    which also finds a quote that is never closed before any row is answered (a
+    ``DataFileError`` naming the line where it opens)."""
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as stream:
         if fmt == "csv":
-            rows = sum(1 for cells in csv.reader(stream) if any(c.strip() for c in cells))
+            rows = sum(1 for _, cells in csv_records(stream, source=str(path))
+                       if any(c.strip() for c in cells))
             return max(rows - 1, 0)
         return sum(1 for line in stream if line.strip())
 
@@ -334,7 +358,7 @@ class ResultWriter:
     @staticmethod
     def _csv_line(cells: Sequence[str]) -> str:
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(cells)
+        csv_writer(buffer).writerow(cells)
         return buffer.getvalue()
 
     def write(self, outcome: RowOutcome) -> None:

@@ -31,6 +31,7 @@ from matcher.consortium.rules import HIGHER_EDUCATION, Call
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters, Match, Query
 from models.errors import ConstraintError, QueryError, concerning
+from models.text import quoted
 
 __all__ = ["CandidateRanker", "Consortium", "Member", "Request", "complete", "parse_size",
            "prepare", "propose", "search"]
@@ -102,9 +103,9 @@ def parse_size(value: str | None) -> tuple[int, int] | None:
         try:
             size = (int(lo), int(hi if sep else lo))
         except ValueError:
-            raise QueryError(f"{value!r} is not MIN..MAX or N (e.g. 3..5)") from None
+            raise QueryError(f"{quoted(value)} is not MIN..MAX or N (e.g. 3..5)") from None
         if size[0] > size[1] or size[0] < 1:
-            raise QueryError(f"{value!r}: MIN must be 1 or more and not above MAX")
+            raise QueryError(f"{quoted(value)}: MIN must be 1 or more and not above MAX")
     return size
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile
 from models.errors import QueryError
+from models.text import quoted
 
 __all__ = ["ActionRules", "Call", "RuleBook", "Violation"]
 
@@ -148,7 +149,7 @@ class RuleBook:
         """The rules of ``code`` (any case); ``QueryError`` naming the valid actions."""
         rules = self.actions.get(code.strip().upper())
         if rules is None:
-            raise QueryError(f"unknown action {code!r}; valid actions: "
+            raise QueryError(f"unknown action {quoted(code)}; valid actions: "
                              f"{', '.join(sorted(self.actions))}")
         return rules
 

@@ -31,7 +31,7 @@ from models.schema import (
     organisation_theme,
     project_theme,
 )
-from models.text import fold, normalise_erasmus_code
+from models.text import fold, normalise_erasmus_code, quoted
 
 __all__ = [
     "ListedOrg",
@@ -246,7 +246,7 @@ def list_organisations(
         ids = list(session.scalars(select(Theme.id).where(Theme.code.in_(sorted(themes)))))
         where.append(_has_theme(ids))
     if name is not None and not fold(name):
-        raise QueryError(f"--name {name!r} has no letters or digits to search for")
+        raise QueryError(f"--name {quoted(name)} has no letters or digits to search for")
     if eche:
         where.append(o.eche_end.is_not(None))
     # correlated, so that only the rows of the page are counted
@@ -255,13 +255,13 @@ def list_organisations(
     found: list[tuple[Organisation, int]]
     if name is None:
         found = [(org, n) for org, n in session.execute(
-            select(o, n_projects).where(and_(*where))
+            select(o, n_projects).where(*where)
             .order_by(o.legal_name.is_(None), o.normalised_name, o.id)
             .limit(limit).offset(offset))]
     else:
         ranked = [m.org.id for m in name_index(session).search(name)]
         if where:
-            allowed = set(session.scalars(select(o.id).where(and_(*where))))
+            allowed = set(session.scalars(select(o.id).where(*where)))
             ranked = [i for i in ranked if i in allowed]
         page = ranked[offset:offset + limit]
         rows: dict[int, tuple[Organisation, int]] = {}
@@ -350,7 +350,7 @@ def list_themes(session: Session, kind: str | None = None) -> list[ThemeRow]:
     """The theme vocabulary (code, kind, English, Finnish, projects), optionally one kind."""
     kinds = sorted(session.scalars(select(Theme.kind).distinct()))
     if kind is not None and kind not in kinds:
-        raise QueryError(f"unknown theme kind {kind!r}; valid kinds: {', '.join(kinds)}")
+        raise QueryError(f"unknown theme kind {quoted(kind)}; valid kinds: {', '.join(kinds)}")
     n_projects = (select(project_theme.c.theme_id, func.count().label("n"))
                   .group_by(project_theme.c.theme_id).subquery())
     query = (select(Theme, func.coalesce(n_projects.c.n, 0))

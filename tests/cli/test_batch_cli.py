@@ -286,3 +286,58 @@ def test_an_input_without_queries_is_an_error_as_for_import(
     piped = runner.invoke(cli, ["--db", registry_url, "batch", "-", "--input-format", "csv",
                                 "-o", "-"], input="")
     assert (piped.exit_code, piped.stderr) == (1, "Error: stdin: the file is empty\n")
+
+
+# --- hostile inputs --------------------------------------------------------------------------
+
+UNCLOSED = 'id,text\na,health\nb,"health\nc,health\nd,health\n'
+QUOTE_OPEN = ("line 3: a quote opens here and is never closed, so the lines after it would be "
+              'read as one value: close the quote (a quote inside a value is written twice: "") '
+              "and try again")
+
+
+def test_an_unclosed_quote_refuses_the_file_before_any_row(
+        runner: CliRunner, registry_url: str, tmp_path: Path) -> None:
+    """The rows after an unclosed quote would be read as one cell of the row where it opens:
+    the file is refused, naming that line, before anything is answered."""
+    path = tmp_path / "queries.csv"
+    path.write_text(UNCLOSED, encoding="utf-8")
+    out = tmp_path / "results.csv"
+    result = _invoke(runner, registry_url, str(path), "-o", str(out))
+    assert (result.exit_code, result.stderr) == (1, f"Error: {path}: {QUOTE_OPEN}\n")
+    assert not out.exists()
+    # a stream is checked as it is read: the rows of chunks answered before are kept
+    piped = _invoke(runner, registry_url, "-", "--input-format", "csv", "-o", "-",
+                    stdin=UNCLOSED)
+    assert (piped.exit_code, piped.stderr) == (1, f"Error: stdin: {QUOTE_OPEN}\n")
+    assert {r["query_id"] for r in _records(piped.stdout, "jsonl")} <= {"a"}
+
+
+def test_hostile_rows_fail_alone_with_what_to_do(runner: CliRunner, registry_url: str,
+                                                 tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "queries.jsonl"
+    path.write_text('{"id": "fine", "text": "health", "k": 1}\n'
+                    f'{{"id": "deep", "text": {deep}}}\n'
+                    '{"id": "negative", "text": "health", "k": -3}\n'
+                    '{"id": "zero", "text": "health", "k": "0"}\n', encoding="utf-8")
+    result = _invoke(runner, registry_url, str(path), "-o", "-")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "row 2 (id 2): nested too deeply: lists or objects inside each other more than 32 "
+        "levels; a value is text, a number or a list of text\n"
+        "row 3 (id negative): k: -3 is out of range; use 1 to 1000\n"
+        "row 4 (id zero): k: 0 is out of range; use 1 to 1000\n"
+        "3 of 4 rows failed.\n")
+    assert {r["query_id"] for r in _records(result.stdout, "jsonl")} == {"fine"}
+
+
+@pytest.mark.parametrize(("encoding", "name"), [("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"),
+                                                ("utf-32", "UTF-32")])
+def test_wide_text_is_named(runner: CliRunner, registry_url: str, tmp_path: Path,
+                            encoding: str, name: str) -> None:
+    path = tmp_path / "queries.csv"
+    path.write_bytes("id,text\na,health\n".encode(encoding))
+    result = _invoke(runner, registry_url, str(path), "-o", "-")
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {path}: {name} text: save it as UTF-8 and run again\n")

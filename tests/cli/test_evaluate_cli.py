@@ -152,3 +152,17 @@ def test_max_queries_is_for_the_complete_task(runner: CliRunner, history: Path,
     result = runner.invoke(cli, _args(history, shared_data, "--max-queries", "5"))
     assert result.exit_code == 2
     assert "--max-queries applies to --task complete only" in result.output
+
+
+def test_files_merged_for_the_evaluation_are_read_within_bounds(
+        runner: CliRunner, history: Path, shared_data: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several files of one kind are merged into one before the import: read as every import
+    reads a file, a decompression bomb among them stops with the import's message."""
+    monkeypatch.setattr("data.importers._compressed.RATIO_FROM", 512 * 1024)
+    bomb = tmp_path / "parts.csv.gz"
+    bomb.write_bytes(gzip.compress(b"rcn,programme_part\n" + b"1,ERC\n" * 500_000))
+    result = runner.invoke(cli, [*_args(history, shared_data), "--programme-parts", str(bomb)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {bomb}: stopped reading: it expands more than "
+                                    "100 times (")

@@ -42,6 +42,13 @@ def test_orgs_table(runner: CliRunner, registry_url: str) -> None:
     assert len(lines) == 5 and "AALTO KORKEAKOULUSAATIO SR" in lines[2]
 
 
+def test_orgs_without_filters_lists_the_first_page(runner: CliRunner, registry_url: str) -> None:
+    """No filter is no WHERE clause (an empty ``and_()`` is deprecated in SQLAlchemy 2)."""
+    code, out, err = run(runner, registry_url, "orgs", "--limit", "2", "--format", "csv")
+    assert (code, err) == (0, "")
+    assert len(out.splitlines()) == 3
+
+
 def test_orgs_json_on_stdout_only(runner: CliRunner, registry_url: str) -> None:
     code, out, err = run(runner, registry_url, "orgs", "--name", "helsingin yliopisto",
                          "--format", "json")

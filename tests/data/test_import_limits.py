@@ -4,7 +4,10 @@ raise a raw error for a name over 500 characters, SQLite took 100,000 characters
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,8 +34,56 @@ def _eplus(identifier: str) -> bytes:
             f"{identifier},KA203,2019,Guidance,Oulun yliopisto,FI\n").encode("utf-8-sig")
 
 
+def _eplus_partner_without_country() -> bytes:
+    return ("Project Identifier,Action Type,Call year,Project Title,"
+            "Coordinating organisation name,Coordinator's country,Partner 1 name\n"
+            "2019-1-FI01-KA203-000001,KA203,2019,Guidance,Oulun yliopisto,FI,Lapin yliopisto\n"
+            ).encode("utf-8-sig")
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, mtime=0)
+
+
+ORGS_GZ = _gzip((ORGS + "Innokas ry,FI,NGO,Oulu\n" * 200).encode())
+QUOTE_OPEN = ("a quote opens here and is never closed, so the lines after it would be read as "
+              'one value: close the quote (a quote inside a value is written twice: "") and '
+              "try again")
+NOT_TEXT = '{"name": %s, "country": "FI", "type": "NGO"}\n'
+DEEP = "[" * 100_000 + "]" * 100_000
+TOO_DEEP = ("nested too deeply: lists or objects inside each other more than 32 levels; a "
+            "value is text, a number or a list of text")
+
 #: (file name, kind, content, message after "Error: <path>")
 BAD_INPUTS: list[tuple[str, str, bytes, str]] = [
+    ("unclosed.csv", "orgs", (ORGS + 'Innokas ry,FI,NGO,Oulu\nOulun yliopisto,FI,HEI,"Oulu\n'
+                              "Lapin yliopisto,FI,HEI,Rovaniemi\nUniarts,FI,HEI,Helsinki\n"
+                              ).encode(), f": line 3: {QUOTE_OPEN}"),
+    ("unclosed.csv.gz", "orgs", _gzip((ORGS + 'Innokas ry,FI,NGO,"Oulu\nUniarts,FI,HEI,x\n'
+                                       ).encode()), f": line 2: {QUOTE_OPEN}"),
+    ("utf16.csv", "orgs", (ORGS + "Innokas ry,FI,NGO,Oulu\n").encode("utf-16"),
+     ": UTF-16 text: save it as UTF-8 and import it again"),
+    ("utf16be.csv", "orgs", (ORGS + "Innokas ry,FI,NGO,Oulu\n").encode("utf-16-be"),
+     ": UTF-16 text: save it as UTF-8 and import it again"),
+    ("utf32.jsonl", "orgs", (NOT_TEXT % '"Innokas ry"').encode("utf-32"),
+     ": UTF-32 text: save it as UTF-8 and import it again"),
+    ("number.jsonl", "orgs", (NOT_TEXT % "123").encode(),
+     ":1: name: must be text, not a number"),
+    ("list.jsonl", "orgs", (NOT_TEXT % '["Innokas", "ry"]').encode(),
+     ":1: name: must be text, not a list"),
+    ("object.jsonl", "orgs", (NOT_TEXT % '{"fi": "Innokas ry"}').encode(),
+     ":1: name: must be text, not an object"),
+    ("deep.jsonl", "orgs", (NOT_TEXT % '"Innokas ry"' + NOT_TEXT % DEEP).encode(),
+     f":2: -: {TOO_DEEP}"),
+    ("deep-array.jsonl", "orgs", f'[{NOT_TEXT % DEEP}]'.encode(), f": line 1: {TOO_DEEP}"),
+    ("partner.csv", "eplus", _eplus_partner_without_country(),
+     (": line 1: missing column 'Partner 1 country' (the header has 'Partner 1 name'): add "
+     "each partner's country")),
+    ("truncated.csv.gz", "orgs", ORGS_GZ[:len(ORGS_GZ) // 2],
+     (": a damaged or truncated gzip file (it is cut short): download or compress it "
+     "again")),
+    ("garbled.csv.gz", "orgs", ORGS_GZ[:20] + bytes(b ^ 0x5A for b in ORGS_GZ[20:]),
+     ": a damaged or truncated gzip file: download or compress it again"),
     ("long.csv", "orgs", (ORGS + "N" * 501 + ",FI,NGO,\n").encode(),
      ":2: name: 501 characters long; the registry keeps at most 500: shorten it"),
     ("huge.csv", "orgs", (ORGS + "Innokas ry,FI,NGO,\n" + "N" * 100_000 + ",FI,NGO,\n").encode(),
@@ -106,3 +157,59 @@ def test_a_name_over_the_limit_is_a_row_error_on_both_backends(
         f"Skipped {path}:3: {problem}\n"
         "partners.csv: 2 rows read; created 1 organisation; 1 invalid row skipped.\n"))
     assert _organisations(db_url) == 1
+
+
+def _workbook_with(path: Path, member: str, size: int) -> Path:
+    """A real one-row profiles workbook, with one more zip member of ``size`` zero bytes."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["name", "country", "type"])
+    sheet.append(["Innokas ry", "FI", "NGO"])
+    book.save(path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, b"\0" * size)
+    return path
+
+
+@pytest.fixture
+def small_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounds a few MB can break: 1 MB in all, the ratio checked from 512 KB on."""
+    monkeypatch.setenv("MATCHER_MAX_UNCOMPRESSED_MB", "1")
+    monkeypatch.setattr("data.importers._compressed.RATIO_FROM", 512 * 1024)
+
+
+def test_compressed_files_are_read_within_bounds(
+        run: Callable[..., tuple[int, str]], db_url: str, tmp_path: Path,
+        small_bounds: None) -> None:
+    bomb = tmp_path / "bomb.csv.gz"  # 3 MB of rows in 10 KB: over 100 to 1
+    bomb.write_bytes(gzip.compress((ORGS + "Innokas ry,FI,NGO,Oulu\n" * 130_000).encode()))
+    code, said = run("import", "orgs", str(bomb))
+    assert code == 1
+    assert re.fullmatch(
+        rf"Error: {re.escape(str(bomb))}: stopped reading: it expands more than 100 times "
+        r"\([0-9.]+ [KM]B from [0-9.]+ KB\), as a decompression bomb does; real data compresses "
+        r"far less\n", said), said
+    big = tmp_path / "big.csv.gz"  # 1.3 MB that does not compress much
+    rows = "".join(f"Innokas {i * 7919 % 100_003:x} ry,FI,NGO,{i ** 3 % 99_991}\n"
+                   for i in range(50_000))
+    big.write_bytes(gzip.compress((ORGS + rows).encode()))
+    assert run("import", "orgs", str(big)) == (1, (
+        f"Error: {big}: stopped reading: it expands to more than 1.0 MB, the limit for a "
+        "compressed file (set MATCHER_MAX_UNCOMPRESSED_MB to raise it)\n"))
+    book = _workbook_with(tmp_path / "bomb.xlsx", "xl/media/padding.bin", 600 * 1024)
+    assert run("import", "orgs", str(book)) == (1, (
+        f"Error: {book}: stopped reading: its member xl/media/padding.bin expands more than "
+        "100 times (600.0 KB from 612 bytes), as a decompression bomb does; real data compresses "
+        "far less\n"))
+    huge = _workbook_with(tmp_path / "huge.xlsx", "xl/media/padding.bin", 2 * 1024**2)
+    assert run("import", "orgs", str(huge)) == (1, (
+        f"Error: {huge}: stopped reading: its member xl/media/padding.bin expands to more "
+        "than 1.0 MB, the limit for a compressed file (set MATCHER_MAX_UNCOMPRESSED_MB to "
+        "raise it)\n"))
+    assert _organisations(db_url) == 0
+    fine = _workbook_with(tmp_path / "fine.xlsx", "xl/media/logo.bin", 1000)
+    assert run("import", "orgs", str(fine)) == (0, ("fine.xlsx: 1 row read; created 1 "
+                                                   "organisation.\n"))

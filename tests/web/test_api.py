@@ -197,6 +197,8 @@ def test_a_bug_is_500_without_a_stack_trace() -> None:
         got = broken.get("/api/search", params={"text": "x"})
     assert got.status_code == 500
     assert got.json()["error"] == "InternalError"
+    assert got.headers["x-frame-options"] == "DENY"
+    assert "script-src 'self'" in got.headers["content-security-policy"]
     assert "Traceback" not in got.text and "a bug" not in got.text
 
 

@@ -40,6 +40,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     downloads = tmp_path_factory.mktemp("downloads")
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations
     driver = webdriver.Chrome(options=options,
                               service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
     driver.downloads = downloads
@@ -151,3 +152,24 @@ def test_build_a_consortium_complete_it_and_export_it(browser: Any, server: str,
     assert rows[0][:3] == ["name", "PIC", "OID or Erasmus code"]
     assert [r[1] for r in rows[1:]] == shown
     assert all("eligible for KA220-HED" in r[7] for r in rows[1:])
+
+
+def _blocked(driver: Any) -> list[str]:
+    """What the Content-Security-Policy blocked on the pages loaded since the last call."""
+    return [e["message"] for e in driver.get_log("browser")
+            if "Content Security Policy" in e["message"]]
+
+
+def test_the_pages_and_the_api_docs_work_under_the_security_policy(browser: Any,
+                                                                   server: str) -> None:
+    _blocked(browser)
+    for path in ("/?text=virtual+mobility", f"/orgs/{GRAZ}", f"/consortium?members={GRAZ}"):
+        browser.get(server + path)
+        _wait(browser, "h1")
+    assert _blocked(browser) == []
+    browser.get(server + "/docs")  # Swagger UI, set up by /static/docs.js
+    _wait(browser, ".swagger-ui .opblock-summary-path")
+    paths = {e.text for e in browser.find_elements(By.CSS_SELECTOR,
+                                                     ".opblock-summary-path")}
+    assert "/api/search" in paths
+    assert _blocked(browser) == []
