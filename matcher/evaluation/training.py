@@ -29,7 +29,7 @@ sees it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,9 +123,13 @@ HARD = {"partner": 100, "idea": 1000}
 def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 4000,
                   negatives: int = 100, hard: dict[str, int] | None = None, c: float = 1.0, seed: int = 0,
                   batch: int = 64, objectives: dict[str, str] | None = None,
-                  validate: int = 0,
+                  validate: int = 0, without: Collection[str] = (),
                   progress: Callable[[int], None] | None = None) -> LearnedWeights:
-    """Fit both models on ``registry`` cut at ``until_year`` (see the module docstring)."""
+    """Fit both models on ``registry`` cut at ``until_year`` (see the module docstring).
+    ``without``: features left out (an ablation): zero in every example, so weight 0."""
+    unknown = set(without) - set(FEATURES)
+    if unknown:
+        raise QueryError(f"unknown features {sorted(unknown)}; valid: {', '.join(FEATURES)}")
     inner_registry = training_registry(registry, until_year)
     splits = {
         "partner": partner_split(inner_registry, train_until=until_year - 1,
@@ -153,11 +157,13 @@ def learn_weights(registry: Registry, *, until_year: int, max_queries: int = 400
                      else np.ones(len(queries), dtype=bool))
         x, y, owner = _examples(ranker, kind, queries, with_text, negatives,
                                 neighbourhood[kind], rng, batch, progress)
+        x[:, [FEATURES.index(name) for name in without]] = 0.0
         models[kind] = _model(kind, chosen[kind], x, y, owner, c, len(queries))
     learned = LearnedWeights(models["partner"], models["idea"], until_year - 1, until_year,
                              {"uniform_negatives_per_query": negatives,
                               "neighbourhood_negatives_per_query": neighbourhood, "C": c,
-                              "seed": seed, "partner_queries_with_text": 0.5})
+                              "seed": seed, "partner_queries_with_text": 0.5,
+                              **({"without": sorted(without)} if without else {})})
     if validate:
         learned = _validated(learned, splits, held, validate, seed)
     return learned

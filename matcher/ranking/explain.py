@@ -31,6 +31,10 @@ _TITLE_CHARS = 90
 _CALL_CHARS = 60
 
 
+#: The latent collaboration fit (relative to the query's best candidate) from which it is said.
+LATENT_SAID = 0.5
+
+
 def _clip(text: str, limit: int = _TITLE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
@@ -74,6 +78,10 @@ class Explainer:
         reasons: list[str] = []
         if query_rows.size:
             reasons += self._graph(query_rows, partners, row)
+            fit = f.get("latent", 0.0)
+            if fit >= LATENT_SAID:
+                reasons.append(f"fits consortia like yours: {fit:.2f} of the best fit (learned "
+                               "from who worked with whom)")
         topical = batch.topical[i] if batch.topical else None
         if topical is not None:
             reasons += self._evidence(topical, row)

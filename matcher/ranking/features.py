@@ -23,6 +23,10 @@ A single query is a batch of one.
                      project's or description's relevance to the idea, in its words' senses
 graph features       ``direct``, ``direct_orgs``, ``common_neighbours``, ``adamic_adar``
                      (log1p) and ``ppr`` (``log1p(ppr * n)``), for queries with organisations
+``latent``           how well the organisation completes the query's organisations in the
+                     latent space of past consortia (implicit ALS,
+                     :class:`~matcher.ranking.latent.LatentCollaboration`, the query folded
+                     in as a new project), over the best candidate's value
 static features      ``popularity``, ``coordinations``, ``recency``
 type and country     ``same_category``, ``new_country`` (1 or 0, queries with organisations)
 ==================== =======================================================================
@@ -39,6 +43,7 @@ import scipy.sparse as sp
 
 from matcher.language.ideas import read_idea
 from matcher.ranking.graph import CollaborationGraph, PageRankWalk
+from matcher.ranking.latent import LatentCollaboration
 from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.text import used_columns
 from matcher.ranking.topical import TopicalIndex, TopicalScores
@@ -52,7 +57,10 @@ __all__ = ["CONTENT", "FEATURES", "GRAPH", "STATIC", "TYPE_COUNTRY", "FeatureSpa
 
 CONTENT: tuple[str, ...] = ("text_sim", "org_text_sim", "theme_sim", "similar_projects",
                             "topic_family", "theme_projects", "topical")
-GRAPH: tuple[str, ...] = ("direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr")
+GRAPH: tuple[str, ...] = ("direct", "direct_orgs", "common_neighbours", "adamic_adar", "ppr",
+                          "latent")
+#: The graph features the collaboration graph computes (``latent`` comes from the factors).
+_WALKED = GRAPH[:-1]
 STATIC: tuple[str, ...] = ("popularity", "coordinations", "recency")
 TYPE_COUNTRY: tuple[str, ...] = ("same_category", "new_country")
 FEATURES: tuple[str, ...] = CONTENT + GRAPH + STATIC + TYPE_COUNTRY
@@ -135,9 +143,10 @@ class FeatureSpace:
 
     def __init__(self, registry: Registry, vectoriser: ProfileVectoriser, blocks: ProfileBlocks,
                  graph: CollaborationGraph, texts: ProjectTexts,
-                 topical: TopicalIndex) -> None:
+                 topical: TopicalIndex, latent: LatentCollaboration) -> None:
         self.registry = registry
         self.topical = topical
+        self.latent = latent
         self.vectoriser = vectoriser
         self.blocks = blocks
         self.graph = graph
@@ -229,11 +238,14 @@ class FeatureSpace:
         for name in STATIC:
             if name in want:
                 yield name, np.broadcast_to(self.graph.static(name)[cand], shape)
-        graph_names = [n for n in GRAPH if n in want]
+        graph_names = [n for n in _WALKED if n in want]
         if graph_names:
             found = self._graph(batch, None if rows is None else cand, graph_names)
             for name in graph_names:
                 yield name, self._graph_value(name, found[name])
+        if "latent" in want:
+            full = self._latent(batch)
+            yield "latent", full if rows is None else np.ascontiguousarray(full[:, cand])
         if want & set(TYPE_COUNTRY):
             yield from self._type_country(batch, cand, want)
 
@@ -248,7 +260,7 @@ class FeatureSpace:
             raise ValueError(f"unknown features {sorted(unknown)}; valid: "
                              f"{GRAPH + TYPE_COUNTRY}")
         query_rows = batch.rows[i]
-        graph_names = [n for n in GRAPH if n in names]
+        graph_names = [n for n in _WALKED if n in names]
         if graph_names and query_rows.size:
             walk = None
             if "ppr" in graph_names:
@@ -260,6 +272,8 @@ class FeatureSpace:
         elif graph_names:
             for name in graph_names:
                 yield name, np.zeros(rows.size, dtype=np.float32)
+        if "latent" in names:
+            yield "latent", np.ascontiguousarray(self._latent(batch)[i, rows])
         if set(names) & set(TYPE_COUNTRY):
             same_cat, new_cty = self._type_country_of(
                 query_rows, self.blocks.category[rows], self.blocks.country[rows])
@@ -276,6 +290,31 @@ class FeatureSpace:
         elif name == "ppr":
             values = np.log1p(values * self.n_orgs)
         return np.asarray(values, dtype=np.float32)
+
+    def _latent(self, batch: QueryBatch) -> np.ndarray:
+        """``(queries, organisations)``: each query's latent affinity with every organisation
+        over its best candidate's (zero for a query without organisations), made once per
+        batch. Each query is scored by its own matrix-vector product: its values are the
+        same alone or in a batch."""
+        full: np.ndarray | None = batch.memo.get("latent")
+        if full is not None:
+            return full
+        full = np.zeros((len(batch), self.n_orgs), dtype=np.float32)
+        with_orgs = np.flatnonzero(batch.has_orgs)
+        if with_orgs.size and self.latent.n_factors:
+            folded = self.latent.fold_in([batch.rows[i] for i in with_orgs])
+            items = self.latent.item_factors_
+            candidate = np.ones(self.n_orgs, dtype=bool)
+            for j, i in enumerate(with_orgs.tolist()):
+                values = items @ folded[j]
+                candidate[batch.rows[i]] = False
+                top = float(values[candidate].max(initial=0.0))
+                candidate[batch.rows[i]] = True
+                if top > 0:
+                    full[i] = values / top
+        full.flags.writeable = False  # shared by every reader of the batch
+        batch.memo["latent"] = full
+        return full
 
     def _walk(self, batch: QueryBatch) -> PageRankWalk:
         """The PageRank walk of the batch's queries that name organisations, made once."""

@@ -42,7 +42,7 @@ class LatentCollaboration:
     random_state : seed of the initial factors.
     """
 
-    def __init__(self, *, factors: int = 64, regularization: float = 1.0, alpha: float = 20.0,
+    def __init__(self, *, factors: int = 128, regularization: float = 1.0, alpha: float = 20.0,
                  iterations: int = 15, random_state: int = 0) -> None:
         self.factors = factors
         self.regularization = regularization

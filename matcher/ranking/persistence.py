@@ -9,7 +9,9 @@ A saved ranker is a directory with two files:
   blocks, the text idf arrays, the SVD components when the text is reduced, the
   projects' word vectors with their idf (:class:`~matcher.ranking.similar.ProjectTexts`),
   and the topical index (:class:`~matcher.ranking.topical.TopicalIndex`: its hashed columns,
-  BM25F document matrix, document frequencies and idf).
+  BM25F document matrix, document frequencies and idf), and the organisations' latent
+  collaboration factors (:class:`~matcher.ranking.latent.LatentCollaboration`) with their
+  parameters in the JSON.
 
 The collaboration graph and the topic families are rebuilt on load (a few sparse products).
 """
@@ -26,6 +28,7 @@ import scipy.sparse as sp
 
 from matcher.ranking.features import FeatureSpace
 from matcher.ranking.graph import CollaborationGraph
+from matcher.ranking.latent import LatentCollaboration
 from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.topical import TopicalIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
@@ -36,7 +39,7 @@ from models.errors import DataFileError
 
 __all__ = ["load_ranker", "save_ranker"]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 _VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz",
                       "svd_sample", "svd_max_columns", "random_state")
 
@@ -122,6 +125,7 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     arrays["topical_idf"] = topical.idf_
     arrays["topical_collocations"] = topical.collocations_
     arrays["topical_context"] = topical.context_
+    arrays["latent_factors"] = space.latent.item_factors_
     meta = {
         "format": FORMAT_VERSION,
         "registry_fingerprint": reg.fingerprint,
@@ -132,6 +136,7 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
         "project_texts": {"n_features": texts.n_features, "min_df": texts.min_df,
                           "top_k": texts.top_k, "stop_words": sorted(texts.stop_words_)},
         "topical": topical.get_params(),
+        "latent": space.latent.get_params(),
         "theme_codes": list(vec.theme_codes_),
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
@@ -242,7 +247,8 @@ def _load(directory: Path) -> _Parts:
             arrays["topical_columns"], _get_csr(arrays, "topical_documents"),
             arrays["topical_df"], arrays["topical_idf"], registry.incidence,
             arrays["topical_collocations"], arrays["topical_context"])
+        latent = LatentCollaboration(**meta["latent"]).set_fitted(arrays["latent_factors"])
     weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])
     space = FeatureSpace(registry, vec, blocks, CollaborationGraph.from_registry(registry), texts,
-                         topical)
+                         topical, latent)
     return space, weights, meta["params"]

@@ -6,7 +6,9 @@ in three steps per batch, none of which loops in Python over all organisations:
 1. **Content scores.** The content and static features (:mod:`matcher.ranking.features`)
    of every organisation for every query of the batch, as a few sparse products; with the
    query's weights they are its cheap score. Each query's candidates are the best
-   ``n_content`` allowed organisations by that score, plus, for queries with organisations,
+   ``n_content`` allowed organisations by that score (with, for queries with organisations,
+   their latent affinity: :class:`~matcher.ranking.latent.LatentCollaboration`), plus, for
+   queries with organisations,
    their past partners and best-connected partners of partners (``n_neighbours``). A query
    without organisations (an idea) considers only organisations with evidence for it (some
    content feature above zero: its words, similar projects, its call topic, its themes);
@@ -44,6 +46,7 @@ from matcher.ranking.features import (
     QueryBatch,
 )
 from matcher.ranking.graph import CollaborationGraph
+from matcher.ranking.latent import LatentCollaboration
 from matcher.ranking.persistence import load_ranker, save_ranker
 from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.topical import TopicalIndex, TopicalScores
@@ -56,7 +59,10 @@ from models.errors import QueryError
 __all__ = ["FEATURES", "Ranker", "Ranking"]
 
 _NO_FILTERS = Filters()
-_CHEAP = CONTENT + STATIC
+#: What every organisation is scored by to pick a query's candidates: the content and static
+#: features, and the latent affinity (a product with the factors, made once per query), so
+#: that an organisation that fits the consortium without having worked with it is considered.
+_CHEAP = (*CONTENT, *STATIC, "latent")
 #: Columns summed at a time by :meth:`Ranker.linear` (a block of a batch's scores fits in cache).
 _BLOCK = 4096
 #: Below any real score: an idea query's organisations without evidence come after the rest.
@@ -117,7 +123,8 @@ class Ranker:
     n_content : candidates taken from the content score per query.
     n_neighbours : most candidates taken from the query organisations' graph neighbourhood.
     batch : queries whose content scores are computed together.
-    vectoriser, texts : the :class:`ProfileVectoriser` and :class:`ProjectTexts` to fit.
+    vectoriser, texts, topical, latent : the :class:`ProfileVectoriser`,
+        :class:`ProjectTexts`, :class:`TopicalIndex` and :class:`LatentCollaboration` to fit.
 
     Examples
     --------
@@ -137,7 +144,8 @@ class Ranker:
                  n_content: int = 2000, n_neighbours: int = 3000, batch: int = 32,
                  vectoriser: ProfileVectoriser | None = None,
                  texts: ProjectTexts | None = None,
-                 topical: TopicalIndex | None = None, model_share: float = 0.9,
+                 topical: TopicalIndex | None = None,
+                 latent: LatentCollaboration | None = None, model_share: float = 0.9,
                  weak_min: float = 0.3) -> None:
         self.weights = weights
         self.model_share = model_share
@@ -148,6 +156,7 @@ class Ranker:
         self.vectoriser = vectoriser
         self.texts = texts
         self.topical = topical
+        self.latent = latent
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self, registry: Registry, *,
@@ -160,9 +169,10 @@ class Ranker:
         texts = (self.texts or ProjectTexts()).fit(registry)
         topical = (self.topical or TopicalIndex()).fit(registry)
         say("graph")
-        self._set_fitted(FeatureSpace(registry, vectoriser, blocks,
-                                      CollaborationGraph.from_registry(registry), texts,
-                                      topical))
+        graph = CollaborationGraph.from_registry(registry)
+        latent = (self.latent or LatentCollaboration()).fit(registry.incidence)
+        self._set_fitted(FeatureSpace(registry, vectoriser, blocks, graph, texts, topical,
+                                      latent))
         return self
 
     def _set_fitted(self, space: FeatureSpace) -> None:
@@ -439,7 +449,8 @@ class Ranker:
         # from the intercept and back, term by term in float32: the roundings of the scores
         # as :meth:`linear` sums them, so the picks are those it would make
         z = np.full(pool.size, intercept, dtype=np.float32)
-        used = [n for n in GRAPH + TYPE_COUNTRY if w[FEATURES.index(n)]]
+        used = [n for n in GRAPH + TYPE_COUNTRY
+                if n not in _CHEAP and w[FEATURES.index(n)]]
         for name, values in self.space_.query_columns(batch, i, pool, used):
             z += values * w[FEATURES.index(name)]
         z -= intercept

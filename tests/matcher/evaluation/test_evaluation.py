@@ -22,7 +22,7 @@ from matcher.evaluation.harness import (
     partner_split,
     training_registry,
 )
-from matcher.evaluation.training import RankerScorer, to_queries
+from matcher.evaluation.training import RankerScorer, learn_weights, to_queries
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
@@ -205,3 +205,15 @@ def test_batched_features_equal_one_query_at_a_time(real_rows: list[dict[str, st
     for i, q in enumerate(queries):
         one = ranker.features([q])[0]
         assert batch[i] == pytest.approx(one, abs=1e-5)
+
+
+def test_an_ablation_learns_without_the_features_it_leaves_out(
+        real_rows: list[dict[str, str]]) -> None:
+    registry = training_registry(registry_from_rows(real_rows), 2017)
+    learned = learn_weights(registry, until_year=2017, max_queries=150, negatives=20,
+                            without=("latent", "ppr"))
+    assert learned.partner.weights["latent"] == learned.partner.weights["ppr"] == 0.0
+    assert learned.partner.weights["common_neighbours"] != 0.0
+    assert learned.to_json()["training"]["without"] == ["latent", "ppr"]
+    with pytest.raises(QueryError, match="unknown features"):
+        learn_weights(registry, until_year=2017, without=("als",))

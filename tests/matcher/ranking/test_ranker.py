@@ -359,3 +359,28 @@ def test_one_querys_graph_features_equal_its_row_of_the_batchs(shared_data: Path
     for query, found in zip(queries, together, strict=True):
         alone = ranker.rank(query, n=10)
         assert [(m.org.id, m.score) for m in found] == [(m.org.id, m.score) for m in alone]
+
+
+def test_latent_affinity_is_relative_to_the_best_candidate_and_kept_by_the_index(
+        shared_data: Path, tmp_path: Path) -> None:
+    """The latent feature: 1 for the query's best completer in the space of past consortia,
+    the query's own organisations not candidates, zero for an idea; a past partner of a
+    query organisation scores well above an organisation of the slice chosen at random; the
+    saved index gives the same values."""
+    registry = _real_slice(shared_data, n_projects=600)
+    ranker = Ranker().fit(registry)
+    space = ranker.space_
+    active = np.flatnonzero(np.diff(registry.incidence.indptr) >= 3)
+    member = int(active[0])
+    queries = [Query(org_ids=(registry.orgs[member].id,)), Query(text="energy storage")]
+    latent = dict(space.columns(space.prepare(queries), names=("latent",)))["latent"]
+    others = np.ones(registry.n_orgs, dtype=bool)
+    others[member] = False
+    assert latent[0, others].max() == pytest.approx(1.0)
+    assert not latent[1].any()
+    partners = np.flatnonzero(ranker.graph_.adjacency_[member].toarray().ravel())
+    assert np.median(latent[0, partners]) > 10 * abs(float(np.median(latent[0, others])))
+    ranker.save(tmp_path)
+    loaded = Ranker.load(tmp_path).space_
+    again = dict(loaded.columns(loaded.prepare(queries), names=("latent",)))["latent"]
+    np.testing.assert_array_equal(again, latent)
