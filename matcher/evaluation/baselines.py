@@ -21,7 +21,6 @@ All of them follow :class:`matcher.evaluation.harness.Scorer`: ``fit(train_regis
 
 >>> import scipy.sparse as sp
 >>> from matcher.evaluation.harness import EvalQuery
-from matcher.evaluation.peers import peers
 >>> from matcher.registry.snapshot import Registry
 >>> inc = sp.csr_matrix(np.array([[1, 1], [1, 0], [0, 1], [1, 1]], dtype=np.float32))
 >>> reg = Registry((), (), inc, {}, {}, "x")

@@ -42,7 +42,12 @@ def test_json_report(runner: CliRunner, history: Path, shared_data: Path) -> Non
     report = json.loads(result.stdout)
     assert report["k"] == 5 and report["queries"] > 0
     assert list(report["models"]) == ["matcher", "random", "popularity", "part_popularity",
-                                      "common_neighbours", "adamic_adar"]
+                                      "common_neighbours", "adamic_adar", "implicit_als",
+                                      "pagerank"]
+    # the peers' hyper-parameters come from inside the training years, and say so
+    tuned = report["tuned_on_training_years"]
+    assert set(tuned) == {"implicit_als", "pagerank"}
+    assert tuned["pagerank"]["chosen_on"].startswith("consortia of 2017 (features up to 2016)")
     for figures in report["models"].values():
         assert set(figures) == {"recall", "hit", "mrr", "ndcg"}
         assert all(0.0 <= v <= 1.0 for v in figures.values())
