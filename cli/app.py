@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 from sqlalchemy.orm import Session
 
-from models.db import Database, open_database, resolve_url
+from models.db import Database, open_registry
 from models.locks import read_snapshot
 
 if TYPE_CHECKING:
@@ -36,12 +36,7 @@ class App:
         The default registry is built from the bundled data on first use by any command.
         """
         if self._db is None:
-            is_default = resolve_url(self.db_url)[1]
-            self._db = open_database(self.db_url, create=write or is_default,
-                                     for_reading=not write)
-            from data.bootstrap import ensure_registry
-
-            ensure_registry(self._db, announce=self.say_once)
+            self._db = open_registry(self.db_url, write=write, announce=self.say_once)
         return self._db
 
     @property

@@ -51,7 +51,7 @@ from matcher.registry.reference import Reference, load_reference
 from matcher.registry.snapshot import OrgProfile, fingerprint
 from matcher.values import Filters, Query
 from matcher.vocabulary import OrgIndex, Vocabulary
-from models.db import Database, open_database
+from models.db import Database, open_registry
 from models.errors import DatabaseError, MatcherError, QueryError, concerning
 from models.locks import read_snapshot
 
@@ -166,11 +166,11 @@ class Matcher:
              build: bool = True) -> Matcher:
         """The registry at ``url`` (default: ``$MATCHER_DB``, else the default registry).
 
-        A registry that does not exist is an error (``NoRegistry``), unless ``create``. The
-        default registry is created, from the bundled data, by the first ``matcher`` command
-        (or ``matcher init``).
+        A named registry that does not exist is an error (``NoRegistry``), unless ``create``.
+        The default registry is created from the bundled data on first use, by this call as by
+        the first ``matcher`` command (``progress``, else stderr, gets the note).
         """
-        return cls(open_database(url, create=create, for_reading=not create),
+        return cls(open_registry(url, write=create, announce=progress),
                    cache_dir=cache_dir, progress=progress, build=build)
 
     @classmethod

@@ -38,10 +38,16 @@ __all__ = [
     "default_database_path",
     "failure",
     "open_database",
+    "open_registry",
     "resolve_url",
 ]
 
 DEFAULT_DB_ENV = "MATCHER_DB"
+#: The entry-point group of the registry's set-up (``data.bootstrap.ensure_registry``, declared
+#: in pyproject.toml): called on every opened registry, it seeds reference rows and fills the
+#: empty default registry from the bundled data. Found by name, so ``models`` imports no layer
+#: above it.
+SETUP_GROUP = "matcher.registry_setup"
 APP_NAME = "erasmus-partner-matcher"
 _MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest migration. A database already there skips Alembic (0.1 s on every command);
@@ -272,3 +278,31 @@ def open_database(url: str | None = None, *, migrate: bool = True, create: bool 
         created=created,
         read_only=read_only,
     )
+
+
+def open_registry(url: str | None = None, *, write: bool = False,
+                  announce: Callable[[str], None] | None = None) -> Database:
+    """The one way a registry is opened, by the CLI, the web server and ``Matcher.open``.
+
+    ``url``: explicit URL, else ``$MATCHER_DB``, else the default registry, which is created
+    and filled from the bundled data on first use (``announce`` gets the note, by default on
+    stderr). A named registry that does not exist is an error unless ``write`` (imports,
+    ``init``); a read-only SQLite file is opened read-only for reading.
+    """
+    import sys
+    from importlib.metadata import entry_points
+
+    def to_stderr(message: str) -> None:
+        print(message, file=sys.stderr)
+
+    is_default = resolve_url(url)[1]
+    db = open_database(url, create=write or is_default, for_reading=not write)
+    hooks = [point.load() for point in entry_points(group=SETUP_GROUP)]
+    if not hooks and is_default and db.created:
+        db.dispose()
+        raise NoRegistry("the default registry is empty and this installation cannot fill it "
+                         "(its set-up entry point is missing): reinstall the package with "
+                         "`pip install -e .`, or import data with `matcher import KIND FILE`")
+    for setup in hooks:
+        setup(db, announce=announce or to_stderr)
+    return db

@@ -118,16 +118,14 @@ class DefaultHome:
         monkeypatch.setenv("XDG_CACHE_HOME", str(self.cache))
 
     def build(self) -> None:
-        """First use, as a user's first command meets it, then the search index."""
-        from data.bootstrap import ensure_registry
+        """First use, as a user of the library meets it (``Matcher.open()`` in empty XDG
+        folders, as the README's library example starts), then the search index."""
         from matcher import Matcher
 
         with pytest.MonkeyPatch.context() as mp:
             self.use(mp)
             mp.delenv("MATCHER_DB", raising=False)
-            db = open_database()
-            ensure_registry(db, announce=self.said.append)
-            db.dispose()
+            Matcher.open(progress=self.said.append, build=False).close()
             with Matcher.open() as matcher:
                 matcher.ranker()
 
