@@ -179,8 +179,7 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
                     "or --topic then choose)", constraint="text")
         ids = np.array([o.id for o in registry.orgs], dtype=np.int64)
         on_topic = frozenset(ids[evidence].tolist())
-        if TOPICAL_FILTER:
-          filters = replace(filters, only_ids=on_topic if filters.only_ids is None
+        filters = replace(filters, only_ids=on_topic if filters.only_ids is None
                           else filters.only_ids & on_topic)
     matches = _candidates(ranker, call, query, idea, pool, filters)
     relevance = None
@@ -192,8 +191,6 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
                    CandidatePool(call, given, matches, registry, relevance), lo, hi,
                    coordinator)
 
-
-TOPICAL_FILTER = True
 
 
 def search(request: Request, *, n: int = 5, objective: Objective | None = None,

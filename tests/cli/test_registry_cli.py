@@ -9,13 +9,14 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from cli import app as cli_app
 from cli.main import cli
-from models.db import Database, open_database
+from models.db import Database, open_registry
 from tests.real_slices import real_registry
 
 HELSINKI, GRAZ = "999994535", "999873188"
@@ -160,12 +161,12 @@ def closing(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     never reaches, and PostgreSQL connections left open fail the test (ResourceWarning)."""
     opened: list[Database] = []
 
-    def open_and_remember(url: str | None = None, **options: bool) -> Database:
-        db = open_database(url, **options)
+    def open_and_remember(url: str | None = None, **options: Any) -> Database:
+        db = open_registry(url, **options)
         opened.append(db)
         return db
 
-    monkeypatch.setattr(cli_app, "open_database", open_and_remember)
+    monkeypatch.setattr(cli_app, "open_registry", open_and_remember)
     yield
     for db in opened:
         db.dispose()
