@@ -211,8 +211,11 @@ def _idea_notes(ranking: Ranking, k: int, filters: Filters) -> list[str]:
                      "(`matcher import eplus`) or your own profiles")
     elif strong == 0:
         notes.append(f"no organisation{among} has a past project or description about this "
-                     f"idea's topic ({topic}); the {shown} listed are the closest, sharing "
-                     "part of it, not matches")
+                     f"idea's topic ({topic}); "
+                     + (f"the {shown} listed are the closest" if shown != 1
+                        else "the one listed is the closest")
+                     + (", sharing part of it, not matches" if shown != 1
+                        else ", sharing part of it, not a match"))
     elif strong < k:
         notes.append(f"only {strong} organisation{'s' if strong != 1 else ''}{among} "
                      f"{'have' if strong != 1 else 'has'} a past project or description "
