@@ -288,6 +288,8 @@ class _Reading:
     topic_phrases: list[tuple[int, str, str]]
     education: list[int]
     weights: list[float]
+    #: the idea's topic words when the registry uses none of them (then nothing is evidence)
+    absent: tuple[str, ...] = ()
 
 
 class TopicalIndex:
@@ -421,28 +423,37 @@ class TopicalIndex:
         return bool(self.df_[pair] >= PHRASE_MIN_SHARE * rarer)
 
     def _read(self, idea: IdeaWords) -> _Reading:
+        topic = [i for i, s in enumerate(idea.slots) if discount(s) == 1.0]
+        # topic words no document of the registry uses ("flipped" of "flipped classroom"):
+        # nothing can be evidence of them, so the idea is read without them, as one of its
+        # phrases and words of education, whose matches are at most the closest (see
+        # :meth:`score`)
+        absent: tuple[str, ...] = ()
+        if topic and all(self.column(w) is None for i in topic for w in idea.slots[i]):
+            absent = tuple(idea.slots[i][0] for i in topic)
+            topic = []
         # a pair of the corpus without a topic word ("based learning") says nothing of the
         # idea's topic: only the glossary's, or what the idea wrote as one word, count then
         phrases = tuple((i, a, b) for i, (left, right) in enumerate(pairwise(idea.slots))
                         for a in left for b in right
-                        if a != b and (i in idea.joined or (a, b) in glossary_phrases()
-                                       or (self.is_phrase(a, b) and max(
-                                           discount(idea.slots[i]),
-                                           discount(idea.slots[i + 1])) == 1.0)))
+                        if a != b and a not in absent and b not in absent
+                        and (i in idea.joined or (a, b) in glossary_phrases()
+                             or (self.is_phrase(a, b) and max(
+                                 discount(idea.slots[i]),
+                                 discount(idea.slots[i + 1])) == 1.0)))
         bound: dict[int, list[str]] = {}
         for i, a, b in phrases:
             for slot in (i, i + 1):
                 if discount(idea.slots[slot]) < 1.0:
                     bound.setdefault(slot, []).append(f"{a} {b}")
-        topic = [i for i, s in enumerate(idea.slots) if discount(s) == 1.0]
         topic_phrases: list[tuple[int, str, str]] = []
         if not topic:
             topic_phrases = [p for p in phrases if (p[1], p[2]) in glossary_phrases()]
-            if not topic_phrases:
+            if not topic_phrases or absent:
                 topic = [i for i, s in enumerate(idea.slots) if s[0] in EDUCATION]
         education = [i for i, s in enumerate(idea.slots) if s[0] in EDUCATION and i not in topic]
         weights = [self._idf_of(s) * discount(s) for s in idea.slots]
-        return _Reading(phrases, bound, topic, topic_phrases, education, weights)
+        return _Reading(phrases, bound, topic, topic_phrases, education, weights, absent)
 
     def _idf_of(self, slot: Sequence[str]) -> float:
         cols = [self.column(w) for w in slot]
@@ -571,15 +582,16 @@ class TopicalIndex:
         # evidence of the idea's topic: likely related, and matching a topic word in its
         # sense (never words of education or generic ones alone)
         evidence = np.zeros(n, dtype=bool)
-        evidence[docs] = (p_related >= 0.5) & (x[:, DOC_FEATURES.index("topic")] > 0)
+        if not r.absent:
+            evidence[docs] = (p_related >= 0.5) & (x[:, DOC_FEATURES.index("topic")] > 0)
         org_score, org_best, org_evidence = self._by_organisation(docs, quality[docs],
                                                                   evidence[docs])
         org_near = np.zeros(self.n_orgs_, dtype=bool)
         near = docs[x[:, DOC_FEATURES.index("topic")] > 0]
         if near.size:
             org_near[self._authors[near].indices] = True
-        units = (*(idea.slots[i][0] for i in r.topic),
-                 *(f"{a} {b}" for _, a, b in r.topic_phrases))
+        units = r.absent or (*(idea.slots[i][0] for i in r.topic),
+                             *(f"{a} {b}" for _, a, b in r.topic_phrases))
         return TopicalScores(idea, docs, x, quality, related, evidence, org_score, org_best,
                              org_evidence, org_near, tuple((a, b) for _, a, b in r.phrases),
                              units)

@@ -69,6 +69,23 @@ def test_the_topic_word_decides_not_the_generic_ones(senses: TopicalIndex) -> No
     assert found[0] == 10  # sustainable tourism before health tourism
 
 
+def test_a_topic_word_no_project_uses_leaves_the_closest_only() -> None:
+    """"flipped" is in no project of the registry: nothing can be evidence of a flipped
+    classroom, but projects about classrooms and lectures are the closest, and the note
+    names the missing word, not the education words that stood in for it."""
+    index = TopicalIndex().fit(_registry([
+        "Engaging science classroom practice", "Lecture recordings for large courses",
+        "Quantum computing hardware"]))
+    scores = index.score(read_idea("flipped classroom and active learning in large lectures"))
+    assert not scores.evidence.any()
+    assert scores.topic_words == ("flipped",)
+    assert scores.org_near.tolist() == [True, True, False]
+    # a topic word the registry has keeps its reading, with no stand-ins for it
+    scores = index.score(read_idea("quantum computing in large lectures"))
+    assert "quantum" in scores.topic_words and "lecture" not in scores.topic_words
+    assert scores.org_near.tolist() == [False, False, True]
+
+
 def test_names_are_not_idea_text() -> None:
     index = TopicalIndex().fit(make_registry(
         [org(0, "Tourism Institute", "FI"), org(1, "Other", "FI")], [[1]],
