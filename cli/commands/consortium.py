@@ -54,7 +54,8 @@ def show_consortia(app: App, payload: dict[str, Any], fmt: str) -> None:
     for c in payload["consortia"]:
         click.echo(f"#{c['rank']}  score {c['score']:.3f}  ({payload['action']}, "
                    f"{payload['call_year']} call, eligible)")
-        rows = [{**m, "added": "+" if m["added"] else ""} for m in c["members"]]
+        rows = [{**m, "added": "+" if m["added"] else "", "pic": m["pic"] or "no PIC"}
+                for m in c["members"]]
         click.echo(table(rows, ["added", "pic", "name", "country", "type"], max_width=50))
         for reason in c["why"]:
             click.echo(f"  - {reason}")

@@ -24,7 +24,7 @@ def render_table(results: list[dict[str, Any]]) -> str:
     width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 120))
     heads = ("#", "score", "name", "country", "type", "PIC")
     rows = [(str(r["rank"]), f"{r['score']:.3f}", r["name"], r["country"], r["type"],
-             r["pic"] or f"#{r['id']}") for r in results]
+             r["pic"] or "no PIC") for r in results]
     name_width = max(20, width - 48)
     rows = [(a, b, n if len(n) <= name_width else n[: name_width - 1] + "…", *rest)
             for a, b, n, *rest in rows]

@@ -49,6 +49,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "add.short": ("add", "lisää"),
     "remove": ("remove", "poista"),
     "yes": ("yes", "kyllä"),
+    "no_pic": ("no PIC", "ei PIC-tunnusta"),
     "no": ("no", "ei"),
     "org.identifiers": ("Identifiers", "Tunnisteet"),
     "org.country": ("Country", "Maa"),

@@ -23,9 +23,10 @@ from cli.web.errors import error_body, status_of
 from cli.web.i18n import LANGUAGES, translator
 from matcher import Completion, Matcher, SearchRequest, SearchResult, Verdict
 from matcher.export import PartnerRow, to_csv, to_xlsx
+from matcher.names import OrgIdentity
 from models.errors import MatcherError
 
-__all__ = ["TEMPLATES", "render_error", "router", "website_link"]
+__all__ = ["TEMPLATES", "pic_of", "render_error", "router", "website_link"]
 
 Many = Annotated[list[str], Query()]
 #: Every template autoescapes, whatever its file name (Starlette's default only does it for
@@ -81,6 +82,11 @@ def website_link(website: str | None) -> str | None:
     return "https://" + text if _HOST.fullmatch(text) else None
 
 
+def pic_of(org: OrgIdentity, lang: str) -> str:
+    """The organisation's PIC, or that it has none (never its internal ``#id``)."""
+    return org.pic or translator(lang)("no_pic")
+
+
 def _lang(lang: str) -> str:
     return lang if lang in LANGUAGES else "en"
 
@@ -92,7 +98,7 @@ def _render(request: Request, template: str, lang: str, status: int = 200,
     here = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     return TEMPLATES.TemplateResponse(request, template, {
         "t": translator(lang), "lang": lang, "link": link, "each": each, "org_path": org_path,
-        "website_link": website_link,
+        "website_link": website_link, "pic_of": pic_of,
         "other_lang": other, "other_url": link(request.url.path, [*here, ("lang", other)]),
         **context}, status_code=status)
 

@@ -80,6 +80,12 @@ class Consortium:
     why: tuple[str, ...]
     eligible: bool = True
 
+    @property
+    def overall(self) -> tuple[str, ...]:
+        """The reasons about the whole consortium: ``why`` without its first lines, one for
+        each added member, which repeat that member's own ``why``."""
+        return self.why[sum(m.added for m in self.members):]
+
     def to_json(self) -> dict[str, Any]:
         return {
             "rank": self.rank, "score": round(self.score, 4), "eligible": self.eligible,

@@ -162,3 +162,11 @@ def test_index_then_stale_rebuild_on_search(runner: CliRunner, url: str,
     assert json.loads(result.stdout)["query"]["org"]["pic"] == new[2]
     after = json.loads(run(runner, url, "index", "--format", "json").stdout)
     assert after["built"] is False and after["n_orgs"] == info["n_orgs"] + 1
+
+
+def test_the_table_says_no_pic_rather_than_an_internal_id() -> None:
+    from cli.commands.search import render_table
+
+    shown = render_table([{"rank": 1, "score": 0.5, "name": "SOME NGO", "country": "FI",
+                           "type": "ngo", "pic": None, "id": 36900, "why": []}])
+    assert "#36900" not in shown and "no PIC" in shown

@@ -96,3 +96,28 @@ def test_exports_have_the_partner_list_columns(client: TestClient,
     # each member's reasons say why it belongs with the other
     assert all("worked with" in str(v[-1]) for v in values[1:])
     assert client.get("/export/search.pdf", params={"text": "x"}).status_code == 422
+
+
+def test_builder_says_each_added_members_reasons_once(client: TestClient) -> None:
+    """An added member's reasons are listed under it, not again under its consortium."""
+    page = client.get("/consortium", params={"members": [GRAZ, CSIC], "do": "complete"})
+    assert page.status_code == 200
+    alternatives = page.text.split('<li class="alternative">')[1:]
+    assert alternatives
+    for html in alternatives:
+        lists = html.split('<ul class="why">')[1:]
+        reasons = [r.split("</li>")[0].strip() for m in lists
+                   for r in m.split("</ul>")[0].split("<li>")[1:]]
+        assert reasons
+        for i, reason in enumerate(reasons):
+            assert not any(reason in other for other in reasons[:i] + reasons[i + 1:]), reason
+
+
+def test_a_member_without_a_pic_says_so(default_matcher: Any) -> None:
+    from cli.web.pages import pic_of
+    from matcher.registry.snapshot import OrgProfile
+
+    org = OrgProfile(36900, None, None, None, "SOME NGO", "FI", None, "ngo", None, False)
+    assert pic_of(org, "en") == "no PIC" and pic_of(org, "fi") == "ei PIC-tunnusta"
+    graz = default_matcher.show(GRAZ)
+    assert graz.pic == GRAZ
