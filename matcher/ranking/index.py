@@ -1,8 +1,10 @@
 """The fitted :class:`~matcher.ranking.ranker.Ranker` of a database, cached on disk.
 
-Each database gets its own folder under the user cache directory, named by a hash of its URL::
+Each database gets its own folder under the user cache directory, named by a hash of its
+identity (its URL; for a SQLite file, the file's resolved absolute path, so that one file
+opened by a relative path, an absolute one or through a link has one index, not one each)::
 
-    ~/.cache/erasmus-partner-matcher/index-<sha256(url)[:16]>/
+    ~/.cache/erasmus-partner-matcher/index-<sha256(identity)[:16]>/
         index.json      what was built: fingerprint, organisations, projects, seconds, bytes
         ranker.json     \\  Ranker.save (no pickle)
         arrays.npz      /
@@ -76,14 +78,20 @@ class IndexInfo:
                 f"{self.seconds:.1f} s, {self.bytes / 1e6:.1f} MB in {self.path}")
 
 
-def _session_url(session: Session) -> str:
-    return session.get_bind().engine.url.render_as_string(hide_password=True)
+def _identity(session: Session) -> str:
+    """What tells ``session``'s database apart from others: a SQLite file's resolved path
+    (written as an absolute URL, so an index keyed by one keeps its folder), else the URL."""
+    url = session.get_bind().engine.url
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not url.database.startswith("file:"):
+        return f"sqlite:///{os.path.realpath(url.database)}"
+    return url.render_as_string(hide_password=True)
 
 
 def index_dir(session: Session, cache_dir: Path | None = None) -> Path:
     """The folder of the index of ``session``'s database (not necessarily existing)."""
     base = Path(cache_dir) if cache_dir is not None else platformdirs.user_cache_path(APP_NAME)
-    digest = hashlib.sha256(_session_url(session).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(_identity(session).encode()).hexdigest()[:16]
     return base / f"index-{digest}"
 
 

@@ -229,3 +229,25 @@ def test_a_damaged_save_is_a_data_file_error_not_a_zip_error(sqlite_db: Database
         fh.truncate(1000)
     with pytest.raises(DataFileError, match="cannot read the saved ranker .*BadZipFile"):
         load_ranker(directory)
+
+
+def test_one_sqlite_file_has_one_index_however_its_path_is_written(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "sub")
+    monkeypatch.chdir(tmp_path)
+    urls = ["sqlite:///r.sqlite", f"sqlite:///{tmp_path / 'r.sqlite'}",
+            "sqlite:///sub/../r.sqlite", "sqlite:///./r.sqlite"]
+    folders = set()
+    for url in urls:
+        with Session(create_engine(url)) as s:
+            folders.add(index.index_dir(s, tmp_path / "cache"))
+    assert len(folders) == 1
+    with Session(create_engine("sqlite:///link/r.sqlite")) as s:
+        assert index.index_dir(s, tmp_path / "cache") == index.index_dir(
+            Session(create_engine("sqlite:///sub/r.sqlite")), tmp_path / "cache")
+    with Session(create_engine("sqlite:///other.sqlite")) as s:
+        assert index.index_dir(s, tmp_path / "cache") not in folders
