@@ -9,6 +9,8 @@ import click
 from cli.app import App, pass_app
 from cli.errors import reports_errors
 
+#: A file of more rows than this gets a progress bar and its slow steps said.
+BAR_FROM = 5000
 KIND_HELP = {
     "eche": "ECHE holders list 2021-27 (.xlsx or ;-separated .csv)",
     "history": "CORDIS H2020 participations (.csv/.csv.gz), with --programme-parts, "
@@ -59,6 +61,8 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
       matcher import history participations.csv.gz --programme-parts programme_parts.csv.gz \\
         --organisations organisations.csv.gz --projects projects.csv.gz
     """
+    import time
+
     from tqdm import tqdm
 
     from data.importers import count_lines, import_file
@@ -67,12 +71,24 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
         raise click.UsageError("--programme-parts, --organisations and --projects only go "
                                "with KIND history")
     total = count_lines(file) if file.is_file() else None
-    show = not app.quiet and total is not None and total > 5000
+    show = not app.quiet and total is not None and total > BAR_FROM
+    started = time.monotonic()
     with tqdm(total=total, unit=" rows", disable=not show, leave=False,
               desc=f"import {kind}") as bar, app.write_session() as session:
+
+        def phase(what: str) -> None:
+            # the rows are read: the bar is done, and what takes the time now is said
+            bar.close()
+            if show:
+                app.say(f"import {kind}: {what}...")
+
         report = import_file(session, kind, file, skip_invalid=skip_invalid,
                              programme_parts=programme_parts, organisations=organisations,
-                             projects=projects, progress=bar.update, on_wait=app.say_once)
+                             projects=projects, progress=bar.update, on_wait=app.say_once,
+                             phase=phase)
+        phase("saving (committing the transaction)")
+    if show:
+        app.say(f"import {kind}: done in {time.monotonic() - started:.1f} s")
     for error in report.skipped:
         click.echo(f"Skipped {error}", err=True)
     for note in report.notes:

@@ -149,7 +149,8 @@ def _ambiguous_ids(rows: list[EcheRow]) -> dict[str, set[str]]:
 
 
 def import_eche(session: Session, path: Path, *, skip_invalid: bool = False,
-                progress: Callable[[int], None] | None = None) -> ImportReport:
+                progress: Callable[[int], None] | None = None,
+                phase: Callable[[str], None] | None = None) -> ImportReport:
     table = read_table(path, required=COLUMNS, optional=OPTIONAL, fallback_encoding="cp1252")
     log = RowLog(skip_invalid)
     log.extend(table.errors)
@@ -183,6 +184,8 @@ def import_eche(session: Session, path: Path, *, skip_invalid: bool = False,
         progress(len(rows) % 1000)
     created = len(book.created)
     updated = len(book.changed)
+    if phase is not None:
+        phase(f"writing {created + updated:,} organisations")
     book.flush(path.name)
     report = ImportReport(
         kind="eche", file=str(path), rows=len(table.records) + len(table.errors),

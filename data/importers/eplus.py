@@ -182,7 +182,8 @@ def _check_partner_columns(table: Table) -> None:
 
 
 def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
-                 progress: Callable[[int], None] | None = None) -> ImportReport:
+                 progress: Callable[[int], None] | None = None,
+                 phase: Callable[[str], None] | None = None) -> ImportReport:
     table = read_table(path, required=COLUMNS, optional=OPTIONAL, extra=_PARTNER)
     _check_partner_columns(table)
     log = RowLog(skip_invalid)
@@ -208,6 +209,8 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
     theme_codes = [tuple(dict.fromkeys(themes.resolve(t) or themes.add(t, "topic")
                                        for t in p.topics)) for p in projects]
     n_orgs, n_org_updates, n_themes = len(book.created), len(book.changed), len(themes.new)
+    if phase is not None:
+        phase(f"writing {len(projects):,} projects and their organisations")
     real = book.flush(path.name)
     themes.flush()
     created, updated = _write_projects(session, path, projects, theme_codes, themes.ids)

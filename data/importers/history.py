@@ -129,7 +129,8 @@ def _parse(path: Path, line: int, c: dict[str, str], countries: set[str]) -> _Ro
 def import_history(session: Session, path: Path, *, programme_parts: Path | None = None,
                    organisations: Path | None = None, projects: Path | None = None,
                    skip_invalid: bool = False,
-                   progress: Callable[[int], None] | None = None) -> ImportReport:
+                   progress: Callable[[int], None] | None = None,
+                   phase: Callable[[str], None] | None = None) -> ImportReport:
     """Import participations; with ``organisations`` / ``projects`` (CORDIS files, see
     :mod:`data.importers.cordis_texts`) also names, aliases and project texts."""
     log = RowLog(skip_invalid)
@@ -167,6 +168,8 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
         rows.append(row)
     if progress is not None:
         progress(len(table.records) % 10000)
+    say = phase or (lambda _: None)
+    say(f"writing the organisations of {len(rows):,} participations")
     org_ids, n_orgs, n_named, aliases = _organisations(book, rows, path, names or {})
     n_aliases = write_aliases(session, aliases, (organisations or path).name)
     if names is not None:
@@ -179,12 +182,14 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
     if missing:
         raise DataFileError(path, f"the registry lacks the H2020 themes {', '.join(missing)}: "
                             "run the reference seeding first")
+    say(f"writing {len({r.rcn for r in rows}):,} projects")
     projects_ = _projects(session, path, rows, parts, themes.ids, texts)
     if texts is not None:
         unused = len(set(texts) - set(projects_[0]))
         if unused:
             log.notes.append(f"{unused:,} projects of {projects} have no participation in "
                              f"{path.name}: not imported")
+    say(f"writing {len(rows):,} participations")
     links = _participations(session, path, rows, projects_[0], org_ids)
     created = n_orgs + n_aliases + projects_[1] + links[0]
     updated = n_named + projects_[2] + links[1]

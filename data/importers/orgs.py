@@ -150,7 +150,8 @@ def _records(path: Path, log: RowLog) -> list[tuple[int, dict[str, Any]]]:
 
 
 def import_orgs(session: Session, path: Path, *, skip_invalid: bool = False,
-                progress: Callable[[int], None] | None = None) -> ImportReport:
+                progress: Callable[[int], None] | None = None,
+                phase: Callable[[str], None] | None = None) -> ImportReport:
     log = RowLog(skip_invalid)
     records = _records(path, log)
     n_rows = len(records) + len(log.errors)  # so far: rows that could not even be read
@@ -177,6 +178,8 @@ def import_orgs(session: Session, path: Path, *, skip_invalid: bool = False,
         progress(len(records))
     n_new = len(book.created)
     changed = set(book.changed)
+    if phase is not None:
+        phase(f"writing {len(line_of):,} organisations")
     real = book.flush(path.name)
     changed |= _write_themes(session, book, declared, real, themes.ids)
     report = ImportReport(

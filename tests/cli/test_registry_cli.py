@@ -197,3 +197,21 @@ def test_own_profiles_on_both_backends(runner: CliRunner, db_url: str, tmp_path:
     stats = json.loads(run(runner, db_url, "stats", "--format", "json")[1])
     assert {k: stats[k] for k in ("organisations", "projects", "participations")} == {
         "organisations": 3, "projects": 0, "participations": 0}
+
+
+def test_import_says_its_slow_steps_once_the_rows_are_read(
+        runner: CliRunner, sqlite_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The progress bar covers the reading; the writing and the commit that follow it are
+    said, so a big import is never silent at 100%."""
+    monkeypatch.setattr("cli.commands.imports.BAR_FROM", 0)
+    path = tmp_path / "partners.csv"
+    path.write_text("name,country,type\nInnokas ry,FI,NGO\nVerso ry,FI,NGO\n",
+                    encoding="utf-8")
+    code, _, err = run(runner, sqlite_url, "import", "orgs", str(path))
+    assert code == 0
+    lines = err.replace("\r", "\n").splitlines()
+    said = [line for line in lines if line.startswith("import orgs: ") and "|" not in line]
+    assert said[:2] == ["import orgs: writing 2 organisations...",
+                        "import orgs: saving (committing the transaction)..."]
+    assert said[2].startswith("import orgs: done in ") and said[2].endswith(" s")
