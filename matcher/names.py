@@ -57,6 +57,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from rapidfuzz import fuzz, process
 
+from matcher.i18n import message
 from models.errors import QueryError, UnknownOrganisation
 from models.text import fold, quoted
 
@@ -356,7 +357,7 @@ class NameIndex(Generic[T]):
         shown = text if ref is None else ref
         key = fold_name(text)
         if not key:
-            raise QueryError(f"organisation {quoted(shown)} has no letters or digits to look for")
+            raise QueryError(message("error.no_letters", ref=quoted(shown)))
         ranked = self._ranked(key, fuzzy=False)  # an exact name settles it
         if not ranked:
             ranked = self._ranked(key, close=SHOWN)
@@ -365,8 +366,8 @@ class NameIndex(Generic[T]):
         if winner is not None:
             return winner.org
         if matches:
-            raise QueryError(f"organisation {quoted(shown)} is ambiguous: {_listed(matches)}; give "
-                             "the PIC of the one you mean.")
+            raise QueryError(message("error.ambiguous", ref=quoted(shown),
+                                     candidates=_listed(matches)))
         hint = "; ".join(m.label() for m in ranked[:SHOWN])
         raise UnknownOrganisation(unknown_organisation(shown, hint))
 
@@ -378,10 +379,8 @@ def looks_like_identifier(text: str) -> bool:
 
 def unknown_organisation(ref: str, hint: str = "") -> str:
     """The message for a reference that names no organisation, with close names if any."""
-    return (f"unknown organisation {quoted(ref)}: give a 9-digit PIC, an OID (E + 8 digits), an "
-            "Erasmus code (e.g. 'SF HELSINK01'), an internal id (#12) or a name"
-            + (f"; names close to it: {hint}" if hint else "")
-            + ". Find one with `matcher orgs --name ...`.")
+    return message("error.unknown_organisation", ref=quoted(ref),
+                   hint=message("error.names_close", names=hint) if hint else "")
 
 
 def _order(m: NameMatch[T]) -> tuple[int, float, float, float, str, int]:

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 
 from matcher.consortium.rules import RuleBook
+from matcher.i18n import message
 from matcher.limits import check_text, check_value, check_values
+from matcher.ranking.explain import idea_terms
 from matcher.ranking.ranker import Ranker, Ranking
 from matcher.registry.snapshot import OrgProfile
 from matcher.values import Filters, Match, Query
@@ -197,35 +199,25 @@ def _idea_notes(ranking: Ranking, k: int, filters: Filters) -> list[str]:
     idea = topical.idea
     notes = []
     if idea.translated and idea.unknown:
-        notes.append(f"read as {_LANGUAGES.get(idea.language, idea.language)}; words the "
-                     f"glossary does not know, left out: {', '.join(idea.unknown)}")
-    topic = ", ".join(f'"{w}"' for w in topical.topic_words) or "its words"
+        language = (message(f"language.{idea.language}")
+                    if idea.language in ("fi", "sv", "en") else idea.language)
+        notes.append(message("note.unknown_words", language=language,
+                             words=", ".join(idea.unknown)))
+    topic: str = (idea_terms(topical.topic_words, quote=True) if topical.topic_words
+                  else message("note.its_words"))
     strong, shown = ranking.strong, len(ranking.matches)
     filtered = bool(filters.countries or filters.exclude_countries or filters.categories
                     or filters.eche_only)
-    among = " allowed by the filters" if filtered else ""
+    among = message("note.among") if filtered else ""
     if not shown:
-        notes.append(f"no organisation{among} has a past project or description about this "
-                     f"idea's topic ({topic}) or close to it; rephrase the idea with other "
-                     "words, relax the filters, or import Erasmus+ project results "
-                     "(`matcher import eplus`) or your own profiles")
+        notes.append(message("note.none", among=among, topic=topic))
     elif strong == 0:
-        notes.append(f"no organisation{among} has a past project or description about this "
-                     f"idea's topic ({topic}); "
-                     + (f"the {shown} listed are the closest" if shown != 1
-                        else "the one listed is the closest")
-                     + (", sharing part of it, not matches" if shown != 1
-                        else ", sharing part of it, not a match"))
+        notes.append(message("note.only_closest", among=among, topic=topic, n=shown))
     elif strong < k:
-        notes.append(f"only {strong} organisation{'s' if strong != 1 else ''}{among} "
-                     f"{'have' if strong != 1 else 'has'} a past project or description "
-                     f"about this idea's topic ({topic})"
-                     + (f"; the {shown - strong} after them are the closest, sharing part "
-                        "of it, not matches" if shown > strong else ""))
+        notes.append(message("note.only", n=strong, among=among, topic=topic,
+                             after=message("note.after", shown=shown - strong)
+                             if shown > strong else ""))
     return notes
-
-
-_LANGUAGES = {"fi": "Finnish", "sv": "Swedish", "en": "English"}
 
 
 def _empty(ranker: Ranker, vocabulary: Vocabulary, filters: Filters) -> str:

@@ -36,6 +36,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from rapidfuzz import process, utils
 
+from matcher.i18n import message
 from matcher.names import NameIndex, looks_like_identifier, unknown_organisation
 from matcher.ranking.topics import family
 from matcher.registry.reference import Reference
@@ -149,9 +150,9 @@ class Vocabulary:
                 hint = "; ".join(
                     f"{self._theme_labels[str(label)]} ({label})"
                     if self._theme_labels[str(label)] != label else str(label)
-                    for label, *_ in near) or "none close"
-                raise QueryError(f"unknown theme {quoted(value)}; nearest: {hint}. List them all "
-                                 "with `matcher themes`.")
+                    for label, *_ in near) or message("error.none_close")
+                raise QueryError(message("error.unknown_theme", value=quoted(value),
+                                         nearest=hint))
             if code not in out:
                 out.append(code)
         return tuple(out)
@@ -163,10 +164,8 @@ class Vocabulary:
             code = self._countries.get(_name_key(value))
             if code is None:
                 names = [n for c in self.reference.countries for n in (c.name, *c.aliases)]
-                raise QueryError(
-                    f"unknown country {quoted(value)}: use an Erasmus code (FI, DE, EL for Greece, "
-                    f"UK), an ISO code or a name (Finland, Suomi); nearest: "
-                    f"{nearest(value, names)}")
+                raise QueryError(message("error.unknown_country", value=quoted(value),
+                                         nearest=nearest(value, names)))
             out.add(code)
         return frozenset(out)
 
@@ -178,10 +177,9 @@ class Vocabulary:
             category = self._types.get(_type_key(value))
             if category is None:
                 valid = self.reference.categories
-                raise QueryError(
-                    f"unknown organisation type {quoted(value)}; valid types: {', '.join(valid)} "
-                    f"(or an EPLUS-* / CORDIS type code such as HES, PRC); nearest: "
-                    f"{nearest(value, valid)}")
+                raise QueryError(message("error.unknown_type", value=quoted(value),
+                                         valid=", ".join(valid),
+                                         nearest=nearest(value, valid)))
             out.add(category)
         return frozenset(out)
 
@@ -203,8 +201,8 @@ class Vocabulary:
             if known is not None and code.casefold() == key.casefold():
                 code = known  # a family as the registry spells it: SwafS, not swafs
             elif self._families and known is None:
-                notes.append(f"call-topic family {key} is not in the registry; nearest: "
-                             f"{nearest(key, self.topic_families)}")
+                notes.append(message("note.family_unknown", family=key,
+                                     nearest=nearest(key, self.topic_families)))
             if code not in out:
                 out.append(code)
         return tuple(out), tuple(notes)

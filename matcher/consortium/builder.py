@@ -28,6 +28,7 @@ from matcher.consortium.beam import beam_search, differs, diverse
 from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.pool import CandidatePool
 from matcher.consortium.rules import HIGHER_EDUCATION, Call
+from matcher.i18n import category, counting, join, message
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters, Match, Query
 from models.errors import ConstraintError, QueryError, concerning
@@ -361,19 +362,21 @@ def _explain(call: Call, pool: CandidatePool, given: Sequence[OrgProfile],
         # the strongest reason, and the best one about the idea when that is another
         shown = list(reasons[:1]) + [r for r in reasons[1:] if r.startswith(_IDEA_REASONS)
                                      or "in call-topic family" in r][:1]
-        out.append(f"adds {org.display_name} ({org.country}, {org.category})"
-                   + (f": {'; '.join(shown)}" if shown else ""))
+        kind = category(org.category, org.category)
+        out.append(message("cons.adds", name=org.display_name, country=org.country,
+                           category=kind, reasons=join(shown, "; ")) if shown
+                   else message("cons.adds_bare", name=org.display_name, country=org.country,
+                                category=kind))
     inside = sorted({call.country_of(o) for o in orgs} & call.counting)
-    out.append(f"{len(inside)} {rules.counting_label} ({', '.join(inside)}); "
-               f"{rules.code} needs {rules.min_countries}")
+    out.append(message("cons.counting", n=len(inside), counting=counting(rules.counting_label),
+                       codes=", ".join(inside), action=rules.code, min=rules.min_countries))
     partners = sorted({o.country for o in orgs if call.country_of(o) not in call.counting})
     if partners:
-        out.append(f"partners from other countries: {', '.join(partners)}")
+        out.append(message("cons.partners", codes=", ".join(partners)))
     cats = sorted({o.category for o in orgs})
-    out.append(f"{len(cats)} organisation type{'s' if len(cats) != 1 else ''}: "
-               f"{', '.join(cats)}")
+    out.append(message("cons.types", n=len(cats), types=join(category(c, c) for c in cats)))
     pairs = int(pool.pairs(added))
     m = len(orgs)
     if pairs:
-        out.append(f"{pairs} of {m * (m - 1) // 2} member pairs have worked together before")
+        out.append(message("cons.pairs", n=pairs, total=m * (m - 1) // 2))
     return tuple(out)

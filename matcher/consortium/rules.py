@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from matcher.i18n import Text, field, message
+from matcher.i18n import counting as counting_text
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile
 from models.errors import QueryError
@@ -209,7 +211,7 @@ class RuleBook:
     def _successor_hint_field(self, year: int) -> str:
         others = sorted(code for code, r in self.actions.items()
                         if year in r.calls and r.field == "higher education")
-        return f": apply under {' / '.join(others)}" if others else ""
+        return message("rule.field_hint", actions=" / ".join(others)) if others else ""
 
     def admissible(self, action: str, org: OrgProfile, call_year: int | None = None) -> bool:
         """See :meth:`Call.admissible`."""
@@ -228,8 +230,8 @@ class Call:
     counting: frozenset[str]
 
     @property
-    def label(self) -> str:
-        return f"{self.rules.code} ({self.year} call)"
+    def label(self) -> Text:
+        return message("rule.call", action=self.rules.code, year=Text(str(self.year)))
 
     def country_of(self, org: OrgProfile) -> str:
         return self.book.country_of(org)
@@ -255,57 +257,52 @@ class Call:
         out: list[Violation] = []
 
         if len(unique) < rules.min_organisations:
-            out.append(Violation("min_organisations", (
-                f"{where} needs at least {rules.min_organisations} organisations; this "
-                f"consortium has {len(unique)}: add {rules.min_organisations - len(unique)} more.")))
+            out.append(Violation("min_organisations", message(
+                "rule.min_organisations", where=where, min=rules.min_organisations,
+                have=len(unique), missing=rules.min_organisations - len(unique))))
 
         inside = sorted({country_of(m) for m in unique if country_of(m) in counting})
         if len(inside) < rules.min_countries:
-            have = ", ".join(inside) if inside else "none"
+            have = ", ".join(inside) if inside else message("rule.none")
             regions = self.book.regions
             others = sorted({m.country for m in unique} - set(inside)
                             - {c for c in regions if regions[c] in inside})
-            aside = (f"; {', '.join(others)} {'does' if len(others) == 1 else 'do'} not count "
-                     f"in {year} calls" if others else "")
-            out.append(Violation("min_countries", (
-                f"{where} needs organisations from at least {rules.min_countries} different "
-                f"{rules.counting_label}; this consortium has {len(inside)} ({have}{aside}): "
-                f"add organisations from {rules.min_countries - len(inside)} more of them.")))
+            aside = (message("rule.aside", n=len(others), others=", ".join(others),
+                             year=Text(str(year))) if others else "")
+            out.append(Violation("min_countries", message(
+                "rule.min_countries", where=where, min=rules.min_countries,
+                counting=counting_text(rules.counting_label), have=len(inside), codes=have,
+                aside=aside, missing=rules.min_countries - len(inside))))
 
         outside = [m for m in unique if country_of(m) not in counting]
         if outside and rules.other_countries != "partner":
             names = "; ".join(f"{m.display_name} ({m.country})" for m in outside)
-            out.append(Violation("other_countries", (
-                f"{where} is open only to organisations from {rules.counting_label}; these "
-                f"cannot take part: {names}.")))
+            out.append(Violation("other_countries", message(
+                "rule.other_countries", where=where, counting=counting_text(rules.counting_label),
+                names=names)))
 
         if rules.coordinator == "counting":
             if coordinator is not None and country_of(coordinator) not in counting:
-                out.append(Violation("coordinator", (
-                    f"The coordinator of a {where} project must be established in one of the "
-                    f"{rules.counting_label}; {coordinator.display_name} is in "
-                    f"{coordinator.country}, which may only take part as a partner. Choose "
-                    "another coordinator.")))
+                out.append(Violation("coordinator", message(
+                    "rule.coordinator", where=where, counting=counting_text(rules.counting_label),
+                    name=coordinator.display_name, country=coordinator.country)))
             elif coordinator is None and unique and not inside:
-                out.append(Violation("coordinator", (
-                    f"No member can coordinate a {where} project: the coordinator must be "
-                    f"established in one of the {rules.counting_label}.")))
+                out.append(Violation("coordinator", message(
+                    "rule.no_coordinator", where=where,
+                    counting=counting_text(rules.counting_label))))
 
         if rules.eche_required and rules.eche_checked:
             for m in unique:
                 if m.category == HIGHER_EDUCATION and not m.eche and country_of(m) in counting:
-                    out.append(Violation("eche", (
-                        f"{m.display_name} ({m.country}) is a higher-education institution in "
-                        f"one of the {rules.counting_label} without a valid Erasmus Charter "
-                        f"for Higher Education (ECHE); it cannot take part in {rules.code} "
-                        "until it holds one.")))
+                    out.append(Violation("eche", message(
+                        "rule.eche", name=m.display_name, country=m.country,
+                        counting=counting_text(rules.counting_label), action=rules.code)))
 
         if not rules.higher_education_only_allowed and unique \
                 and all(m.category == HIGHER_EDUCATION for m in unique):
-            out.append(Violation("field", (
-                f"{rules.code} is for {rules.field}; a consortium made only of higher-education "
-                f"institutions is a higher-education project"
-                + self.book._successor_hint_field(year) + ".")))
+            out.append(Violation("field", message(
+                "rule.field", action=rules.code, field=field(rules.field),
+                hint=self.book._successor_hint_field(year))))
         return out
 
     def admissible(self, org: OrgProfile) -> bool:

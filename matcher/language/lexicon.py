@@ -23,7 +23,8 @@ import unicodedata
 from functools import cache
 from importlib import resources
 
-__all__ = ["GLOSSARY_LANGUAGES", "fold_text", "forms", "glossary_rows", "stop_words"]
+__all__ = ["GLOSSARY_LANGUAGES", "fold_text", "forms", "glossary_rows", "in_finnish",
+           "stop_words"]
 
 #: The languages of the glossary's columns, English first.
 GLOSSARY_LANGUAGES = ("en", "fi", "sv")
@@ -79,3 +80,22 @@ def _forms() -> dict[str, dict[str, str]]:
 def forms(language: str) -> dict[str, str]:
     """Folded inflected form -> folded base form, for the glossary's words of ``language``."""
     return _forms().get(language, {})
+
+
+@cache
+def _in_finnish() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for row in glossary_rows():
+        for english in row.get("en", ()):
+            if row.get("fi"):
+                out.setdefault(fold_text(english), row["fi"][0])
+    return out
+
+
+def in_finnish(english: str) -> str | None:
+    """The glossary's Finnish for an English term (``tourism`` -> ``matkailu``), or None.
+
+    >>> in_finnish("tourism"), in_finnish("no such words")
+    ('matkailu', None)
+    """
+    return _in_finnish().get(fold_text(english))

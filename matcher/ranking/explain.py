@@ -12,19 +12,22 @@ as one of the closest says so, citing the project that comes nearest and what it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from matcher.i18n import Text, category, country, join, message, term, theme
 from matcher.language.english import english_words
+from matcher.language.lexicon import in_finnish
 from matcher.ranking.topics import family
 
 if TYPE_CHECKING:
     from matcher.ranking.features import FeatureSpace, QueryBatch
     from matcher.ranking.topical import TopicalScores
 
-__all__ = ["Explainer"]
+__all__ = ["Explainer", "idea_terms"]
 
 _CITED_PROJECTS = 2
 _TITLE_CHARS = 90
@@ -39,6 +42,16 @@ def _clip(text: str, limit: int = _TITLE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
+def idea_terms(words: Sequence[str], *, quote: bool = False) -> Text:
+    """Words of an idea, each said in Finnish when the glossary knows it; ``quote`` puts
+    each between double quotes."""
+    q = '"' if quote else ""
+    return join(term(f"{q}{w}{q}", f"{q}{in_finnish(w) or w}{q}") for w in words)
+
+
+_terms = idea_terms
+
+
 class Explainer:
     """Reasons for candidates of a fitted :class:`~matcher.ranking.features.FeatureSpace`."""
 
@@ -47,9 +60,12 @@ class Explainer:
 
     def _names(self, rows: list[int], limit: int = 3) -> str:
         orgs = self.space.registry.orgs
-        shown = [orgs[r].display_name for r in rows[:limit]]
-        more = len(rows) - len(shown)
-        return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+        shown = ", ".join(orgs[r].display_name for r in rows[:limit])
+        more = len(rows) - limit
+        return message("why.names_more", names=shown, more=more) if more > 0 else shown
+
+    def _country(self, code: str) -> Text:
+        return country(code, self.space.registry.countries.get(code, code))
 
     def explain(self, batch: QueryBatch, rows: np.ndarray, features: np.ndarray,
                 i: int = 0, weak: np.ndarray | None = None) -> list[list[str]]:
@@ -80,28 +96,28 @@ class Explainer:
             reasons += self._graph(query_rows, partners, row)
             fit = f.get("latent", 0.0)
             if fit >= LATENT_SAID:
-                reasons.append(f"fits consortia like yours: {fit:.2f} of the best fit (learned "
-                               "from who worked with whom)")
+                reasons.append(message("why.latent", fit=fit))
         topical = batch.topical[i] if batch.topical else None
         if topical is not None:
             reasons += self._evidence(topical, row)
         reasons += self._topics_and_themes(batch, i, row, f)
         org = registry.orgs[row]
-        category = org.category.replace("-", " ")
+        kind = category(org.category)
         if query_rows.size and not f.get("same_category"):
-            theirs = sorted({registry.orgs[int(q)].category.replace("-", " ")
-                             for q in query_rows.tolist()})
-            reasons.append(f"complementary type: {category} (query: {', '.join(theirs)})")
-        country = registry.countries.get(org.country, org.country)
+            theirs = sorted({registry.orgs[int(q)].category for q in query_rows.tolist()},
+                            key=lambda c: c.replace("-", " "))
+            reasons.append(message("why.complementary", category=kind,
+                                   theirs=join(category(c) for c in theirs)))
+        where = self._country(org.country)
         if f.get("new_country"):
-            reasons.append(f"adds a new country: {country}")
+            reasons.append(message("why.new_country", country=where))
         elif not query_rows.size:
-            reasons.append(f"{category} in {country}")
+            reasons.append(message("why.category_in", category=kind, country=where))
         projects = int(space.graph.participations_[row])
         if (projects and not query_rows.size) or len(reasons) <= 1:
             # when nothing query-specific stands out, say what lifted it: its track record
-            reasons.append(f"experienced: {projects} past project{'s' if projects != 1 else ''}"
-                           if projects else "no past projects in the registry")
+            reasons.append(message("why.experienced", n=projects) if projects
+                           else message("why.no_projects"))
         return reasons
 
     def _idea(self, batch: QueryBatch, i: int, topical: TopicalScores, row: int,
@@ -115,17 +131,17 @@ class Explainer:
         reasons: list[str] = []
         if weak:
             for j in index.best_documents(topical, documents.tolist(), 1, evidence=False):
-                reasons.append("closest, without evidence of the topic: "
-                               + self._cite(j, index.matched(topical, j), only=True))
+                reasons.append(message("why.closest",
+                                       cite=self._cite(j, index.matched(topical, j), only=True)))
         else:
             reasons += self._evidence(topical, row)
         reasons += self._topics_and_themes(batch, i, row, f)
         org = space.registry.orgs[row]
-        country = space.registry.countries.get(org.country, org.country)
-        reasons.append(f"{org.category.replace('-', ' ')} in {country}")
+        reasons.append(message("why.category_in", category=category(org.category),
+                               country=self._country(org.country)))
         projects = int(space.graph.participations_[row])
-        reasons.append(f"experienced: {projects} past project{'s' if projects != 1 else ''}"
-                       if projects else "no past projects in the registry")
+        reasons.append(message("why.experienced", n=projects) if projects
+                       else message("why.no_projects"))
         return reasons
 
     def _evidence(self, topical: TopicalScores, row: int) -> list[str]:
@@ -138,8 +154,7 @@ class Explainer:
         reasons = [self._cite(j, index.matched(topical, j)) for j in cited]
         more = int(topical.evidence[documents].sum()) - len(cited)
         if more > 0:
-            reasons.append(f"and {more} more past project{'s' if more != 1 else ''} on "
-                           "the topic")
+            reasons.append(message("why.more_on_topic", n=more))
         return reasons
 
     def _topics_and_themes(self, batch: QueryBatch, i: int, row: int,
@@ -151,8 +166,7 @@ class Explainer:
         if f.get("topic_family", 0.0) > 0 and query.topics:
             n = round(float(np.expm1(f["topic_family"])))
             families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
-            reasons.append(f"{n} past project{'s' if n != 1 else ''} in call-topic family "
-                           f"{families}")
+            reasons.append(message("why.topic_family", n=n, families=families))
         query_themes = set(batch.theme_codes(i, self.space))
         if query_themes and f.get("theme_sim", 0.0) > 0:
             reasons += self._themes(query_themes, row)
@@ -162,7 +176,7 @@ class Explainer:
         """A document as a reason: a project by label and title, or the organisation's own
         profile (description, declared themes), with what it matches of the idea."""
         registry = self.space.registry
-        what = ", ".join(matched)
+        what: str = _terms(matched)
         if document < len(registry.projects):
             p = registry.projects[document]
             words = english_words(p.title or "")
@@ -171,13 +185,16 @@ class Explainer:
             if elsewhere and p.topic_title and p.title:
                 # what the project's title does not say, its call's title does: say which
                 shown = [t for t in matched if t not in elsewhere]
-                what = ", ".join(shown) + ("; " if shown else "") + (
-                    f"{', '.join(elsewhere)} in its call ({_clip(p.topic_title, _CALL_CHARS)})")
-        said = f" (shares only: {what})" if only else f" (matches: {what})" if what else ""
+                in_call = message("why.in_call", words=_terms(elsewhere),
+                                  call=_clip(p.topic_title, _CALL_CHARS))
+                what = join([_terms(shown), in_call] if shown else [in_call], "; ")
+        said: str = (message("why.shares_only", what=what) if only
+                     else message("why.matches", what=what) if what else "")
         if document < len(registry.projects):
             title = p.title or p.topic_title
-            return f"took part in {p.label}" + (f": {_clip(title)}" if title else "") + said
-        return "its profile" + said
+            return (message("why.took_part", label=p.label, title=_clip(title), said=said)
+                    if title else message("why.took_part_untitled", label=p.label, said=said))
+        return message("why.profile", said=said)
 
     def _graph(self, query_rows: np.ndarray, partners: np.ndarray, row: int) -> list[str]:
         registry = self.space.registry
@@ -191,17 +208,16 @@ class Explainer:
         worked = [(q, k) for q, k in worked if k > 0]
         if worked:
             total = sum(k for _, k in worked)
-            reasons.append(f"worked with {self._names([q for q, _ in worked])} on {total} "
-                           f"past project{'s' if total != 1 else ''}")
+            reasons.append(message("why.worked_with", names=self._names([q for q, _ in worked]),
+                                   n=total))
         inside = np.isin(theirs, partners, assume_unique=True)
         theirs, n_shared = theirs[inside], n_shared[inside]
         unnamed = np.array([registry.orgs[r].name is None for r in theirs.tolist()], dtype=bool)
         # named organisations first, then the most projects shared with the candidate
         common = theirs[np.lexsort((theirs, -n_shared, unnamed))].tolist()
         if common:
-            k = len(common)
-            reasons.append(f"partner of {k} of your partner{'s' if k != 1 else ''}: "
-                           f"{self._names(common)}")
+            reasons.append(message("why.partner_of", n=len(common),
+                                   names=self._names(common)))
         return reasons
 
     def _themes(self, query_themes: set[str], row: int) -> list[str]:
@@ -215,5 +231,6 @@ class Explainer:
         if not shared:
             return []
         info = space.registry.themes
-        labels = [info[c].label_en if c in info else c for c in shared[:3]]
-        return ["shared themes: " + "; ".join(labels)]
+        labels = [theme(info[c].label_en, info[c].label_fi) if c in info else c
+                  for c in shared[:3]]
+        return [message("why.shared_themes", themes=join(labels, "; "))]

@@ -1,0 +1,335 @@
+"""The catalogue: every sentence of the pages, the API, the reasons, notes, rule violations and
+errors, each as ``key: (English, Finnish)``.
+
+A key ending in ``.one`` is the singular of the key without it, used when the value ``n`` is 1.
+Values in braces are filled by :func:`matcher.i18n.message`; a value that is itself a
+catalogue text is said in the same language. Country names come from CLDR (through Babel),
+theme labels from the registry, which has both languages.
+"""
+
+from __future__ import annotations
+
+__all__ = ["COUNTING", "FIELDS", "MESSAGES"]
+
+#: The web page and the API: labels, buttons, headings.
+_PAGES: dict[str, tuple[str, str]] = {
+    "title": ("Erasmus+ Partner Matcher", "Erasmus+ -kumppanihaku"),
+    "nav.search": ("Search partners", "Hae kumppaneita"),
+    "nav.consortium": ("Consortium builder", "Konsortion kokoaminen"),
+    "nav.api": ("API", "Rajapinta"),
+    "skip": ("Skip to content", "Siirry sisältöön"),
+    "search.heading": ("Find partners", "Etsi kumppaneita"),
+    "search.text": ("Project idea", "Hankeidea"),
+    "search.text.help": ("In your own words, in any language.",
+                         "Omin sanoin, millä kielellä tahansa."),
+    "search.org": ("Partners for this organisation (PIC, Erasmus code or name)",
+                   "Kumppanit tälle organisaatiolle (PIC, Erasmus-koodi tai nimi)"),
+    "search.themes": ("Themes", "Teemat"),
+    "search.topics": ("Call topic (e.g. SwafS-09-2018 or SwafS)",
+                      "Haun aihe (esim. SwafS-09-2018 tai SwafS)"),
+    "search.countries": ("Countries", "Maat"),
+    "search.multi.help": ("Hold Ctrl (Cmd) to choose several; none chosen: any.",
+                          "Valitse useita Ctrl- (Cmd-) näppäimellä; ei valintaa: kaikki."),
+    "search.types": ("Organisation types", "Organisaatiotyypit"),
+    "search.eche": ("Only holders of the Erasmus Charter (ECHE)",
+                    "Vain Erasmus-peruskirjan (ECHE) haltijat"),
+    "search.action": ("Action", "Toimi"),
+    "search.programme_only": ("Only countries that count for the action",
+                              "Vain toimen kannalta laskettavat maat"),
+    "search.k": ("Results", "Tuloksia"),
+    "search.submit": ("Search", "Hae"),
+    "search.results": ("Results", "Tulokset"),
+    "search.none": ("No results.", "Ei tuloksia."),
+    "search.export": ("Export this shortlist", "Vie tämä lista"),
+    "col.rank": ("#", "#"),
+    "col.name": ("Name", "Nimi"),
+    "col.country": ("Country", "Maa"),
+    "col.type": ("Type", "Tyyppi"),
+    "col.score": ("Score", "Pisteet"),
+    "col.why": ("Why", "Miksi"),
+    "col.eche": ("ECHE", "ECHE"),
+    "add": ("Add to consortium", "Lisää konsortioon"),
+    "add.short": ("add", "lisää"),
+    "remove": ("remove", "poista"),
+    "yes": ("yes", "kyllä"),
+    "no_pic": ("no PIC", "ei PIC-tunnusta"),
+    "no": ("no", "ei"),
+    "org.identifiers": ("Identifiers", "Tunnisteet"),
+    "org.country": ("Country", "Maa"),
+    "org.type": ("Type", "Tyyppi"),
+    "org.website": ("Website", "Verkkosivusto"),
+    "org.eche": ("ECHE", "ECHE"),
+    "org.eche.valid": ("valid", "voimassa"),
+    "org.eche.invalid": ("not valid today", "ei voimassa tänään"),
+    "org.description": ("Description", "Kuvaus"),
+    "org.declared": ("Declared themes", "Ilmoitetut teemat"),
+    "org.project_themes": ("Themes of its projects", "Hankkeiden teemat"),
+    "org.projects": ("Past projects", "Aiemmat hankkeet"),
+    "org.partners": ("Past partners", "Aiemmat kumppanit"),
+    "org.shared": ("shared projects", "yhteisiä hankkeita"),
+    "org.more": ("more projects: the API lists all", "muuta hanketta: rajapinta listaa kaikki"),
+    "col.identifier": ("Project", "Hanke"),
+    "col.programme": ("Programme", "Ohjelma"),
+    "col.action": ("Action", "Toimi"),
+    "col.year": ("Year", "Vuosi"),
+    "col.role": ("Role", "Rooli"),
+    "col.title": ("Title", "Nimi"),
+    "cons.heading": ("Consortium builder", "Konsortion kokoaminen"),
+    "cons.members": ("Members", "Jäsenet"),
+    "cons.empty": ("No members yet: add one by name or PIC, or from a search.",
+                   "Ei vielä jäseniä: lisää nimellä tai PIC-tunnuksella tai hausta."),
+    "cons.add": ("Add an organisation (name, PIC or Erasmus code)",
+                 "Lisää organisaatio (nimi, PIC tai Erasmus-koodi)"),
+    "cons.add.submit": ("Add", "Lisää"),
+    "cons.call_year": ("Call year", "Hakuvuosi"),
+    "cons.latest": ("latest", "viimeisin"),
+    "cons.update": ("Check", "Tarkista"),
+    "cons.eligible": ("eligible", "kelpoinen"),
+    "cons.eligible.long": ("Eligible for {action}, {year} call.",
+                           "Kelpoinen toimeen {action}, vuoden {year} haku."),
+    "cons.violations": ("Not eligible for {action}, {year} call:",
+                        "Ei kelpoinen toimeen {action}, vuoden {year} haku:"),
+    "cons.idea": ("What the project is about (for complete and propose)",
+                  "Mistä hanke kertoo (täydennystä ja ehdotusta varten)"),
+    "cons.complete": ("Complete", "Täydennä"),
+    "cons.propose": ("Propose around the first member",
+                     "Ehdota ensimmäisen jäsenen ympärille"),
+    "cons.alternatives": ("Alternatives", "Vaihtoehdot"),
+    "cons.use": ("Use this consortium", "Käytä tätä konsortiota"),
+    "cons.added": ("added", "lisätty"),
+    "cons.export": ("Export this consortium", "Vie tämä konsortio"),
+    "cons.search": ("Search partners for this consortium", "Hae kumppaneita tähän konsortioon"),
+    "error": ("Error", "Virhe"),
+    "error.field": ("about", "koskee"),
+    "lang.other": ("Suomeksi", "In English"),
+    "type.higher-education": ("higher education", "korkeakoulu"),
+    "type.school": ("school", "koulu"),
+    "type.research": ("research", "tutkimus"),
+    "type.company": ("company", "yritys"),
+    "type.ngo": ("NGO", "kansalaisjärjestö"),
+    "type.public-body": ("public body", "julkinen toimija"),
+    "type.network": ("network", "verkosto"),
+    "type.other": ("other", "muu"),
+    "kind.seed": ("Themes", "Teemat"),
+    "kind.priority": ("Priorities 2021-27", "Painopisteet 2021-27"),
+    "kind.topic": ("Erasmus+ topics", "Erasmus+ -aiheet"),
+    "kind.programme-part": ("Horizon 2020 parts", "Horisontti 2020 -osat"),
+}
+
+#: Why a result is listed (:mod:`matcher.ranking.explain`).
+_REASONS: dict[str, tuple[str, str]] = {
+    "why.latent": (("fits consortia like yours: {fit:.2f} of the best fit (learned from who "
+                   "worked with whom)"),
+                   ("sopii kaltaisiisi konsortioihin: {fit:.2f} parhaasta sopivuudesta (opittu "
+                   "siitä, kuka on tehnyt yhteistyötä kenen kanssa)")),
+    "why.complementary": ("complementary type: {category} (query: {theirs})",
+                          "täydentävä tyyppi: {category} (haettu: {theirs})"),
+    "why.new_country": ("adds a new country: {country}", "tuo uuden maan: {country}"),
+    "why.category_in": ("{category} in {country}", "{category}, {country}"),
+    "why.experienced": ("experienced: {n} past projects", "kokemusta: {n} aiempaa hanketta"),
+    "why.experienced.one": ("experienced: {n} past project", "kokemusta: {n} aiempi hanke"),
+    "why.no_projects": ("no past projects in the registry",
+                        "ei aiempia hankkeita rekisterissä"),
+    "why.closest": ("closest, without evidence of the topic: {cite}",
+                    "lähin, ilman näyttöä aiheesta: {cite}"),
+    "why.more_on_topic": ("and {n} more past projects on the topic",
+                          "ja {n} muuta aiempaa hanketta aiheesta"),
+    "why.more_on_topic.one": ("and {n} more past project on the topic",
+                              "ja {n} muu aiempi hanke aiheesta"),
+    "why.topic_family": ("{n} past projects in call-topic family {families}",
+                         "{n} aiempaa hanketta hakuaiheperheessä {families}"),
+    "why.topic_family.one": ("{n} past project in call-topic family {families}",
+                             "{n} aiempi hanke hakuaiheperheessä {families}"),
+    "why.in_call": ("{words} in its call ({call})", "{words} sen haussa ({call})"),
+    "why.took_part": ("took part in {label}: {title}{said}",
+                      "osallistui hankkeeseen {label}: {title}{said}"),
+    "why.took_part_untitled": ("took part in {label}{said}",
+                               "osallistui hankkeeseen {label}{said}"),
+    "why.profile": ("its profile{said}", "sen profiili{said}"),
+    "why.matches": (" (matches: {what})", " (vastaa: {what})"),
+    "why.shares_only": (" (shares only: {what})", " (yhteistä vain: {what})"),
+    "why.worked_with": ("worked with {names} on {n} past projects",
+                        "aiempaa yhteistyötä: {names}, {n} hanketta"),
+    "why.worked_with.one": ("worked with {names} on {n} past project",
+                            "aiempaa yhteistyötä: {names}, {n} hanke"),
+    "why.names_more": ("{names} and {more} more", "{names} ja {more} muuta"),
+    "why.partner_of": ("partner of {n} of your partners: {names}",
+                       "{n} kumppanisi kumppani: {names}"),
+    "why.partner_of.one": ("partner of {n} of your partner: {names}",
+                           "{n} kumppanisi kumppani: {names}"),
+    "why.shared_themes": ("shared themes: {themes}", "yhteiset teemat: {themes}"),
+}
+
+#: Why a consortium is proposed (:mod:`matcher.consortium.builder`).
+_CONSORTIA: dict[str, tuple[str, str]] = {
+    "cons.adds": ("adds {name} ({country}, {category}): {reasons}",
+                  "lisää {name} ({country}, {category}): {reasons}"),
+    "cons.adds_bare": ("adds {name} ({country}, {category})",
+                       "lisää {name} ({country}, {category})"),
+    "cons.counting": ("{n} {counting} ({codes}); {action} needs {min}",
+                      "{n} maata, joista {counting} ({codes}); {action} vaatii {min}"),
+    "cons.partners": ("partners from other countries: {codes}",
+                      "kumppanit muista maista: {codes}"),
+    "cons.types": ("{n} organisation types: {types}", "{n} organisaatiotyyppiä: {types}"),
+    "cons.types.one": ("{n} organisation type: {types}", "{n} organisaatiotyyppi: {types}"),
+    "cons.pairs": ("{n} of {total} member pairs have worked together before",
+                   "{n}/{total} jäsenparista on tehnyt yhteistyötä aiemmin"),
+}
+
+#: The eligibility rules' violations (:mod:`matcher.consortium.rules`).
+_RULES: dict[str, tuple[str, str]] = {
+    "rule.call": ("{action} ({year} call)", "{action} (vuoden {year} haku)"),
+    "rule.min_organisations": (
+        ("{where} needs at least {min} organisations; this consortium has {have}: add "
+        "{missing} more."),
+        ("{where} vaatii vähintään {min} organisaatiota; tässä konsortiossa on {have}: lisää "
+        "vielä {missing}.")),
+    "rule.min_countries": (
+        ("{where} needs organisations from at least {min} different {counting}; this "
+        "consortium has {have} ({codes}{aside}): add organisations from {missing} more of "
+        "them."),
+        ("{where} vaatii organisaatioita vähintään {min} eri maasta, joiden on oltava "
+        "{counting}; tässä konsortiossa on {have} ({codes}{aside}): lisää organisaatioita "
+        "vielä {missing} tällaisesta maasta.")),
+    "rule.none": ("none", "ei yhtään"),
+    "rule.aside": ("; {others} do not count in {year} calls",
+                   "; {others} eivät ole laskettavia vuoden {year} haussa"),
+    "rule.aside.one": ("; {others} does not count in {year} calls",
+                       "; {others} ei ole laskettava vuoden {year} haussa"),
+    "rule.other_countries": (
+        ("{where} is open only to organisations from {counting}; these cannot take part: "
+        "{names}."),
+        ("{where} on avoin vain organisaatioille, joiden maat ovat {counting}; nämä eivät voi "
+        "osallistua: {names}.")),
+    "rule.coordinator": (
+        ("The coordinator of a {where} project must be established in one of the {counting}; "
+        "{name} is in {country}, which may only take part as a partner. Choose another "
+        "coordinator."),
+        ("Hankkeen {where} koordinaattorin on oltava sijoittunut maahan, joka kuuluu näihin: "
+        "{counting}; {name} on maassa {country}, joka voi osallistua vain kumppanina. Valitse "
+        "toinen koordinaattori.")),
+    "rule.no_coordinator": (
+        ("No member can coordinate a {where} project: the coordinator must be established in "
+        "one of the {counting}."),
+        ("Mikään jäsen ei voi koordinoida hanketta {where}: koordinaattorin on oltava "
+        "sijoittunut maahan, joka kuuluu näihin: {counting}.")),
+    "rule.eche": (
+        ("{name} ({country}) is a higher-education institution in one of the {counting} "
+        "without a valid Erasmus Charter for Higher Education (ECHE); it cannot take part in "
+        "{action} until it holds one."),
+        ("{name} ({country}) on korkeakoulu maassa, joka kuuluu näihin: {counting}, ilman "
+        "voimassa olevaa Erasmus-peruskirjaa (ECHE); se ei voi osallistua toimeen {action} "
+        "ennen kuin sillä on sellainen.")),
+    "rule.field": (
+        ("{action} is for {field}; a consortium made only of higher-education institutions is "
+        "a higher-education project{hint}."),
+        ("{action} on tarkoitettu alalle {field}; pelkistä korkeakouluista koostuva konsortio "
+        "on korkea-asteen hanke{hint}.")),
+    "rule.field_hint": (": apply under {actions}", ": hae toimessa {actions}"),
+}
+
+#: Notes on a search's or a consortium's answer (:mod:`matcher.partners`,
+#: :mod:`matcher.vocabulary`).
+_NOTES: dict[str, tuple[str, str]] = {
+    "language.fi": ("Finnish", "suomeksi"),
+    "language.sv": ("Swedish", "ruotsiksi"),
+    "language.en": ("English", "englanniksi"),
+    "note.unknown_words": (
+        "read as {language}; words the glossary does not know, left out: {words}",
+        "luettu kielellä {language}; sanaston tuntemattomat sanat jätettiin pois: {words}"),
+    "note.its_words": ("its words", "sen sanat"),
+    "note.among": (" allowed by the filters", " suodattimien sallimista"),
+    "note.none": (
+        ("no organisation{among} has a past project or description about this idea's topic "
+        "({topic}) or close to it; rephrase the idea with other words, relax the filters, or "
+        "import Erasmus+ project results (`matcher import eplus`) or your own profiles"),
+        ("yhdelläkään organisaatiolla{among} ei ole aiempaa hanketta tai kuvausta tämän idean "
+        "aiheesta ({topic}) tai sen läheltä; muotoile idea toisin sanoin, väljennä "
+        "suodattimia tai tuo Erasmus+ -hankkeiden tulokset (`matcher import eplus`) tai omat "
+        "profiilisi")),
+    "note.only_closest": (
+        ("no organisation{among} has a past project or description about this idea's topic "
+         "({topic}); the {n} listed are the closest, sharing part of it, not matches"),
+        ("yhdelläkään organisaatiolla{among} ei ole aiempaa hanketta tai kuvausta tämän idean "
+         "aiheesta ({topic}); luetellut {n} ovat lähimmät, joilla on osa siitä yhteistä, "
+         "eivät osumia")),
+    "note.only_closest.one": (
+        ("no organisation{among} has a past project or description about this idea's topic "
+         "({topic}); the one listed is the closest, sharing part of it, not a match"),
+        ("yhdelläkään organisaatiolla{among} ei ole aiempaa hanketta tai kuvausta tämän idean "
+         "aiheesta ({topic}); ainoa lueteltu on lähin, jolla on osa siitä yhteistä, ei "
+         "osuma")),
+    "note.only": (
+        ("only {n} organisations{among} have a past project or description about this idea's "
+        "topic ({topic}){after}"),
+        ("vain {n} organisaatiolla{among} on aiempi hanke tai kuvaus tämän idean aiheesta "
+        "({topic}){after}")),
+    "note.only.one": (
+        ("only {n} organisation{among} has a past project or description about this idea's "
+        "topic ({topic}){after}"),
+        ("vain {n} organisaatiolla{among} on aiempi hanke tai kuvaus tämän idean aiheesta "
+        "({topic}){after}")),
+    "note.after": ("; the {shown} after them are the closest, sharing part of it, not matches",
+                   ("; niiden jälkeiset {shown} ovat lähimmät, joilla on osa siitä yhteistä, "
+                   "eivät osumia")),
+    "note.family_unknown": (("call-topic family {family} is not in the registry; nearest: "
+                            "{nearest}"),
+                            ("hakuaiheperhettä {family} ei ole rekisterissä; lähimmät: "
+                            "{nearest}")),
+}
+
+#: Errors a page or the API shows (:mod:`matcher.vocabulary`, :mod:`matcher.names`).
+_ERRORS: dict[str, tuple[str, str]] = {
+    "error.unknown_country": (
+        ("unknown country {value}: use an Erasmus code (FI, DE, EL for Greece, UK), an ISO code "
+        "or a name (Finland, Suomi); nearest: {nearest}"),
+        ("tuntematon maa {value}: käytä Erasmus-koodia (FI, DE, EL = Kreikka, UK), ISO-koodia "
+        "tai nimeä (Finland, Suomi); lähimmät: {nearest}")),
+    "error.unknown_theme": (
+        "unknown theme {value}; nearest: {nearest}. List them all with `matcher themes`.",
+        "tuntematon teema {value}; lähimmät: {nearest}. Kaikki teemat: `matcher themes`."),
+    "error.none_close": ("none close", "ei läheisiä"),
+    "error.unknown_type": (
+        ("unknown organisation type {value}; valid types: {valid} (or an EPLUS-* / CORDIS type "
+        "code such as HES, PRC); nearest: {nearest}"),
+        ("tuntematon organisaatiotyyppi {value}; sallitut tyypit: {valid} (tai EPLUS-* / "
+        "CORDIS-tyyppikoodi, kuten HES, PRC); lähimmät: {nearest}")),
+    "error.unknown_organisation": (
+        ("unknown organisation {ref}: give a 9-digit PIC, an OID (E + 8 digits), an Erasmus "
+        "code (e.g. 'SF HELSINK01'), an internal id (#12) or a name{hint}. Find one with "
+        "`matcher orgs --name ...`."),
+        ("tuntematon organisaatio {ref}: anna 9-numeroinen PIC, OID (E + 8 numeroa), "
+        "Erasmus-koodi (esim. 'SF HELSINK01'), sisäinen tunniste (#12) tai nimi{hint}. Etsi "
+        "komennolla `matcher orgs --name ...`.")),
+    "error.names_close": ("; names close to it: {names}", "; lähellä olevat nimet: {names}"),
+    "error.ambiguous": (
+        "organisation {ref} is ambiguous: {candidates}; give the PIC of the one you mean.",
+        ("organisaatio {ref} on monitulkintainen: {candidates}; anna tarkoittamasi "
+        "organisaation PIC.")),
+    "error.no_letters": ("organisation {ref} has no letters or digits to look for",
+                         "organisaatiossa {ref} ei ole etsittäviä kirjaimia tai numeroita"),
+}
+
+#: Which countries count for an action, as the rules' data name them.
+COUNTING: dict[str, tuple[str, str]] = {
+    "programme countries": ("programme countries", "ohjelmamaita"),
+    "EU member states or third countries associated to the Programme": (
+        "EU member states or third countries associated to the Programme",
+        "EU:n jäsenvaltioita tai ohjelmaan assosioituneita kolmansia maita"),
+}
+
+#: The fields of education the actions are for.
+FIELDS: dict[str, tuple[str, str]] = {
+    "higher education": ("higher education", "korkea-asteen koulutus"),
+    "more than one field of education, training and youth": (
+        "more than one field of education, training and youth",
+        "useampi koulutuksen ja nuorison ala"),
+    "school education, vocational education and training, adult education or youth (not "
+    "higher education)": (
+        ("school education, vocational education and training, adult education or youth (not "
+        "higher education)"),
+        "kouluopetus, ammatillinen koulutus, aikuiskoulutus tai nuoriso (ei korkea-aste)"),
+}
+
+MESSAGES: dict[str, tuple[str, str]] = {**_PAGES, **_REASONS, **_CONSORTIA, **_RULES, **_NOTES,
+                                        **_ERRORS}
