@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from cli.web.security import HEADERS, BodyTooLarge
+from matcher.i18n import Text
 from models.errors import (
     ConstraintError,
     DatabaseError,
@@ -61,7 +62,8 @@ def status_of(exc: MatcherError) -> int:
 def error_body(exc: MatcherError) -> dict[str, Any]:
     """``{"error": class, "message": the CLI's sentence, "field": parameter or null}`` (and
     ``"constraint"`` for a consortium that cannot be made)."""
-    body: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc),
+    said = exc.args[0] if exc.args and isinstance(exc.args[0], Text) else str(exc)
+    body: dict[str, Any] = {"error": type(exc).__name__, "message": said,
                             "field": exc.parameter}
     if isinstance(exc, ConstraintError):
         body["constraint"] = exc.constraint

@@ -20,9 +20,10 @@ from fastapi.templating import Jinja2Templates
 
 from cli.web.api import Facade, given, searches_of
 from cli.web.errors import error_body, status_of
-from cli.web.i18n import LANGUAGES, translator
+from cli.web.i18n import choose, translator
 from matcher import Completion, Matcher, SearchRequest, SearchResult, Verdict
 from matcher.export import PartnerRow, to_csv, to_xlsx
+from matcher.i18n import country_name, date, number
 from matcher.names import OrgIdentity
 from models.errors import MatcherError
 
@@ -87,26 +88,30 @@ def pic_of(org: OrgIdentity, lang: str) -> str:
     return org.pic or translator(lang)("no_pic")
 
 
-def _lang(lang: str) -> str:
-    return lang if lang in LANGUAGES else "en"
+def language_of(request: Request, lang: str | None = None) -> str:
+    """The language of the answer to ``request``: ``?lang=``, else its Accept-Language."""
+    return choose(lang or request.query_params.get("lang"),
+                  request.headers.get("accept-language"))
 
 
 def _render(request: Request, template: str, lang: str, status: int = 200,
             **context: Any) -> HTMLResponse:
-    lang = _lang(lang)
+    lang = language_of(request, lang)
     other = "fi" if lang == "en" else "en"
     here = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     return TEMPLATES.TemplateResponse(request, template, {
         "t": translator(lang), "lang": lang, "link": link, "each": each, "org_path": org_path,
         "website_link": website_link, "pic_of": pic_of,
+        "num": lambda value, spec="": number(value, lang, spec),
+        "country_name": lambda code, english=None: country_name(code, lang, english),
+        "date": lambda value: date(value, lang),
         "other_lang": other, "other_url": link(request.url.path, [*here, ("lang", other)]),
         **context}, status_code=status)
 
 
 def render_error(request: Request, status: int, body: dict[str, Any]) -> HTMLResponse:
     """An error as a page (the API's JSON handlers' counterpart)."""
-    return _render(request, "error.html", request.query_params.get("lang", "en"), status,
-                   error=body)
+    return _render(request, "error.html", "", status, error=body)
 
 
 def _theme_groups(matcher: Matcher, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -154,7 +159,7 @@ def router() -> APIRouter:
                     types: Many = [], members: Many = [], eche: str = "",  # noqa: B006
                     programme_countries_only: str = "", action: str = "KA220-HED",
                     k: Annotated[int, Query(ge=1, le=100)] = 10,
-                    lang: str = "en") -> HTMLResponse:
+                    lang: str = "") -> HTMLResponse:
         asked = bool(org.strip() or text.strip() or given(themes) or given(topics))
         result, error, status = None, None, 200
         if asked:
@@ -170,21 +175,22 @@ def router() -> APIRouter:
                   "topics": " ".join(given(topics)), "countries": set(given(countries)),
                   "types": set(given(types)), "eche": _flag(eche), "action": action,
                   "programme_countries_only": _flag(programme_countries_only), "k": k},
-            members=given(members), theme_groups=_theme_groups(matcher, _lang(lang)),
+            members=given(members),
+            theme_groups=_theme_groups(matcher, language_of(request, lang)),
             countries=sorted(reference.countries, key=lambda c: c.name),
             categories=reference.categories, actions=sorted(matcher.rulebook.actions),
             export=request.url.query)
 
     @pages.get("/orgs/{org}", response_class=HTMLResponse)
     def org_page(request: Request, matcher: Facade, org: str, members: Many = [],  # noqa: B006
-                 lang: str = "en") -> HTMLResponse:
+                 lang: str = "") -> HTMLResponse:
         return _render(request, "org.html", lang, detail=matcher.show(org),
                        members=given(members))
 
     @pages.get("/consortium", response_class=HTMLResponse)
     def consortium_page(request: Request, matcher: Facade, members: Many = [],  # noqa: B006
                         action: str = "KA220-HED", call_year: str = "", do: str = "",
-                        text: str = "", lang: str = "en") -> HTMLResponse:
+                        text: str = "", lang: str = "") -> HTMLResponse:
         refs = list(dict.fromkeys(given(members)))
         verdict: Verdict | None = None
         found: Completion | None = None
@@ -200,7 +206,8 @@ def router() -> APIRouter:
                                         call_year=_year(call_year))
         except MatcherError as exc:
             error, status = error_body(exc), status_of(exc)
-        base = [("action", action), ("call_year", call_year), ("text", text), ("lang", lang)]
+        base = [("action", action), ("call_year", call_year), ("text", text),
+                ("lang", language_of(request, lang))]
         return _render(request, "consortium.html", lang, status, refs=refs, verdict=verdict,
                        found=found, error=error, action=action, call_year=call_year,
                        text=text, do=do, actions=sorted(matcher.rulebook.actions),

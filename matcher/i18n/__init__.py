@@ -29,7 +29,7 @@ from typing import Any, Self
 from matcher.i18n.catalogue import COUNTING, FIELDS, MESSAGES
 
 __all__ = ["LANGUAGES", "Text", "category", "counting", "country", "country_name", "date",
-           "field", "join", "message", "number", "say", "term", "theme"]
+           "field", "join", "message", "number", "said", "say", "term", "theme"]
 
 #: The languages of the catalogue, English first (the library's own).
 LANGUAGES = ("en", "fi")
@@ -103,6 +103,21 @@ def say(text: str, lang: str) -> str:
     if kind == "@join":
         return str(values["sep"]).join(say(item, lang) for item in values["items"])
     return _Formatter(lang).vformat(_template(kind, lang, values), (), values)
+
+
+def said(value: Any, lang: str) -> Any:
+    """``value`` (an answer as JSON) with every catalogue text in it said in ``lang``.
+
+    >>> said({"why": [message("why.no_projects")], "n": 1}, "fi")
+    {'why': ['ei aiempia hankkeita rekisterissä'], 'n': 1}
+    """
+    if isinstance(value, Text):
+        return say(value, lang)
+    if isinstance(value, dict):
+        return {k: said(v, lang) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [said(v, lang) for v in value]
+    return value
 
 
 def number(value: float, lang: str, spec: str = "") -> str:

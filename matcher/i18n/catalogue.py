@@ -52,6 +52,8 @@ _PAGES: dict[str, tuple[str, str]] = {
     "add.short": ("add", "lisää"),
     "remove": ("remove", "poista"),
     "yes": ("yes", "kyllä"),
+    "role.coordinator": ("coordinator", "koordinaattori"),
+    "role.partner": ("partner", "kumppani"),
     "no_pic": ("no PIC", "ei PIC-tunnusta"),
     "no": ("no", "ei"),
     "org.identifiers": ("Identifiers", "Tunnisteet"),

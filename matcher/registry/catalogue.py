@@ -82,6 +82,7 @@ class ThemeCount:
     code: str
     label_en: str
     count: int  # projects of the organisation with this theme; 0 for declared themes
+    label_fi: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,14 +285,14 @@ def organisation_profile(session: Session, ref: str, *, today: dt.date | None = 
     assert org is not None
     today = today or dt.date.today()
     country = session.get(Country, org.country)
-    declared = tuple(ThemeCount(t.code, t.label_en, 0)
+    declared = tuple(ThemeCount(t.code, t.label_en, 0, t.label_fi)
                      for t in sorted(org.themes, key=lambda t: t.code))
     theme_rows = session.execute(
-        select(Theme.code, Theme.label_en, func.count())
+        select(Theme.code, Theme.label_en, func.count(), Theme.label_fi)
         .join(project_theme, project_theme.c.theme_id == Theme.id)
         .join(Participation, Participation.project_id == project_theme.c.project_id)
         .where(Participation.organisation_id == org.id)
-        .group_by(Theme.code, Theme.label_en)
+        .group_by(Theme.code, Theme.label_en, Theme.label_fi)
         .order_by(func.count().desc(), Theme.code)
     )
     projects = session.execute(
@@ -308,7 +309,8 @@ def organisation_profile(session: Session, ref: str, *, today: dt.date | None = 
         eche_valid=org.eche_end is not None and org.eche_end >= today
         and (org.eche_start is None or org.eche_start <= today),
         description=org.description, declared_themes=declared,
-        project_themes=tuple(ThemeCount(c, label, int(n)) for c, label, n in theme_rows),
+        project_themes=tuple(ThemeCount(c, label, int(n), fi)
+                             for c, label, n, fi in theme_rows),
         projects=tuple(ProjectRole(p.identifier, p.programme, p.action, p.start_year, role,
                                    p.title) for p, role in projects),
         partners=_past_partners(session, org.id, n_partners),

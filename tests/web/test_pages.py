@@ -54,7 +54,9 @@ def test_organisation_page(client: TestClient, default_matcher: Any) -> None:
     assert detail.name in page.text
     assert any(p.title and p.title.replace("&", "&amp;") in page.text
                for p in detail.projects)
-    assert f'href="/orgs/{detail.partners[0].ref.replace("#", "%23")}"' in page.text
+    # every link keeps the language, so a shared link opens in it
+    assert (f'href="/orgs/{detail.partners[0].ref.replace("#", "%23")}?lang=en"'
+            in page.text)
     missing = client.get("/orgs/000000001")
     assert missing.status_code == 404 and "unknown organisation" in missing.text
 
