@@ -23,6 +23,8 @@ class App:
 
     db_url: str | None = None
     quiet: bool = False
+    #: The language of reasons, notes, violations and errors (``--lang``).
+    lang: str = "en"
     _db: Database | None = field(default=None, repr=False)
     _matcher: Matcher | None = field(default=None, repr=False)
     _said: set[str] = field(default_factory=set, repr=False)

@@ -46,6 +46,8 @@ def build_options(func: F) -> F:
 
 
 def show_consortia(app: App, payload: dict[str, Any], fmt: str) -> None:
+    from matcher.i18n import said
+    payload = said(payload, app.lang)
     for note in payload["notes"]:
         app.say(f"Note: {note}")
     if fmt == "json":
@@ -81,24 +83,27 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
     Example:
       matcher check --action KA220-HED -m 999873188 -m "SF HELSINK01" -m E10208573
     """
+    from matcher.i18n import message, said, say
     from models.errors import NotEligible
 
     verdict = app.matcher().check(action, members, coordinator=coordinator,
                                   call_year=call_year)
-    violations = [{"rule": v.rule, "message": v.message} for v in verdict.violations]
+    violations = [{"rule": v.rule, "message": say(v.message, app.lang)}
+                  for v in verdict.violations]
     if fmt == "table":
         if violations:  # whole sentences, one per broken rule: a table would clip them
-            for v in verdict.violations:
-                click.echo(f"- {v.message} [{v.rule}]")
+            for v in violations:
+                click.echo(f"- {v['message']} [{v['rule']}]")
         else:
             label = app.matcher().rulebook.action(verdict.action).label
             click.echo(f"Eligible for {verdict.action} ({label}), {verdict.call_year} call.")
     else:
-        emit(violations, ["rule", "message"], fmt, json_payload=verdict.to_json())
+        emit(violations, ["rule", "message"], fmt,
+             json_payload=said(verdict.to_json(), app.lang))
     if not verdict.eligible:
         n = len(violations)
-        raise NotEligible(f"not eligible for {verdict.action} ({verdict.call_year} call): "
-                          f"{n} rule{'s' if n > 1 else ''} broken")
+        raise NotEligible(message("error.not_eligible", action=verdict.action,
+                                  year=str(verdict.call_year), n=n))
 
 
 @click.command("complete")

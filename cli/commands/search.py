@@ -73,6 +73,7 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
       matcher search --theme "Tiede yhteiskunnan kanssa ja yhteiskuntaa varten" --programme-countries-only
     """
     from matcher import SearchRequest
+    from matcher.i18n import said
 
     SearchRequest(org=org, text=text, themes=themes, topics=topics, k=k).check()  # before anything is loaded
     result = app.matcher().search(
@@ -80,9 +81,9 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
         exclude_countries=exclude_countries, types=types, eche=eche,
         programme_countries_only=programme_countries_only, action=action, k=k,
         include_unnamed=include_unnamed)
-    for note in result.notes:
+    payload = said(result.to_json(), app.lang)
+    for note in payload["notes"]:
         app.say(f"Note: {note}")
-    payload = result.to_json()
     if fmt == "table":
         click.echo(render_table(payload["results"]))
     else:

@@ -13,6 +13,7 @@ from cli.web.errors import TimedOut
 from matcher import Matcher, limits
 from matcher.batch.shared import SharedBatches
 from matcher.consortium.builder import parse_size
+from matcher.i18n import said
 from matcher.limits import ROWS
 from matcher.partners import SearchRequest
 
@@ -20,6 +21,8 @@ __all__ = ["CheckBody", "CompleteBody", "ProposeBody", "given", "health", "route
            "searches_of"]
 
 Many = Annotated[list[str], Query()]
+#: The language of the answer's sentences (why, notes, violations, errors).
+Lang = Annotated[str, Query(pattern="^(en|fi)$", description="en (default) or fi.")]
 T = TypeVar("T")
 
 
@@ -125,10 +128,10 @@ def router() -> APIRouter:
                      exclude_countries: Many = [], types: Many = [],  # noqa: B006
                      eche: bool = False, programme_countries_only: bool = False,
                      action: str = "KA220-HED", k: Annotated[int, Query(le=1000)] = 10,
-                     include_unnamed: bool = False) -> dict[str, Any]:
+                     include_unnamed: bool = False, lang: Lang = "en") -> dict[str, Any]:
         """As ``matcher search --format json``: the resolved query, the ranked results with
-        their ``why`` lines, and notes. Searches that arrive together are ranked as one batch
-        (the same answers, less work each)."""
+        their ``why`` lines, and notes (in Finnish with ``lang=fi``). Searches that arrive
+        together are ranked as one batch (the same answers, less work each)."""
         asked = SearchRequest(
             org=org, text=text, themes=tuple(given(themes)), topics=tuple(given(topics)),
             countries=tuple(given(countries)), exclude_countries=tuple(given(exclude_countries)),
@@ -141,7 +144,7 @@ def router() -> APIRouter:
                 asyncio.wrap_future(searches_of(request).submit(asked)), seconds)
         except TimeoutError:
             raise TimedOut(seconds) from None
-        return found.to_json()
+        return said(found.to_json(), lang)
 
     @api.get("/orgs", summary="List organisations by country, type, theme, name, ECHE")
     def orgs(matcher: Facade, countries: Many = [], types: Many = [],  # noqa: B006
@@ -165,25 +168,27 @@ def router() -> APIRouter:
         return [t.to_json() for t in matcher.themes(kind or None)]
 
     @api.post("/check", summary="Is a consortium eligible? Every rule it breaks")
-    async def check(matcher: Facade, body: CheckBody) -> dict[str, Any]:
+    async def check(matcher: Facade, body: CheckBody, lang: Lang = "en") -> dict[str, Any]:
         """As ``matcher check --format json`` (200 whether eligible or not: see
         ``eligible`` and ``violations``)."""
-        return await within_time(lambda: matcher.check(
+        return said(await within_time(lambda: matcher.check(
             body.action, given(body.members), coordinator=body.coordinator or None,
-            call_year=body.call_year).to_json())
+            call_year=body.call_year).to_json()), lang)
 
     @api.post("/complete", summary="Complete a consortium: the best eligible ones")
-    async def complete(matcher: Facade, body: CompleteBody) -> dict[str, Any]:
+    async def complete(matcher: Facade, body: CompleteBody, lang: Lang = "en"
+                       ) -> dict[str, Any]:
         """As ``matcher complete --format json``; 409 naming the constraint when no eligible
         consortium can be made."""
-        return await within_time(lambda: matcher.complete(
+        return said(await within_time(lambda: matcher.complete(
             body.action, given(body.members), coordinator=body.coordinator or None,
-            **body.options()).to_json())
+            **body.options()).to_json()), lang)
 
     @api.post("/propose", summary="Propose whole consortia around a lead organisation")
-    async def propose(matcher: Facade, body: ProposeBody) -> dict[str, Any]:
+    async def propose(matcher: Facade, body: ProposeBody, lang: Lang = "en"
+                      ) -> dict[str, Any]:
         """As ``matcher propose --format json``."""
-        return await within_time(lambda: matcher.propose(
-            body.action, body.lead, **body.options()).to_json())
+        return said(await within_time(lambda: matcher.propose(
+            body.action, body.lead, **body.options()).to_json()), lang)
 
     return api

@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from cli.web.security import HEADERS, BodyTooLarge
-from matcher.i18n import Text
+from matcher.i18n import Text, said
 from models.errors import (
     ConstraintError,
     DatabaseError,
@@ -80,7 +80,8 @@ def install(app: FastAPI) -> None:
     def answer(request: Request, status: int, body: dict[str, Any]) -> Response:
         response: Response
         if _wants_json(request):
-            response = JSONResponse(body, status_code=status)
+            lang = request.query_params.get("lang", "en")
+            response = JSONResponse(said(body, lang), status_code=status)
         else:
             response = request.app.state.render_error(request, status, body)
         if status == 503:

@@ -308,6 +308,12 @@ _ERRORS: dict[str, tuple[str, str]] = {
         "organisation {ref} is ambiguous: {candidates}; give the PIC of the one you mean.",
         ("organisaatio {ref} on monitulkintainen: {candidates}; anna tarkoittamasi "
         "organisaation PIC.")),
+    "error.not_eligible": ("not eligible for {action} ({year} call): {n} rules broken",
+                           ("ei kelpoinen toimeen {action} (vuoden {year} haku): {n} sääntöä "
+                           "rikottu")),
+    "error.not_eligible.one": ("not eligible for {action} ({year} call): {n} rule broken",
+                               ("ei kelpoinen toimeen {action} (vuoden {year} haku): {n} sääntö "
+                               "rikottu")),
     "error.no_letters": ("organisation {ref} has no letters or digits to look for",
                          "organisaatiossa {ref} ei ole etsittäviä kirjaimia tai numeroita"),
 }
