@@ -76,8 +76,7 @@ class SearchRequest(SearchFields):
         if not ((self.org or "").strip() or self.text.strip()
                 or any(t.strip() for t in (*self.themes, *self.topics))):
             with concerning("text"):
-                raise QueryError("empty query: give an organisation (--org), a project idea "
-                                 "(--text), a theme (--theme) or a call topic (--topic)")
+                raise QueryError(message("error.empty_query"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,8 @@ def translator(lang: str) -> Callable[..., str]:
         if isinstance(key, Text):
             return say(key, lang)
         pair = TEXT.get(key)
-        text = key if pair is None else pair[index]
+        # a key the catalogue lacks (a role or field a newer registry has): its own name
+        text = key.partition(".")[2] or key if pair is None else pair[index]
         return text.format(**values) if values else text
 
     return t

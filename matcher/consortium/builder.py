@@ -28,7 +28,7 @@ from matcher.consortium.beam import beam_search, differs, diverse
 from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.pool import CandidatePool
 from matcher.consortium.rules import HIGHER_EDUCATION, Call
-from matcher.i18n import category, counting, join, message
+from matcher.i18n import Text, category, counting, join, message
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters, Match, Query
 from models.errors import ConstraintError, QueryError, concerning
@@ -148,7 +148,7 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
     given = list({m.id: m for m in members}.values())
     if not given:
         with concerning("members"):
-            raise QueryError("give at least one member organisation")
+            raise QueryError(message("error.no_members"))
     if size is not None and size[1] < rules.min_organisations:
         raise ConstraintError(
             f"size {size[0]}..{size[1]} is below {rules.code}'s minimum of "
@@ -164,8 +164,8 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
            if v.rule not in _FIXABLE and not (v.rule == "coordinator" and coordinator is None)]
     if bad:
         raise ConstraintError(
-            f"the given members cannot be part of an eligible {rules.code} consortium: "
-            + " ".join(v.message for v in bad),
+            message("error.cannot_be_eligible", action=rules.code,
+                    violations=join([v.message for v in bad], " ")),
             constraint=", ".join(dict.fromkeys(v.rule for v in bad)))
     registry = ranker.registry_
     query = Query(org_ids=tuple(o.id for o in given), text=text, themes=tuple(themes),
@@ -179,11 +179,7 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
         topical, evidence = ranker.idea_relevance(text)
         if not evidence.any():
             with concerning("text"):
-                raise ConstraintError(
-                    "no organisation in the registry has a past project or description about "
-                    "this idea's topic, so none can be added for it: rephrase the idea, or "
-                    "complete without --text (the members' past collaborations and --theme "
-                    "or --topic then choose)", constraint="text")
+                raise ConstraintError(message("error.no_evidence"), constraint="text")
         ids = np.array([o.id for o in registry.orgs], dtype=np.int64)
         on_topic = frozenset(ids[evidence].tolist())
         filters = replace(filters, only_ids=on_topic if filters.only_ids is None
@@ -288,8 +284,7 @@ def propose(ranker: CandidateRanker, call: Call, *, lead: OrgProfile,
     or call ``topics``."""
     if not text.strip() and not themes and not topics:
         with concerning("text"):
-            raise QueryError("propose needs what the project is about: give --text, --theme "
-                             "or --topic")
+            raise QueryError(message("error.propose_needs_idea"))
     return complete(ranker, call, members=[lead], size=size, n=n, text=text, themes=themes,
                     topics=topics, filters=filters, coordinator=lead, pool=pool, beam=beam,
                     objective=objective)
@@ -337,19 +332,17 @@ def _why_impossible(call: Call, given: Sequence[OrgProfile], matches: Sequence[M
     have = sorted({call.country_of(o) for o in given} & call.counting)
     more = sorted({call.country_of(m.org) for m in matches} & call.counting - set(have))
     if len(have) + min(len(more), hi - len(given)) < rules.min_countries:
-        return ((f"{rules.code} needs organisations from at least {rules.min_countries} "
-                f"different {rules.counting_label}; the given members cover {len(have)} "
-                f"({', '.join(have) or 'none'}) and the {len(matches)} eligible candidates left "
-                f"after the filters add {len(more)} ({', '.join(more) or 'none'}) within "
-                f"{hi} members: relax --country/--exclude-country/--type or allow a larger "
-                f"--size"), "min_countries")
+        none = message("rule.none")
+        return (message("error.too_few_countries", action=rules.code, min=rules.min_countries,
+                        counting=counting(rules.counting_label), have=len(have),
+                        codes=", ".join(have) or none, candidates=len(matches),
+                        more=len(more), more_codes=", ".join(more) or none, hi=hi),
+                "min_countries")
     if len(matches) < lo - len(given):
-        return ((f"only {len(matches)} eligible candidates are left after the filters, "
-                f"{lo - len(given)} are needed: relax the filters"), "min_organisations")
-    return ((f"no {rules.code} consortium of {lo}..{hi} members meets the rules with the "
-            f"{len(matches)} eligible candidates left after the filters (e.g. {rules.code} "
-            f"needs a member that is not a higher-education institution): relax the filters"),
-            "rules")
+        return (message("error.too_few_candidates", candidates=len(matches),
+                        needed=lo - len(given)), "min_organisations")
+    return (message("error.no_consortium", action=rules.code, lo=Text(str(lo)),
+                    hi=Text(str(hi)), candidates=len(matches)), "rules")
 
 
 def _explain(call: Call, pool: CandidatePool, given: Sequence[OrgProfile],

@@ -52,6 +52,22 @@ _PAGES: dict[str, tuple[str, str]] = {
     "add.short": ("add", "lisää"),
     "remove": ("remove", "poista"),
     "yes": ("yes", "kyllä"),
+    "field.countries": ("countries", "maat"),
+    "field.exclude_countries": ("exclude_countries", "poissuljetut maat"),
+    "field.themes": ("themes", "teemat"),
+    "field.types": ("types", "organisaatiotyypit"),
+    "field.org": ("org", "organisaatio"),
+    "field.text": ("text", "hankeidea"),
+    "field.topics": ("topics", "haun aihe"),
+    "field.members": ("members", "jäsenet"),
+    "field.action": ("action", "toimi"),
+    "field.k": ("k", "tuloksia"),
+    "field.size": ("size", "koko"),
+    "field.call_year": ("call_year", "hakuvuosi"),
+    "field.lead": ("lead", "koordinaattori"),
+    "field.coordinator": ("coordinator", "koordinaattori"),
+    "field.n": ("n", "vaihtoehtoja"),
+    "field.request": ("request", "pyyntö"),
     "role.coordinator": ("coordinator", "koordinaattori"),
     "role.partner": ("partner", "kumppani"),
     "no_pic": ("no PIC", "ei PIC-tunnusta"),
@@ -314,6 +330,49 @@ _ERRORS: dict[str, tuple[str, str]] = {
     "error.not_eligible.one": ("not eligible for {action} ({year} call): {n} rule broken",
                                ("ei kelpoinen toimeen {action} (vuoden {year} haku): {n} sääntö "
                                "rikottu")),
+    "error.no_members": ("give at least one member organisation",
+                         "anna vähintään yksi jäsenorganisaatio"),
+    "error.cannot_be_eligible": (
+        "the given members cannot be part of an eligible {action} consortium: {violations}",
+        "annetut jäsenet eivät voi kuulua kelpoiseen {action}-konsortioon: {violations}"),
+    "error.no_evidence": (
+        ("no organisation in the registry has a past project or description about this idea's "
+        "topic, so none can be added for it: rephrase the idea, or complete without --text "
+        "(the members' past collaborations and --theme or --topic then choose)"),
+        ("rekisterin yhdelläkään organisaatiolla ei ole aiempaa hanketta tai kuvausta tämän "
+        "idean aiheesta, joten sen perusteella ei voi lisätä ketään: muotoile idea toisin tai "
+        "täydennä ilman --text-valintaa (silloin valitsevat jäsenten aiemmat yhteistyöt sekä "
+        "--theme tai --topic)")),
+    "error.propose_needs_idea": (
+        "propose needs what the project is about: give --text, --theme or --topic",
+        "ehdottaminen tarvitsee hankkeen aiheen: anna --text, --theme tai --topic"),
+    "error.too_few_countries": (
+        ("{action} needs organisations from at least {min} different {counting}; the given "
+        "members cover {have} ({codes}) and the {candidates} eligible candidates left after the "
+        "filters add {more} ({more_codes}) within {hi} members: relax "
+        "--country/--exclude-country/--type or allow a larger --size"),
+        ("{action} vaatii organisaatioita vähintään {min} eri maasta, joiden on oltava "
+        "{counting}; annetut jäsenet kattavat {have} ({codes}) ja suodattimien jälkeen "
+        "jäljellä olevat {candidates} kelpoista ehdokasta lisäävät {more} ({more_codes}) "
+        "enintään {hi} jäsenen sisällä: väljennä valintoja --country/--exclude-country/--type "
+        "tai salli suurempi --size")),
+    "error.too_few_candidates": (
+        ("only {candidates} eligible candidates are left after the filters, {needed} are "
+        "needed: relax the filters"),
+        ("suodattimien jälkeen kelpoisia ehdokkaita on jäljellä vain {candidates}, tarvitaan "
+        "{needed}: väljennä suodattimia")),
+    "error.no_consortium": (
+        ("no {action} consortium of {lo}..{hi} members meets the rules with the {candidates} "
+        "eligible candidates left after the filters (e.g. {action} needs a member that is not "
+        "a higher-education institution): relax the filters"),
+        ("mikään {lo}..{hi} jäsenen {action}-konsortio ei täytä sääntöjä suodattimien jälkeen "
+        "jäljellä olevilla {candidates} kelpoisella ehdokkaalla (esim. {action} vaatii jäsenen, "
+        "joka ei ole korkeakoulu): väljennä suodattimia")),
+    "error.empty_query": (
+        ("empty query: give an organisation (--org), a project idea (--text), a theme (--theme) "
+        "or a call topic (--topic)"),
+        ("tyhjä haku: anna organisaatio (--org), hankeidea (--text), teema (--theme) tai haun "
+        "aihe (--topic)")),
     "error.no_letters": ("organisation {ref} has no letters or digits to look for",
                          "organisaatiossa {ref} ei ole etsittäviä kirjaimia tai numeroita"),
 }

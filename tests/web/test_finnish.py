@@ -1,0 +1,135 @@
+"""Every page and API message in Finnish: no English sentence, word or phrase of the
+catalogue is left once proper names (organisations, countries' codes) and project titles are
+taken out. The English the check looks for is the catalogue's own, so a sentence added to it
+is checked too; and the Accept-Language header chooses the language of a page."""
+
+from __future__ import annotations
+
+import html
+import re
+import string
+from functools import cache
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from matcher.i18n.catalogue import COUNTING, FIELDS, MESSAGES
+
+GRAZ, CSIC = "999873188", "999991722"
+_TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S)
+
+
+@cache
+def _english() -> tuple[re.Pattern[str], ...]:
+    """The catalogue's English that its Finnish does not also use: multi-word fragments
+    between the values, and words of 4 letters or more."""
+    finnish = " ".join(fi for _, fi in [*MESSAGES.values(), *COUNTING.values(),
+                                         *FIELDS.values()]).casefold()
+    fragments: set[str] = set()
+    for english, _ in [*MESSAGES.values(), *COUNTING.values(), *FIELDS.values()]:
+        for literal, *_ in string.Formatter().parse(english):
+            literal = re.sub(r"`[^`]*`|\([A-Z, ]+\)|[^\w' -]", " ", literal)
+            words = literal.split()
+            if len(words) >= 2:
+                fragments.add(" ".join(words))
+            fragments |= {w for w in words if len(w) >= 4 and w.isalpha()}
+    return tuple(re.compile(rf"(?<!\w){re.escape(f)}(?!\w)", re.I)
+                 for f in sorted(fragments) if f.casefold() not in finnish)
+
+
+@pytest.fixture(scope="module")
+def proper(default_matcher: Any) -> list[str]:
+    """What stays in its own language: organisation names, project labels and titles (as
+    cited: shortened to 90 or 60 characters), longest first."""
+    from matcher.ranking.explain import _CALL_CHARS, _clip
+
+    registry = default_matcher.ranker().registry_
+    out = {o.display_name for o in registry.orgs}
+    for p in registry.projects:
+        for title in (p.title, p.topic_title):
+            if title:
+                out |= {title, _clip(title), _clip(title, _CALL_CHARS)}
+        out.add(p.label)
+    return sorted((s for s in out if len(s) > 3), key=len, reverse=True)
+
+
+def _left(text: str, proper: list[str]) -> list[str]:
+    text = re.sub(r'"[^"\n]*"', " ", text)  # words of the user's idea, quoted back
+    for name in proper:
+        if name in text:
+            text = text.replace(name, " ")
+    return [m.group(0) for pattern in _english() for m in pattern.finditer(text)]
+
+
+def _visible(page: str) -> str:
+    """The text a reader sees, and the labels a screen reader says."""
+    labels = " ".join(re.findall(r'(?:aria-label|title|placeholder|alt)="([^"]*)"', page))
+    return html.unescape(_TAGS.sub("\n", page) + "\n" + labels)
+
+
+PAGES = [
+    ("/", {}),
+    ("/", {"text": "virtual mobility for engineering students", "countries": ["FI", "SE"]}),
+    ("/", {"text": "kestävän matkailun yhteinen maisteriohjelma", "types": "ngo"}),
+    ("/", {"org": GRAZ, "themes": "employability", "k": "20"}),
+    ("/", {"text": "quantum error correction for clinical trials", "types": "school",
+           "countries": "MT"}),
+    ("/", {"text": "x", "countries": "Narnia"}),
+    (f"/orgs/{GRAZ}", {}),
+    ("/orgs/000000001", {}),
+    ("/consortium", {}),
+    ("/consortium", {"members": [GRAZ, CSIC]}),
+    ("/consortium", {"members": [GRAZ, CSIC], "do": "complete", "text": "virtual mobility"}),
+    ("/consortium", {"members": [GRAZ], "do": "propose"}),
+    ("/consortium", {"members": [GRAZ, "Narnia University of Nowhere"]}),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), PAGES)
+def test_every_page_in_finnish_has_no_english_left(client: TestClient, proper: list[str],
+                                                   path: str, params: dict[str, Any]) -> None:
+    page = client.get(path, params={**params, "lang": "fi"})
+    assert '<html lang="fi">' in page.text
+    own = [v for k, v in params.items() if k in ("text", "org", "members")]
+    mine = sorted({v for v in own for v in ([v] if isinstance(v, str) else v)}, key=len)
+    assert _left(_visible(page.text), mine[::-1] + proper) == []
+
+
+def test_every_api_message_in_finnish_has_no_english_left(client: TestClient,
+                                                          proper: list[str]) -> None:
+    answers = [
+        client.get("/api/search", params={"text": "virtual mobility", "lang": "fi"}),
+        client.get("/api/search", params={"org": GRAZ, "lang": "fi", "k": 5}),
+        client.get("/api/search", params={"text": "x", "countries": "Narnia", "lang": "fi"}),
+        client.get("/api/orgs/000000001", params={"lang": "fi"}),
+        client.post("/api/check", params={"lang": "fi"},
+                    json={"action": "KA220-HED", "members": [GRAZ, CSIC]}),
+        client.post("/api/complete", params={"lang": "fi"},
+                    json={"action": "KA220-HED", "members": [GRAZ, CSIC], "n": 2}),
+    ]
+    sentences: list[str] = []
+    for answer in answers:
+        body = answer.json()
+        sentences += [body.get("message", "")] if "message" in body else []
+        sentences += body.get("notes", [])
+        sentences += [w for r in body.get("results", []) for w in r["why"]]
+        sentences += [v["message"] for v in body.get("violations", [])]
+        sentences += [w for c in body.get("consortia", []) for w in c["why"]]
+    assert len(sentences) > 20
+    assert _left("\n".join(sentences), proper) == []
+
+
+def test_the_check_finds_english(client: TestClient, proper: list[str]) -> None:
+    page = client.get("/consortium", params={"members": [GRAZ, CSIC], "lang": "en"})
+    assert {"needs at least", "organisations"} <= {w.casefold() for w in
+                                                   _left(_visible(page.text), proper)}
+
+
+def test_the_browsers_language_chooses_and_the_link_keeps_it(client: TestClient) -> None:
+    page = client.get("/", headers={"Accept-Language": "fi-FI,fi;q=0.9,en;q=0.8"})
+    assert '<html lang="fi">' in page.text and "Hankeidea" in page.text
+    assert 'href="/consortium?lang=fi"' in page.text
+    english = client.get("/", params={"lang": "en"}, headers={"Accept-Language": "fi"})
+    assert '<html lang="en">' in english.text
+    assert 'href="/?lang=fi"' in english.text  # the visible switch
