@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -114,15 +115,70 @@ def render_error(request: Request, status: int, body: dict[str, Any]) -> HTMLRes
     return _render(request, "error.html", "", status, error=body)
 
 
-def _theme_groups(matcher: Matcher, lang: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The themes by kind, each ``(code, label in lang)``, for the search form."""
-    groups: dict[str, list[tuple[str, str]]] = {}
+def _theme_groups(matcher: Matcher, lang: str) -> list[tuple[str, list[Choice]]]:
+    """The themes by kind, each found by its code and both labels, for the search form."""
+    groups: dict[str, list[Choice]] = {}
     for theme in matcher.reference.themes.values():
         label = (theme.label_fi or theme.label_en) if lang == "fi" else theme.label_en
-        groups.setdefault(theme.kind, []).append((theme.code, label))
+        groups.setdefault(theme.kind, []).append(Choice(
+            theme.code, label, " ".join(dict.fromkeys([theme.code, theme.label_en,
+                                                       theme.label_fi or ""])), theme.kind))
     order = ("seed", "priority", "topic", "programme-part")
-    return [(kind, sorted(groups[kind], key=lambda p: p[1].casefold()))
+    return [(kind, sorted(groups[kind], key=lambda c: fold_label(c.label)))
             for kind in sorted(groups, key=lambda k: order.index(k) if k in order else 9)]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One option of a picker: its value, label in the page's language, the words it is
+    found by (code, English and Finnish names) and the groups it belongs to."""
+
+    value: str
+    label: str
+    search: str
+    groups: str = ""
+
+
+def _country_choices(matcher: Matcher, lang: str, action: str,
+                     members: Sequence[str]) -> list[Choice]:
+    """The countries of the search form, each in its groups: ``eu`` (member states),
+    ``associated`` (the other countries that count for the action), ``partner`` (the rest),
+    ``notyet`` (countries that count and that no member of the consortium is from)."""
+    book = matcher.rulebook
+    try:
+        rules = book.action(action)
+    except MatcherError:
+        rules = book.action("KA220-HED")
+    counting = book.countries_that_count(rules.code)
+    eu = {c.code for c in matcher.reference.countries if book.status(c.code, 2021) == "member"}
+    if rules.last_call <= 2020:
+        eu.add("UK")
+    have: set[str] = set()
+    for ref in members:
+        try:
+            have.add(book.region_of(matcher.vocabulary.organisation(ref).country))
+        except MatcherError:
+            pass
+    out = []
+    for c in matcher.reference.countries:
+        here = book.region_of(c.code)
+        groups = ["eu" if here in eu else "associated" if here in counting else "partner"]
+        if members and here in counting and here not in have:
+            groups.append("notyet")
+        fi = country_name(c.code, "fi", c.name)
+        label = country_name(c.code, lang, c.name)
+        out.append(Choice(c.code, f"{label} ({c.code})",
+                          " ".join(dict.fromkeys([c.code, c.iso2, c.name, fi, *c.aliases])),
+                          " ".join(groups)))
+    return sorted(out, key=lambda c: fold_label(c.label))
+
+
+def fold_label(text: str) -> str:
+    """A label as sorted (accents after their letter, as a reader expects: Åland with A)."""
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold())
+                   if not unicodedata.combining(ch))
 
 
 def _search(request: Request, org: str, text: str, themes: list[str], topics: list[str],
@@ -169,6 +225,7 @@ def router() -> APIRouter:
             except MatcherError as exc:
                 error, status = error_body(exc), status_of(exc)
         reference = matcher.reference
+        lang = language_of(request, lang)
         return _render(
             request, "search.html", lang, status, result=result, error=error,
             form={"org": org, "text": text, "themes": set(given(themes)),
@@ -176,8 +233,8 @@ def router() -> APIRouter:
                   "types": set(given(types)), "eche": _flag(eche), "action": action,
                   "programme_countries_only": _flag(programme_countries_only), "k": k},
             members=given(members),
-            theme_groups=_theme_groups(matcher, language_of(request, lang)),
-            countries=sorted(reference.countries, key=lambda c: c.name),
+            theme_groups=_theme_groups(matcher, lang),
+            countries=_country_choices(matcher, lang, action, given(members)),
             categories=reference.categories, actions=sorted(matcher.rulebook.actions),
             export=request.url.query)
 

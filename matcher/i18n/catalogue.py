@@ -28,8 +28,28 @@ _PAGES: dict[str, tuple[str, str]] = {
     "search.topics": ("Call topic (e.g. SwafS-09-2018 or SwafS)",
                       "Haun aihe (esim. SwafS-09-2018 tai SwafS)"),
     "search.countries": ("Countries", "Maat"),
-    "search.multi.help": ("Hold Ctrl (Cmd) to choose several; none chosen: any.",
-                          "Valitse useita Ctrl- (Cmd-) näppäimellä; ei valintaa: kaikki."),
+    "search.multi.help": (("Type a code or a name to filter, arrow keys and Enter to add; a "
+                          "chosen one is removed by its button. None chosen: any. (Without "
+                          "JavaScript: hold Ctrl or Cmd to choose several.)"),
+                          ("Rajaa kirjoittamalla koodi tai nimi, lisää nuolinäppäimillä ja "
+                          "Enterillä; valinnan voi poistaa sen painikkeella. Ei valintaa: "
+                          "kaikki. (Ilman JavaScriptiä: valitse useita Ctrl- tai "
+                          "Cmd-näppäimellä.)")),
+    "picker.placeholder.countries": ("code or name, in English or Finnish",
+                                     "koodi tai nimi, suomeksi tai englanniksi"),
+    "picker.placeholder.themes": ("a theme, in English or Finnish",
+                                  "teema, suomeksi tai englanniksi"),
+    "picker.remove": ("remove", "poista"),
+    "picker.added": ("added:", "lisätty:"),
+    "picker.removed": ("removed:", "poistettu:"),
+    "picker.chosen": ("Chosen", "Valitut"),
+    "picker.groups": ("Add a group of countries", "Lisää maaryhmä"),
+    "group.eu": ("EU member states", "EU:n jäsenvaltiot"),
+    "group.associated": ("Non-EU programme countries", "EU:n ulkopuoliset ohjelmamaat"),
+    "group.partner": ("Partner countries", "Kumppanimaat"),
+    "group.notyet": ("Countries not yet in this consortium",
+                     "Maat, joita konsortiossa ei vielä ole"),
+    "group.clear": ("Clear", "Tyhjennä"),
     "search.types": ("Organisation types", "Organisaatiotyypit"),
     "search.eche": ("Only holders of the Erasmus Charter (ECHE)",
                     "Vain Erasmus-peruskirjan (ECHE) haltijat"),
