@@ -173,3 +173,134 @@ def test_the_pages_and_the_api_docs_work_under_the_security_policy(browser: Any,
                                                      ".opblock-summary-path")}
     assert "/api/search" in paths
     assert _blocked(browser) == []
+
+
+# -- in Finnish, with the keyboard alone, and the accessibility check ----------------------
+
+def _no_english(driver: Any, proper: list[str], *also: str) -> None:
+    """No English of the catalogue in what the page shows or says (proper names, titles and
+    the user's own words aside)."""
+    from tests.web.english import english_left, visible
+
+    text = visible(driver.page_source)
+    assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fi"
+    assert english_left(text, sorted(also, key=len, reverse=True) + proper) == []
+
+
+def _accessible(driver: Any) -> None:
+    """axe-core on the page: no serious or critical violation."""
+    from axe_selenium_python import Axe
+
+    axe = Axe(driver)
+    axe.inject()
+    found = axe.run()["violations"]
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
+           if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
+
+
+@pytest.fixture(scope="module")
+def proper(default_matcher: Any) -> list[str]:
+    from tests.web.english import proper_names
+
+    return proper_names(default_matcher)
+
+
+def test_a_whole_search_in_finnish_with_the_keyboard_alone(browser: Any, server: str,
+                                                           shots: Any, proper: list[str]
+                                                           ) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server + f"/?lang=fi&members={GRAZ}&members={CSIC}")
+    _accessible(browser)
+    idea = browser.find_element(By.ID, "text")
+    idea.send_keys("virtuaaliliikkuvuus insinööriopiskelijoille")
+    idea.send_keys(Keys.TAB)  # to the organisation, the call topic, the themes' filter
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    themes = browser.switch_to.active_element
+    assert themes.get_attribute("id") == "themes-filter"
+    themes.send_keys("virtuaali")
+    themes.send_keys(Keys.ENTER)
+    themes.send_keys(Keys.TAB)  # past the chosen theme's chip to the countries' filter
+    while browser.switch_to.active_element.get_attribute("id") != "countries-filter":
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+    countries = browser.switch_to.active_element
+    countries.send_keys("ruotsi", Keys.ENTER)  # by its Finnish name
+    countries.send_keys("Finland", Keys.ENTER)  # by its English one
+    countries.send_keys("NO")
+    countries.send_keys(Keys.ARROW_DOWN, Keys.ARROW_UP, Keys.ENTER)  # by its code
+    chips = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "#countries ~ * .chip, "
+                                                   ".field ul.chips button.chip")]
+    assert {"Ruotsi (SE) ×", "Suomi (FI) ×", "Norja (NO) ×"} <= set(chips)
+    countries.send_keys(Keys.BACKSPACE)  # the last chosen one out again
+    chosen = browser.find_elements(By.CSS_SELECTOR, "#countries option:checked")
+    assert sorted(o.get_attribute("value") for o in chosen) == ["FI", "SE"]
+    # one key for a whole group: the countries that count and that no member is from
+    countries.send_keys(Keys.TAB)
+    group = browser.switch_to.active_element
+    while group.get_attribute("data-picker-group") != "notyet":
+        group.send_keys(Keys.TAB)
+        group = browser.switch_to.active_element
+    group.send_keys(Keys.ENTER)
+    chosen = {o.get_attribute("value")
+              for o in browser.find_elements(By.CSS_SELECTOR, "#countries option:checked")}
+    assert {"FI", "SE", "DE", "IS"} <= chosen and not {"AT", "ES", "US"} & chosen
+    shots(browser, "search-fi-picker")
+    browser.find_element(By.ID, "countries").find_element(
+        By.CSS_SELECTOR, "option[value=IS]")  # still a plain select underneath
+    for value in sorted(chosen - {"FI", "SE"}):  # keep the search to two countries
+        browser.execute_script("arguments[0].selected = false", browser.find_element(
+            By.CSS_SELECTOR, f"#countries option[value={value}]"))
+    countries.send_keys(Keys.ENTER)  # nothing being chosen: Enter sends the form
+    _wait(browser, "li.result")
+    assert "countries=FI" in browser.current_url and "lang=fi" in browser.current_url
+    assert "themes=virtual-blended-mobility" in browser.current_url
+    _no_english(browser, proper, "virtuaaliliikkuvuus insinööriopiskelijoille")
+    _accessible(browser)
+    shots(browser, "search-fi")
+    browser.find_element(By.CSS_SELECTOR, "li.result a.name").click()
+    _wait(browser, "dl.profile")
+    _no_english(browser, proper)
+    _accessible(browser)
+
+
+def test_a_whole_consortium_built_in_finnish(browser: Any, server: str, shots: Any,
+                                             proper: list[str]) -> None:
+    browser.get(server + "/consortium?lang=fi")
+    _accessible(browser)
+    for n, member in enumerate((GRAZ, CSIC), start=1):
+        box = browser.find_element(By.ID, "add")
+        box.send_keys(member)
+        box.submit()
+        _wait_members(browser, n)
+    violations = browser.find_elements(By.CSS_SELECTOR, "#verdict li")
+    assert "vaatii vähintään 3 organisaatiota" in violations[0].text
+    _no_english(browser, proper)
+    _accessible(browser)
+    browser.find_element(By.ID, "idea").send_keys("virtuaaliliikkuvuus")
+    browser.find_element(By.ID, "complete").click()
+    _wait(browser, "li.alternative")
+    _no_english(browser, proper, "virtuaaliliikkuvuus")
+    _accessible(browser)
+    shots(browser, "consortium-fi")
+    alone = [alt for alt in browser.find_elements(By.CSS_SELECTOR, "li.alternative")
+             if len(alt.find_elements(By.CSS_SELECTOR, "a.add")) == 1]
+    alone[0].find_element(By.CSS_SELECTOR, "a.add").click()
+    _wait_members(browser, 3)
+    assert _wait(browser, "#verdict .badge").text == "kelpoinen"
+    _no_english(browser, proper, "virtuaaliliikkuvuus")
+    _accessible(browser)
+    shots(browser, "consortium-fi-eligible")
+
+
+@pytest.mark.parametrize("lang", ["en", "fi"])
+def test_every_page_passes_the_accessibility_check(browser: Any, server: str,
+                                                   lang: str) -> None:
+    for path in ("/", "/?text=virtual+mobility&countries=FI", "/?text=x&countries=Narnia",
+                 f"/orgs/{GRAZ}", "/orgs/000000001", "/consortium",
+                 f"/consortium?members={GRAZ}&members={CSIC}",
+                 f"/consortium?members={GRAZ}&members={CSIC}&do=complete"):
+        browser.get(server + path + ("&" if "?" in path else "?") + f"lang={lang}")
+        _wait(browser, "main")
+        _accessible(browser)

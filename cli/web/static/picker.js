@@ -60,13 +60,25 @@
 
     var shown = [];
     var active = -1;
+    // the chosen ones in the order they were chosen: chips, and what Backspace takes back
+    var order = options.filter(function (o) { return o.selected; });
+
+    function pick(option) {
+      option.selected = true;
+      if (order.indexOf(option) < 0) order.push(option);
+    }
+
+    function unpick(option) {
+      option.selected = false;
+      var at = order.indexOf(option);
+      if (at >= 0) order.splice(at, 1);
+    }
 
     function text(option) { return option.dataset.label || option.textContent; }
 
     function drawChips() {
       chips.textContent = "";
-      options.forEach(function (option) {
-        if (!option.selected) return;
+      order.forEach(function (option) {
         var li = document.createElement("li");
         var button = document.createElement("button");
         button.type = "button";
@@ -74,7 +86,7 @@
         button.textContent = text(option) + " \u00d7";
         button.setAttribute("aria-label", (say.remove || "remove") + " " + text(option));
         button.addEventListener("click", function () {
-          option.selected = false;
+          unpick(option);
           live.textContent = (say.removed || "") + " " + text(option);
           drawChips();
           input.focus();
@@ -140,7 +152,7 @@
     }
 
     function choose(option) {
-      option.selected = true;
+      pick(option);
       live.textContent = (say.added || "") + " " + text(option);
       input.value = "";
       drawChips();
@@ -167,10 +179,10 @@
       } else if (event.key === "Escape") {
         if (!list.hidden) { event.preventDefault(); close(); }
       } else if (event.key === "Backspace" && !input.value) {
-        var chosen = options.filter(function (o) { return o.selected; });
-        if (chosen.length) {
-          chosen[chosen.length - 1].selected = false;
-          live.textContent = (say.removed || "") + " " + text(chosen[chosen.length - 1]);
+        var last = order[order.length - 1];
+        if (last) {
+          unpick(last);
+          live.textContent = (say.removed || "") + " " + text(last);
           drawChips();
         }
       }
@@ -181,10 +193,10 @@
         button.addEventListener("click", function () {
           var group = button.getAttribute("data-picker-group");
           if (group === "") {
-            options.forEach(function (o) { o.selected = false; });
+            options.forEach(unpick);
           } else {
             options.forEach(function (o) {
-              if ((" " + (o.dataset.groups || "") + " ").indexOf(" " + group + " ") >= 0) o.selected = true;
+              if ((" " + (o.dataset.groups || "") + " ").indexOf(" " + group + " ") >= 0) pick(o);
             });
           }
           live.textContent = button.textContent;
