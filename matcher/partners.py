@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from matcher.consortium.rules import RuleBook
-from matcher.i18n import message
+from matcher.i18n import category as category_text
+from matcher.i18n import join, message
 from matcher.limits import check_text, check_value, check_values
 from matcher.ranking.explain import idea_terms
 from matcher.ranking.ranker import Ranker, Ranking
@@ -145,18 +146,13 @@ def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
             if ranking.topical is not None and not query.org_ids:
                 said += _idea_notes(ranking, k, filters)
             elif ranking.by_activity:
-                said.append("nothing in the registry matches the themes or call topic of this "
-                            "idea (no organisation's past project or declared theme has them): "
-                            "the results are ranked by activity only")
+                said.append(message("note.by_activity"))
             if not ranking.matches and (ranking.topical is None or query.org_ids):
                 said.append(_empty(ranker, vocabulary, filters))
             elif (ranking.topical is None and not query.org_ids and not ranking.by_activity
                   and len(ranking.matches) < k):
                 n = len(ranking.matches)
-                said.append(f"only {n} organisation{'s' if n != 1 else ''} allowed by the "
-                            f"filters {'have' if n != 1 else 'has'} a past project or "
-                            "theme in this call topic or theme; the others are left out "
-                            "rather than listed by activity")
+                said.append(message("note.only_in_topic", n=n))
             out[i] = SearchResult(query, filters, org, k, ranking.matches,
                                   requests[i].programme_countries_only, tuple(said))
     return out
@@ -229,26 +225,26 @@ def _empty(ranker: Ranker, vocabulary: Vocabulary, filters: Filters) -> str:
     if filters.countries:
         here = np.isin(country, sorted(filters.countries))
         both &= here
-        parts.append(f"{int(here.sum()):,} in {', '.join(sorted(filters.countries))}")
+        parts.append(message("note.empty.in", n=int(here.sum()),
+                             codes=", ".join(sorted(filters.countries))))
     if filters.exclude_countries:
         here = ~np.isin(country, sorted(filters.exclude_countries))
         both &= here
-        parts.append(f"{int(here.sum()):,} outside {', '.join(sorted(filters.exclude_countries))}")
+        parts.append(message("note.empty.outside", n=int(here.sum()),
+                             codes=", ".join(sorted(filters.exclude_countries))))
     if filters.categories:
         here = np.isin(category, sorted(filters.categories))
         both &= here
-        parts.append(f"{int(here.sum()):,} of type {', '.join(sorted(filters.categories))}")
+        parts.append(message("note.empty.of_type", n=int(here.sum()),
+                             types=join(category_text(c, c) for c in sorted(filters.categories))))
     if filters.eche_only:
         both &= eche
-        parts.append(f"{int(eche.sum()):,} ECHE holders")
+        parts.append(message("note.empty.eche", n=int(eche.sum())))
     if filters.named_only:
         named = np.array([o.name is not None for o in orgs], dtype=bool)
         if not (both & named).any() and both.any():
-            parts.append(f"{int(named.sum()):,} with a name (--include-unnamed shows the "
-                         "others)")
+            parts.append(message("note.empty.named", n=int(named.sum())))
         both &= named
     if not parts:
-        return "no organisation to rank: the registry has none besides the query's own"
-    return (f"no organisation matches every filter: the registry has {'; '.join(parts)}, "
-            f"{int(both.sum()):,} with all of them together (the query's own organisation "
-            "excluded); relax a filter")
+        return message("note.empty.none")
+    return message("note.empty", parts=join(parts, "; "), n=int(both.sum()))

@@ -310,6 +310,41 @@ _NOTES: dict[str, tuple[str, str]] = {
     "note.after": ("; the {shown} after them are the closest, sharing part of it, not matches",
                    ("; niiden jälkeiset {shown} ovat lähimmät, joilla on osa siitä yhteistä, "
                    "eivät osumia")),
+    "note.by_activity": (
+        ("nothing in the registry matches the themes or call topic of this idea (no "
+         "organisation's past project or declared theme has them): the results are ranked by "
+         "activity only"),
+        ("mikään rekisterissä ei vastaa tämän idean teemoja tai haun aihetta (yhdenkään "
+         "organisaation aiemmassa hankkeessa tai ilmoitetuissa teemoissa niitä ei ole): "
+         "tulokset on järjestetty vain aktiivisuuden mukaan")),
+    "note.only_in_topic": (
+        ("only {n} organisations allowed by the filters have a past project or theme in this "
+         "call topic or theme; the others are left out rather than listed by activity"),
+        ("vain {n} suodattimien sallimalla organisaatiolla on aiempi hanke tai teema tässä "
+         "haun aiheessa tai teemassa; muut jätetään pois eikä niitä listata aktiivisuuden "
+         "mukaan")),
+    "note.only_in_topic.one": (
+        ("only {n} organisation allowed by the filters has a past project or theme in this "
+         "call topic or theme; the others are left out rather than listed by activity"),
+        ("vain {n} suodattimien sallimalla organisaatiolla on aiempi hanke tai teema tässä "
+         "haun aiheessa tai teemassa; muut jätetään pois eikä niitä listata aktiivisuuden "
+         "mukaan")),
+    "note.empty.in": ("{n:,} in {codes}", "{n:,} maissa {codes}"),
+    "note.empty.outside": ("{n:,} outside {codes}", "{n:,} maiden {codes} ulkopuolella"),
+    "note.empty.of_type": ("{n:,} of type {types}", "{n:,} tyyppiä {types}"),
+    "note.empty.eche": ("{n:,} ECHE holders", "{n:,} ECHE-peruskirjan haltijaa"),
+    "note.empty.named": ("{n:,} with a name (--include-unnamed shows the others)",
+                         "{n:,} nimettyä (--include-unnamed näyttää muut)"),
+    "note.empty.none": (("no organisation to rank: the registry has none besides the query's "
+                        "own"),
+                        ("ei järjestettäviä organisaatioita: rekisterissä ei ole muita kuin "
+                        "haun oma")),
+    "note.empty": (
+        ("no organisation matches every filter: the registry has {parts}, {n:,} with all of "
+         "them together (the query's own organisation excluded); relax a filter"),
+        ("yksikään organisaatio ei vastaa kaikkia suodattimia: rekisterissä on {parts}, "
+         "kaikki yhdessä täyttäviä {n:,} (haun omaa organisaatiota lukuun ottamatta); "
+         "väljennä jotakin suodatinta")),
     "note.family_unknown": (("call-topic family {family} is not in the registry; nearest: "
                             "{nearest}"),
                             ("hakuaiheperhettä {family} ei ole rekisterissä; lähimmät: "
