@@ -192,7 +192,7 @@ def _idea_notes(ranking: Ranking, k: int, filters: Filters) -> list[str]:
     topical = ranking.topical
     assert topical is not None
     idea = topical.idea
-    notes = []
+    notes: list[str] = []
     if idea.translated and idea.unknown:
         language = (message(f"language.{idea.language}")
                     if idea.language in ("fi", "sv", "en") else idea.language)

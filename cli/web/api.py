@@ -106,6 +106,11 @@ class ProposeBody(_Build):
     lead: str = Field(description="The coordinator.")
 
 
+def _said(answer: dict[str, Any], lang: str) -> dict[str, Any]:
+    out: dict[str, Any] = said(answer, lang)
+    return out
+
+
 def health(matcher: Matcher) -> dict[str, Any]:
     """Whether this worker answers from the registry's current index: ``stale`` when the
     registry changed since the index was built (``matcher index`` rebuilds it; restart the
@@ -144,7 +149,7 @@ def router() -> APIRouter:
                 asyncio.wrap_future(searches_of(request).submit(asked)), seconds)
         except TimeoutError:
             raise TimedOut(seconds) from None
-        return said(found.to_json(), lang)
+        return _said(found.to_json(), lang)
 
     @api.get("/orgs", summary="List organisations by country, type, theme, name, ECHE")
     def orgs(matcher: Facade, countries: Many = [], types: Many = [],  # noqa: B006
@@ -171,7 +176,7 @@ def router() -> APIRouter:
     async def check(matcher: Facade, body: CheckBody, lang: Lang = "en") -> dict[str, Any]:
         """As ``matcher check --format json`` (200 whether eligible or not: see
         ``eligible`` and ``violations``)."""
-        return said(await within_time(lambda: matcher.check(
+        return _said(await within_time(lambda: matcher.check(
             body.action, given(body.members), coordinator=body.coordinator or None,
             call_year=body.call_year).to_json()), lang)
 
@@ -180,7 +185,7 @@ def router() -> APIRouter:
                        ) -> dict[str, Any]:
         """As ``matcher complete --format json``; 409 naming the constraint when no eligible
         consortium can be made."""
-        return said(await within_time(lambda: matcher.complete(
+        return _said(await within_time(lambda: matcher.complete(
             body.action, given(body.members), coordinator=body.coordinator or None,
             **body.options()).to_json()), lang)
 
@@ -188,7 +193,7 @@ def router() -> APIRouter:
     async def propose(matcher: Facade, body: ProposeBody, lang: Lang = "en"
                       ) -> dict[str, Any]:
         """As ``matcher propose --format json``."""
-        return said(await within_time(lambda: matcher.propose(
+        return _said(await within_time(lambda: matcher.propose(
             body.action, body.lead, **body.options()).to_json()), lang)
 
     return api

@@ -71,10 +71,10 @@ class _Formatter(string.Formatter):
 
     def format_field(self, value: Any, format_spec: str) -> str:
         if isinstance(value, Text):
-            return format(say(value, self.lang), format_spec)
+            return str(format(say(value, self.lang), format_spec))
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return number(value, self.lang, format_spec)
-        return super().format_field(value, format_spec)
+        return str(super().format_field(value, format_spec))
 
 
 def message(key: str, **values: Any) -> Text:
@@ -135,10 +135,12 @@ def date(value: dt.date | str | None, lang: str) -> str:
         return ""
     if isinstance(value, str):
         try:
-            value = dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             return value
-    return value.isoformat() if _index(lang) == 0 else f"{value.day}.{value.month}.{value.year}"
+    else:
+        day = value
+    return day.isoformat() if _index(lang) == 0 else f"{day.day}.{day.month}.{day.year}"
 
 
 def country(code: str, english: str) -> Text:

@@ -162,7 +162,7 @@ class Explainer:
         """The candidate's past projects in the query's call-topic families, and the themes
         it shares with the query."""
         query = batch.queries[i]
-        reasons = []
+        reasons: list[str] = []
         if f.get("topic_family", 0.0) > 0 and query.topics:
             n = round(float(np.expm1(f["topic_family"])))
             families = ", ".join(dict.fromkeys(family(t) for t in query.topics))
@@ -199,7 +199,7 @@ class Explainer:
     def _graph(self, query_rows: np.ndarray, partners: np.ndarray, row: int) -> list[str]:
         registry = self.space.registry
         shared = self.space.graph.shared_
-        reasons = []
+        reasons: list[str] = []
         # the candidate's row (the matrix is symmetric): no element lookups
         start, end = shared.indptr[row], shared.indptr[row + 1]
         theirs, n_shared = shared.indices[start:end], shared.data[start:end]
