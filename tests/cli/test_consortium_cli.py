@@ -198,3 +198,33 @@ def test_an_idea_weight_out_of_range_is_a_usage_error(runner: CliRunner,
                        "--text", "x", "--idea-weight", "2")
     assert code == 2
     assert "Invalid value for '--idea-weight': 2.0 is not in the range 0.0<=x<=1.0" in err
+
+
+def test_check_in_finnish(runner: CliRunner, registry_url: str) -> None:
+    """``--lang fi``: the violations, their numbers and the error in Finnish; the codes and
+    the JSON keys as they are."""
+    members = ["-m", HELSINKI, "-m", CYPRUS, "-m", UK_HEI]
+    code, out, err = run(runner, registry_url, "--lang", "fi", "check", "-a", "KA220-HED",
+                         "--call-year", "2022", *members, "--coordinator", UK_HEI)
+    assert code == 3
+    assert out.splitlines()[0] == (
+        "- KA220-HED (vuoden 2022 haku) vaatii organisaatioita vähintään 3 eri maasta, joiden "
+        "on oltava EU:n jäsenvaltioita tai ohjelmaan assosioituneita kolmansia maita; tässä "
+        "konsortiossa on 2 (CY, FI; UK ei ole laskettava vuoden 2022 haussa): lisää "
+        "organisaatioita vielä 1 tällaisesta maasta. [min_countries]")
+    assert err == "Error: ei kelpoinen toimeen KA220-HED (vuoden 2022 haku): 2 sääntöä rikottu\n"
+    code, out, _ = run(runner, registry_url, "--lang", "fi", "check", "-a", "KA220-HED",
+                       *members, "--format", "json")
+    assert json.loads(out)["violations"][0]["rule"] == "min_countries"
+
+
+def test_search_reasons_and_notes_in_finnish(runner: CliRunner, registry_url: str) -> None:
+    code, out, _ = run(runner, registry_url, "--lang", "fi", "search", "--org", HELSINKI,
+                       "-k", "3", "--format", "json")
+    assert code == 0
+    why = [w for r in json.loads(out)["results"] for w in r["why"]]
+    assert why and any(w.startswith("aiempaa yhteistyötä: ") for w in why)
+    assert not any(w.startswith(("worked with", "partner of", "shared themes")) for w in why)
+    code, _, err = run(runner, registry_url, "--lang", "fi", "search", "--text", "x",
+                       "--country", "Narnia")
+    assert code == 2 and err.startswith("Error: tuntematon maa 'Narnia': ")
