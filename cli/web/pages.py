@@ -24,7 +24,7 @@ from cli.web.errors import error_body, status_of
 from cli.web.i18n import choose, translator
 from matcher import Completion, Matcher, SearchRequest, SearchResult, Verdict
 from matcher.export import PartnerRow, to_csv, to_xlsx
-from matcher.i18n import country_name, date, number
+from matcher.i18n import country_name, date, message, number, say
 from matcher.names import OrgIdentity
 from models.errors import MatcherError
 
@@ -276,25 +276,28 @@ def router() -> APIRouter:
                       topics: Many = [], countries: Many = [], types: Many = [],  # noqa: B006
                       eche: str = "", programme_countries_only: str = "",
                       action: str = "KA220-HED",
-                      k: Annotated[int, Query(ge=1, le=1000)] = 10) -> Response:
+                      k: Annotated[int, Query(ge=1, le=1000)] = 10,
+                      lang: str = "") -> Response:
         result = _search(request, org, text, themes, topics, countries, types, _flag(eche),
                          _flag(programme_countries_only), action, k)
-        return _export([PartnerRow.of(m.org, m.why) for m in result.matches], "shortlist",
-                       fmt)
+        lang = language_of(request, lang)
+        return _export([PartnerRow.of(m.org, [say(w, lang) for w in m.why])
+                        for m in result.matches], "shortlist", fmt)
 
     @pages.get("/export/consortium.{fmt}")
-    def export_consortium(matcher: Facade,
+    def export_consortium(request: Request, matcher: Facade,
                           fmt: Annotated[str, PathPart(pattern="^(csv|xlsx)$")],
                           members: Many = [], action: str = "KA220-HED",  # noqa: B006
-                          call_year: str = "") -> Response:
+                          call_year: str = "", lang: str = "") -> Response:
         verdict = matcher.check(action, list(dict.fromkeys(given(members))),
                                 call_year=_year(call_year))
-        state = (f"eligible for {verdict.action} ({verdict.call_year} call)"
-                 if verdict.eligible else
-                 f"not yet eligible for {verdict.action} ({verdict.call_year} call)")
+        lang = language_of(request, lang)
+        state = say(message("export.eligible" if verdict.eligible else "export.not_yet",
+                            action=verdict.action, year=str(verdict.call_year)), lang)
         together = matcher.reasons_together(verdict.members)
-        return _export([PartnerRow.of(o, (f"member {i} of {len(verdict.members)}", state,
-                                          *why))
+        n = len(verdict.members)
+        return _export([PartnerRow.of(o, (say(message("export.member", i=i, of=n), lang),
+                                          state, *(say(w, lang) for w in why)))
                         for i, (o, why) in enumerate(zip(verdict.members, together,
                                                          strict=True), 1)],
                        "consortium", fmt)

@@ -5,6 +5,8 @@ is checked too; and the Accept-Language header chooses the language of a page.""
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 import pytest
@@ -85,3 +87,14 @@ def test_the_browsers_language_chooses_and_the_link_keeps_it(client: TestClient)
     english = client.get("/", params={"lang": "en"}, headers={"Accept-Language": "fi"})
     assert '<html lang="en">' in english.text
     assert 'href="/?lang=fi"' in english.text  # the visible switch
+
+
+def test_the_exports_in_finnish_have_no_english_left(client: TestClient,
+                                                     proper: list[str]) -> None:
+    shortlist = client.get("/export/search.csv", params={"text": "virtual mobility", "k": 5,
+                                                         "lang": "fi"})
+    team = client.get("/export/consortium.csv", params={"members": [GRAZ, CSIC], "lang": "fi"})
+    reasons = [row[-1] for answer in (shortlist, team)
+               for row in list(csv.reader(io.StringIO(answer.text)))[1:]]
+    assert reasons and any(r.startswith("jäsen 1/2; ei vielä kelpoinen") for r in reasons)
+    assert _left("\n".join(reasons), proper) == []  # the other columns are codes
