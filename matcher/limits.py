@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from matcher.i18n import message, parameter
 from models.errors import QueryError, concerning
 from models.text import SHOWN, quoted
 
@@ -45,16 +46,16 @@ def check_text(field: str, text: str | None, *, limit: int = TEXT) -> None:
     """``QueryError`` (about ``field``) when ``text`` is longer than ``limit`` characters."""
     if text is not None and len(text) > limit:
         with concerning(field):
-            raise QueryError(f"{field}: {len(text):,} characters; at most {limit:,} may be "
-                             "given: shorten it")
+            raise QueryError(message("error.too_long", field=parameter(field), n=len(text),
+                                     limit=limit))
 
 
 def check_value(field: str, value: str | None) -> None:
     """``QueryError`` when one value is longer than :data:`VALUE` characters."""
     if value is not None and len(value) > VALUE:
         with concerning(field):
-            raise QueryError(f"{field}: {quoted(value)} is longer than {VALUE} characters; "
-                             "no organisation, theme, country or type is named so long")
+            raise QueryError(message("error.value_too_long", field=parameter(field),
+                                     value=quoted(value), limit=VALUE))
 
 
 def check_values(field: str, values: Sequence[str] | None, *, limit: int = VALUES) -> None:
@@ -64,7 +65,7 @@ def check_values(field: str, values: Sequence[str] | None, *, limit: int = VALUE
         return
     if len(values) > limit:
         with concerning(field):
-            raise QueryError(f"{field}: {len(values):,} values; at most {limit:,} may be "
-                             "given: ask for fewer")
+            raise QueryError(message("error.too_many", field=parameter(field), n=len(values),
+                                     limit=limit))
     for value in values:
         check_value(field, value)

@@ -24,7 +24,7 @@ MATCHER_PARTS = {
     "names": {"i18n"},
     "language": set(),
     "cells": set(),
-    "limits": set(),
+    "limits": {"i18n"},
     "registry": {"i18n", "names"},
     "values": {"registry"},
     "ranking": {"i18n", "language", "registry", "values"},

@@ -29,7 +29,7 @@ from typing import Any, Self
 from matcher.i18n.catalogue import COUNTING, FIELDS, MESSAGES
 
 __all__ = ["LANGUAGES", "Text", "category", "counting", "country", "country_name", "date",
-           "field", "join", "message", "number", "said", "say", "term", "theme"]
+           "field", "join", "message", "number", "parameter", "said", "say", "term", "theme"]
 
 #: The languages of the catalogue, English first (the library's own).
 LANGUAGES = ("en", "fi")
@@ -98,6 +98,8 @@ def say(text: str, lang: str) -> str:
         return str(values.get(lang) or text)
     if kind == "@counting":
         return COUNTING.get(str(text), (str(text),) * 2)[_index(lang)]
+    if kind == "@param":
+        return MESSAGES.get(f"field.{text}", (str(text),) * 2)[_index(lang)]
     if kind == "@field":
         return FIELDS.get(str(text), (str(text),) * 2)[_index(lang)]
     if kind == "@join":
@@ -172,6 +174,11 @@ def counting(label: str) -> Text:
 def field(label: str) -> Text:
     """An action's field (``higher education``)."""
     return Text(label, "@field")
+
+
+def parameter(name: str) -> Text:
+    """A request's parameter (``countries``), said by its name in the reader's language."""
+    return Text(name, "@param")
 
 
 def join(items: Iterable[str], sep: str = ", ") -> Text:

@@ -390,6 +390,15 @@ _ERRORS: dict[str, tuple[str, str]] = {
     "error.not_eligible.one": ("not eligible for {action} ({year} call): {n} rule broken",
                                ("ei kelpoinen toimeen {action} (vuoden {year} haku): {n} sääntö "
                                "rikottu")),
+    "error.too_long": ("{field}: {n:,} characters; at most {limit:,} may be given: shorten it",
+                       "{field}: {n:,} merkkiä; enintään {limit:,} sallitaan: lyhennä"),
+    "error.value_too_long": (
+        ("{field}: {value} is longer than {limit} characters; no organisation, theme, country "
+         "or type is named so long"),
+        ("{field}: {value} on pidempi kuin {limit} merkkiä; minkään organisaation, teeman, "
+         "maan tai tyypin nimi ei ole niin pitkä")),
+    "error.too_many": ("{field}: {n:,} values; at most {limit:,} may be given: ask for fewer",
+                       "{field}: {n:,} arvoa; enintään {limit:,} sallitaan: pyydä vähemmän"),
     "error.no_members": ("give at least one member organisation",
                          "anna vähintään yksi jäsenorganisaatio"),
     "error.cannot_be_eligible": (

@@ -30,6 +30,8 @@ PAGES = [
     ("/", {"text": "quantum error correction for clinical trials", "types": "school",
            "countries": "MT"}),
     ("/", {"text": "x", "countries": "Narnia"}),
+    ("/", {"text": "opintojen ohjaus " * 120}),
+    ("/", {"text": "x", "countries": ["FI"] * 101}),
     (f"/orgs/{GRAZ}", {}),
     ("/orgs/000000001", {}),
     ("/consortium", {}),
