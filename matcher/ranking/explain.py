@@ -49,8 +49,6 @@ def idea_terms(words: Sequence[str], *, quote: bool = False) -> Text:
     return join(term(f"{q}{w}{q}", f"{q}{in_finnish(w) or w}{q}") for w in words)
 
 
-_terms = idea_terms
-
 
 class Explainer:
     """Reasons for candidates of a fitted :class:`~matcher.ranking.features.FeatureSpace`."""
@@ -176,7 +174,7 @@ class Explainer:
         """A document as a reason: a project by label and title, or the organisation's own
         profile (description, declared themes), with what it matches of the idea."""
         registry = self.space.registry
-        what: str = _terms(matched)
+        what: str = idea_terms(matched)
         if document < len(registry.projects):
             p = registry.projects[document]
             words = english_words(p.title or "")
@@ -185,9 +183,9 @@ class Explainer:
             if elsewhere and p.topic_title and p.title:
                 # what the project's title does not say, its call's title does: say which
                 shown = [t for t in matched if t not in elsewhere]
-                in_call = message("why.in_call", words=_terms(elsewhere),
+                in_call = message("why.in_call", words=idea_terms(elsewhere),
                                   call=_clip(p.topic_title, _CALL_CHARS))
-                what = join([_terms(shown), in_call] if shown else [in_call], "; ")
+                what = join([idea_terms(shown), in_call] if shown else [in_call], "; ")
         said: str = (message("why.shares_only", what=what) if only
                      else message("why.matches", what=what) if what else "")
         if document < len(registry.projects):
