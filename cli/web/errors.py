@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from cli.web.security import HEADERS, BodyTooLarge
-from matcher.i18n import Text, said
+from matcher.i18n import Text, invalid, said
 from models.errors import (
     ConstraintError,
     DatabaseError,
@@ -105,8 +105,10 @@ def install(app: FastAPI) -> None:
         loc = [str(part) for part in first.get("loc", ()) if part not in ("query", "body",
                                                                            "path")]
         return answer(request, 422, {"error": "QueryError",
-                                     "message": f"{'.'.join(loc) or 'request'}: "
-                                                f"{first.get('msg', 'invalid')}",
+                                     "message": invalid(".".join(loc) or "request",
+                                                        first.get("msg", "invalid"),
+                                                        first.get("type", ""),
+                                                        first.get("ctx") or {}),
                                      "field": loc[0] if loc else None})
 
     @app.exception_handler(BodyTooLarge)

@@ -29,7 +29,8 @@ from typing import Any, Self
 from matcher.i18n.catalogue import COUNTING, FIELDS, MESSAGES
 
 __all__ = ["LANGUAGES", "Text", "category", "counting", "country", "country_name", "date",
-           "field", "join", "message", "number", "parameter", "said", "say", "term", "theme"]
+           "field", "invalid", "join", "message", "number", "parameter", "said", "say", "term",
+           "theme"]
 
 #: The languages of the catalogue, English first (the library's own).
 LANGUAGES = ("en", "fi")
@@ -98,6 +99,11 @@ def say(text: str, lang: str) -> str:
         return str(values.get(lang) or text)
     if kind == "@counting":
         return COUNTING.get(str(text), (str(text),) * 2)[_index(lang)]
+    if kind == "@invalid":
+        known = f"invalid.{values['type']}"
+        detail = (_Formatter(lang).vformat(MESSAGES[known][_index(lang)], (), values["ctx"])
+                  if known in MESSAGES else values["detail"])
+        return f"{say(values['field'], lang)}: {detail}"
     if kind == "@param":
         return MESSAGES.get(f"field.{text}", (str(text),) * 2)[_index(lang)]
     if kind == "@field":
@@ -179,6 +185,15 @@ def field(label: str) -> Text:
 def parameter(name: str) -> Text:
     """A request's parameter (``countries``), said by its name in the reader's language."""
     return Text(name, "@param")
+
+
+def invalid(field: str, detail: str, kind: str, context: Mapping[str, Any]) -> Text:
+    """A request's parameter that fails its type or bounds, as the web framework says it in
+    English (``k: Input should be a valid integer``); said in Finnish by the error's ``kind``
+    when the catalogue has it (``invalid.int_parsing``)."""
+    return Text(f"{field}: {detail}", "@invalid",
+                {"field": parameter(field), "detail": detail, "type": kind,
+                 "ctx": {k: v for k, v in context.items() if isinstance(v, (str, int, float))}})
 
 
 def join(items: Iterable[str], sep: str = ", ") -> Text:
