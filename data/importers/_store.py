@@ -45,6 +45,9 @@ class ImportReport:
     skipped: tuple[RowError, ...] = ()
     details: tuple[tuple[str, int, int], ...] = ()  # (records, created, updated)
     notes: tuple[str, ...] = ()
+    #: Names merged into an organisation of another spelling, and near misses (``eplus``:
+    #: :class:`data.importers._orgmatch.Merge`).
+    merges: tuple[Any, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -329,7 +332,11 @@ class ThemeBook:
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def record_import(session: Session, report: ImportReport, path: Path) -> None:
