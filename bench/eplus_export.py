@@ -317,15 +317,17 @@ def write_export(path: Path, n_projects: int, *, seed: int = 0, edition: str = "
             row[9] = f"{rng.randint(20000, 450000)}.00"
             row[col["Participating countries"]] = ",".join(dict.fromkeys(
                 o.country for o in members))
-            shown = members[:-1] if edition == "old" and late_partner else members
+            shown = len(members) - 1 if edition == "old" and late_partner else len(members)
             names: list[tuple[int, str]] = []
-            for slot, org in enumerate(shown):
+            for slot, org in enumerate(members):
                 seen = written.setdefault(org.ident, set())
                 if seen and rng.random() < 0.03:
                     name, address, website = _variant(rng, org)
                 else:
                     name, address, website = org.name, f"{org.street}, {org.city}", org.website
                 seen.add(name)
+                if slot >= shown:  # the same draws in both editions
+                    continue
                 prefix = ("Coordinating organisation", "Coordinator's") if slot == 0 else (
                     f"Partner {slot}", f"Partner {slot}")
                 if slot == 0:
