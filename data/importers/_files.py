@@ -200,7 +200,7 @@ def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] =
 class Stream:
     """A table read row by row: the header, the canonical name of each column kept
     (``columns[position]``), and ``rows``, an iterator of ``(line, cells)``: every record
-    after the header that is not blank, cells stripped. ``cut_off`` tells, once ``rows`` is
+    after the header that is not blank, cells as written (strip the ones you use). ``cut_off`` tells, once ``rows`` is
     exhausted, whether the file's last record ended without a line break."""
 
     path: Path
@@ -294,7 +294,7 @@ def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str]
                                          f"header has {width}: an unquoted separator inside "
                                          "a value?")
                     continue
-                yield line, [c.strip() for c in row]
+                yield line, row
         except UnicodeDecodeError:
             decode(path, path.read_bytes())
             raise

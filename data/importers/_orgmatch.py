@@ -105,7 +105,7 @@ def city_of(address: str | None) -> str | None:
     elif len(parts) == 1:
         return None
     place = " ".join(_DIGITS.sub(" ", last).split()).strip(" -")
-    return place[:200] if fold(place) else None
+    return place[:200] if any(c.isalnum() for c in place) else None
 
 
 def _compare_key(key: str) -> str:
@@ -208,8 +208,13 @@ class OrgIndex:
         if not tokens:
             return None
         tokens.sort(key=lambda t: (len(self.postings[(seen.country, t)]), t))
-        ids = list(dict.fromkeys(i for t in tokens[:2] for i in self.postings[(seen.country, t)]))
-        choices = {(i, c): c for i in ids for c in self.compare[i]}
+        # the rarest token, and the next when that keeps the candidates few: a name alike
+        # enough shares all but one or two of its tokens, so the cost stays flat as the
+        # registry grows
+        ids = self.postings[(seen.country, tokens[0])]
+        if len(tokens) > 1 and len(ids) + len(self.postings[(seen.country, tokens[1])]) <= 500:
+            ids = ids + self.postings[(seen.country, tokens[1])]
+        choices = {(i, c): c for i in dict.fromkeys(ids) for c in self.compare[i]}
         hits = process.extract(compare, choices, scorer=fuzz.token_sort_ratio,
                                score_cutoff=FUZZY_THRESHOLD, limit=8)
         best: tuple[int, float, str] | None = None

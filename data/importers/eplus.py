@@ -20,6 +20,7 @@ a byte-order mark.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -121,8 +122,14 @@ class _Layout:
                          for cols in orgs))
 
 
+#: Folded short values that recur (cities, action labels): computed once each.
+_fold_short = functools.lru_cache(maxsize=65536)(fold)
+_country = functools.lru_cache(maxsize=4096)(resolve_country)
+_category = functools.lru_cache(maxsize=4096)(resolve_category)
+
+
 def _action(path: Path, line: int, text: str) -> str:
-    code = _ACTION_KEYS.get(fold(text))
+    code = _ACTION_KEYS.get(_fold_short(text))
     if code is None and (m := _ACTION_CODE.match(text.strip())):
         code = m.group(1).upper()
     if code is None:
@@ -132,16 +139,15 @@ def _action(path: Path, line: int, text: str) -> str:
     return code
 
 
-def _org(path: Path, line: int, cols: tuple[str, str, str, str, str], cells: list[str],
-         at: tuple[int, int, int, int, int], countries: set[str]) -> Candidate:
-    """One organisation from its (name, type, country, website, address) columns."""
-    name, kind, country_text, website, address = (cells[i] if 0 <= i < len(cells) else ""
-                                                  for i in at)
-    country = resolve_country(country_text) if country_text else None
+def _org(path: Path, line: int, cols: tuple[str, str, str, str, str],
+         values: tuple[str, ...], countries: set[str]) -> Candidate:
+    """One organisation from its (name, type, country, website, address) values."""
+    name, kind, country_text, website, address = values
+    country = _country(country_text) if country_text else None
     if country is None or country not in countries:
         raise RowError(path, line, cols[2], f"{country_text!r} is not a country; "
                        "valid: an English country name (Finland) or code (FI, EL, UK)")
-    resolved = resolve_category(kind) if kind else ("other", "other")
+    resolved = _category(kind) if kind else ("other", "other")
     if resolved is None:
         raise RowError(path, line, cols[1], f"{kind!r} is not an organisation type; valid: an "
                        "Erasmus+ label such as 'Higher education institution (tertiary "
@@ -152,15 +158,19 @@ def _org(path: Path, line: int, cols: tuple[str, str, str, str, str], cells: lis
     check_text(path, line, "organisation", {
         "legal_name": (cols[0], name), "normalised_name": (cols[0], key),
         "website": (cols[3], website), "city": (cols[4], place)})
-    return Candidate(name, key, country, fold(place) if place else None, place, resolved[0],
+    return Candidate(name, key, country, _fold_short(place) if place else None, place,
+                     resolved[0],
                      resolved[1], website or None, domain_of(website))
 
 
-def _parse(path: Path, line: int, cells: list[str], layout: _Layout,
-           countries: set[str]) -> _Project:
+def _parse(path: Path, line: int, cells: list[str], layout: _Layout, countries: set[str],
+           known: dict[tuple[str, ...], Candidate]) -> _Project:
+    """One project; ``known`` remembers the organisations already read (most recur)."""
+    width = len(cells)
+
     def get(name: str) -> str:
         i = layout.fields.get(name, -1)
-        return cells[i] if 0 <= i < len(cells) else ""
+        return cells[i].strip() if 0 <= i < width else ""
 
     identifier = get("Project Identifier")
     if not identifier:
@@ -178,9 +188,15 @@ def _parse(path: Path, line: int, cells: list[str], layout: _Layout,
         raise RowError(path, line, "Coordinating organisation name", "empty")
     orgs = []
     for n, (at, cols) in enumerate(layout.orgs):
-        if 0 <= at[0] < len(cells) and cells[at[0]]:
-            orgs.append((_org(path, line, cols, cells, at, countries),
-                         "coordinator" if n == 0 else "partner"))
+        if 0 <= at[0] < width and cells[at[0]].strip():
+            values = tuple(cells[i].strip() if 0 <= i < width else "" for i in at)
+            org = known.get(values)
+            if org is None:
+                org = _org(path, line, cols, values, countries)
+                if len(known) > 200_000:  # bounded, whatever the file's size
+                    known.clear()
+                known[values] = org
+            orgs.append((org, "coordinator" if n == 0 else "partner"))
     topics = tuple(t.strip() for t in re.split(r"[;|\n]", get("Topics")) if t.strip())
     return _Project(line, identifier, _action(path, line, get("Action Type")), int(year_text),
                     get("Project Title"), get("Project Summary") or None, topics, tuple(orgs))
@@ -233,36 +249,42 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
     themes = ThemeBook(session)
     writer = _Writer(session, path, index, themes)
     seen: dict[str, int] = {}
+    known: dict[tuple[str, ...], Candidate] = {}
     batch: list[_Project] = []
     rows = 0
     previous: tuple[int, list[str] | RowError] | None = None
     total = 0
-    for item in itertools.chain(stream.rows, [None]):
-        if previous is not None:
-            line, cells = previous
-            rows += 1
-            total += 1
-            try:
-                if isinstance(cells, RowError):
-                    raise cells
-                if item is None and stream.cut_off and len(cells) < len(stream.header):
-                    raise _cut_off(path, line, cells, stream.header)
-                project = _parse(path, line, cells, layout, countries)
-                if project.identifier in seen:
-                    raise RowError(path, line, "Project Identifier", f"{project.identifier} "
-                                   f"is already on line {seen[project.identifier]}; one row "
-                                   "per project")
-                seen[project.identifier] = line
-                batch.append(project)
-            except RowError as exc:
-                log.bad(exc)
-        previous = item
-        if len(batch) >= BATCH or (item is None and batch):
-            writer.write(batch)
-            if progress is not None:
-                progress(rows)
-            rows = 0
-            batch = []
+    try:
+        for item in itertools.chain(stream.rows, [None]):
+            if previous is not None:
+                line, cells = previous
+                rows += 1
+                total += 1
+                try:
+                    if isinstance(cells, RowError):
+                        raise cells
+                    if item is None and stream.cut_off and len(cells) < len(stream.header):
+                        raise _cut_off(path, line, cells, stream.header)
+                    project = _parse(path, line, cells, layout, countries, known)
+                    if project.identifier in seen:
+                        raise RowError(path, line, "Project Identifier", f"{project.identifier} "
+                                       f"is already on line {seen[project.identifier]}; one row "
+                                       "per project")
+                    seen[project.identifier] = line
+                    batch.append(project)
+                except RowError as exc:
+                    log.bad(exc)
+            previous = item
+            if len(batch) >= BATCH or (item is None and batch):
+                writer.write(batch)
+                if progress is not None:
+                    progress(rows)
+                rows = 0
+                batch = []
+    finally:
+        close = getattr(stream.rows, "close", None)
+        if close is not None:  # the file, when a bad row stops the import
+            close()
     if progress is not None and rows:
         progress(rows)
     counts = writer.counts
@@ -292,15 +314,22 @@ class _Writer:
         self.real: dict[int, int] = {}
         self.counts = _Counts()
         self.new_themes = 0
+        self.topics: dict[str, str] = {}
 
     def write(self, batch: list[_Project]) -> None:
         members = [self._members(p) for p in batch]
-        codes = [tuple(dict.fromkeys(self.themes.resolve(t) or self.themes.add(t, "topic")
-                                     for t in p.topics)) for p in batch]
+        codes = [tuple(dict.fromkeys(self._topic(t) for t in p.topics)) for p in batch]
         self.new_themes += self.themes.flush()
         self._organisations()
         ids = self._projects(batch, codes)
         self._participations(batch, ids, members)
+
+    def _topic(self, label: str) -> str:
+        code = self.topics.get(label)
+        if code is None:
+            code = self.topics[label] = (self.themes.resolve(label)
+                                         or self.themes.add(label, "topic"))
+        return code
 
     def _members(self, project: _Project) -> dict[int, str]:
         out: dict[int, str] = {}
