@@ -22,6 +22,7 @@ the size of the registry, instead of scoring every organisation of the country.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ def _compare_key(key: str) -> str:
     return " ".join(t for t in key.split() if t not in _NOISE and (len(t) > 1 or t.isdigit()))
 
 
+@functools.lru_cache(maxsize=65536)
 def _numbers(key: str) -> tuple[str, ...]:
     found = [n.lstrip("0") or "0" for n in _DIGITS.findall(key)]
     found += [t for t in key.split() if t in _ROMAN]
@@ -128,9 +130,11 @@ class OrgIndex:
     def __init__(self, session: Session) -> None:
         self.rows: dict[int, list[Any]] = {}  # id -> [name, key, country, city, category, website]
         self.exact: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self.postings: dict[tuple[str, str], list[int]] = defaultdict(list)
+        #: (country, token) -> the ids and comparison keys that hold the token, side by side
+        self.postings: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
         self.compare: dict[int, set[str]] = defaultdict(set)
         self.places: set[str] = set()
+        self._cities: set[str] = set()
         self.new_aliases: list[tuple[int, str, str]] = []  # (id, name, key)
         self.created: list[int] = []
         self.filled: dict[int, dict[str, str]] = {}
@@ -166,11 +170,14 @@ class OrgIndex:
         if compare and compare not in self.compare[org_id]:
             self.compare[org_id].add(compare)
             for token in set(compare.split()):
-                self.postings[(country, token)].append(org_id)
+                ids, keys = self.postings.setdefault((country, token), ([], []))
+                ids.append(org_id)
+                keys.append(compare)
 
     def resolve(self, seen: Candidate, line: int) -> tuple[int, bool]:
         """The organisation ``seen`` is, and whether it was created for it."""
-        if seen.city:
+        if seen.city and seen.city not in self._cities:
+            self._cities.add(seen.city)
             self.places.update(t for t in seen.city.split() if len(t) > 2)
         for org_id in self.exact.get((seen.key, seen.country), ()):
             if self._same_place(seen, self.rows[org_id]):
@@ -207,19 +214,21 @@ class OrgIndex:
         tokens = [t for t in set(compare.split()) if (seen.country, t) in self.postings]
         if not tokens:
             return None
-        tokens.sort(key=lambda t: (len(self.postings[(seen.country, t)]), t))
+        tokens.sort(key=lambda t: (len(self.postings[(seen.country, t)][0]), t))
         # the rarest token, and the next when that keeps the candidates few: a name alike
         # enough shares all but one or two of its tokens, so the cost stays flat as the
         # registry grows
-        ids = self.postings[(seen.country, tokens[0])]
-        if len(tokens) > 1 and len(ids) + len(self.postings[(seen.country, tokens[1])]) <= 500:
-            ids = ids + self.postings[(seen.country, tokens[1])]
-        choices = {(i, c): c for i in dict.fromkeys(ids) for c in self.compare[i]}
-        hits = process.extract(compare, choices, scorer=fuzz.token_sort_ratio,
+        ids, keys = self.postings[(seen.country, tokens[0])]
+        if len(tokens) > 1:
+            more_ids, more_keys = self.postings[(seen.country, tokens[1])]
+            if len(ids) + len(more_ids) <= 500:
+                ids, keys = ids + more_ids, keys + more_keys
+        hits = process.extract(compare, keys, scorer=fuzz.token_sort_ratio,
                                score_cutoff=FUZZY_THRESHOLD, limit=8)
         best: tuple[int, float, str] | None = None
         tried: set[int] = set()
-        for candidate, score, (org_id, other) in hits:
+        for other, score, position in hits:
+            org_id = ids[position]
             if org_id in tried:
                 continue
             tried.add(org_id)
