@@ -128,7 +128,8 @@ class OrgIndex:
     """
 
     def __init__(self, session: Session) -> None:
-        self.rows: dict[int, list[Any]] = {}  # id -> [name, key, country, city, category, website]
+        #: id -> [name, key, country, folded city, category, website, city]
+        self.rows: dict[int, list[Any]] = {}
         self.exact: dict[tuple[str, str], list[int]] = defaultdict(list)
         #: (country, token) -> the ids and comparison keys that hold the token, side by side
         self.postings: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
@@ -148,7 +149,7 @@ class OrgIndex:
             key = row.normalised_name or (fold(row.legal_name) if row.legal_name else "")
             city = fold(row.city) if row.city else None
             self._add(row.id, [row.legal_name, key, row.country, city, row.category,
-                               row.website], key)
+                               row.website, row.city], key)
         for oid, key in session.execute(select(OrganisationAlias.organisation_id,
                                                OrganisationAlias.normalised)):
             if oid in self.rows:
@@ -196,7 +197,7 @@ class OrgIndex:
                                 "category": seen.category, "type_code": seen.type_code,
                                 "website": seen.website, "source_row": line}
         self._add(org_id, [seen.name, seen.key, seen.country, seen.city, seen.category,
-                           seen.website], seen.key)
+                           seen.website, seen.place], seen.key)
         return org_id, True
 
     @staticmethod
@@ -272,8 +273,8 @@ class OrgIndex:
             return
         self._reported.add(key)
         row = self.rows[org_id]
-        self.merges.append(Merge(decision, line, seen.name, seen.country, seen.city or "",
-                                 seen.website or "", org_id, row[0] or "", row[3] or "",
+        self.merges.append(Merge(decision, line, seen.name, seen.country, seen.place or "",
+                                 seen.website or "", org_id, row[0] or "", row[6] or "",
                                  row[5] or "", round(score, 1), why))
 
     def _fill(self, org_id: int, seen: Candidate) -> None:
@@ -285,7 +286,7 @@ class OrgIndex:
         if seen.website and not row[5]:
             row[5] = values["website"] = seen.website
         if seen.city and not row[3]:
-            row[3] = seen.city
+            row[3], row[6] = seen.city, seen.place
             values["city"] = seen.place
 
     def merged(self, real: dict[int, int]) -> list[Merge]:
