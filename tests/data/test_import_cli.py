@@ -97,3 +97,23 @@ def test_rows_counted_for_the_progress_bar() -> None:
     # the fixture's summaries hold line breaks: 4 rows on more lines
     assert count_rows(EPLUS_FIXTURE) == 4
     assert (count_lines(EPLUS_FIXTURE) or 0) > 4
+
+
+def test_orgs_merged_from_says_where_a_record_came_from(runner: CliRunner,
+                                                        sqlite_url: str) -> None:
+    import json
+
+    assert runner.invoke(cli, ["--db", sqlite_url, "import", "eplus",
+                               str(EPLUS_FIXTURE)]).exit_code == 0
+    result = runner.invoke(cli, ["--db", sqlite_url, "orgs", "--merged-from", "--format",
+                                 "json"])
+    assert result.exit_code == 0, result.output
+    [org] = json.loads(result.stdout)
+    assert (org["name"], org["merged_from"]) == ("JYVASKYLAN AMMATTIKORKEAKOULU OY", [
+        f"{EPLUS_FIXTURE.name}:2", f"Jyväskylän ammattikorkeakoulu ({EPLUS_FIXTURE.name})"])
+    table = runner.invoke(cli, ["--db", sqlite_url, "orgs", "--merged-from", "--format", "csv"])
+    assert table.stdout.splitlines()[0].endswith(",projects,merged_from")
+    assert table.stdout.splitlines()[1].endswith(
+        f"{EPLUS_FIXTURE.name}:2; Jyväskylän ammattikorkeakoulu ({EPLUS_FIXTURE.name})")
+    plain = runner.invoke(cli, ["--db", sqlite_url, "orgs", "--format", "json"])
+    assert all("merged_from" not in o for o in json.loads(plain.stdout))
