@@ -32,6 +32,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,7 +127,7 @@ def merging(url: str, truth_path: Path) -> dict[str, float]:
             "distinct merged": wrong_orgs, "spellings": len(unit_org)}
 
 
-def _urls(base: str | None, folder: Path, label: str) -> tuple[str, object]:
+def _urls(base: str | None, folder: Path, label: str) -> tuple[str, Any]:
     if base is None:
         return f"sqlite:///{folder / (label + '.sqlite')}", None
     import sqlalchemy as sa
@@ -140,12 +141,12 @@ def _urls(base: str | None, folder: Path, label: str) -> tuple[str, object]:
     return f"{pg}{sep}options=-csearch_path%3D{schema}", (admin, schema)
 
 
-def _drop(handle: object) -> None:
+def _drop(handle: Any) -> None:
     if handle is None:
         return
     import sqlalchemy as sa
 
-    admin, schema = handle  # type: ignore[misc]
+    admin, schema = handle
     with admin.begin() as conn:
         conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()

@@ -93,25 +93,29 @@ TYPE_WEIGHTS = {"school": 30, "vet": 12, "ngo": 18, "sme": 12, "hei": 9, "adult"
                 "public": 6, "research": 4, "foundation": 3}
 LEGAL = {"de": "e.V.", "es": "S.L.", "it": "S.r.l.", "el": "AE", "pl": "Sp. z o.o.",
          "fr": "SARL", "pt": "Lda", "ro": "SRL", "tr": "Ltd. Şti.", "fi": "Oy", "en": "B.V."}
-WORDS = ("Nova Aurora Delta Lumen Fokus Kreativ Impuls Horizont Sol Vento Terra Orbis "
-         "Futura Pulsar Zenit Vita Alba Sinergia Kairos Mosaik Nexus Arca Prisma Vektor "
-         "Atlas Polaris Aether Iris Castor Boreas Faro Quelle Brücke Puente Ponte Ágora "
-         "Ēos Stella Ventus Rivus Silva Mons Lux Spes Fides Ars Opus Nova Kompas Klara "
-         "Menta Mira Oasis Pegasus Quanta Rhea Sirius Talos Umbra Vesta Xenia Yara Zora").split()
-TITLE = ("digital inclusion learning teachers skills innovation youth entrepreneurship "
-         "sustainability green transition mobility guidance mentoring literacy heritage "
-         "culture science inquiry training vocational adult migrants refugees disability "
-         "health wellbeing sport creativity robotics coding media citizenship democracy "
-         "language assessment curriculum apprenticeship tourism agriculture energy "
-         "climate water").split()
+WORDS = ["Nova", "Aurora", "Delta", "Lumen", "Fokus", "Kreativ", "Impuls", "Horizont", "Sol",
+         "Vento", "Terra", "Orbis", "Futura", "Pulsar", "Zenit", "Vita", "Alba",
+         "Sinergia", "Kairos", "Mosaik", "Nexus", "Arca", "Prisma", "Vektor", "Atlas",
+         "Polaris", "Aether", "Iris", "Castor", "Boreas", "Faro", "Quelle", "Brücke",
+         "Puente", "Ponte", "Ágora", "Ēos", "Stella", "Ventus", "Rivus", "Silva", "Mons",
+         "Lux", "Spes", "Fides", "Ars", "Opus", "Nova", "Kompas", "Klara", "Menta",
+         "Mira", "Oasis", "Pegasus", "Quanta", "Rhea", "Sirius", "Talos", "Umbra",
+         "Vesta", "Xenia", "Yara", "Zora"]
+TITLE = ["digital", "inclusion", "learning", "teachers", "skills", "innovation", "youth",
+         "entrepreneurship", "sustainability", "green", "transition", "mobility",
+         "guidance", "mentoring", "literacy", "heritage", "culture", "science", "inquiry",
+         "training", "vocational", "adult", "migrants", "refugees", "disability",
+         "health", "wellbeing", "sport", "creativity", "robotics", "coding", "media",
+         "citizenship", "democracy", "language", "assessment", "curriculum",
+         "apprenticeship", "tourism", "agriculture", "energy", "climate", "water"]
 TOPICS = ["ICT - new technologies - digital competences", "Inclusion - equity",
           "New innovative curricula/educational methods/development of training courses",
-          "Environment and climate change", "Key Competences (incl. mathematics and "
-          "literacy) - basic skills", "Entrepreneurial learning - entrepreneurship education",
+          "Environment and climate change",
+          "Key Competences (incl. mathematics and literacy) - basic skills", "Entrepreneurial learning - entrepreneurship education",
           "Social inclusion", "Cultural heritage/European Year of Cultural Heritage",
-          "Teaching and learning of foreign languages", "Early School Leaving / combating "
-          "failure in education", "Intercultural/intergenerational education and "
-          "(lifelong)learning", "Migrants' issues", "Health and wellbeing",
+          "Teaching and learning of foreign languages",
+          "Early School Leaving / combating failure in education",
+          "Intercultural/intergenerational education and (lifelong)learning", "Migrants' issues", "Health and wellbeing",
           "Creativity and culture", "Digital content, technologies and practices"]
 ACTIONS = [("Strategic Partnerships for school education", "KA201"),
            ("Strategic Partnerships for vocational education and training", "KA202"),

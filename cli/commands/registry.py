@@ -63,7 +63,7 @@ def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
     found = app.matcher().orgs(countries=countries, types=types, themes=themes, name=name,
                                eche=eche, limit=limit, offset=offset, merged=merged)
     rows = [o.to_json() for o in found]
-    columns = ORG_CSV_COLUMNS if fmt == "csv" else ORG_COLUMNS
+    columns: tuple[str, ...] = ORG_CSV_COLUMNS if fmt == "csv" else ORG_COLUMNS
     if merged:
         columns += ("merged_from",)
         if fmt != "json":

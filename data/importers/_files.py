@@ -13,7 +13,7 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,6 +209,8 @@ class Stream:
     columns: dict[int, str]
     rows: Iterator[tuple[int, list[str] | RowError]]
     ends: list[bool]
+    #: Closes the file (also when ``rows`` was never read to its end).
+    close: Callable[[], None] = lambda: None
 
     @property
     def cut_off(self) -> bool:
@@ -302,7 +304,7 @@ def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str]
             text.close()
         if not any_row:
             raise DataFileError(path, f"line {header_line}: a header but no data rows")
-    return Stream(path, tuple(header), header_line, columns, rows(), ends)
+    return Stream(path, tuple(header), header_line, columns, rows(), ends, text.close)
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, list[str]]]:

@@ -40,10 +40,8 @@ __all__ = ["FUZZY_THRESHOLD", "Candidate", "Merge", "OrgIndex", "city_of", "doma
 FUZZY_THRESHOLD = 88.0
 #: Legal forms, articles and prepositions left out of the comparison key.
 _NOISE = frozenset(
-    "oy oyj ab ry rf ev gmbh ggmbh mbh ag kg ug sa srl sl spa sas sarl lda ltd limited bv nv "
-    "vzw asbl sti kft aps doo sro ae ike sp zoo plc inc the of de der die das des di del della "
-    "la le les el du und and et y for fur".split())
-_ROMAN = frozenset("ii iii iv vi vii viii ix xi xii xiii xiv xv xvi xx".split())
+    ["oy", "oyj", "ab", "ry", "rf", "ev", "gmbh", "ggmbh", "mbh", "ag", "kg", "ug", "sa", "srl", "sl", "spa", "sas", "sarl", "lda", "ltd", "limited", "bv", "nv", "vzw", "asbl", "sti", "kft", "aps", "doo", "sro", "ae", "ike", "sp", "zoo", "plc", "inc", "the", "of", "de", "der", "die", "das", "des", "di", "del", "della", "la", "le", "les", "el", "du", "und", "and", "et", "y", "for", "fur"])
+_ROMAN = frozenset(["ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xx"])
 _DIGITS = re.compile(r"\d+")
 _POSTCODE_THEN_PLACE = re.compile(r"\d[\d\s-]*\s+([^\d,]+)$")
 
@@ -138,7 +136,7 @@ class OrgIndex:
         self._cities: set[str] = set()
         self.new_aliases: list[tuple[int, str, str]] = []  # (id, name, key)
         self.created: list[int] = []
-        self.filled: dict[int, dict[str, str]] = {}
+        self.filled: dict[int, dict[str, Any]] = {}
         #: Organisations created and not yet written: their column values.
         self.pending: dict[int, dict[str, Any]] = {}
         self.merges: list[Merge] = []
@@ -246,13 +244,13 @@ class OrgIndex:
     def _evidence(self, seen: Candidate, compare: str, row: list[Any],
                   other: str) -> tuple[bool, str]:
         if _numbers(seen.key) != _numbers(row[1] or ""):
-            return False, f"numbers differ ({' '.join(_numbers(seen.key)) or 'none'} / " \
-                          f"{' '.join(_numbers(row[1] or '')) or 'none'})"
+            return False, (f"numbers differ ({' '.join(_numbers(seen.key)) or 'none'} / "
+                           f"{' '.join(_numbers(row[1] or '')) or 'none'})")
         mine, theirs = set(compare.split()), set(other.split())
         here, there = (mine - theirs) & self.places, (theirs - mine) & self.places
         if here and there:
-            return False, f"place names differ ({' '.join(sorted(here))} / " \
-                          f"{' '.join(sorted(there))})"
+            return False, (f"place names differ ({' '.join(sorted(here))} / "
+                           f"{' '.join(sorted(there))})")
         domain = domain_of(row[5])
         if seen.domain and domain and seen.domain != domain:
             return False, f"websites differ ({seen.domain} / {domain})"
@@ -280,7 +278,7 @@ class OrgIndex:
     def _fill(self, org_id: int, seen: Candidate) -> None:
         """A missing website or city is filled in from the export."""
         row = self.rows[org_id]
-        values = self.pending.get(org_id)
+        values: dict[str, Any] | None = self.pending.get(org_id)
         if values is None:
             values = self.filled.setdefault(org_id, {})
         if seen.website and not row[5]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,13 +33,19 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from data.importers import _store
-from data.importers._files import stream_table
+from data.importers._files import Stream, stream_table
 from data.importers._orgmatch import FUZZY_THRESHOLD, Candidate, OrgIndex, city_of, domain_of
 from data.importers._store import ImportReport, RowLog, ThemeBook, check_text
 from data.reference import resolve_category, resolve_country
 from models.errors import DataFileError, RowError
-from models.schema import (Country, Organisation, OrganisationAlias, Participation, Project,
-                           project_theme)
+from models.schema import (
+    Country,
+    Organisation,
+    OrganisationAlias,
+    Participation,
+    Project,
+    project_theme,
+)
 from models.text import fold
 
 __all__ = ["BATCH", "FUZZY_THRESHOLD", "import_eplus"]
@@ -241,52 +247,20 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
     size, and a bad row (without ``skip_invalid``) still leaves nothing written once the
     caller rolls back. ``progress`` hears each batch's rows once they are written."""
     stream = stream_table(path, required=COLUMNS, optional=OPTIONAL, extra=_PARTNER)
-    _check_partner_columns(path, stream.header, stream.header_line)
-    layout = _Layout.of(stream.columns)
-    log = RowLog(skip_invalid)
-    countries = set(session.scalars(select(Country.code)))
-    index = OrgIndex(session)
-    themes = ThemeBook(session)
-    writer = _Writer(session, path, index, themes)
-    seen: dict[str, int] = {}
-    known: dict[tuple[str, ...], Candidate] = {}
-    batch: list[_Project] = []
-    rows = 0
-    previous: tuple[int, list[str] | RowError] | None = None
-    total = 0
     try:
-        for item in itertools.chain(stream.rows, [None]):
-            if previous is not None:
-                line, cells = previous
-                rows += 1
-                total += 1
-                try:
-                    if isinstance(cells, RowError):
-                        raise cells
-                    if item is None and stream.cut_off and len(cells) < len(stream.header):
-                        raise _cut_off(path, line, cells, stream.header)
-                    project = _parse(path, line, cells, layout, countries, known)
-                    if project.identifier in seen:
-                        raise RowError(path, line, "Project Identifier", f"{project.identifier} "
-                                       f"is already on line {seen[project.identifier]}; one row "
-                                       "per project")
-                    seen[project.identifier] = line
-                    batch.append(project)
-                except RowError as exc:
-                    log.bad(exc)
-            previous = item
-            if len(batch) >= BATCH or (item is None and batch):
+        _check_partner_columns(path, stream.header, stream.header_line)
+        log = RowLog(skip_invalid)
+        index = OrgIndex(session)
+        writer = _Writer(session, path, index, ThemeBook(session))
+        total = 0
+        for batch, rows in _batches(stream, log, set(session.scalars(select(Country.code)))):
+            if batch:
                 writer.write(batch)
-                if progress is not None:
-                    progress(rows)
-                rows = 0
-                batch = []
+            total += rows
+            if progress is not None:
+                progress(rows)
     finally:
-        close = getattr(stream.rows, "close", None)
-        if close is not None:  # the file, when a bad row stops the import
-            close()
-    if progress is not None and rows:
-        progress(rows)
+        stream.close()
     counts = writer.counts
     merges = tuple(index.merged(writer.real))
     n_themes = writer.new_themes
@@ -304,6 +278,41 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
     )
     _store.record_import(session, report, path)
     return report
+
+
+def _batches(stream: Stream, log: RowLog, countries: set[str],
+             ) -> Iterator[tuple[list[_Project], int]]:
+    """The export's projects, :data:`BATCH` at a time, with the rows each batch read (bad
+    rows to ``log``). The last row is held back one step: only the last can be cut off."""
+    path, layout = stream.path, _Layout.of(stream.columns)
+    seen: dict[str, int] = {}
+    known: dict[tuple[str, ...], Candidate] = {}
+    batch: list[_Project] = []
+    rows = 0
+    previous: tuple[int, list[str] | RowError] | None = None
+    for item in itertools.chain(stream.rows, [None]):
+        if previous is not None:
+            line, cells = previous
+            rows += 1
+            try:
+                if isinstance(cells, RowError):
+                    raise cells
+                if item is None and stream.cut_off and len(cells) < len(stream.header):
+                    raise _cut_off(path, line, cells, stream.header)
+                project = _parse(path, line, cells, layout, countries, known)
+                if project.identifier in seen:
+                    raise RowError(path, line, "Project Identifier", f"{project.identifier} is "
+                                   f"already on line {seen[project.identifier]}; one row per "
+                                   "project")
+                seen[project.identifier] = line
+                batch.append(project)
+            except RowError as exc:
+                log.bad(exc)
+        previous = item
+        if len(batch) >= BATCH or (item is None and rows):
+            yield batch, rows
+            rows = 0
+            batch = []
 
 
 class _Writer:
