@@ -199,7 +199,7 @@ def _parse(path: Path, line: int, cells: list[str], layout: _Layout, countries: 
             org = known.get(values)
             if org is None:
                 org = _org(path, line, cols, values, countries)
-                if len(known) > 200_000:  # bounded, whatever the file's size
+                if len(known) > 50_000:  # bounded, whatever the file's size
                     known.clear()
                 known[values] = org
             orgs.append((org, "coordinator" if n == 0 else "partner"))
