@@ -91,8 +91,11 @@ def merging(url: str, truth_path: Path) -> dict[str, float]:
     db = open_database(url)
     with db.sessions() as s:
         names: dict[int, set[str]] = defaultdict(set)
-        for oid, name in s.execute(sa.select(Organisation.id, Organisation.normalised_name)):
+        country: dict[int, str] = {}
+        for oid, name, where in s.execute(sa.select(Organisation.id, Organisation.normalised_name,
+                                                    Organisation.country)):
             names[oid].add(name or "")
+            country[oid] = where
         for oid, name in s.execute(sa.select(OrganisationAlias.organisation_id,
                                              OrganisationAlias.normalised)):
             names[oid].add(name)
@@ -105,9 +108,9 @@ def merging(url: str, truth_path: Path) -> dict[str, float]:
     unit_org: dict[tuple[int, str], int] = {}
     lost = 0
     for ident, listed in truth.members.items():
-        for true_id, name in listed:
+        for true_id, name, where in listed:
             key = fold(name)
-            found = [o for o in members.get(ident, []) if key in names[o]]
+            found = [o for o in members.get(ident, []) if key in names[o] and country[o] == where]
             if not found:
                 lost += 1
                 continue

@@ -140,11 +140,11 @@ class _Org:
 @dataclass(slots=True)
 class Truth:
     """What the generated file holds: ``members[identifier]`` lists ``(organisation,
-    name as written)`` in column order (coordinator first)."""
+    name as written, country)`` in column order (coordinator first)."""
 
     organisations: int = 0
     spellings: int = 0
-    members: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    members: dict[str, list[tuple[int, str, str]]] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps({"organisations": self.organisations,
@@ -155,7 +155,8 @@ class Truth:
     def load(cls, path: Path) -> Truth:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return cls(raw["organisations"], raw["spellings"],
-                   {k: [(int(i), str(n)) for i, n in v] for k, v in raw["members"].items()})
+                   {k: [(int(i), str(n), str(c)) for i, n, c in v]
+                    for k, v in raw["members"].items()})
 
 
 def read_header(path: Path = HEADER_SOURCE) -> list[str]:
@@ -322,7 +323,7 @@ def write_export(path: Path, n_projects: int, *, seed: int = 0, edition: str = "
             row[col["Participating countries"]] = ",".join(dict.fromkeys(
                 o.country for o in members))
             shown = len(members) - 1 if edition == "old" and late_partner else len(members)
-            names: list[tuple[int, str]] = []
+            names: list[tuple[int, str, str]] = []
             for slot, org in enumerate(members):
                 seen = written.setdefault(org.ident, set())
                 if seen and rng.random() < 0.03:
@@ -344,14 +345,14 @@ def write_export(path: Path, n_projects: int, *, seed: int = 0, edition: str = "
                 row[col[f"{prefix[1]} region"]] = org.city.upper()
                 row[col[f"{prefix[1]} country"]] = org.country
                 row[col[f"{prefix[1]} website"]] = website
-                names.append((org.ident, name))
+                names.append((org.ident, name, org.country))
             if p < last:
                 out.writerow(row)
                 truth.members[ident] = names
-    used = {i for names in truth.members.values() for i, _ in names}
+    used = {i for names in truth.members.values() for i, _, _ in names}
     truth.organisations = len(used)
     truth.spellings = len({(i, n) for names in truth.members.values()
-                           for i, n in names})
+                           for i, n, _ in names})
     if truth_path is not None:
         truth.save(truth_path)
     return truth
