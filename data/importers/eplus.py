@@ -1,21 +1,26 @@
 """The Erasmus+ project results export ("projects lists" of the results platform).
 
 One row per project: identifier, action type, call year, title, topics, summary, the
-coordinator and ``Partner N ...`` columns (N up to 38). ``,`` or ``;`` separated, UTF-8 with
-a byte-order mark.
+coordinator and ``Partner N ...`` columns (N up to 100 in the real layout, 622 columns).
+``,`` or ``;`` separated, UTF-8 with a byte-order mark; the real files are 90-200 MB.
 
+- The file is read row by row (:func:`data.importers._files.stream_table`) and written in
+  batches of :data:`BATCH` projects inside the caller's one transaction: memory does not
+  grow with the file, and a bad row still leaves nothing written once the caller rolls
+  back. A last row that stops inside a value without a line break (a cut-off download) is a
+  bad row.
 - Projects: programme ``Erasmus+``, action code from Action Type (a code such as ``KA203`` or
   the platform's label "Strategic Partnerships for higher education"), ``start_year`` = call
-  year. Re-importing updates title, summary, action, year and topics.
+  year. A project already in the registry is updated by its identifier: title, summary,
+  action, year, topics and participants become the export's.
 - Topics (several in one cell, separated by ``;``, ``|`` or line breaks) become themes by code
   or English/Finnish label (case-, accent- and punctuation-insensitive). A topic the vocabulary
   lacks is added as a new theme of kind ``topic`` (code ``topic-<label>``), and the report
   counts them: the export's topic list changes between programme periods.
-- Organisations carry no PIC here, so they are matched by (normalised name, country): exactly,
-  else the best ``rapidfuzz`` ``token_sort_ratio`` >= :data:`FUZZY_THRESHOLD` within the same
-  country, else created. A matched organisation keeps its name and type; only a missing
-  website is filled in. The same organisation is never created twice, within a file or across
-  imports.
+- Organisations carry no PIC here: which registry organisation a name is, is decided by
+  evidence (:mod:`data.importers._orgmatch`); merges and near misses are in the report
+  (``merges``). A matched organisation keeps its name and type; a missing website or city is
+  filled in. Importing the same file again changes nothing.
 """
 
 from __future__ import annotations
