@@ -134,6 +134,8 @@ class OrgIndex:
         self.compare: dict[int, set[str]] = defaultdict(set)
         self.places: set[str] = set()
         self._cities: set[str] = set()
+        #: Names not yet in the token index, built at the first fuzzy search.
+        self._unposted: list[tuple[int, str]] | None = []
         self.new_aliases: list[tuple[int, str, str]] = []  # (id, name, key)
         self.created: list[int] = []
         self.filled: dict[int, dict[str, Any]] = {}
@@ -165,6 +167,12 @@ class OrgIndex:
         ids = self.exact[(key, country)]
         if org_id not in ids:
             ids.append(org_id)
+        if self._unposted is not None:  # no fuzzy search yet (none when importing again)
+            self._unposted.append((org_id, key))
+            return
+        self._post(org_id, country, key)
+
+    def _post(self, org_id: int, country: str, key: str) -> None:
         compare = _compare_key(key)
         if compare and compare not in self.compare[org_id]:
             self.compare[org_id].add(compare)
@@ -209,6 +217,10 @@ class OrgIndex:
     def _fuzzy(self, seen: Candidate, line: int) -> int | None:
         from rapidfuzz import fuzz, process
 
+        if self._unposted is not None:
+            unposted, self._unposted = self._unposted, None
+            for org_id, key in unposted:
+                self._post(org_id, self.rows[org_id][2], key)
         compare = _compare_key(seen.key)
         tokens = [t for t in set(compare.split()) if (seen.country, t) in self.postings]
         if not tokens:
