@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table as SqlTable
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from data.importers import _store
@@ -355,16 +355,30 @@ class _Writer:
                 out[org_id] = role
         return out
 
+    def _insert_organisations(self, params: list[dict[str, Any]]) -> list[int]:
+        """Insert organisations; their ids, in order. (RETURNING in parameter order makes
+        SQLAlchemy insert one row at a time on SQLite, a third of the import.) The rows are
+        inserted in one go and read back above the largest id before them, each found by
+        its name, country and row: the registry's write lock keeps other writers out."""
+        table: SqlTable = Organisation.__table__  # type: ignore[assignment]
+        before = self.session.scalar(select(func.max(table.c.id))) or 0
+        self.session.execute(insert(table), params)
+        found: dict[tuple[Any, ...], list[int]] = {}
+        for row in self.session.execute(
+                select(table.c.id, table.c.normalised_name, table.c.country, table.c.source_row)
+                .where((table.c.id > before) & (table.c.source_file == self.path.name))
+                .order_by(table.c.id)):
+            found.setdefault((row.normalised_name, row.country, row.source_row), []).append(row.id)
+        return [found[(p["normalised_name"], p["country"], p["source_row"])].pop(0)
+                for p in params]
+
     def _organisations(self) -> None:
         table: SqlTable = Organisation.__table__  # type: ignore[assignment]
         pending = self.index.pending
         if pending:
             temps = list(pending)
             params = [{**pending[t], "source_file": self.path.name} for t in temps]
-            ids = self.session.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), params,
-            ).scalars().all()
-            self.real.update(zip(temps, ids, strict=True))
+            self.real.update(zip(temps, self._insert_organisations(params), strict=True))
             self.counts.orgs += len(temps)
             self.index.pending = {}
         filled = {self.real.get(k, k): v for k, v in self.index.filled.items() if v}
