@@ -111,6 +111,13 @@ def _compare_key(key: str) -> str:
     return " ".join(t for t in key.split() if t not in _NOISE and (len(t) > 1 or t.isdigit()))
 
 
+def _pairs(compare: str) -> list[tuple[str, str]]:
+    """The pairs of the (at most five) longest words of a comparison key."""
+    words = sorted(set(compare.split()), key=lambda w: (-len(w), w))[:5]
+    return [(a, b) if a < b else (b, a)
+            for i, a in enumerate(words) for b in words[i + 1:]]
+
+
 @functools.lru_cache(maxsize=65536)
 def _numbers(key: str) -> tuple[str, ...]:
     found = [n.lstrip("0") or "0" for n in _DIGITS.findall(key)]
@@ -131,6 +138,8 @@ class OrgIndex:
         self.exact: dict[tuple[str, str], list[int]] = defaultdict(list)
         #: (country, token) -> the ids and comparison keys that hold the token, side by side
         self.postings: dict[tuple[str, str], tuple[list[int], list[str]]] = {}
+        #: (country, word, word) -> the same, for the pairs of a name's longest words
+        self.pairs: dict[tuple[str, str, str], tuple[list[int], list[str]]] = {}
         self.compare: dict[int, set[str]] = defaultdict(set)
         self.places: set[str] = set()
         self._cities: set[str] = set()
@@ -180,6 +189,10 @@ class OrgIndex:
                 ids, keys = self.postings.setdefault((country, token), ([], []))
                 ids.append(org_id)
                 keys.append(compare)
+            for pair in _pairs(compare):
+                ids, keys = self.pairs.setdefault((country, *pair), ([], []))
+                ids.append(org_id)
+                keys.append(compare)
 
     def resolve(self, seen: Candidate, line: int) -> tuple[int, bool]:
         """The organisation ``seen`` is, and whether it was created for it."""
@@ -222,20 +235,11 @@ class OrgIndex:
             for org_id, key in unposted:
                 self._post(org_id, self.rows[org_id][2], key)
         compare = _compare_key(seen.key)
-        tokens = [t for t in set(compare.split()) if (seen.country, t) in self.postings]
-        if not tokens:
+        ids, keys = self._candidates(seen.country, compare)
+        if not ids:
             return None
-        tokens.sort(key=lambda t: (len(self.postings[(seen.country, t)][0]), t))
-        # the rarest token, and the next when that keeps the candidates few: a name alike
-        # enough shares all but one or two of its tokens, so the cost stays flat as the
-        # registry grows
-        ids, keys = self.postings[(seen.country, tokens[0])]
-        if len(tokens) > 1:
-            more_ids, more_keys = self.postings[(seen.country, tokens[1])]
-            if len(ids) + len(more_ids) <= 500:
-                ids, keys = ids + more_ids, keys + more_keys
         hits = process.extract(compare, keys, scorer=fuzz.token_sort_ratio,
-                               score_cutoff=FUZZY_THRESHOLD, limit=8)
+                               score_cutoff=FUZZY_THRESHOLD, limit=16)
         best: tuple[int, float, str] | None = None
         tried: set[int] = set()
         for other, score, position in hits:
@@ -252,6 +256,36 @@ class OrgIndex:
         if best is not None:
             self._report("near miss", seen, line, *best)
         return None
+
+    def _candidates(self, country: str, compare: str) -> tuple[list[int], list[str]]:
+        """The organisations of ``country`` whose names may be alike enough, with their
+        comparison keys. A name of three words or more: those sharing one of its two rarest
+        pairs of (longest) words, through the index of word pairs; a name alike enough shares
+        every pair but those of the one word it differs in, and few names share a rare pair,
+        so the cost stays flat as the registry grows. Shorter names: those sharing its rarest word (and the next, while
+        they are few)."""
+        words = set(compare.split())
+        if len(words) >= 3:
+            present = [found for pair in _pairs(compare)
+                       if (found := self.pairs.get((country, *pair))) is not None]
+            if present:
+                # the two rarest: a pair with the one word that differs is seldom there at
+                # all, so these are pairs of the words a name alike shares
+                present.sort(key=lambda found: len(found[0]))
+                ids, keys = present[0]
+                if len(present) > 1:
+                    ids, keys = ids + present[1][0], keys + present[1][1]
+                return ids, keys
+        tokens = [t for t in words if (country, t) in self.postings]
+        if not tokens:
+            return [], []
+        tokens.sort(key=lambda t: (len(self.postings[(country, t)][0]), t))
+        ids, keys = self.postings[(country, tokens[0])]
+        if len(tokens) > 1:
+            more_ids, more_keys = self.postings[(country, tokens[1])]
+            if len(ids) + len(more_ids) <= 500:
+                ids, keys = ids + more_ids, keys + more_keys
+        return ids, keys
 
     def _evidence(self, seen: Candidate, compare: str, row: list[Any],
                   other: str) -> tuple[bool, str]:
