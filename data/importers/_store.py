@@ -208,16 +208,6 @@ class OrgBook:
         ids = self.by_name.get((normalised, country))
         return ids[0] if ids else None
 
-    def find_fuzzy(self, normalised: str, country: str, threshold: float) -> int | None:
-        """The best ``token_sort_ratio`` match above ``threshold`` in the same country."""
-        from rapidfuzz import fuzz, process
-
-        names = {oid_: name for (name, c), ids in self.by_name.items() if c == country
-                 for oid_ in ids}
-        best = process.extractOne(normalised, names, scorer=fuzz.token_sort_ratio,
-                                  score_cutoff=threshold)
-        return None if best is None else int(best[2])
-
     def create(self, fields: Mapping[str, Any], source: tuple[str, int]) -> int:
         org_id = -(len(self.created) + 1)
         row = {c: fields.get(c) for c in ORG_FIELDS}
