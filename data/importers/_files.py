@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from data.importers._compressed import check_workbook, gunzip, gunzip_chunks
 from models.errors import DataFileError, RowError
@@ -257,7 +257,7 @@ def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str]
     try:
         first = text.readline()
         text.seek(0)
-        records = csv_records(text, source=path, delimiter=_sniff_delimiter(first))
+        records = _records(path, text, _sniff_delimiter(first))
         header_line, header = 0, []
         for n, row in records:
             if any(c.strip() for c in row):
@@ -305,6 +305,26 @@ def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str]
         if not any_row:
             raise DataFileError(path, f"line {header_line}: a header but no data rows")
     return Stream(path, tuple(header), header_line, columns, rows(), ends, text.close)
+
+
+def _records(path: Path, text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """:func:`models.files.csv_records` without keeping each record's lines (a tenth of
+    reading a big export): a malformed record is read again by it, for its exact message
+    (where an unclosed quote opens)."""
+    import csv
+
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for cells in reader:
+            yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        with path.open(encoding="utf-8-sig", newline="") as again:
+            for _ in csv_records(io.StringIO(again.read(), newline=""), source=path,
+                                 delimiter=delimiter):
+                pass
+        raise DataFileError(path, f"line {start}: not valid CSV: {exc}") from exc
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, list[str]]]:

@@ -154,13 +154,13 @@ class OrgIndex:
         self._reported: set[tuple[str, str, str | None, int]] = set()
         o = Organisation
         for row in session.execute(select(o.id, o.legal_name, o.normalised_name, o.country,
-                                          o.city, o.category, o.website)):
+                                          o.city, o.category, o.website)).all():
             key = row.normalised_name or (fold(row.legal_name) if row.legal_name else "")
             city = fold(row.city) if row.city else None
             self._add(row.id, [row.legal_name, key, row.country, city, row.category,
                                row.website, row.city], key)
         for oid, key in session.execute(select(OrganisationAlias.organisation_id,
-                                               OrganisationAlias.normalised)):
+                                               OrganisationAlias.normalised)).all():
             if oid in self.rows:
                 self._index_name(oid, key)
 

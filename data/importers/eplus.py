@@ -192,7 +192,7 @@ def _parse(path: Path, line: int, cells: list[str], layout: _Layout, countries: 
         raise RowError(path, line, "Coordinating organisation name", "empty")
     orgs = []
     for n, (at, cols) in enumerate(layout.orgs):
-        if 0 <= at[0] < width and cells[at[0]].strip():
+        if 0 <= at[0] < width and cells[at[0]] and cells[at[0]].strip():
             values = tuple(cells[i].strip() if 0 <= i < width else "" for i in at)
             org = known.get(values)
             if org is None:

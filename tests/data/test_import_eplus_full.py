@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from bench.eplus_export import write_export
 from data.reference import seed_reference
 from models.db import Database, open_database
-from models.errors import RowError
+from models.errors import DataFileError, RowError
 from models.schema import Organisation, OrganisationAlias, Participation, Project
 from tests.data.conftest import import_into, snapshot
 
@@ -145,3 +145,16 @@ def test_cut_off_last_row(database: Database, tmp_path: Path) -> None:
     report = import_into(database, "eplus", path, skip_invalid=True)
     assert [e.line for e in report.skipped] == [4]
     assert {w: c for w, c, _ in report.details}["projects"] == 2
+
+
+def test_unclosed_quote_names_its_line(database: Database, shared_data: Path,
+                                       tmp_path: Path) -> None:
+    path = _export(shared_data, tmp_path / "export.csv", [
+        [("11o Gymnasio Marousi", SCHOOL, "Kifisias 12 Marousi", "")]])
+    text = path.read_text(encoding="utf-8-sig")
+    row = text.splitlines()[1]
+    path.write_text(text + row.replace("Project 1", '"Project 2', 1).replace("000001", "000002")
+                    + "\r\n" + row.replace("000001", "000003") + "\r\n", encoding="utf-8-sig")
+    with pytest.raises(DataFileError, match=r"export.csv: line 3: a quote opens here and is "
+                                            r"never closed"):
+        import_into(database, "eplus", path)
