@@ -43,6 +43,7 @@ class Writer:
     def __init__(self, session: Session, path: Path, index: OrgIndex, themes: ThemeBook) -> None:
         self.session, self.path, self.index, self.themes = session, path, index, themes
         self.real: dict[int, int] = {}
+        self.created_ids: set[int] = set()
         self.counts = Counts()
         self.new_themes = 0
         self.topics: dict[str, str] = {}
@@ -95,7 +96,9 @@ class Writer:
         if pending:
             temps = list(pending)
             params = [{**pending[t], "source_file": self.path.name} for t in temps]
-            self.real.update(zip(temps, self._insert_organisations(params), strict=True))
+            ids = self._insert_organisations(params)
+            self.real.update(zip(temps, ids, strict=True))
+            self.created_ids.update(ids)
             self.counts.orgs += len(temps)
             self.index.pending = {}
         filled = {self.real.get(k, k): v for k, v in self.index.filled.items() if v}
@@ -103,7 +106,7 @@ class Writer:
         by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         for org_id, values in filled.items():
             by_keys.setdefault(tuple(sorted(values)), []).append({"_id": org_id, **values})
-            if org_id in self.counts.unchanged_orgs or org_id not in self.real.values():
+            if org_id not in self.created_ids:  # filled in: not one this import created
                 self.counts.org_updates += 1
             self.counts.unchanged_orgs.discard(org_id)
         for keys, rows in by_keys.items():
