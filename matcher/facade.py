@@ -374,8 +374,10 @@ class Matcher:
     # -- browsing the registry -----------------------------------------------------------
     def orgs(self, *, countries: Sequence[str] = (), types: Sequence[str] = (),
              themes: Sequence[str] = (), name: str | None = None, eche: bool = False,
-             limit: int = 50, offset: int = 0) -> list[OrgSummary]:
-        """Organisations matching every filter; by name, best match first."""
+             limit: int = 50, offset: int = 0, merged: bool = False) -> list[OrgSummary]:
+        """Organisations matching every filter; by name, best match first. ``merged``:
+        only those into which an import merged other spellings, with where each came
+        from."""
         _within_limits(countries=countries, types=types, themes=themes, name=name)
         words = self._words()
         with concerning("countries"):
@@ -384,7 +386,7 @@ class Matcher:
         with self.session() as s:
             return list_organisations(s, countries=found_countries, categories=categories,
                                       themes=found_themes, name=name, eche=eche, limit=limit,
-                                      offset=offset)
+                                      offset=offset, merged=merged)
 
     def reasons_together(self, members: Sequence[OrgProfile]) -> list[tuple[str, ...]]:
         """Why each member belongs with the others: the ranker's reasons for it when the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -36,11 +37,15 @@ KIND_HELP = {
 @click.option("--projects", type=click.Path(path_type=Path, dir_okay=False),
               metavar="FILE", help="history: CORDIS projects (rcn, acronym, title, "
                                    "topic_code, topic_title): what each project was about.")
+@click.option("--merges", "merges_file", type=click.Path(path_type=Path, dir_okay=False),
+              metavar="FILE", help="eplus: write to FILE (CSV) every name merged into an "
+                                   "organisation of another spelling and every near miss "
+                                   "(alike names kept apart), with the evidence that decided.")
 @pass_app
 @reports_errors
 def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
                    programme_parts: Path | None, organisations: Path | None,
-                   projects: Path | None) -> None:
+                   projects: Path | None, merges_file: Path | None) -> None:
     """Import FILE of the given KIND into the registry, in one transaction.
 
     \b
@@ -56,8 +61,9 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
     and leaves the registry as it was (exit 1). Creates the registry named by --db if needed.
 
     \b
-    Example:
+    Examples:
       matcher import orgs partners.csv
+      matcher import eplus ErasmusPlus_KA2_Projects_Overview.csv --merges merges.csv
       matcher import history participations.csv.gz --programme-parts programme_parts.csv.gz \\
         --organisations organisations.csv.gz --projects projects.csv.gz
     """
@@ -65,12 +71,16 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
 
     from tqdm import tqdm
 
-    from data.importers import count_lines, import_file
+    from data.importers import count_lines, count_rows, import_file
 
     if kind != "history" and (programme_parts or organisations or projects):
         raise click.UsageError("--programme-parts, --organisations and --projects only go "
                                "with KIND history")
-    total = count_lines(file) if file.is_file() else None
+    if merges_file is not None and kind != "eplus":
+        raise click.UsageError("--merges only goes with KIND eplus")
+    # an export's values hold line breaks: its rows are counted as the importer reads them
+    counter = count_rows if kind == "eplus" else count_lines
+    total = counter(file) if file.is_file() else None
     show = not app.quiet and total is not None and total > BAR_FROM
     started = time.monotonic()
     with tqdm(total=total, unit=" rows", disable=not show, leave=False,
@@ -93,7 +103,28 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
         click.echo(f"Skipped {error}", err=True)
     for note in report.notes:
         app.say(f"Note: {note}")
+    if merges_file is not None:
+        _write_merges(merges_file, report.merges)
+        merged = sum(m.decision == "merged" for m in report.merges)
+        app.say(f"{merges_file}: {merged:,} names merged into another spelling, "
+                f"{len(report.merges) - merged:,} near misses kept apart.")
     app.say(report.summary())
+
+
+MERGE_COLUMNS = ("decision", "line", "name", "country", "city", "website", "into_id",
+                 "into_name", "into_city", "into_website", "score", "evidence")
+
+
+def _write_merges(path: Path, merges: tuple[Any, ...]) -> None:
+    from matcher.cells import csv_writer
+
+    try:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            out = csv_writer(f)
+            out.writerow(MERGE_COLUMNS)
+            out.writerows([getattr(m, c) for c in MERGE_COLUMNS] for m in merges)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from exc
 
 
 COMMANDS = [import_command]

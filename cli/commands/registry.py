@@ -37,6 +37,9 @@ ORG_CSV_COLUMNS = ("id", "pic", "oid", "erasmus_code", "name", "country", "city"
                    "close to it word by word (helsinki finds HELSINGIN YLIOPISTO); best match "
                    "first, then most projects.")
 @click.option("--eche", is_flag=True, help="Only holders of the Erasmus Charter (ECHE).")
+@click.option("--merged-from", "merged", is_flag=True,
+              help="Only organisations into which an import merged other spellings, with "
+                   "where the record came from (file:row) and each spelling merged (file).")
 @click.option("--limit", type=click.IntRange(1, ROWS), default=50, show_default=True,
               help="At most this many organisations.")
 @click.option("--offset", type=click.IntRange(0, ROWS), default=0, show_default=True,
@@ -45,8 +48,8 @@ ORG_CSV_COLUMNS = ("id", "pic", "oid", "erasmus_code", "name", "country", "city"
 @pass_app
 @reports_errors
 def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
-                 themes: tuple[str, ...], name: str | None, eche: bool, limit: int,
-                 offset: int, fmt: str) -> None:
+                 themes: tuple[str, ...], name: str | None, eche: bool, merged: bool,
+                 limit: int, offset: int, fmt: str) -> None:
     """List organisations of the registry; filters combine (all must hold).
 
     \b
@@ -55,11 +58,18 @@ def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
       matcher orgs --name "oulun yliopisto" --format json
       matcher orgs --name helsinki
       matcher orgs --country Greece --theme h2020-msca --eche --format csv
+      matcher orgs --merged-from --country EL
     """
     found = app.matcher().orgs(countries=countries, types=types, themes=themes, name=name,
-                               eche=eche, limit=limit, offset=offset)
+                               eche=eche, limit=limit, offset=offset, merged=merged)
     rows = [o.to_json() for o in found]
-    emit(rows, ORG_CSV_COLUMNS if fmt == "csv" else ORG_COLUMNS, fmt)
+    columns: tuple[str, ...] = ORG_CSV_COLUMNS if fmt == "csv" else ORG_COLUMNS
+    if merged:
+        columns += ("merged_from",)
+        if fmt != "json":
+            for row in rows:
+                row["merged_from"] = "; ".join(row.get("merged_from", ()))
+    emit(rows, columns, fmt)
 
 
 def _profile_text(d: dict[str, Any], n_projects: int) -> str:

@@ -29,12 +29,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from data.importers._files import count_lines
+from data.importers._files import count_lines, count_rows
 from data.importers._store import ImportReport
 from models.errors import DataFileError
 from models.locks import lock_registry
 
-__all__ = ["KINDS", "ImportReport", "count_lines", "import_file"]
+__all__ = ["KINDS", "ImportReport", "count_lines", "count_rows", "import_file"]
 
 #: Importer kinds and what each reads.
 KINDS: dict[str, str] = {

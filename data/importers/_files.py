@@ -13,17 +13,18 @@ import io
 import json
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from data.importers._compressed import check_workbook, gunzip, gunzip_chunks
 from models.errors import DataFileError, RowError
 from models.files import TooDeep, csv_records, parse_json, wide_encoding
 from models.text import fold
 
-__all__ = ["Table", "count_lines", "read_jsonl", "read_table"]
+__all__ = ["Stream", "Table", "count_lines", "count_rows", "read_jsonl", "read_table",
+           "stream_table"]
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -72,6 +73,26 @@ def count_lines(path: Path) -> int | None:
         chunks = gunzip_chunks(path, raw) if raw.startswith(_GZIP_MAGIC) else iter([raw])
         return max(sum(chunk.count(b"\n") for chunk in chunks) - 1, 0)
     except (OSError, DataFileError):
+        return None
+
+
+def count_rows(path: Path) -> int | None:
+    """Records of a plain CSV file, less the header (a value may hold line breaks, so lines
+    are not rows): the rows to expect, for a progress bar. None when it cannot be told
+    cheaply (compressed files, workbooks) or read: the importer says why."""
+    import csv
+
+    try:
+        with path.open("rb") as f:
+            head = f.read(4)
+        if head.startswith((_ZIP_MAGIC, _GZIP_MAGIC)):
+            return None
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+            first = f.readline()
+            f.seek(0)
+            rows = sum(1 for _ in csv.reader(f, delimiter=_sniff_delimiter(first)))
+        return max(rows - 1, 0)
+    except (OSError, csv.Error):
         return None
 
 
@@ -173,6 +194,137 @@ def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] =
     if not records and not errors:
         raise DataFileError(path, f"line {header_line}: a header but no data rows")
     return Table(path, tuple(header), tuple(records), tuple(errors), header_line)
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    """A table read row by row: the header, the canonical name of each column kept
+    (``columns[position]``), and ``rows``, an iterator of ``(line, cells)``: every record
+    after the header that is not blank, cells as written (strip the ones you use). ``cut_off`` tells, once ``rows`` is
+    exhausted, whether the file's last record ended without a line break."""
+
+    path: Path
+    header: tuple[str, ...]
+    header_line: int
+    columns: dict[int, str]
+    rows: Iterator[tuple[int, list[str] | RowError]]
+    ends: list[bool]
+    #: Closes the file (also when ``rows`` was never read to its end).
+    close: Callable[[], None] = lambda: None
+
+    @property
+    def cut_off(self) -> bool:
+        return not self.ends[0]
+
+
+def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str] = (),
+                 extra: re.Pattern[str] | None = None) -> Stream:
+    """:func:`read_table`, one record at a time: a plain UTF-8 CSV file is never held whole
+    in memory (compressed files and workbooks are read whole, as by :func:`read_table`, and
+    keep only their known columns). The same checks, the same messages; a record with more
+    fields than the header comes as a :class:`RowError` in place of its cells."""
+    if not path.exists():
+        raise DataFileError(path, "no such file")
+    if path.is_dir():
+        raise DataFileError(path, "is a folder, not a file")
+    try:
+        with path.open("rb") as f:
+            head = f.read(65536)
+            f.seek(0, 2)
+            size = f.tell()
+            if size:
+                f.seek(size - 1)
+            ends = [size == 0 or f.read(1) in (b"\n", b"\r")]
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read the file: {exc.strerror}") from exc
+    if head.startswith((_ZIP_MAGIC, _GZIP_MAGIC)):
+        table = read_table(path, required=required, optional=optional, extra=extra)
+        kept = sorted({c for _, cells in table.records for c in cells})
+        by_line: list[tuple[int, list[str] | RowError]] = [
+            (line, [cells.get(c, "") for c in kept]) for line, cells in table.records]
+        by_line += [(e.line, e) for e in table.errors]
+        by_line.sort(key=lambda item: item[0])
+        return Stream(path, tuple(kept), table.header_line, dict(enumerate(kept)),
+                      iter(by_line), [True])
+    if not head.removeprefix(_UTF8_BOM).strip():
+        raise DataFileError(path, "the file is empty")
+    wide = wide_encoding(head)
+    if wide is not None:
+        raise DataFileError(path, f"{wide} text: save it as UTF-8 and import it again")
+    if b"\x00" in head:
+        raise DataFileError(path, "binary file (contains NUL bytes): expected a text CSV file")
+    text = path.open(encoding="utf-8-sig", newline="")
+    try:
+        first = text.readline()
+        text.seek(0)
+        records = _records(path, text, _sniff_delimiter(first))
+        header_line, header = 0, []
+        for n, row in records:
+            if any(c.strip() for c in row):
+                header_line, header = n, row
+                break
+    except UnicodeDecodeError:
+        text.close()
+        decode(path, path.read_bytes())  # raises, naming the line of the first bad byte
+        raise
+    except BaseException:
+        text.close()
+        raise
+    if not header:
+        text.close()
+        raise DataFileError(path, "the file is empty")
+    try:
+        columns = _match_header(path, header, required, optional, header_line)
+    except DataFileError:
+        text.close()
+        raise
+    if extra is not None:
+        for i, cell in enumerate(header):
+            if i not in columns and extra.fullmatch(cell.strip()):
+                columns[i] = cell.strip()
+    width = len(header)
+
+    def rows() -> Iterator[tuple[int, list[str] | RowError]]:
+        any_row = False
+        try:
+            for line, row in records:
+                if not any(c.strip() for c in row):
+                    continue
+                any_row = True
+                if len(row) > width and any(c.strip() for c in row[width:]):
+                    yield line, RowError(path, line, "-", f"{len(row)} fields where the "
+                                         f"header has {width}: an unquoted separator inside "
+                                         "a value?")
+                    continue
+                yield line, row
+        except UnicodeDecodeError:
+            decode(path, path.read_bytes())
+            raise
+        finally:
+            text.close()
+        if not any_row:
+            raise DataFileError(path, f"line {header_line}: a header but no data rows")
+    return Stream(path, tuple(header), header_line, columns, rows(), ends, text.close)
+
+
+def _records(path: Path, text: IO[str], delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """:func:`models.files.csv_records` without keeping each record's lines (a tenth of
+    reading a big export): a malformed record is read again by it, for its exact message
+    (where an unclosed quote opens)."""
+    import csv
+
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    start = 1
+    try:
+        for cells in reader:
+            yield start, cells
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        with path.open(encoding="utf-8-sig", newline="") as again:
+            for _ in csv_records(io.StringIO(again.read(), newline=""), source=path,
+                                 delimiter=delimiter):
+                pass
+        raise DataFileError(path, f"line {start}: not valid CSV: {exc}") from exc
 
 
 def _csv_rows(path: Path, text: str) -> list[tuple[int, list[str]]]:

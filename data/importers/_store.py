@@ -45,6 +45,9 @@ class ImportReport:
     skipped: tuple[RowError, ...] = ()
     details: tuple[tuple[str, int, int], ...] = ()  # (records, created, updated)
     notes: tuple[str, ...] = ()
+    #: Names merged into an organisation of another spelling, and near misses (``eplus``:
+    #: :class:`data.importers._orgmatch.Merge`).
+    merges: tuple[Any, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -205,16 +208,6 @@ class OrgBook:
         ids = self.by_name.get((normalised, country))
         return ids[0] if ids else None
 
-    def find_fuzzy(self, normalised: str, country: str, threshold: float) -> int | None:
-        """The best ``token_sort_ratio`` match above ``threshold`` in the same country."""
-        from rapidfuzz import fuzz, process
-
-        names = {oid_: name for (name, c), ids in self.by_name.items() if c == country
-                 for oid_ in ids}
-        best = process.extractOne(normalised, names, scorer=fuzz.token_sort_ratio,
-                                  score_cutoff=threshold)
-        return None if best is None else int(best[2])
-
     def create(self, fields: Mapping[str, Any], source: tuple[str, int]) -> int:
         org_id = -(len(self.created) + 1)
         row = {c: fields.get(c) for c in ORG_FIELDS}
@@ -329,7 +322,11 @@ class ThemeBook:
 
 
 def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def record_import(session: Session, report: ImportReport, path: Path) -> None:

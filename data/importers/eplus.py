@@ -1,55 +1,62 @@
 """The Erasmus+ project results export ("projects lists" of the results platform).
 
 One row per project: identifier, action type, call year, title, topics, summary, the
-coordinator and ``Partner N ...`` columns (N up to 38). ``,`` or ``;`` separated, UTF-8 with
-a byte-order mark.
+coordinator and ``Partner N ...`` columns (N up to 100 in the real layout, 622 columns).
+``,`` or ``;`` separated, UTF-8 with a byte-order mark; the real files are 90-200 MB.
 
+- The file is read row by row (:func:`data.importers._files.stream_table`) and written in
+  batches of :data:`BATCH` projects inside the caller's one transaction: memory does not
+  grow with the file, and a bad row still leaves nothing written once the caller rolls
+  back. A last row that stops inside a value without a line break (a cut-off download) is a
+  bad row.
 - Projects: programme ``Erasmus+``, action code from Action Type (a code such as ``KA203`` or
   the platform's label "Strategic Partnerships for higher education"), ``start_year`` = call
-  year. Re-importing updates title, summary, action, year and topics.
+  year. A project already in the registry is updated by its identifier: title, summary,
+  action, year, topics and participants become the export's.
 - Topics (several in one cell, separated by ``;``, ``|`` or line breaks) become themes by code
   or English/Finnish label (case-, accent- and punctuation-insensitive). A topic the vocabulary
   lacks is added as a new theme of kind ``topic`` (code ``topic-<label>``), and the report
   counts them: the export's topic list changes between programme periods.
-- Organisations carry no PIC here, so they are matched by (normalised name, country): exactly,
-  else the best ``rapidfuzz`` ``token_sort_ratio`` >= :data:`FUZZY_THRESHOLD` within the same
-  country, else created. A matched organisation keeps its name and type; only a missing
-  website is filled in. The same organisation is never created twice, within a file or across
-  imports.
+- Organisations carry no PIC here: which registry organisation a name is, is decided by
+  evidence (:mod:`data.importers._orgmatch`); merges and near misses are in the report
+  (``merges``). A matched organisation keeps its name and type; a missing website or city is
+  filled in. Importing the same file again changes nothing.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Table as SqlTable
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.importers import _store
-from data.importers._files import Table, read_table
-from data.importers._store import ImportReport, OrgBook, RowLog, ThemeBook, check_text
+from data.importers._eplus_writer import Writer
+from data.importers._files import Stream, stream_table
+from data.importers._orgmatch import FUZZY_THRESHOLD, Candidate, OrgIndex, city_of, domain_of
+from data.importers._store import ImportReport, RowLog, ThemeBook, check_text
 from data.reference import resolve_category, resolve_country
 from models.errors import DataFileError, RowError
-from models.schema import Participation, Project, project_theme
+from models.schema import (
+    Country,
+)
 from models.text import fold
 
-__all__ = ["FUZZY_THRESHOLD", "import_eplus"]
+__all__ = ["BATCH", "FUZZY_THRESHOLD", "import_eplus"]
 
-PROGRAMME = "Erasmus+"
-#: Minimum ``token_sort_ratio`` (0-100) of folded names for two organisations of the same
-#: country to be the same: catches "Oy"/"GmbH" suffixes and word order, not sibling schools.
-FUZZY_THRESHOLD = 92.0
 COLUMNS = ("Project Identifier", "Action Type", "Call year", "Project Title",
            "Coordinating organisation name", "Coordinator's country")
 OPTIONAL = ("Programme", "Key Action", "Topics", "Project Summary",
-            "Coordinating organisation type", "Coordinator's website")
+            "Coordinating organisation type", "Coordinator's website", "Coordinator's address")
+#: Projects matched and written together (bounded memory whatever the file's size).
+BATCH = 500
 COORDINATOR = ("Coordinating organisation name", "Coordinating organisation type",
-               "Coordinator's country", "Coordinator's website")
+               "Coordinator's country", "Coordinator's website", "Coordinator's address")
 _PARTNER = re.compile(r"Partner (\d+) (name|organisation type|country|website|address|region)",
                       re.IGNORECASE)
 _ACTION_CODE = re.compile(r"(KA\d{3}(?:-[A-Z]{3})?)\b", re.IGNORECASE)
@@ -83,16 +90,6 @@ _ACTION_KEYS = {fold(label): code for label, code in ACTION_LABELS.items()}
 
 
 @dataclass(frozen=True, slots=True)
-class _Org:
-    name: str
-    country: str
-    category: str
-    type_code: str
-    website: str | None
-    role: str
-
-
-@dataclass(frozen=True, slots=True)
 class _Project:
     line: int
     identifier: str
@@ -101,11 +98,42 @@ class _Project:
     title: str
     summary: str | None
     topics: tuple[str, ...]
-    orgs: tuple[_Org, ...]
+    orgs: tuple[tuple[Candidate, str], ...]  # (organisation, role)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where an export's columns are: ``fields[name]`` for the project's, and for each
+    organisation (coordinator first) the positions and names of its name, type, country,
+    website and address columns (-1: absent)."""
+
+    fields: dict[str, int]
+    orgs: tuple[tuple[tuple[int, int, int, int, int], tuple[str, str, str, str, str]], ...]
+
+    @classmethod
+    def of(cls, columns: dict[int, str]) -> _Layout:
+        at = {name: i for i, name in columns.items()}
+        groups: dict[int, dict[str, str]] = {}
+        for name in at:
+            if (m := _PARTNER.fullmatch(name)) is not None:
+                groups.setdefault(int(m.group(1)), {})[m.group(2).lower()] = name
+        orgs = [COORDINATOR] + [
+            tuple(g.get(part, "") for part in ("name", "organisation type", "country",
+                                               "website", "address"))
+            for _, g in sorted(groups.items()) if "name" in g]
+        return cls({name: i for name, i in at.items() if not _PARTNER.fullmatch(name)},
+                   tuple((tuple(at.get(c, -1) for c in cols), cols)  # type: ignore[misc]
+                         for cols in orgs))
+
+
+#: Folded short values that recur (cities, action labels): computed once each.
+_fold_short = functools.lru_cache(maxsize=65536)(fold)
+_country = functools.lru_cache(maxsize=4096)(resolve_country)
+_category = functools.lru_cache(maxsize=4096)(resolve_category)
 
 
 def _action(path: Path, line: int, text: str) -> str:
-    code = _ACTION_KEYS.get(fold(text))
+    code = _ACTION_KEYS.get(_fold_short(text))
     if code is None and (m := _ACTION_CODE.match(text.strip())):
         code = m.group(1).upper()
     if code is None:
@@ -115,199 +143,162 @@ def _action(path: Path, line: int, text: str) -> str:
     return code
 
 
-def _org(path: Path, line: int, cols: tuple[str, str, str, str], cells: dict[str, str],
-         role: str, countries: set[str]) -> _Org:
-    """One organisation from its (name, type, country, website) columns."""
-    name, kind, country_text, website = (cells.get(c, "") for c in cols)
-    country = resolve_country(country_text) if country_text else None
+def _org(path: Path, line: int, cols: tuple[str, str, str, str, str],
+         values: tuple[str, ...], countries: set[str]) -> Candidate:
+    """One organisation from its (name, type, country, website, address) values."""
+    name, kind, country_text, website, address = values
+    country = _country(country_text) if country_text else None
     if country is None or country not in countries:
         raise RowError(path, line, cols[2], f"{country_text!r} is not a country; "
                        "valid: an English country name (Finland) or code (FI, EL, UK)")
-    resolved = resolve_category(kind) if kind else ("other", "other")
+    resolved = _category(kind) if kind else ("other", "other")
     if resolved is None:
         raise RowError(path, line, cols[1], f"{kind!r} is not an organisation type; valid: an "
                        "Erasmus+ label such as 'Higher education institution (tertiary "
                        "level)', an EPLUS-* code or a category name")
     name = " ".join(name.split())
+    key = fold(name)
+    place = city_of(address)
     check_text(path, line, "organisation", {
-        "legal_name": (cols[0], name), "normalised_name": (cols[0], fold(name)),
-        "website": (cols[3], website)})
-    return _Org(name, country, resolved[0], resolved[1], website or None, role)
+        "legal_name": (cols[0], name), "normalised_name": (cols[0], key),
+        "website": (cols[3], website), "city": (cols[4], place)})
+    return Candidate(name, key, country, _fold_short(place) if place else None, place,
+                     resolved[0],
+                     resolved[1], website or None, domain_of(website))
 
 
-def _parse(path: Path, line: int, cells: dict[str, str], countries: set[str]) -> _Project:
-    identifier = cells["Project Identifier"]
+def _parse(path: Path, line: int, cells: list[str], layout: _Layout, countries: set[str],
+           known: dict[tuple[str, ...], Candidate]) -> _Project:
+    """One project; ``known`` remembers the organisations already read (most recur)."""
+    width = len(cells)
+
+    def get(name: str) -> str:
+        i = layout.fields.get(name, -1)
+        return cells[i].strip() if 0 <= i < width else ""
+
+    identifier = get("Project Identifier")
     if not identifier:
         raise RowError(path, line, "Project Identifier", "empty; every project needs one")
     check_text(path, line, "project", {
         "identifier": ("Project Identifier", identifier),
-        "title": ("Project Title", cells["Project Title"]),
-        "summary": ("Project Summary", cells.get("Project Summary")),
-        "topics": ("Topics", cells.get("Topics"))})
-    year_text = cells["Call year"]
+        "title": ("Project Title", get("Project Title")),
+        "summary": ("Project Summary", get("Project Summary")),
+        "topics": ("Topics", get("Topics"))})
+    year_text = get("Call year")
     if not re.fullmatch(r"20\d\d", year_text):
         raise RowError(path, line, "Call year", f"{year_text!r} is not a call year; "
                        "valid: 2014, 2021...")
-    if not cells["Coordinating organisation name"]:
+    if not get("Coordinating organisation name"):
         raise RowError(path, line, "Coordinating organisation name", "empty")
-    orgs = [_org(path, line, COORDINATOR, cells, "coordinator", countries)]
-    partners: dict[int, dict[str, str]] = {}
-    for header in cells:
-        if (m := _PARTNER.fullmatch(header)) is not None:
-            partners.setdefault(int(m.group(1)), {})[m.group(2).lower()] = header
-    for n in sorted(partners):
-        cols = partners[n]
-        if cells.get(cols.get("name", "")):
-            orgs.append(_org(path, line, (cols["name"], cols.get("organisation type", ""),
-                                          cols.get("country", ""), cols.get("website", "")),
-                             cells, "partner", countries))
-    topics = tuple(t.strip() for t in re.split(r"[;|\n]", cells.get("Topics", "")) if t.strip())
-    return _Project(line, identifier, _action(path, line, cells["Action Type"]), int(year_text),
-                    cells["Project Title"], cells.get("Project Summary") or None, topics,
-                    tuple(orgs))
+    orgs = []
+    for n, (at, cols) in enumerate(layout.orgs):
+        if 0 <= at[0] < width and cells[at[0]] and cells[at[0]].strip():
+            values = tuple(cells[i].strip() if 0 <= i < width else "" for i in at)
+            org = known.get(values)
+            if org is None:
+                org = _org(path, line, cols, values, countries)
+                if len(known) > 50_000:  # bounded, whatever the file's size
+                    known.clear()
+                known[values] = org
+            orgs.append((org, "coordinator" if n == 0 else "partner"))
+    topics = tuple(t.strip() for t in re.split(r"[;|\n]", get("Topics")) if t.strip())
+    return _Project(line, identifier, _action(path, line, get("Action Type")), int(year_text),
+                    get("Project Title"), get("Project Summary") or None, topics, tuple(orgs))
 
 
-def _check_partner_columns(table: Table) -> None:
+def _check_partner_columns(path: Path, header: tuple[str, ...], header_line: int) -> None:
     """Every ``Partner N name`` column needs its ``Partner N country``: without it every
     partner would be refused as having no country, on every row."""
     found: dict[int, dict[str, str]] = {}
-    for header in table.header:
-        if (m := _PARTNER.fullmatch(header.strip())) is not None:
-            found.setdefault(int(m.group(1)), {})[m.group(2).lower()] = header.strip()
+    for column in header:
+        if (m := _PARTNER.fullmatch(column.strip())) is not None:
+            found.setdefault(int(m.group(1)), {})[m.group(2).lower()] = column.strip()
     for n, columns in sorted(found.items()):
         if "name" in columns and "country" not in columns:
-            raise DataFileError(table.path, f"line {table.header_line}: missing column "
+            raise DataFileError(path, f"line {header_line}: missing column "
                                 f"'Partner {n} country' (the header has {columns['name']!r}): "
                                 "add each partner's country")
+
+
+def _cut_off(path: Path, line: int, cells: list[str], header: tuple[str, ...]) -> RowError:
+    column = header[len(cells) - 1] if cells else header[0]
+    return RowError(path, line, column, f"the file ends inside this value, {len(cells)} of the "
+                    f"header's {len(header)} columns: the file looks cut off (an interrupted "
+                    "download?); download it again")
 
 
 def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
                  progress: Callable[[int], None] | None = None,
                  phase: Callable[[str], None] | None = None) -> ImportReport:
-    table = read_table(path, required=COLUMNS, optional=OPTIONAL, extra=_PARTNER)
-    _check_partner_columns(table)
-    log = RowLog(skip_invalid)
-    log.extend(table.errors)
-    book = OrgBook(session)
-    themes = ThemeBook(session)
-    projects: list[_Project] = []
-    seen: dict[str, int] = {}
-    for line, cells in table.records:
-        try:
-            project = _parse(path, line, cells, book.countries)
-            if project.identifier in seen:
-                raise RowError(path, line, "Project Identifier", f"{project.identifier} is "
-                               f"already on line {seen[project.identifier]}; one row per project")
-        except RowError as exc:
-            log.bad(exc)
-            continue
-        seen[project.identifier] = line
-        projects.append(project)
-    if progress is not None:
-        progress(len(table.records))
-    members = [_members(book, path, p) for p in projects]
-    theme_codes = [tuple(dict.fromkeys(themes.resolve(t) or themes.add(t, "topic")
-                                       for t in p.topics)) for p in projects]
-    n_orgs, n_org_updates, n_themes = len(book.created), len(book.changed), len(themes.new)
-    if phase is not None:
-        phase(f"writing {len(projects):,} projects and their organisations")
-    real = book.flush(path.name)
-    themes.flush()
-    created, updated = _write_projects(session, path, projects, theme_codes, themes.ids)
-    links = _write_participations(session, path, projects, members, real)
+    """Read the export row by row, and match and write it in batches of :data:`BATCH`
+    projects, all in the caller's transaction: memory stays bounded whatever the file's
+    size, and a bad row (without ``skip_invalid``) still leaves nothing written once the
+    caller rolls back. ``progress`` hears each batch's rows once they are written, so no
+    slow step is left for ``phase`` (accepted as every importer does) after the reading."""
+    stream = stream_table(path, required=COLUMNS, optional=OPTIONAL, extra=_PARTNER)
+    try:
+        _check_partner_columns(path, stream.header, stream.header_line)
+        log = RowLog(skip_invalid)
+        index = OrgIndex(session)
+        writer = Writer(session, path, index, ThemeBook(session))
+        total = 0
+        for batch, rows in _batches(stream, log, set(session.scalars(select(Country.code)))):
+            if batch:
+                writer.write(batch)
+            total += rows
+            if progress is not None:
+                progress(rows)
+    finally:
+        stream.close()
+    counts = writer.counts
+    merges = tuple(index.merged(writer.real))
+    n_themes = writer.new_themes
     report = ImportReport(
-        kind="eplus", file=str(path), rows=len(table.records) + len(table.errors),
-        created=n_orgs + n_themes + created + links[0],
-        updated=n_org_updates + updated + links[1],
-        unchanged=len(book.touched) - n_orgs - n_org_updates,
+        kind="eplus", file=str(path), rows=total,
+        created=counts.orgs + n_themes + counts.created + counts.links,
+        updated=counts.org_updates + counts.updated + counts.link_changes,
+        unchanged=len(counts.unchanged_orgs),
         skipped=log.skipped(),
-        details=(("organisations", n_orgs, n_org_updates), ("themes (new topics)", n_themes, 0),
-                 ("projects", created, updated), ("participations", links[0], links[1])),
-        notes=tuple(log.notes),
+        details=(("organisations", counts.orgs, counts.org_updates),
+                 ("themes (new topics)", n_themes, 0),
+                 ("projects", counts.created, counts.updated),
+                 ("participations", counts.links, counts.link_changes)),
+        notes=tuple(log.notes), merges=merges,
     )
     _store.record_import(session, report, path)
     return report
 
 
-def _members(book: OrgBook, path: Path, project: _Project) -> dict[int, str]:
-    """``{organisation id: role}`` for a project; matches or creates each organisation."""
-    out: dict[int, str] = {}
-    for org in project.orgs:
-        key = fold(org.name)
-        org_id = book.find_name(key, org.country)
-        if org_id is None:
-            org_id = book.find_fuzzy(key, org.country, FUZZY_THRESHOLD)
-        source = (path.name, project.line)
-        if org_id is None:
-            org_id = book.create({"legal_name": org.name, "normalised_name": key,
-                                  "country": org.country, "category": org.category,
-                                  "type_code": org.type_code, "website": org.website}, source)
-        elif org.website and not book.rows[org_id].get("website"):
-            book.update(org_id, {"website": org.website}, source)
-        else:
-            book.touched.add(org_id)
-        if out.get(org_id) != "coordinator":
-            out[org_id] = org.role
-    return out
-
-
-def _write_projects(session: Session, path: Path, projects: list[_Project],
-                    theme_codes: list[tuple[str, ...]], theme_ids: dict[str, int],
-                    ) -> tuple[int, int]:
-    table: SqlTable = Project.__table__  # type: ignore[assignment]
-    existing = {r.identifier: r for r in session.execute(
-        select(table.c.id, table.c.identifier, table.c.action, table.c.start_year,
-               table.c.title, table.c.summary).where(table.c.programme == PROGRAMME))}
-    created = updated = 0
-    for project, codes in zip(projects, theme_codes, strict=True):
-        values: dict[str, Any] = {"action": project.action, "start_year": project.year,
-                                  "title": project.title, "summary": project.summary}
-        source = {"source_file": path.name, "source_row": project.line}
-        old = existing.get(project.identifier)
-        want = {theme_ids[c] for c in codes}
-        if old is None:
-            pid = session.execute(insert(table).returning(table.c.id), [{
-                "programme": PROGRAMME, "identifier": project.identifier, **values, **source,
-            }]).scalar_one()
-            have: set[int] = set()
-            created += 1
-        else:
-            pid = old.id
-            have = set(session.scalars(select(project_theme.c.theme_id).where(
-                project_theme.c.project_id == pid)))
-            if (old.action, old.start_year, old.title, old.summary) != tuple(values.values()) \
-                    or have != want:
-                session.execute(update(table).where(table.c.id == pid).values(**values, **source))
-                updated += 1
-        if have - want:
-            session.execute(delete(project_theme).where(
-                (project_theme.c.project_id == pid) & project_theme.c.theme_id.in_(have - want)))
-        if want - have:
-            session.execute(insert(project_theme),
-                            [{"project_id": pid, "theme_id": t} for t in sorted(want - have)])
-    return created, updated
-
-
-def _write_participations(session: Session, path: Path, projects: list[_Project],
-                          members: list[dict[int, str]], real: dict[int, int]) -> tuple[int, int]:
-    table: SqlTable = Participation.__table__  # type: ignore[assignment]
-    ids = dict(session.execute(select(Project.identifier, Project.id).where(
-        Project.programme == PROGRAMME)).all())
-    added = changed = 0
-    for project, roles in zip(projects, members, strict=True):
-        pid = ids[project.identifier]
-        have = dict(session.execute(select(table.c.organisation_id, table.c.role).where(
-            table.c.project_id == pid)).all())
-        for org_id, role in roles.items():
-            oid = real.get(org_id, org_id)
-            values = {"role": role, "source_file": path.name, "source_row": project.line}
-            if oid not in have:
-                session.execute(insert(table), [{"project_id": pid, "organisation_id": oid,
-                                                 **values}])
-                added += 1
-            elif have[oid] != role:
-                session.execute(update(table).where((table.c.project_id == pid)
-                                                    & (table.c.organisation_id == oid))
-                                .values(**values))
-                changed += 1
-    return added, changed
+def _batches(stream: Stream, log: RowLog, countries: set[str],
+             ) -> Iterator[tuple[list[_Project], int]]:
+    """The export's projects, :data:`BATCH` at a time, with the rows each batch read (bad
+    rows to ``log``). The last row is held back one step: only the last can be cut off."""
+    path, layout = stream.path, _Layout.of(stream.columns)
+    seen: dict[str, int] = {}
+    known: dict[tuple[str, ...], Candidate] = {}
+    batch: list[_Project] = []
+    rows = 0
+    previous: tuple[int, list[str] | RowError] | None = None
+    for item in itertools.chain(stream.rows, [None]):
+        if previous is not None:
+            line, cells = previous
+            rows += 1
+            try:
+                if isinstance(cells, RowError):
+                    raise cells
+                if item is None and stream.cut_off and len(cells) < len(stream.header):
+                    raise _cut_off(path, line, cells, stream.header)
+                project = _parse(path, line, cells, layout, countries, known)
+                if project.identifier in seen:
+                    raise RowError(path, line, "Project Identifier", f"{project.identifier} is "
+                                   f"already on line {seen[project.identifier]}; one row per "
+                                   "project")
+                seen[project.identifier] = line
+                batch.append(project)
+            except RowError as exc:
+                log.bad(exc)
+        previous = item
+        if len(batch) >= BATCH or (item is None and rows):
+            yield batch, rows
+            rows = 0
+            batch = []

@@ -72,9 +72,17 @@ class OrgSummary(ListedOrg):
     type_code: str | None
     eche: bool
     projects: int
+    #: Where the record came from (``file:row``), then each other spelling merged into it
+    #: by an import (``name (file)``); filled by ``list_organisations(merged=True)`` only.
+    merged_from: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.merged_from:
+            del out["merged_from"]
+        else:
+            out["merged_from"] = list(self.merged_from)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +232,7 @@ def _has_theme(theme_ids: Sequence[int]) -> ColumnElement[bool]:
 def list_organisations(
     session: Session, *, countries: Collection[str] = (), categories: Collection[str] = (),
     themes: Collection[str] = (), name: str | None = None, eche: bool = False, limit: int = 50,
-    offset: int = 0,
+    offset: int = 0, merged: bool = False,
 ) -> list[OrgSummary]:
     """Organisations matching every given filter (values within one filter: any of them).
     ``countries`` are Erasmus codes, ``categories`` canonical categories and ``themes`` theme
@@ -234,6 +242,9 @@ def list_organisations(
     finds organisations whose name or alias contains it (case- and accent-insensitive) or
     matches it word by word, allowing inflection and typos; they come best match first (see
     :meth:`matcher.names.NameIndex.search`).
+
+    ``merged``: only organisations into which an import merged other spellings, each with
+    where it came from (``merged_from``).
     """
     if limit < 1 or offset < 0:
         raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit}/{offset}")
@@ -250,6 +261,9 @@ def list_organisations(
         raise QueryError(f"--name {quoted(name)} has no letters or digits to search for")
     if eche:
         where.append(o.eche_end.is_not(None))
+    if merged:
+        where.append(exists().where((OrganisationAlias.organisation_id == o.id)
+                                    & (OrganisationAlias.kind == "spelling")))
     # correlated, so that only the rows of the page are counted
     n_projects = (select(func.count()).where(Participation.organisation_id == o.id)
                   .correlate(o).scalar_subquery())
@@ -270,10 +284,23 @@ def list_organisations(
             rows.update((org.id, (org, n)) for org, n in session.execute(
                 select(o, n_projects).where(o.id.in_(page[start:start + 500]))))
         found = [rows[i] for i in page]
+    origins: dict[int, list[str]] = defaultdict(list)
+    if merged and found:
+        for org, _ in found:
+            if org.source_file:
+                origins[org.id].append(f"{org.source_file}:{org.source_row}")
+        for oid, alias, source in session.execute(
+                select(OrganisationAlias.organisation_id, OrganisationAlias.name,
+                       OrganisationAlias.source_file)
+                .where(OrganisationAlias.organisation_id.in_([org.id for org, _ in found]),
+                       OrganisationAlias.kind == "spelling")
+                .order_by(OrganisationAlias.id)):
+            origins[oid].append(f"{alias} ({source})" if source else alias)
     return [
         OrgSummary(id=org.id, pic=org.pic, oid=org.oid, erasmus_code=org.erasmus_code,
                    name=_name(org), country=org.country, city=org.city, category=org.category,
-                   type_code=org.type_code, eche=org.eche_end is not None, projects=int(n))
+                   type_code=org.type_code, eche=org.eche_end is not None, projects=int(n),
+                   merged_from=tuple(origins.get(org.id, ())))
         for org, n in found
     ]
 

@@ -70,3 +70,50 @@ def test_help_text(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["import", "-h"])
     assert result.exit_code == 0
     assert "Import FILE of the given KIND into the registry" in result.stdout
+
+
+def test_merges_file_lists_merges_and_near_misses(runner: CliRunner, sqlite_url: str,
+                                                  tmp_path: Path) -> None:
+    out = tmp_path / "merges.csv"
+    result = runner.invoke(cli, ["--db", sqlite_url, "import", "eplus", str(EPLUS_FIXTURE),
+                                 "--merges", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{out}: 1 names merged into another spelling, 0 near misses kept apart." in (
+        result.stderr)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ("decision,line,name,country,city,website,into_id,into_name,into_city,"
+                        "into_website,score,evidence")
+    assert lines[1].startswith("merged,3,Jyväskylän ammattikorkeakoulu,FI,,www.jamk.fi,")
+    assert lines[1].endswith(",JYVASKYLAN AMMATTIKORKEAKOULU OY,Jyväskylä,http://www.jamk.fi,"
+                             "100.0,same website (jamk.fi)")
+    wrong = runner.invoke(cli, ["--db", sqlite_url, "import", "orgs", str(EPLUS_FIXTURE),
+                                "--merges", str(out)])
+    assert wrong.exit_code == 2 and "--merges only goes with KIND eplus" in wrong.stderr
+
+
+def test_rows_counted_for_the_progress_bar() -> None:
+    from data.importers import count_lines, count_rows
+
+    # the fixture's summaries hold line breaks: 4 rows on more lines
+    assert count_rows(EPLUS_FIXTURE) == 4
+    assert (count_lines(EPLUS_FIXTURE) or 0) > 4
+
+
+def test_orgs_merged_from_says_where_a_record_came_from(runner: CliRunner,
+                                                        sqlite_url: str) -> None:
+    import json
+
+    assert runner.invoke(cli, ["--db", sqlite_url, "import", "eplus",
+                               str(EPLUS_FIXTURE)]).exit_code == 0
+    result = runner.invoke(cli, ["--db", sqlite_url, "orgs", "--merged-from", "--format",
+                                 "json"])
+    assert result.exit_code == 0, result.output
+    [org] = json.loads(result.stdout)
+    assert (org["name"], org["merged_from"]) == ("JYVASKYLAN AMMATTIKORKEAKOULU OY", [
+        f"{EPLUS_FIXTURE.name}:2", f"Jyväskylän ammattikorkeakoulu ({EPLUS_FIXTURE.name})"])
+    table = runner.invoke(cli, ["--db", sqlite_url, "orgs", "--merged-from", "--format", "csv"])
+    assert table.stdout.splitlines()[0].endswith(",projects,merged_from")
+    assert table.stdout.splitlines()[1].endswith(
+        f"{EPLUS_FIXTURE.name}:2; Jyväskylän ammattikorkeakoulu ({EPLUS_FIXTURE.name})")
+    plain = runner.invoke(cli, ["--db", sqlite_url, "orgs", "--format", "json"])
+    assert all("merged_from" not in o for o in json.loads(plain.stdout))

@@ -1,0 +1,160 @@
+"""The Erasmus+ export in its real layout: merging by evidence, re-imports, newer exports
+over older ones, a file cut off, progress over rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bench.eplus_export import write_export
+from data.reference import seed_reference
+from models.db import Database, open_database
+from models.errors import DataFileError, RowError
+from models.schema import Organisation, OrganisationAlias, Participation, Project
+from tests.data.conftest import import_into, snapshot
+
+REAL = Path("eplus-format") / "ErasmusPlus_KA2_one_real_record.csv"
+
+
+def _export(shared_data: Path, path: Path, projects: list[list[tuple[str, str, str, str]]],
+            ) -> Path:
+    """An export with the real record's 622 columns: one row per project, each
+    organisation ``(name, type, address, website)`` in Greece, coordinator first."""
+    with (shared_data / REAL).open(encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f))
+    col = {h: i for i, h in enumerate(header)}
+    buf = io.StringIO(newline="")
+    out = csv.writer(buf, lineterminator="\r\n")
+    out.writerow(header)
+    for n, orgs in enumerate(projects, start=1):
+        row = [""] * len(header)
+        for key, value in (("Programme", "Erasmus+"), ("Call year", "2019"),
+                           ("Action Type", "Strategic Partnerships for school education"),
+                           ("Project Identifier", f"2019-1-EL01-KA201-{n:06d}"),
+                           ("Project Title", f"Project {n}")):
+            row[col[key]] = value
+        for slot, (name, kind, address, website) in enumerate(orgs):
+            names = (("Coordinating organisation", "Coordinator's") if slot == 0
+                     else (f"Partner {slot}", f"Partner {slot}"))
+            row[col[f"{names[0]} name"]] = name
+            row[col[f"{names[0]} type" if slot == 0 else f"{names[0]} organisation type"]] = kind
+            row[col[f"{names[1]} address"]] = address
+            row[col[f"{names[1]} country"]] = "EL"
+            row[col[f"{names[1]} website"]] = website
+        out.writerow(row)
+    path.write_text(buf.getvalue(), encoding="utf-8-sig")
+    return path
+
+
+SCHOOL = "School/Institute/Educational centre – General education (secondary level)"
+NGO = "Non-governmental organisation/association/social enterprise"
+
+
+def _names(db: Database) -> list[str]:
+    with db.sessions() as s:
+        return sorted(str(n) for n in s.scalars(sa.select(Organisation.legal_name)
+                                                .where(Organisation.country == "EL")))
+
+
+def test_evidence_decides_merges(database: Database, shared_data: Path, tmp_path: Path) -> None:
+    path = _export(shared_data, tmp_path / "export.csv", [
+        [("11o Gymnasio Marousi", SCHOOL, "Kifisias 12, 15124, Marousi", "11gym-marous.att.sch.gr"),
+         ("Kentro Neotitas Athinas", NGO, "Patision 5, 10434, Athina", "www.kentro-neon.gr")],
+        # another school: only its number differs (same city, type, no website)
+        [("23o Gymnasio Marousi", SCHOOL, "Irodou 4, 15124, Marousi", ""),
+         # the same NGO, spelt otherwise, its website with a scheme
+         ("KENTRO NEOTITAS ATHINON", NGO, "PATISION 5, 10434, ATHINA",
+          "http://www.kentro-neon.gr/")],
+        # the same school, upper case, no website: same city and type
+        [("11O GYMNASIO MAROUSI", SCHOOL, "Kifisias 12, 15124, Marousi", ""),
+         # same name as the NGO, other city and website: another organisation
+         ("Kentro Neotitas Athinas", NGO, "Egnatias 9, 54630, Thessaloniki",
+          "www.kentro-thess.gr"),
+         # only the name is like the NGO's: a near miss
+         ("Kentro Neotitas Athinas Ellas", NGO, "", "")],
+    ])
+    report = import_into(database, "eplus", path)
+    assert _names(database) == [
+        "11o Gymnasio Marousi", "23o Gymnasio Marousi", "Kentro Neotitas Athinas",
+        "Kentro Neotitas Athinas", "Kentro Neotitas Athinas Ellas"]
+    merges = {(m.decision, m.name, m.into_name): m.evidence for m in report.merges}
+    assert merges == {
+        ("near miss", "23o Gymnasio Marousi", "11o Gymnasio Marousi"): "numbers differ (23 / 11)",
+        ("merged", "KENTRO NEOTITAS ATHINON", "Kentro Neotitas Athinas"):
+            "same website (kentro-neon.gr)",
+        ("near miss", "Kentro Neotitas Athinas", "Kentro Neotitas Athinas"):
+            "websites differ (kentro-thess.gr / kentro-neon.gr)",
+        ("near miss", "Kentro Neotitas Athinas Ellas", "Kentro Neotitas Athinas"):
+            "only the name agrees (no city or website to compare)",
+    }
+    with database.sessions() as s:
+        assert set(s.execute(sa.select(OrganisationAlias.name, OrganisationAlias.kind))) == {
+            ("KENTRO NEOTITAS ATHINON", "spelling")}
+    before = snapshot(database)
+    again = import_into(database, "eplus", path)
+    assert (again.created, again.updated, again.merges) == (0, 0, ())
+    assert snapshot(database) == before
+
+
+def test_newer_export_updates_by_identifier(database: Database, tmp_path: Path) -> None:
+    old, new = tmp_path / "old.csv", tmp_path / "new.csv"
+    write_export(old, 200, seed=3, edition="old")
+    truth = write_export(new, 200, seed=3)
+    first = import_into(database, "eplus", old)
+    assert {w: c for w, c, _ in first.details}["projects"] == 180
+    update = import_into(database, "eplus", new)
+    created = {w: c for w, c, _ in update.details}
+    updated = {w: u for w, _, u in update.details}
+    assert created["projects"] == 20  # only the new ones
+    assert updated["projects"] > 0  # titles edited since
+    assert created["participations"] > sum(len(truth.members[i]) for i in list(truth.members)[180:])
+    after = snapshot(database)
+    assert import_into(database, "eplus", new).changed is False
+    assert snapshot(database) == after
+    other = open_database(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
+    with other.sessions.begin() as s:
+        seed_reference(s)
+    import_into(other, "eplus", new)
+    alone = snapshot(other)
+    other.dispose()
+    for what in ("organisations", "projects", "participations", "project_themes"):
+        assert after[what] == alone[what], what
+    with database.sessions() as s:
+        titles = dict(s.execute(sa.select(Project.identifier, Project.title)).all())
+        members = dict(s.execute(sa.select(Project.identifier, sa.func.count())
+                                 .join(Participation).group_by(Project.identifier)).all())
+    assert not any(t.endswith(" draft") for t in titles.values())
+    assert {i: len(m) for i, m in truth.members.items()} == members
+
+
+def test_cut_off_last_row(database: Database, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    write_export(path, 3, seed=1)
+    text = path.read_text(encoding="utf-8-sig").rstrip("\r\n")
+    cut = text[: len(text) - 1800]  # inside a partner of the last row
+    path.write_text(cut, encoding="utf-8-sig")
+    before = snapshot(database)
+    with pytest.raises(RowError, match=r"export.csv:4: .*: the file ends inside this value, "
+                                       r"\d+ of the header's 622 columns: the file looks cut off"):
+        import_into(database, "eplus", path)
+    assert snapshot(database) == before
+    report = import_into(database, "eplus", path, skip_invalid=True)
+    assert [e.line for e in report.skipped] == [4]
+    assert {w: c for w, c, _ in report.details}["projects"] == 2
+
+
+def test_unclosed_quote_names_its_line(database: Database, shared_data: Path,
+                                       tmp_path: Path) -> None:
+    path = _export(shared_data, tmp_path / "export.csv", [
+        [("11o Gymnasio Marousi", SCHOOL, "Kifisias 12 Marousi", "")]])
+    text = path.read_text(encoding="utf-8-sig")
+    row = text.splitlines()[1]
+    path.write_text(text + row.replace("Project 1", '"Project 2', 1).replace("000001", "000002")
+                    + "\r\n" + row.replace("000001", "000003") + "\r\n", encoding="utf-8-sig")
+    with pytest.raises(DataFileError, match=r"export.csv: line 3: a quote opens here and is "
+                                            r"never closed"):
+        import_into(database, "eplus", path)
