@@ -39,6 +39,7 @@ _PAGES: dict[str, tuple[str, str]] = {
                                      "koodi tai nimi, suomeksi tai englanniksi"),
     "picker.placeholder.themes": ("a theme, in English or Finnish",
                                   "teema, suomeksi tai englanniksi"),
+    "picker.placeholder.types": ("a type of organisation", "organisaation tyyppi"),
     "picker.remove": ("remove", "poista"),
     "picker.added": ("added:", "lisätty:"),
     "picker.removed": ("removed:", "poistettu:"),

@@ -265,6 +265,23 @@ def test_a_whole_search_in_finnish_with_the_keyboard_alone(browser: Any, server:
     _accessible(browser)
 
 
+def test_organisation_types_are_chosen_with_the_keyboard(browser: Any, server: str) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server + "/?lang=fi")
+    types = browser.find_element(By.ID, "types-filter")
+    types.send_keys("korkea", Keys.ENTER)  # by its Finnish label
+    types.send_keys("ngo", Keys.ENTER)  # by its code
+    chosen = sorted(o.get_attribute("value")
+                    for o in browser.find_elements(By.CSS_SELECTOR, "#types option:checked"))
+    assert chosen == ["higher-education", "ngo"]
+    types.send_keys(Keys.BACKSPACE)
+    chosen = [o.get_attribute("value")
+              for o in browser.find_elements(By.CSS_SELECTOR, "#types option:checked")]
+    assert chosen == ["higher-education"]
+    _accessible(browser)
+
+
 def test_a_whole_consortium_built_in_finnish(browser: Any, server: str, shots: Any,
                                              proper: list[str]) -> None:
     browser.get(server + "/consortium?lang=fi")

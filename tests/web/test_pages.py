@@ -27,7 +27,7 @@ def test_search_page_keeps_every_field_in_the_url(client: TestClient,
         assert m.org.display_name.replace("&", "&amp;") in page.text
         assert m.why[0].replace("'", "&#39;").replace('"', "&#34;") in page.text
     assert re.search(r'<option value="FI" [^>]*selected>', page.text)
-    assert 'value="ngo" checked' in page.text
+    assert 'value="ngo" data-search="ngo" selected' in page.text
     assert re.search(r'<option value="employability" [^>]*selected>', page.text)
     assert "/export/search.xlsx?" in page.text
 
