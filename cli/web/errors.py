@@ -26,7 +26,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from cli.web.security import HEADERS, BodyTooLarge
-from matcher.i18n import Text, invalid, said
+from matcher.i18n import Text, invalid, message, said
 from models.errors import (
     ConstraintError,
     DatabaseError,
@@ -41,7 +41,7 @@ _LOG = logging.getLogger("matcher.web")
 #: Seconds a client is asked to wait before asking again when the database is not answering.
 RETRY_AFTER = 30
 #: Said for a database that fails under a request: where it is and why stay in the log.
-DATABASE_DOWN = "the registry's database is not answering: try again in a minute"
+DATABASE_DOWN = message("web.database_down")
 _STATUS: tuple[tuple[type[MatcherError], int], ...] = (
     (UnknownOrganisation, 404), (QueryError, 422), (ConstraintError, 409),
     (DatabaseError, 503), (MatcherError, 400))
@@ -51,8 +51,7 @@ class TimedOut(Exception):
     """A request that took longer than :data:`matcher.limits.SECONDS` (503)."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"the request took over {seconds:g} s, the most one may take: ask "
-                         "for less (fewer members, a shorter text), or try again later")
+        super().__init__(message("web.timed_out", seconds=seconds))
 
 
 def status_of(exc: MatcherError) -> int:
@@ -118,13 +117,15 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(TimedOut)
     async def timed_out(request: Request, exc: TimedOut) -> Response:
-        return answer(request, 503, {"error": "TimedOut", "message": str(exc),
+        return answer(request, 503, {"error": "TimedOut", "message": exc.args[0],
                                      "field": None})
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        return answer(request, exc.status_code, {"error": "HTTPError",
-                                                 "message": str(exc.detail), "field": None})
+        said_: Any = (message("web.not_found", path=request.url.path)
+                      if exc.status_code == 404 and exc.detail == "Not Found" else str(exc.detail))
+        return answer(request, exc.status_code, {"error": "HTTPError", "message": said_,
+                                                 "field": None})
 
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:

@@ -359,6 +359,13 @@ _NOTES: dict[str, tuple[str, str]] = {
 
 #: Errors a page or the API shows (:mod:`matcher.vocabulary`, :mod:`matcher.names`).
 _ERRORS: dict[str, tuple[str, str]] = {
+    "web.database_down": ("the registry's database is not answering: try again in a minute",
+                          "rekisterin tietokanta ei vastaa: yritä uudelleen hetken kuluttua"),
+    "web.timed_out": (("the request took over {seconds:g} s, the most one may take: ask for "
+                       "less (fewer members, a shorter text), or try again later"),
+                      ("pyyntö kesti yli {seconds:g} s, pisimmän sallitun ajan: pyydä vähemmän "
+                       "(vähemmän jäseniä, lyhyempi teksti) tai yritä myöhemmin uudelleen")),
+    "web.not_found": ("no such page: {path}", "sivua ei ole: {path}"),
     "error.unknown_country": (
         ("unknown country {value}: use an Erasmus code (FI, DE, EL for Greece, UK), an ISO code "
         "or a name (Finland, Suomi); nearest: {nearest}"),

@@ -75,5 +75,14 @@ def test_the_pages_answer_503_with_a_page(down: TestClient, path: str) -> None:
     assert "Traceback" not in got.text and "SELECT" not in got.text
 
 
+def test_in_finnish_the_page_and_the_api_say_it_in_finnish(down: TestClient) -> None:
+    finnish = "rekisterin tietokanta ei vastaa: yritä uudelleen hetken kuluttua"
+    page = down.get("/orgs/%231", params={"lang": "fi"})
+    assert page.status_code == 503 and finnish in page.text and MESSAGE not in page.text
+    assert down.get("/api/orgs", params={"lang": "fi"}).json()["message"] == finnish
+    missing = down.get("/no/such/page", params={"lang": "fi"})
+    assert missing.status_code == 404 and "sivua ei ole: /no/such/page" in missing.text
+
+
 def test_what_the_index_answers_goes_on(down: TestClient) -> None:
     assert down.get("/api/search", params={"text": "robotics education"}).status_code == 200
