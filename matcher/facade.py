@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, overload
 
 from sqlalchemy.orm import Session
 
@@ -256,24 +256,45 @@ class Matcher:
             return self.rulebook.call(action, call_year)
 
     # -- 1. partners ---------------------------------------------------------------------
-    def search(self, *, org: str | None = None, text: str = "", themes: Sequence[str] = (),
-               topics: Sequence[str] = (), countries: Sequence[str] = (),
-               exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
-               eche: bool = False, programme_countries_only: bool = False,
-               action: str = "KA220-HED", k: int = 10,
-               include_unnamed: bool = False) -> SearchResult:
+    @overload
+    def search(self, request: SearchRequest | None = None, /, **fields: Any) -> SearchResult:
+        ...
+
+    @overload
+    def search(self, request: Sequence[SearchRequest], /,
+               ) -> list[SearchResult | MatcherError]:
+        ...
+
+    def search(self, request: SearchRequest | Sequence[SearchRequest] | None = None, /,
+               **fields: Any) -> SearchResult | list[SearchResult | MatcherError]:
         """The ``k`` best partners for an organisation and/or a project idea, explained.
-        Organisations known only by their PIC are left out unless ``include_unnamed``."""
-        request = SearchRequest(
-            org=org, text=text, themes=tuple(themes), topics=tuple(topics),
-            countries=tuple(countries), exclude_countries=tuple(exclude_countries),
-            types=tuple(types), eche=eche, programme_countries_only=programme_countries_only,
-            action=action, k=k, include_unnamed=include_unnamed)
-        self.validate(request)
-        found = self.search_many([request])[0]
-        if isinstance(found, MatcherError):
-            raise found
-        return found
+
+        ``request``: a :class:`~matcher.partners.SearchRequest`, or its fields by keyword
+        (``m.search(text="virtual mobility", k=3)``). Organisations known only by their PIC
+        are left out unless ``include_unnamed``. A list of requests is answered as one batch:
+        a list of results in the same order, a request that cannot be answered giving its
+        error in its place.
+        """
+        if request is None:
+            given: dict[str, Any] = {name: tuple(v) if isinstance(v, list) else v
+                                     for name, v in fields.items()}
+            request = SearchRequest(**given)
+        if isinstance(request, SearchRequest):
+            self.validate(request)
+            found = self._search_checked([request])[0]
+            if isinstance(found, MatcherError):
+                raise found
+            return found
+        requests = list(request)
+        refused: dict[int, MatcherError] = {}
+        for i, one in enumerate(requests):
+            try:
+                one.check()
+            except MatcherError as exc:
+                refused[i] = exc
+        answers = iter(self._search_checked(
+            [one for i, one in enumerate(requests) if i not in refused]))
+        return [refused[i] if i in refused else next(answers) for i in range(len(requests))]
 
     def validate(self, request: SearchRequest) -> None:
         """``QueryError`` for a search that is wrong in itself (empty, a bad ``k``, an unknown
@@ -286,10 +307,8 @@ class Matcher:
         with concerning("action"):
             self.rulebook.action(action)
 
-    def search_many(self, requests: Sequence[SearchRequest],
-                    ) -> list[SearchResult | MatcherError]:
-        """Many searches as one batch; a request that cannot be answered gives its error in
-        its place."""
+    def _search_checked(self, requests: Sequence[SearchRequest],
+                        ) -> list[SearchResult | MatcherError]:
         if requests:
             self._known_action(requests[0].action)  # an unknown action fails every row
         return search_partners(self.ranker(), self.vocabulary, self.rulebook, requests)

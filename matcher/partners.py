@@ -10,13 +10,14 @@ and how many organisations of that kind there are.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 
 from matcher.consortium.rules import RuleBook
+from matcher.fields import parse_fields
 from matcher.i18n import category as category_text
 from matcher.i18n import join, message
 from matcher.limits import check_text, check_value, check_values
@@ -27,16 +28,15 @@ from matcher.values import Filters, Match, Query
 from matcher.vocabulary import Vocabulary
 from models.errors import MatcherError, QueryError, concerning
 
-__all__ = ["SearchFields", "SearchRequest", "SearchResult", "search_partners"]
+__all__ = ["IdeaFields", "SearchFields", "SearchRequest", "SearchResult", "search_partners"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class SearchFields:
-    """The fields of a partner search as a user types them: an organisation, an idea (words,
-    themes, call topics) and filters. :class:`SearchRequest` adds the action and ``k``; a
-    batch row (:class:`~matcher.batch.rows.BatchQuery`) adds its place in the file."""
+class IdeaFields:
+    """What a project is about (words, themes, call topics) and which organisations may be
+    returned or added (the filters): the fields a partner search, a consortium request and
+    every batch row share."""
 
-    org: str | None = None
     text: str = ""
     themes: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
@@ -44,8 +44,17 @@ class SearchFields:
     exclude_countries: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     eche: bool = False
-    programme_countries_only: bool = False
     include_unnamed: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchFields(IdeaFields):
+    """The fields of a partner search as a user types them: an organisation, an idea and
+    filters. :class:`SearchRequest` adds the action and ``k``; a batch row
+    (:class:`~matcher.batch.rows.BatchQuery`) adds its place in the file."""
+
+    org: str | None = None
+    programme_countries_only: bool = False
 
     def search_fields(self) -> dict[str, Any]:
         """These fields by name (what a :class:`SearchRequest` is made of)."""
@@ -62,6 +71,15 @@ class SearchRequest(SearchFields):
 
     action: str = "KA220-HED"
     k: int = 10
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> SearchRequest:
+        """The request that plain values ask for (the command line's options, a batch row, a
+        form, JSON), read by :func:`matcher.fields.parse_fields` and checked: a
+        ``QueryError`` names the field that is wrong. Empty values keep the defaults."""
+        request = cls(**parse_fields(cls, values))
+        request.check()
+        return request
 
     def check(self) -> None:
         """``QueryError`` for an empty request, a bad ``k`` or one over the bounds of
@@ -126,7 +144,8 @@ def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
                     requests: Sequence[SearchRequest],
                     ) -> list[SearchResult | MatcherError]:
     """One result per request, in order; a request that cannot be resolved gives its error
-    in its place (the others are answered: one bad row of a batch loses nothing else)."""
+    in its place (the others are answered: one bad row of a batch loses nothing else). The
+    requests are checked already (:meth:`SearchRequest.check`)."""
     resolved: list[tuple[int, Query, Filters, OrgProfile | None, tuple[str, ...]]] = []
     out: list[SearchResult | MatcherError] = [QueryError("not answered")] * len(requests)
     for i, request in enumerate(requests):
@@ -160,7 +179,6 @@ def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
 
 def _resolve(vocabulary: Vocabulary, rulebook: RuleBook, request: SearchRequest,
              ) -> tuple[Query, Filters, OrgProfile | None, tuple[str, ...]]:
-    request.check()
     with concerning("org"):
         org = (vocabulary.organisation(request.org) if request.org and request.org.strip()
                else None)

@@ -56,11 +56,7 @@ def render_table(results: list[dict[str, Any]]) -> str:
 @format_option()
 @pass_app
 @reports_errors
-def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...],
-                   topics: tuple[str, ...], k: int, countries: tuple[str, ...],
-                   exclude_countries: tuple[str, ...], types: tuple[str, ...], eche: bool,
-                   include_unnamed: bool, programme_countries_only: bool, action: str,
-                   fmt: str) -> None:
+def search_command(app: App, /, fmt: str, **options: Any) -> None:
     """Find partners: organisations ranked for an organisation and/or a project idea, each
     with the reasons (past projects like the idea, past projects together, partners in
     common, shared themes, matching words, type, country).
@@ -75,12 +71,8 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
     from matcher import SearchRequest
     from matcher.i18n import said
 
-    SearchRequest(org=org, text=text, themes=themes, topics=topics, k=k).check()  # before anything is loaded
-    result = app.matcher().search(
-        org=org, text=text, themes=themes, topics=topics, countries=countries,
-        exclude_countries=exclude_countries, types=types, eche=eche,
-        programme_countries_only=programme_countries_only, action=action, k=k,
-        include_unnamed=include_unnamed)
+    request = SearchRequest.from_mapping(options)  # checked before anything is loaded
+    result = app.matcher().search(request)
     payload = said(result.to_json(), app.lang)
     for note in payload["notes"]:
         app.say(f"Note: {note}")

@@ -59,7 +59,7 @@ class SearchHandler:
 
     def many(self, rows: Sequence[BatchQuery]) -> list[Results | MatcherError]:
         """Every row's results (or error), the rows ranked as one batch."""
-        answers = self.matcher.search_many([self.request(q) for q in rows])
+        answers = self.matcher.search([self.request(q) for q in rows])
         return [a if isinstance(a, MatcherError) else [match_json(m) for m in a.matches]
                 for a in answers]
 
