@@ -11,8 +11,15 @@ import click
 
 from cli.app import App, pass_app
 from cli.errors import reports_errors
-from cli.options import action_option, filter_options, format_option, idea_options
+from cli.options import (
+    action_option,
+    filter_options,
+    format_option,
+    idea_options,
+    request_options,
+)
 from cli.output import emit
+from matcher.requests import SearchRequest
 
 COLUMNS = ("rank", "id", "pic", "name", "country", "type", "score", "closest", "why")
 
@@ -43,6 +50,7 @@ def render_table(results: list[dict[str, Any]]) -> str:
 
 
 @click.command("search")
+@request_options(SearchRequest)
 @click.option("--org", metavar="ORG",
               help="Find partners for this organisation: PIC, OID, Erasmus code, #id or name.")
 @idea_options
@@ -68,7 +76,6 @@ def search_command(app: App, /, fmt: str, **options: Any) -> None:
       matcher search --text "science education" --topic SwafS --type ngo
       matcher search --theme "Tiede yhteiskunnan kanssa ja yhteiskuntaa varten" --programme-countries-only
     """
-    from matcher import SearchRequest
     from matcher.i18n import said
 
     request = SearchRequest.from_mapping(options)  # checked before anything is loaded
