@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Self
 
 from matcher.fields import parse_fields
 from matcher.i18n import message
@@ -63,7 +63,7 @@ class SearchRequest(SearchFields):
     k: int = 10
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> SearchRequest:
+    def from_mapping(cls, values: Mapping[str, Any]) -> Self:
         """The request that plain values ask for (the command line's options, a batch row, a
         form, JSON), read by :func:`matcher.fields.parse_fields` and checked: a
         ``QueryError`` names the field that is wrong. Empty values keep the defaults."""
