@@ -33,7 +33,7 @@ from matcher.consortium.builder import Consortium, complete, propose
 from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.rules import Call, RuleBook, Violation
 from matcher.limits import check_text, check_value, check_values
-from matcher.partners import SearchRequest, SearchResult, search_partners
+from matcher.partners import SearchResult, search_partners
 from matcher.ranking.index import IndexInfo, index_dir, load_index, load_or_build, status
 from matcher.ranking.ranker import Ranker
 from matcher.registry.catalogue import (
@@ -49,6 +49,7 @@ from matcher.registry.catalogue import (
 )
 from matcher.registry.reference import Reference, load_reference
 from matcher.registry.snapshot import OrgProfile, fingerprint
+from matcher.requests import ConsortiumRequest, IdeaFields, SearchRequest
 from matcher.values import Filters, Query
 from matcher.vocabulary import OrgIndex, Vocabulary
 from models.db import Database, open_registry
@@ -130,6 +131,11 @@ def _within_limits(*, text: str = "", members: Sequence[str] = (),
             check_value(name, value)
         else:
             check_values(name, value)
+
+
+def _tuples(fields: dict[str, Any]) -> dict[str, Any]:
+    """Keyword fields of a request with their lists as tuples (a request is frozen)."""
+    return {name: tuple(v) if isinstance(v, list) else v for name, v in fields.items()}
 
 
 def _objective(idea_weight: float | None) -> Objective | None:
@@ -276,9 +282,7 @@ class Matcher:
         error in its place.
         """
         if request is None:
-            given: dict[str, Any] = {name: tuple(v) if isinstance(v, list) else v
-                                     for name, v in fields.items()}
-            request = SearchRequest(**given)
+            request = SearchRequest(**_tuples(fields))
         if isinstance(request, SearchRequest):
             self.validate(request)
             found = self._search_checked([request])[0]
@@ -331,64 +335,59 @@ class Matcher:
         return Verdict(call.rules.code, call.label, call.year, tuple(given), lead,
                        tuple(call.check(given, coordinator=lead)))
 
-    def complete(self, action: str, members: Sequence[str], *,
-                 size: tuple[int, int] | None = None, n: int = 5, text: str = "",
-                 themes: Sequence[str] = (), topics: Sequence[str] = (),
-                 countries: Sequence[str] = (), exclude_countries: Sequence[str] = (),
-                 types: Sequence[str] = (), eche: bool = False, call_year: int | None = None,
-                 coordinator: str | None = None, include_unnamed: bool = False,
-                 idea_weight: float | None = None) -> Completion:
+    def complete(self, request: ConsortiumRequest | str, members: Sequence[str] = (),
+                 **fields: Any) -> Completion:
         """The ``n`` best eligible consortia that contain ``members``, best first; added
         members have a name unless ``include_unnamed``. ``idea_weight`` (0 to 1): how much the
-        additions' closeness to the idea counts (default: the learned objective's)."""
-        _within_limits(action=action, members=members, coordinator=coordinator, text=text,
-                       themes=themes, topics=topics, countries=countries,
-                       exclude_countries=exclude_countries, types=types)
-        call = self.call(action, call_year)
-        objective = _objective(idea_weight)
+        additions' closeness to the idea counts (default: the learned objective's).
+
+        ``request``: a :class:`~matcher.requests.ConsortiumRequest`, or its action with the
+        members and the other fields by keyword. A request without members but with a
+        coordinator is a proposal (:meth:`propose`).
+        """
+        if isinstance(request, str):
+            request = ConsortiumRequest(action=request, members=tuple(members),
+                                        **_tuples(fields))
+        lead_is = "lead" if request.proposal else "coordinator"
+        _within_limits(action=request.action, members=request.members,
+                       **{lead_is: request.coordinator}, text=request.text,
+                       themes=request.themes, topics=request.topics,
+                       countries=request.countries,
+                       exclude_countries=request.exclude_countries, types=request.types)
+        call = self.call(request.action, request.call_year)
+        objective = _objective(request.idea_weight)
         words = self.vocabulary
         with concerning("members"):
-            given = words.organisations(members)
-        with concerning("coordinator"):
-            lead = words.organisation(coordinator) if coordinator else None
-        found_themes, found_topics, notes, filters = self._idea_and_filters(
-            themes, topics, countries, exclude_countries, types, eche, include_unnamed)
-        found = complete(self.ranker(), call, members=given, size=size, n=n, text=text,
-                         themes=found_themes, topics=found_topics, filters=filters,
-                         coordinator=lead, objective=objective)
+            given = words.organisations(request.members)
+        with concerning(lead_is):
+            lead = words.organisation(request.coordinator) if request.coordinator else None
+        found_themes, found_topics, notes, filters = self._idea_and_filters(request)
+        asked: dict[str, Any] = {
+            "size": request.size, "n": request.n, "text": request.text, "themes": found_themes,
+            "topics": found_topics, "filters": filters, "objective": objective}
+        if request.proposal:
+            assert lead is not None
+            found = propose(self.ranker(), call, lead=lead, **asked)
+        else:
+            found = complete(self.ranker(), call, members=given, coordinator=lead, **asked)
         return Completion(call.rules.code, call.year, tuple(found), notes)
 
-    def propose(self, action: str, lead: str, *, size: tuple[int, int] | None = None,
-                n: int = 5, text: str = "", themes: Sequence[str] = (),
-                topics: Sequence[str] = (), countries: Sequence[str] = (),
-                exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
-                eche: bool = False, call_year: int | None = None,
-                include_unnamed: bool = False, idea_weight: float | None = None) -> Completion:
-        """Whole eligible consortia around ``lead`` (the coordinator) for a project idea;
-        ``idea_weight`` as for :meth:`complete`."""
-        _within_limits(action=action, lead=lead, text=text, themes=themes, topics=topics,
-                       countries=countries, exclude_countries=exclude_countries, types=types)
-        call = self.call(action, call_year)
-        objective = _objective(idea_weight)
-        with concerning("lead"):
-            leader = self.vocabulary.organisation(lead)
-        found_themes, found_topics, notes, filters = self._idea_and_filters(
-            themes, topics, countries, exclude_countries, types, eche, include_unnamed)
-        found = propose(self.ranker(), call, lead=leader, size=size, n=n, text=text,
-                        themes=found_themes, topics=found_topics, filters=filters,
-                        objective=objective)
-        return Completion(call.rules.code, call.year, tuple(found), notes)
+    def propose(self, action: str, lead: str, **fields: Any) -> Completion:
+        """Whole eligible consortia around ``lead`` (the coordinator) for a project idea:
+        :meth:`complete` of a request with that coordinator and no members."""
+        return self.complete(ConsortiumRequest(action=action, coordinator=lead,
+                                               **_tuples(fields)))
 
-    def _idea_and_filters(self, themes: Sequence[str], topics: Sequence[str],
-                          countries: Sequence[str], exclude_countries: Sequence[str],
-                          types: Sequence[str], eche: bool, include_unnamed: bool,
+    def _idea_and_filters(self, request: IdeaFields,
                           ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], Filters]:
         """A consortium request's themes, call topics (with their notes) and filters."""
         words = self.vocabulary
-        found_topics, notes = words.topics(topics)
-        return (words.themes(themes), found_topics, notes,
-                words.filters(countries=countries, exclude_countries=exclude_countries,
-                              types=types, eche=eche, include_unnamed=include_unnamed))
+        found_topics, notes = words.topics(request.topics)
+        return (words.themes(request.themes), found_topics, notes,
+                words.filters(countries=request.countries,
+                              exclude_countries=request.exclude_countries,
+                              types=request.types, eche=request.eche,
+                              include_unnamed=request.include_unnamed))
 
     # -- browsing the registry -----------------------------------------------------------
     def orgs(self, *, countries: Sequence[str] = (), types: Sequence[str] = (),

@@ -67,7 +67,7 @@ def parse_value(name: str, kind: str, value: Any) -> Any:
         return None
     if kind == "list":
         return _list(name, value)
-    if isinstance(value, (list, dict)) and kind != "size":
+    if isinstance(value, (list, tuple, dict)) and kind != "size":
         raise FieldError(f"{name}: expected a single value, got {json.dumps(value)}")
     return _READERS[kind](name, value)
 
@@ -121,7 +121,7 @@ def _number(name: str, value: Any) -> float | None:
 
 def parse_size(name: str, value: Any) -> tuple[int, int] | None:
     """A consortium size, ``MIN..MAX`` or ``N`` (or a pair), as ``(min, max)``."""
-    if isinstance(value, list) and len(value) == 2:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
         text = f"{value[0]}..{value[1]}"
     else:
         text = str(value).strip()

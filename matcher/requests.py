@@ -1,6 +1,7 @@
 """The requests of a job, each one value, spelt once: what a user asks, as typed.
 
-:class:`SearchRequest` is a partner search. Every edge builds it the same way,
+:class:`SearchRequest` is a partner search, :class:`ConsortiumRequest` a consortium to
+check, complete or propose. Every edge builds them the same way,
 :meth:`SearchRequest.from_mapping` over plain values (the command line's options, a batch
 row, a form, JSON), and the command line's options and a batch file's columns for a field
 added here come from its field list (:func:`matcher.fields.kinds`). This module is light
@@ -10,7 +11,7 @@ added here come from its field list (:func:`matcher.fields.kinds`). This module 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Self
 
 from matcher.fields import parse_fields
@@ -18,7 +19,7 @@ from matcher.i18n import message
 from matcher.limits import check_text, check_value, check_values
 from models.errors import QueryError, concerning
 
-__all__ = ["IdeaFields", "SearchFields", "SearchRequest"]
+__all__ = ["ConsortiumRequest", "IdeaFields", "SearchFields", "SearchRequest"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,6 +36,10 @@ class IdeaFields:
     types: tuple[str, ...] = ()
     eche: bool = False
     include_unnamed: bool = False
+
+    def idea_fields(self) -> dict[str, Any]:
+        """These fields by name (what every request shares)."""
+        return {f.name: getattr(self, f.name) for f in fields(IdeaFields)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,3 +91,36 @@ class SearchRequest(SearchFields):
                 or any(t.strip() for t in (*self.themes, *self.topics))):
             with concerning("text"):
                 raise QueryError(message("error.empty_query"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConsortiumRequest(IdeaFields):
+    """A consortium job of ``action``'s call (``call_year``, default: its latest).
+
+    With ``members``: ``check`` them, or ``complete`` them into the ``n`` best eligible
+    consortia of ``size`` organisations (``(min, max)``; default: the action's minimum and one
+    more). Without members, a ``coordinator`` and an idea (``text``, ``themes`` or
+    ``topics``) ask for whole consortia around the coordinator: a proposal is a completion
+    from a lead organisation alone. ``idea_weight`` (0 to 1): how much the additions'
+    closeness to the idea counts (default: the learned objective's).
+    """
+
+    action: str = ""
+    members: tuple[str, ...] = ()
+    coordinator: str | None = field(default=None, metadata={
+        "help": "The coordinator: a member or not (PIC, OID, Erasmus code, #id or name)."})
+    size: tuple[int, int] | None = None
+    n: int = 5
+    call_year: int | None = None
+    idea_weight: float | None = None
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> Self:
+        """The request that plain values ask for, read by :func:`matcher.fields.parse_fields`
+        (a ``QueryError`` names the field that is wrong). Empty values keep the defaults."""
+        return cls(**parse_fields(cls, values))
+
+    @property
+    def proposal(self) -> bool:
+        """Whether this asks for consortia around the coordinator alone."""
+        return not self.members and self.coordinator is not None

@@ -4,6 +4,7 @@ other edit: both come from the request's field list."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from typing import Any
 
 import click
 from click.testing import CliRunner
@@ -11,7 +12,7 @@ from click.testing import CliRunner
 from cli.commands.search import search_command
 from cli.options import request_options
 from matcher.batch.rows import FIELDS
-from matcher.requests import SearchRequest
+from matcher.requests import ConsortiumRequest, SearchRequest
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,3 +45,11 @@ def test_search_has_an_option_for_every_field_of_its_request() -> None:
 
 def test_a_batch_search_row_has_a_column_for_every_field_but_the_batch_action() -> None:
     assert set(FIELDS["search"]) == {f.name for f in fields(SearchRequest)} - {"action"} | {"id"}
+
+
+def test_a_proposal_is_a_completion_from_a_lead_alone(default_matcher: Any) -> None:
+    asked = {"n": 2, "text": "virtual mobility"}
+    proposed = default_matcher.propose("KA220-HED", "SF HELSINK01", **asked)
+    completed = default_matcher.complete(ConsortiumRequest.from_mapping(
+        {"action": "KA220-HED", "coordinator": "SF HELSINK01", **asked}))
+    assert proposed.to_json() == completed.to_json()
