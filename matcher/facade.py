@@ -318,9 +318,18 @@ class Matcher:
         return search_partners(self.ranker(), self.vocabulary, self.rulebook, requests)
 
     # -- 2. consortia --------------------------------------------------------------------
-    def check(self, action: str, members: Sequence[str], *, coordinator: str | None = None,
-              call_year: int | None = None) -> Verdict:
-        """Whether the consortium is eligible for the call; every rule it breaks."""
+    def check(self, request: ConsortiumRequest | str, members: Sequence[str] = (), *,
+              coordinator: str | None = None, call_year: int | None = None) -> Verdict:
+        """Whether the consortium is eligible for the call; every rule it breaks.
+
+        ``request``: a :class:`~matcher.requests.ConsortiumRequest` (its action, members,
+        coordinator and call year are read), or the action with the rest by keyword.
+        """
+        if isinstance(request, ConsortiumRequest):
+            action, members = request.action, request.members
+            coordinator, call_year = request.coordinator, request.call_year
+        else:
+            action = request
         _within_limits(action=action, members=members, coordinator=coordinator)
         call = self.call(action, call_year)
         with self.session() as s:

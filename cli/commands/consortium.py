@@ -88,8 +88,9 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
     from matcher.i18n import message, said, say
     from models.errors import NotEligible
 
-    verdict = app.matcher().check(action, members, coordinator=coordinator,
-                                  call_year=call_year)
+    verdict = app.matcher().check(ConsortiumRequest.from_mapping(
+        {"action": action, "members": members, "coordinator": coordinator,
+         "call_year": call_year}))
     violations = [{"rule": v.rule, "message": say(v.message, app.lang)}
                   for v in verdict.violations]
     if fmt == "table":
