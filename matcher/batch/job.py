@@ -21,17 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal, Protocol
 
+from matcher.batch import rows
 from matcher.batch.engine import BatchSummary, answer, run
 from matcher.batch.resume import ResumePoint, prepare_resume
-from matcher.batch.rows import (
-    BatchQuery,
-    ErrorWriter,
-    ResultWriter,
-    RowOutcome,
-    count_rows,
-    format_of,
-    read_queries,
-)
 from matcher.batch.tasks import (
     COMPLETE_COLUMNS,
     SEARCH_COLUMNS,
@@ -139,12 +131,12 @@ def _task(matcher: Matcher, job: BatchJob, scratch: Path,
                       else None)
 
 
-def _errors_stream(stack: ExitStack, job: BatchJob, progress: Progress) -> ErrorWriter:
+def _errors_stream(stack: ExitStack, job: BatchJob, progress: Progress) -> rows.ErrorWriter:
     if job.errors == "-":
-        return ErrorWriter(progress.errors, "text")
+        return rows.ErrorWriter(progress.errors, "text")
     path = Path(job.errors)
     header = not (job.resume and path.exists() and path.stat().st_size > 0)
-    return ErrorWriter(_open(stack, job.errors, "a" if job.resume else "w"),
+    return rows.ErrorWriter(_open(stack, job.errors, "a" if job.resume else "w"),
                        job.errors_format(), header=header)
 
 
@@ -160,8 +152,8 @@ def run_batch(matcher: Matcher | Callable[[], Matcher], job: BatchJob, *,
     ``matcher`` may be a function that opens one: it is called once the input has been read
     through, so that a bad file is refused before any database is opened.
     """
-    in_fmt = format_of(job.input, job.input_format, what="input")
-    out_fmt = format_of(job.output, job.output_format or ("jsonl" if job.output == "-" else None),
+    in_fmt = rows.format_of(job.input, job.input_format, what="input")
+    out_fmt = rows.format_of(job.output, job.output_format or ("jsonl" if job.output == "-" else None),
                         what="output")
     if job.input != "-" and not Path(job.input).is_file():
         raise QueryError(f"no such input file: {job.input}")
@@ -170,28 +162,28 @@ def run_batch(matcher: Matcher | Callable[[], Matcher], job: BatchJob, *,
                                 Path(job.errors) if job.errors != "-" else None,
                                 job.errors_format())
                  if job.resume else ResumePoint(1, None))
-        items = read_queries(_open(stack, job.input, "r"), in_fmt, job.mode,
+        items = rows.read_queries(_open(stack, job.input, "r"), in_fmt, job.mode,
                              source=job.input if job.input != "-" else "stdin",
                              start_row=start.row)
         first = next(items, None)  # a bad CSV header fails here, before the Ranker loads
         # a whole pass over a file, before the Ranker loads too: an unclosed quote refuses it
-        total = count_rows(Path(job.input), in_fmt) if job.input != "-" else None
+        total = rows.count_rows(Path(job.input), in_fmt) if job.input != "-" else None
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="batch-")))
         task, handler = _task(matcher if isinstance(matcher, Matcher) else matcher(), job,
                               scratch)
         bar = stack.enter_context(progress(total, start.row - 1))
         out = _open(stack, job.output, "a" if job.resume else "w")
         errors = _errors_stream(stack, job, bar)
-        writer = ResultWriter(out, out_fmt, columns=start.columns,
+        writer = rows.ResultWriter(out, out_fmt, columns=start.columns,
                               fallback=SEARCH_COLUMNS if job.mode == "search"
                               else COMPLETE_COLUMNS)
 
-        def rows() -> Iterator[BatchQuery | RowOutcome]:
+        def queries() -> Iterator[rows.BatchQuery | rows.RowOutcome]:
             if first is not None:
                 yield first
                 yield from items
 
-        return run(answer(rows(), task, jobs=job.jobs, engine=job.engine,
+        return run(answer(queries(), task, jobs=job.jobs, engine=job.engine,
                           scheduler=job.scheduler, chunk_size=job.chunk_size,
                           handler=handler),
                    writer, errors, start_row=start.row, progress=bar.update)

@@ -136,6 +136,14 @@ def _query(row: int, values: Mapping[str, Any], mode: str) -> BatchQuery:
     return BatchQuery(row=row, **parsed)
 
 
+def _query_or_error(row: int, values: Mapping[str, Any], mode: str) -> BatchQuery | RowOutcome:
+    """The row's query, or its failed outcome naming the bad field."""
+    try:
+        return _query(row, values, mode)
+    except FieldError as exc:
+        return RowOutcome(row, _row_id(values, row), error=str(exc))
+
+
 def _row_id(values: Mapping[str, Any], row: int) -> str:
     for name, value in values.items():
         if _key(str(name)) == "id" and isinstance(value, (str, int)) and str(value).strip():
@@ -199,10 +207,7 @@ def _read_jsonl(stream: IO[str], mode: str, source: str,
             yield RowOutcome(row, str(row), error="not valid text: a lone surrogate escape "
                              "(such as \\ud800) that no UTF-8 file can hold")
             continue
-        try:
-            yield _query(row, values, mode)
-        except FieldError as exc:
-            yield RowOutcome(row, _row_id(values, row), error=str(exc))
+        yield _query_or_error(row, values, mode)
     if row == 0:
         raise DataFileError(source, "the file is empty")
 
@@ -246,11 +251,7 @@ def _read_csv(stream: IO[str], mode: str, source: str,
                              error=f"{len(cells)} cells but the header has {len(header)} "
                                    "columns (quote cells that contain commas)")
             continue
-        values = dict(zip(header, cells))
-        try:
-            yield _query(row, values, mode)
-        except FieldError as exc:
-            yield RowOutcome(row, _row_id(values, row), error=str(exc))
+        yield _query_or_error(row, dict(zip(header, cells)), mode)
     if row == 0:
         raise DataFileError(source, "a header but no data rows")
 

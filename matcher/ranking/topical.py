@@ -54,7 +54,6 @@ does not outrank one that did exactly this.
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -71,7 +70,7 @@ from matcher.language.english import english_words
 from matcher.language.ideas import IdeaWords, document_words
 from matcher.language.lexicon import glossary_rows
 from matcher.registry.snapshot import Registry
-from models.errors import DataFileError
+from models.files import read_trained
 
 __all__ = ["DOC_FEATURES", "EDUCATION", "GENERIC", "TopicalIndex", "TopicalModel",
            "TopicalScores", "load_topical_model", "project_fields"]
@@ -237,15 +236,10 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 @cache
 def load_topical_model(path: Path | None = None) -> TopicalModel:
     """The learned document model of ``path`` (default: the shipped weights)."""
-    path = WEIGHTS_FILE if path is None else path
-    try:
-        return TopicalModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise DataFileError(path, f"cannot read the topical weights: {exc.strerror}; train "
-                            "them with `python scripts/train_topical.py`") from exc
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DataFileError(path, f"not a topical weights file ({exc}); train them with "
-                            "`python scripts/train_topical.py`") from exc
+    return read_trained(WEIGHTS_FILE if path is None else path, TopicalModel.from_json,
+                        what="topical weights",
+                        train="train them with `python scripts/train_topical.py`",
+                        errors=(ValueError, KeyError, TypeError))
 
 
 @dataclass(frozen=True, slots=True)
