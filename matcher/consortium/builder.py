@@ -124,28 +124,11 @@ def _parse_size(size: tuple[int, int] | None, min_orgs: int, n_given: int) -> tu
     return max(lo, n_given + 1, min_orgs), hi
 
 
-@dataclass(frozen=True)
-class Request:
-    """A consortium request ready for the search: the given members, the query the pool was
-    ranked for, the candidates as arrays and the size range of the whole consortium."""
-
-    call: Call
-    given: tuple[OrgProfile, ...]
-    query: Query
-    pool: CandidatePool
-    lo: int
-    hi: int
-    coordinator: OrgProfile | None = None
-
-
-def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile],
-            size: tuple[int, int] | None = None, text: str = "",
-            themes: Sequence[str] = (), topics: Sequence[str] = (),
-            filters: Filters = _NO_FILTERS, coordinator: OrgProfile | None = None,
-            pool: int = 200) -> Request:
-    """Step 1 of :func:`complete`: check the request and rank its candidates."""
+def _sizes(call: Call, given: Sequence[OrgProfile], size: tuple[int, int] | None,
+           coordinator: OrgProfile | None) -> tuple[int, int]:
+    """The size range of the whole consortium, once the given members are known to fit in
+    it and in some eligible consortium of ``call``."""
     rules = call.rules
-    given = list({m.id: m for m in members}.values())
     if not given:
         with concerning("members"):
             raise QueryError(message("error.no_members"))
@@ -167,6 +150,31 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
             message("error.cannot_be_eligible", action=rules.code,
                     violations=join([v.message for v in bad], " ")),
             constraint=", ".join(dict.fromkeys(v.rule for v in bad)))
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class Request:
+    """A consortium request ready for the search: the given members, the query the pool was
+    ranked for, the candidates as arrays and the size range of the whole consortium."""
+
+    call: Call
+    given: tuple[OrgProfile, ...]
+    query: Query
+    pool: CandidatePool
+    lo: int
+    hi: int
+    coordinator: OrgProfile | None = None
+
+
+def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile],
+            size: tuple[int, int] | None = None, text: str = "",
+            themes: Sequence[str] = (), topics: Sequence[str] = (),
+            filters: Filters = _NO_FILTERS, coordinator: OrgProfile | None = None,
+            pool: int = 200) -> Request:
+    """Step 1 of :func:`complete`: check the request and rank its candidates."""
+    given = list({m.id: m for m in members}.values())
+    lo, hi = _sizes(call, given, size, coordinator)
     registry = ranker.registry_
     query = Query(org_ids=tuple(o.id for o in given), text=text, themes=tuple(themes),
                   topics=tuple(topics))

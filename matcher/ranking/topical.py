@@ -416,6 +416,24 @@ class TopicalIndex:
         rarer = min(self.df_[c] for c in (self.column(a), self.column(b)) if c is not None)
         return bool(self.df_[pair] >= PHRASE_MIN_SHARE * rarer)
 
+    def _phrases(self, idea: IdeaWords, absent: Sequence[str] = (),
+                 ) -> tuple[tuple[int, str, str], ...]:
+        """The idea's phrases without the ``absent`` words: each pair of neighbouring slots'
+        words that is one, with the position of its first slot."""
+        # a pair of the corpus without a topic word ("based learning") says nothing of the
+        # idea's topic: only the glossary's, or what the idea wrote as one word, count then
+        return tuple((i, a, b) for i, (left, right) in enumerate(pairwise(idea.slots))
+                     for a in left for b in right
+                     if a != b and a not in absent and b not in absent
+                     and (i in idea.joined or (a, b) in glossary_phrases()
+                          or (self.is_phrase(a, b) and max(
+                              discount(idea.slots[i]),
+                              discount(idea.slots[i + 1])) == 1.0)))
+
+    def _idea_columns(self, idea: IdeaWords) -> set[int]:
+        """The columns of every word of the idea that some text has."""
+        return {c for slot in idea.slots for w in slot if (c := self.column(w)) is not None}
+
     def _read(self, idea: IdeaWords) -> _Reading:
         topic = [i for i, s in enumerate(idea.slots) if discount(s) == 1.0]
         # topic words no document of the registry uses ("flipped" of "flipped classroom"):
@@ -426,15 +444,7 @@ class TopicalIndex:
         if topic and all(self.column(w) is None for i in topic for w in idea.slots[i]):
             absent = tuple(idea.slots[i][0] for i in topic)
             topic = []
-        # a pair of the corpus without a topic word ("based learning") says nothing of the
-        # idea's topic: only the glossary's, or what the idea wrote as one word, count then
-        phrases = tuple((i, a, b) for i, (left, right) in enumerate(pairwise(idea.slots))
-                        for a in left for b in right
-                        if a != b and a not in absent and b not in absent
-                        and (i in idea.joined or (a, b) in glossary_phrases()
-                             or (self.is_phrase(a, b) and max(
-                                 discount(idea.slots[i]),
-                                 discount(idea.slots[i + 1])) == 1.0)))
+        phrases = self._phrases(idea, absent)
         bound: dict[int, list[str]] = {}
         for i, a, b in phrases:
             for slot in (i, i + 1):
@@ -481,15 +491,11 @@ class TopicalIndex:
         return docs.astype(np.int64)
 
     # -- scoring -------------------------------------------------------------------------
-    def document_features(self, idea: IdeaWords) -> tuple[np.ndarray, np.ndarray,
-                                                          _Reading]:
-        """The documents that match anything of ``idea`` and their features
-        (:data:`DOC_FEATURES`, module docstring)."""
-        r = self._read(idea)
+    def _slot_hits(self, idea: IdeaWords, r: _Reading,
+                   ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Each slot's documents, its saturated idf there, and whether in its sense."""
         own_phrases = {f"{a} {b}" for _, a, b in r.phrases}
-        idea_columns = {c for slot in idea.slots for w in slot
-                        if (c := self.column(w)) is not None}
-        # each slot's documents, its saturated idf there, and whether in its sense
+        idea_columns = self._idea_columns(idea)
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for i, slot in enumerate(idea.slots):
             found: list[tuple[np.ndarray, np.ndarray]] = []
@@ -508,6 +514,14 @@ class TopicalIndex:
                 in_sense &= np.isin(hit, np.concatenate(
                     [self._postings_of(t)[0] for t in r.bound[i]]))
             parts.append((hit, value, in_sense))
+        return parts
+
+    def document_features(self, idea: IdeaWords) -> tuple[np.ndarray, np.ndarray,
+                                                          _Reading]:
+        """The documents that match anything of ``idea`` and their features
+        (:data:`DOC_FEATURES`, module docstring)."""
+        r = self._read(idea)
+        parts = self._slot_hits(idea, r)
         phrase_hits = [self._postings_of(f"{a} {b}") for _, a, b in r.phrases]
         docs = np.unique(np.concatenate([p[0] for p in parts]
                                         + [h[0].astype(np.int64) for h in phrase_hits]
@@ -625,21 +639,22 @@ class TopicalIndex:
         inside = {w for term in out for w in term.split()}
         bound = {w for a, b in scores.phrases for w in (a, b)
                  if w in GENERIC or w in EDUCATION}
-        idea_columns = {c for slot in scores.idea.slots for w in slot
-                        if (c := self.column(w)) is not None}
+        idea_columns = self._idea_columns(scores.idea)
         own = {f"{a} {b}" for a, b in scores.phrases}
+
+        def in_its_sense(word: str) -> bool:
+            col = self.column(word)
+            if col is None or word in inside or col not in cols or word in bound:
+                return False
+            return document not in set(self._other_senses(col, idea_columns, own).tolist())
+
         for slot in scores.idea.slots:
             if slot[0] in GENERIC or inside.intersection(slot):
                 continue  # a generic word, or one a cited phrase already shows
-            for word in slot:
-                col = self.column(word)
-                if col is None or word in inside or col not in cols or word in bound:
-                    continue
-                if document in set(self._other_senses(col, idea_columns, own).tolist()):
-                    continue
+            word = next((w for w in slot if in_its_sense(w)), None)
+            if word is not None:
                 out.append(word)
                 inside.add(word)
-                break
         return out
 
     def documents_of(self, row: int) -> np.ndarray:
