@@ -47,8 +47,9 @@ from matcher.registry.catalogue import (
     profiles,
     registry_stats,
 )
-from matcher.registry.reference import Reference, load_reference
-from matcher.registry.snapshot import OrgProfile, fingerprint
+from matcher.registry.reference import Reference
+from matcher.registry.snapshot import OrgProfile
+from matcher.registry.store import fingerprint, load_reference
 from matcher.requests import ConsortiumRequest, IdeaFields, SearchRequest
 from matcher.values import Filters, Query
 from matcher.vocabulary import OrgIndex, Vocabulary

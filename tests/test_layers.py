@@ -137,3 +137,24 @@ def test_no_import_cycle() -> None:
         if node not in state:
             visit(node)
     assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
+
+
+#: What may talk to the database inside ``matcher``: the registry's store and browsing
+#: queries, the facade (it owns the sessions) and the search index's cache (keyed by the
+#: database it was built from). Everything else works on plain values.
+DATABASE_IN = {"matcher/facade.py", "matcher/ranking/index.py", "matcher/registry/store.py",
+               "matcher/registry/catalogue.py"}
+DATABASE_MODULES = ("sqlalchemy", "models.db", "models.schema", "models.locks")
+
+
+def test_plain_values_and_the_models_never_import_the_database() -> None:
+    offences = []
+    for path in sorted((ROOT / "matcher").rglob("*.py")):
+        where = str(path.relative_to(ROOT))
+        if where in DATABASE_IN:
+            continue
+        found = sorted(name for name in _imports(path)
+                       if name.startswith(DATABASE_MODULES))
+        if found:
+            offences.append(f"{where} imports {found}")
+    assert not offences, "\n".join(offences)

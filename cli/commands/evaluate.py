@@ -21,7 +21,7 @@ def _load(histories: Sequence[Path], parts: Sequence[Path], projects: Sequence[P
           organisations: Sequence[Path], app: App) -> Any:
     """Every history file in a private temporary registry; its full snapshot."""
     from data.scratch import history_database
-    from matcher.registry.snapshot import load_registry
+    from matcher.registry.store import load_registry
 
     with history_database(histories, parts, projects=projects, organisations=organisations,
                           announce=app.say) as db, db.sessions() as session:
