@@ -434,22 +434,24 @@ class TopicalIndex:
         """The columns of every word of the idea that some text has."""
         return {c for slot in idea.slots for w in slot if (c := self.column(w)) is not None}
 
-    def _read(self, idea: IdeaWords) -> _Reading:
-        topic = [i for i, s in enumerate(idea.slots) if discount(s) == 1.0]
+    def _absent(self, idea: IdeaWords, topic: Sequence[int]) -> tuple[str, ...]:
+        """The idea's topic words (slots ``topic``) when no document of the registry uses
+        any of them, else nothing."""
         # topic words no document of the registry uses ("flipped" of "flipped classroom"):
         # nothing can be evidence of them, so the idea is read without them, as one of its
         # phrases and words of education, whose matches are at most the closest (see
         # :meth:`score`)
-        absent: tuple[str, ...] = ()
         if topic and all(self.column(w) is None for i in topic for w in idea.slots[i]):
-            absent = tuple(idea.slots[i][0] for i in topic)
+            return tuple(idea.slots[i][0] for i in topic)
+        return ()
+
+    def _read(self, idea: IdeaWords) -> _Reading:
+        topic = [i for i, s in enumerate(idea.slots) if discount(s) == 1.0]
+        absent = self._absent(idea, topic)
+        if absent:
             topic = []
         phrases = self._phrases(idea, absent)
-        bound: dict[int, list[str]] = {}
-        for i, a, b in phrases:
-            for slot in (i, i + 1):
-                if discount(idea.slots[slot]) < 1.0:
-                    bound.setdefault(slot, []).append(f"{a} {b}")
+        bound = _bound(idea, phrases)
         topic_phrases: list[tuple[int, str, str]] = []
         if not topic:
             topic_phrases = [p for p in phrases if (p[1], p[2]) in glossary_phrases()]
@@ -671,6 +673,17 @@ class TopicalIndex:
         rows = [j for j in documents if (scores.evidence[j] if evidence else j in near)]
         rows.sort(key=lambda j: (-float(scores.quality[j]), j))
         return rows[:limit]
+
+
+def _bound(idea: IdeaWords, phrases: Sequence[tuple[int, str, str]]) -> dict[int, list[str]]:
+    """For each slot of a discounted (generic or education) word, the phrases it is part of:
+    it counts only inside them."""
+    bound: dict[int, list[str]] = {}
+    for i, a, b in phrases:
+        for slot in (i, i + 1):
+            if discount(idea.slots[slot]) < 1.0:
+                bound.setdefault(slot, []).append(f"{a} {b}")
+    return bound
 
 
 def _best_per_row(found: Sequence[tuple[np.ndarray, np.ndarray]],
