@@ -88,7 +88,7 @@ def parse_size(value: str | None) -> tuple[int, int] | None:
     """``MIN..MAX`` or ``N`` as a (min, max) pair (:func:`matcher.consortium.builder.parse_size`);
     a usage error otherwise."""
     from matcher.consortium.builder import parse_size as parse
-    from models.errors import QueryError
+    from matcher.errors import QueryError
 
     try:
         return parse(value)

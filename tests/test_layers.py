@@ -25,6 +25,7 @@ MATCHER_PARTS = {
     "language": set(),
     "cells": set(),
     "limits": {"i18n"},
+    "errors": set(),
     "fields": set(),
     "requests": {"fields", "i18n", "limits"},
     "registry": {"i18n", "names"},
@@ -157,4 +158,16 @@ def test_plain_values_and_the_models_never_import_the_database() -> None:
                        if name.startswith(DATABASE_MODULES))
         if found:
             offences.append(f"{where} imports {found}")
+    assert not offences, "\n".join(offences)
+
+
+def test_the_commands_reach_the_database_and_the_errors_through_the_library() -> None:
+    """``cli/commands`` import neither SQLAlchemy nor ``models``: the errors they raise or
+    map are the library's (``matcher.errors``); opening the registry is ``cli/app.py``'s."""
+    offences = []
+    for path in sorted((ROOT / "cli" / "commands").rglob("*.py")):
+        found = sorted(name for name in _imports(path)
+                       if name.split(".")[0] in ("sqlalchemy", "models"))
+        if found:
+            offences.append(f"{path.relative_to(ROOT)} imports {found}")
     assert not offences, "\n".join(offences)

@@ -85,8 +85,8 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
     Example:
       matcher check --action KA220-HED -m 999873188 -m "SF HELSINK01" -m E10208573
     """
+    from matcher.errors import NotEligible
     from matcher.i18n import message, said, say
-    from models.errors import NotEligible
 
     verdict = app.matcher().check(ConsortiumRequest.from_mapping(
         {"action": action, "members": members, "coordinator": coordinator,

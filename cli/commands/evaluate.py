@@ -113,9 +113,9 @@ def evaluate_command(app: App, task: str, histories: tuple[Path, ...],
         --programme-parts programme_parts.csv.gz --projects projects.csv.gz \\
         --train-until 2017 --test-from 2018 --test-to 2019
     """
+    from matcher.errors import QueryError
     from matcher.evaluation.harness import check_years
     from matcher.evaluation.report import evaluate_task
-    from models.errors import QueryError
 
     check_years(train_until, test_from, test_to)
     if max_queries is not None and task != "complete":
