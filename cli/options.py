@@ -85,10 +85,10 @@ def call_year_option(func: F) -> F:
 
 
 def parse_size(value: str | None) -> tuple[int, int] | None:
-    """``MIN..MAX`` or ``N`` as a (min, max) pair (:func:`matcher.consortium.builder.parse_size`);
-    a usage error otherwise."""
-    from matcher.consortium.builder import parse_size as parse
+    """``MIN..MAX`` or ``N`` as a (min, max) pair (:func:`matcher.fields.parse_size`, the one
+    reader of a size); a usage error otherwise."""
     from matcher.errors import QueryError
+    from matcher.fields import parse_size as parse
 
     try:
         return parse(value)

@@ -23,7 +23,8 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from models.errors import QueryError
+from models.errors import QueryError, concerning
+from models.text import quoted
 
 __all__ = ["FieldError", "kinds", "parse_fields", "parse_size", "parse_value"]
 
@@ -119,8 +120,15 @@ def _number(name: str, value: Any) -> float | None:
         raise FieldError(f"{name}: {value!r} is not a number") from None
 
 
-def parse_size(name: str, value: Any) -> tuple[int, int] | None:
-    """A consortium size, ``MIN..MAX`` or ``N`` (or a pair), as ``(min, max)``."""
+def parse_size(value: Any) -> tuple[int, int] | None:
+    """A consortium size, ``MIN..MAX`` or ``N`` (or a pair), as ``(min, max)``; None for an
+    empty one. The one reader of a size: the command line's ``--size``, a batch row, the web.
+
+    >>> parse_size("3..5"), parse_size("4"), parse_size([2, 3]), parse_size("")
+    ((3, 5), (4, 4), (2, 3), None)
+    """
+    if value is None:
+        return None
     if isinstance(value, (list, tuple)) and len(value) == 2:
         text = f"{value[0]}..{value[1]}"
     else:
@@ -128,13 +136,22 @@ def parse_size(name: str, value: Any) -> tuple[int, int] | None:
     if not text:
         return None
     found = re.fullmatch(r"([0-9]+)\s*(?:(?:\.\.|-)\s*([0-9]+))?", text)
-    if found is None:
-        raise FieldError(f"size: {value!r} is not MIN..MAX or N (e.g. 3..5)")
-    low, high = int(found[1]), int(found[2] or found[1])
-    if low > high:
-        raise FieldError(f"size: {value!r}: MIN is larger than MAX")
+    shown = quoted(value if isinstance(value, str) else text)
+    with concerning("size"):
+        if found is None:
+            raise FieldError(f"{shown} is not MIN..MAX or N (e.g. 3..5)")
+        low, high = int(found[1]), int(found[2] or found[1])
+        if low > high or low < 1:
+            raise FieldError(f"{shown}: MIN must be 1 or more and not above MAX")
     return (low, high)
 
 
-_READERS = {"str": _text, "bool": _yes_no, "int": _whole, "size": parse_size,
+def _size(name: str, value: Any) -> tuple[int, int] | None:
+    try:
+        return parse_size(value)
+    except FieldError as exc:
+        raise FieldError(f"{name}: {exc}") from None
+
+
+_READERS = {"str": _text, "bool": _yes_no, "int": _whole, "size": _size,
             "float": _number}

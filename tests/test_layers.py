@@ -31,7 +31,7 @@ MATCHER_PARTS = {
     "registry": {"i18n", "names"},
     "values": {"registry"},
     "ranking": {"i18n", "language", "registry", "values"},
-    "consortium": {"i18n", "registry", "values"},
+    "consortium": {"fields", "i18n", "registry", "values"},
     "vocabulary": {"i18n", "names", "ranking", "registry", "values"},
     "partners": {"consortium", "i18n", "ranking", "registry", "requests", "values",
                  "vocabulary"},

@@ -28,11 +28,11 @@ from matcher.consortium.beam import beam_search, differs, diverse
 from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.pool import CandidatePool
 from matcher.consortium.rules import HIGHER_EDUCATION, Call
+from matcher.fields import parse_size
 from matcher.i18n import Text, category, counting, join, message
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters, Match, Query
 from models.errors import ConstraintError, QueryError, concerning
-from models.text import quoted
 
 __all__ = ["CandidateRanker", "Consortium", "Member", "Request", "complete", "parse_size",
            "prepare", "propose", "search"]
@@ -97,26 +97,7 @@ class Consortium:
         }
 
 
-def parse_size(value: str | None) -> tuple[int, int] | None:
-    """``MIN..MAX`` or ``N`` as a (min, max) pair (``None`` stays ``None``).
-
-    >>> parse_size("3..5"), parse_size("4")
-    ((3, 5), (4, 4))
-    """
-    if value is None:
-        return None
-    lo, sep, hi = value.strip().partition("..")
-    with concerning("size"):
-        try:
-            size = (int(lo), int(hi if sep else lo))
-        except ValueError:
-            raise QueryError(f"{quoted(value)} is not MIN..MAX or N (e.g. 3..5)") from None
-        if size[0] > size[1] or size[0] < 1:
-            raise QueryError(f"{quoted(value)}: MIN must be 1 or more and not above MAX")
-    return size
-
-
-def _parse_size(size: tuple[int, int] | None, min_orgs: int, n_given: int) -> tuple[int, int]:
+def _size_range(size: tuple[int, int] | None, min_orgs: int, n_given: int) -> tuple[int, int]:
     lo_default = max(min_orgs, n_given + 1)
     lo, hi = size if size is not None else (lo_default, lo_default + 1)
     if lo > hi:
@@ -139,7 +120,7 @@ def _sizes(call: Call, given: Sequence[OrgProfile], size: tuple[int, int] | None
             f"{rules.min_organisations}..{max(size[1], rules.min_organisations)} or more",
             constraint="min_organisations")
     with concerning("size"):
-        lo, hi = _parse_size(size, rules.min_organisations, len(given))
+        lo, hi = _size_range(size, rules.min_organisations, len(given))
     if hi <= len(given):
         raise ConstraintError(f"size {lo}..{hi}: the {len(given)} given members already fill "
                               f"the consortium; ask for a larger --size", constraint="size")
