@@ -34,7 +34,7 @@ def main() -> None:
     from data.scratch import history_database
     from matcher.evaluation.harness import evaluate, partner_split
     from matcher.evaluation.training import RankerScorer
-    from matcher.registry.snapshot import load_registry
+    from matcher.registry.store import load_registry
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=SHARED / "cordis-h2020")

@@ -44,6 +44,7 @@ from matcher.evaluation.judged import (
     twin_overlap,
 )
 from matcher.language.ideas import read_idea
+from models.files import json_lines
 
 HERE = ROOT / "bench" / "judged"
 SYSTEMS = ("matcher", "keyword")
@@ -220,10 +221,7 @@ def merge(out: Path, answers: Path, reader: str) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     n = 0
     with target.open("a", encoding="utf-8") as f:
-        for line in answers.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            raw = json.loads(line)
+        for raw in json_lines(answers):
             org = keys[str(raw["idea"])][str(raw["c"])]
             f.write(json.dumps({"idea": raw["idea"], "org": org, "grade": int(raw["grade"]),
                                 "reader": reader}) + "\n")

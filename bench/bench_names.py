@@ -31,7 +31,8 @@ from bench.synth import make_registry
 from data.bootstrap import load_bundled
 from data.reference import seed_reference
 from matcher.registry.catalogue import find_organisation
-from matcher.registry.snapshot import Registry, load_registry
+from matcher.registry.snapshot import Registry
+from matcher.registry.store import load_registry
 from matcher.vocabulary import OrgIndex
 from models.db import open_database
 from models.errors import QueryError

@@ -35,8 +35,9 @@ import numpy as np
 from bench.synth import make_registry
 from data.reference import seed_reference
 from matcher.ranking.ranker import Ranker
-from matcher.registry.reference import Reference, load_reference
+from matcher.registry.reference import Reference
 from matcher.registry.snapshot import Registry
+from matcher.registry.store import load_reference
 from models.db import open_database
 
 __all__ = ["ROOT", "SHARED", "ChildMemory", "Fitted", "fitted_registry", "machine",

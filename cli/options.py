@@ -85,12 +85,41 @@ def call_year_option(func: F) -> F:
 
 
 def parse_size(value: str | None) -> tuple[int, int] | None:
-    """``MIN..MAX`` or ``N`` as a (min, max) pair (:func:`matcher.consortium.builder.parse_size`);
-    a usage error otherwise."""
-    from matcher.consortium.builder import parse_size as parse
-    from models.errors import QueryError
+    """``MIN..MAX`` or ``N`` as a (min, max) pair (:func:`matcher.fields.parse_size`, the one
+    reader of a size); a usage error otherwise."""
+    from matcher.errors import QueryError
+    from matcher.fields import parse_size as parse
 
     try:
         return parse(value)
     except QueryError as exc:
         raise click.BadParameter(str(exc), param_hint="'--size'") from None
+
+
+_CLICK_TYPES: dict[str, Any] = {"str": str, "int": int, "float": float, "size": str}
+
+
+def request_options(request_type: type, *, leave: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """An option for each field of ``request_type`` that the command has no option for yet
+    (and not in ``leave``): a field added to the request is an option of the command with no
+    other edit, its help from the field's ``help`` metadata. Put it right under
+    ``@click.command``; its options come last in the help."""
+    from dataclasses import fields
+
+    from matcher.fields import kinds
+
+    def decorate(func: F) -> F:
+        have = {p.name for p in getattr(func, "__click_params__", ())} | set(leave)
+        found = kinds(request_type)
+        for f in fields(request_type):
+            if f.name in have:
+                continue
+            kind, flag = found[f.name], "--" + f.name.replace("_", "-")
+            extra: dict[str, Any] = (
+                {"is_flag": True} if kind == "bool"
+                else {"multiple": True} if kind == "list"
+                else {"type": _CLICK_TYPES[kind]})
+            option = click.Option([flag, f.name], help=f.metadata.get("help"), **extra)
+            func.__click_params__ = [option, *getattr(func, "__click_params__", [])]  # type: ignore[attr-defined]
+        return func
+    return decorate

@@ -13,15 +13,17 @@ objective, beam search, the builder), ``matcher.batch`` and ``matcher.evaluation
 from matcher.consortium.builder import Consortium, Member
 from matcher.consortium.rules import Call, RuleBook, Violation
 from matcher.facade import Completion, IndexStatus, Matcher, Verdict
-from matcher.partners import SearchRequest, SearchResult
+from matcher.partners import SearchResult
 from matcher.registry.catalogue import OrgDetail, OrgSummary, ThemeRow
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
+from matcher.requests import ConsortiumRequest, SearchRequest
 from matcher.values import Filters, Match, Query
 
 __all__ = [
     "Call",
     "Completion",
     "Consortium",
+    "ConsortiumRequest",
     "Filters",
     "IndexStatus",
     "Match",

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, overload
 
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,7 @@ from matcher.consortium.builder import Consortium, complete, propose
 from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.rules import Call, RuleBook, Violation
 from matcher.limits import check_text, check_value, check_values
-from matcher.partners import SearchRequest, SearchResult, search_partners
+from matcher.partners import SearchResult, search_partners
 from matcher.ranking.index import IndexInfo, index_dir, load_index, load_or_build, status
 from matcher.ranking.ranker import Ranker
 from matcher.registry.catalogue import (
@@ -47,8 +47,10 @@ from matcher.registry.catalogue import (
     profiles,
     registry_stats,
 )
-from matcher.registry.reference import Reference, load_reference
-from matcher.registry.snapshot import OrgProfile, fingerprint
+from matcher.registry.reference import Reference
+from matcher.registry.snapshot import OrgProfile
+from matcher.registry.store import fingerprint, load_reference
+from matcher.requests import ConsortiumRequest, IdeaFields, SearchRequest
 from matcher.values import Filters, Query
 from matcher.vocabulary import OrgIndex, Vocabulary
 from models.db import Database, open_registry
@@ -130,6 +132,11 @@ def _within_limits(*, text: str = "", members: Sequence[str] = (),
             check_value(name, value)
         else:
             check_values(name, value)
+
+
+def _tuples(fields: dict[str, Any]) -> dict[str, Any]:
+    """Keyword fields of a request with their lists as tuples (a request is frozen)."""
+    return {name: tuple(v) if isinstance(v, list) else v for name, v in fields.items()}
 
 
 def _objective(idea_weight: float | None) -> Objective | None:
@@ -256,24 +263,43 @@ class Matcher:
             return self.rulebook.call(action, call_year)
 
     # -- 1. partners ---------------------------------------------------------------------
-    def search(self, *, org: str | None = None, text: str = "", themes: Sequence[str] = (),
-               topics: Sequence[str] = (), countries: Sequence[str] = (),
-               exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
-               eche: bool = False, programme_countries_only: bool = False,
-               action: str = "KA220-HED", k: int = 10,
-               include_unnamed: bool = False) -> SearchResult:
+    @overload
+    def search(self, request: SearchRequest | None = None, /, **fields: Any) -> SearchResult:
+        ...
+
+    @overload
+    def search(self, request: Sequence[SearchRequest], /,
+               ) -> list[SearchResult | MatcherError]:
+        ...
+
+    def search(self, request: SearchRequest | Sequence[SearchRequest] | None = None, /,
+               **fields: Any) -> SearchResult | list[SearchResult | MatcherError]:
         """The ``k`` best partners for an organisation and/or a project idea, explained.
-        Organisations known only by their PIC are left out unless ``include_unnamed``."""
-        request = SearchRequest(
-            org=org, text=text, themes=tuple(themes), topics=tuple(topics),
-            countries=tuple(countries), exclude_countries=tuple(exclude_countries),
-            types=tuple(types), eche=eche, programme_countries_only=programme_countries_only,
-            action=action, k=k, include_unnamed=include_unnamed)
-        self.validate(request)
-        found = self.search_many([request])[0]
-        if isinstance(found, MatcherError):
-            raise found
-        return found
+
+        ``request``: a :class:`~matcher.partners.SearchRequest`, or its fields by keyword
+        (``m.search(text="virtual mobility", k=3)``). Organisations known only by their PIC
+        are left out unless ``include_unnamed``. A list of requests is answered as one batch:
+        a list of results in the same order, a request that cannot be answered giving its
+        error in its place.
+        """
+        if request is None:
+            request = SearchRequest(**_tuples(fields))
+        if isinstance(request, SearchRequest):
+            self.validate(request)
+            found = self._search_checked([request])[0]
+            if isinstance(found, MatcherError):
+                raise found
+            return found
+        requests = list(request)
+        refused: dict[int, MatcherError] = {}
+        for i, one in enumerate(requests):
+            try:
+                one.check()
+            except MatcherError as exc:
+                refused[i] = exc
+        answers = iter(self._search_checked(
+            [one for i, one in enumerate(requests) if i not in refused]))
+        return [refused[i] if i in refused else next(answers) for i in range(len(requests))]
 
     def validate(self, request: SearchRequest) -> None:
         """``QueryError`` for a search that is wrong in itself (empty, a bad ``k``, an unknown
@@ -286,18 +312,25 @@ class Matcher:
         with concerning("action"):
             self.rulebook.action(action)
 
-    def search_many(self, requests: Sequence[SearchRequest],
-                    ) -> list[SearchResult | MatcherError]:
-        """Many searches as one batch; a request that cannot be answered gives its error in
-        its place."""
+    def _search_checked(self, requests: Sequence[SearchRequest],
+                        ) -> list[SearchResult | MatcherError]:
         if requests:
             self._known_action(requests[0].action)  # an unknown action fails every row
         return search_partners(self.ranker(), self.vocabulary, self.rulebook, requests)
 
     # -- 2. consortia --------------------------------------------------------------------
-    def check(self, action: str, members: Sequence[str], *, coordinator: str | None = None,
-              call_year: int | None = None) -> Verdict:
-        """Whether the consortium is eligible for the call; every rule it breaks."""
+    def check(self, request: ConsortiumRequest | str, members: Sequence[str] = (), *,
+              coordinator: str | None = None, call_year: int | None = None) -> Verdict:
+        """Whether the consortium is eligible for the call; every rule it breaks.
+
+        ``request``: a :class:`~matcher.requests.ConsortiumRequest` (its action, members,
+        coordinator and call year are read), or the action with the rest by keyword.
+        """
+        if isinstance(request, ConsortiumRequest):
+            action, members = request.action, request.members
+            coordinator, call_year = request.coordinator, request.call_year
+        else:
+            action = request
         _within_limits(action=action, members=members, coordinator=coordinator)
         call = self.call(action, call_year)
         with self.session() as s:
@@ -312,64 +345,59 @@ class Matcher:
         return Verdict(call.rules.code, call.label, call.year, tuple(given), lead,
                        tuple(call.check(given, coordinator=lead)))
 
-    def complete(self, action: str, members: Sequence[str], *,
-                 size: tuple[int, int] | None = None, n: int = 5, text: str = "",
-                 themes: Sequence[str] = (), topics: Sequence[str] = (),
-                 countries: Sequence[str] = (), exclude_countries: Sequence[str] = (),
-                 types: Sequence[str] = (), eche: bool = False, call_year: int | None = None,
-                 coordinator: str | None = None, include_unnamed: bool = False,
-                 idea_weight: float | None = None) -> Completion:
+    def complete(self, request: ConsortiumRequest | str, members: Sequence[str] = (),
+                 **fields: Any) -> Completion:
         """The ``n`` best eligible consortia that contain ``members``, best first; added
         members have a name unless ``include_unnamed``. ``idea_weight`` (0 to 1): how much the
-        additions' closeness to the idea counts (default: the learned objective's)."""
-        _within_limits(action=action, members=members, coordinator=coordinator, text=text,
-                       themes=themes, topics=topics, countries=countries,
-                       exclude_countries=exclude_countries, types=types)
-        call = self.call(action, call_year)
-        objective = _objective(idea_weight)
+        additions' closeness to the idea counts (default: the learned objective's).
+
+        ``request``: a :class:`~matcher.requests.ConsortiumRequest`, or its action with the
+        members and the other fields by keyword. A request without members but with a
+        coordinator is a proposal (:meth:`propose`).
+        """
+        if isinstance(request, str):
+            request = ConsortiumRequest(action=request, members=tuple(members),
+                                        **_tuples(fields))
+        lead_is = "lead" if request.proposal else "coordinator"
+        _within_limits(action=request.action, members=request.members,
+                       **{lead_is: request.coordinator}, text=request.text,
+                       themes=request.themes, topics=request.topics,
+                       countries=request.countries,
+                       exclude_countries=request.exclude_countries, types=request.types)
+        call = self.call(request.action, request.call_year)
+        objective = _objective(request.idea_weight)
         words = self.vocabulary
         with concerning("members"):
-            given = words.organisations(members)
-        with concerning("coordinator"):
-            lead = words.organisation(coordinator) if coordinator else None
-        found_themes, found_topics, notes, filters = self._idea_and_filters(
-            themes, topics, countries, exclude_countries, types, eche, include_unnamed)
-        found = complete(self.ranker(), call, members=given, size=size, n=n, text=text,
-                         themes=found_themes, topics=found_topics, filters=filters,
-                         coordinator=lead, objective=objective)
+            given = words.organisations(request.members)
+        with concerning(lead_is):
+            lead = words.organisation(request.coordinator) if request.coordinator else None
+        found_themes, found_topics, notes, filters = self._idea_and_filters(request)
+        asked: dict[str, Any] = {
+            "size": request.size, "n": request.n, "text": request.text, "themes": found_themes,
+            "topics": found_topics, "filters": filters, "objective": objective}
+        if request.proposal:
+            assert lead is not None
+            found = propose(self.ranker(), call, lead=lead, **asked)
+        else:
+            found = complete(self.ranker(), call, members=given, coordinator=lead, **asked)
         return Completion(call.rules.code, call.year, tuple(found), notes)
 
-    def propose(self, action: str, lead: str, *, size: tuple[int, int] | None = None,
-                n: int = 5, text: str = "", themes: Sequence[str] = (),
-                topics: Sequence[str] = (), countries: Sequence[str] = (),
-                exclude_countries: Sequence[str] = (), types: Sequence[str] = (),
-                eche: bool = False, call_year: int | None = None,
-                include_unnamed: bool = False, idea_weight: float | None = None) -> Completion:
-        """Whole eligible consortia around ``lead`` (the coordinator) for a project idea;
-        ``idea_weight`` as for :meth:`complete`."""
-        _within_limits(action=action, lead=lead, text=text, themes=themes, topics=topics,
-                       countries=countries, exclude_countries=exclude_countries, types=types)
-        call = self.call(action, call_year)
-        objective = _objective(idea_weight)
-        with concerning("lead"):
-            leader = self.vocabulary.organisation(lead)
-        found_themes, found_topics, notes, filters = self._idea_and_filters(
-            themes, topics, countries, exclude_countries, types, eche, include_unnamed)
-        found = propose(self.ranker(), call, lead=leader, size=size, n=n, text=text,
-                        themes=found_themes, topics=found_topics, filters=filters,
-                        objective=objective)
-        return Completion(call.rules.code, call.year, tuple(found), notes)
+    def propose(self, action: str, lead: str, **fields: Any) -> Completion:
+        """Whole eligible consortia around ``lead`` (the coordinator) for a project idea:
+        :meth:`complete` of a request with that coordinator and no members."""
+        return self.complete(ConsortiumRequest(action=action, coordinator=lead,
+                                               **_tuples(fields)))
 
-    def _idea_and_filters(self, themes: Sequence[str], topics: Sequence[str],
-                          countries: Sequence[str], exclude_countries: Sequence[str],
-                          types: Sequence[str], eche: bool, include_unnamed: bool,
+    def _idea_and_filters(self, request: IdeaFields,
                           ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], Filters]:
         """A consortium request's themes, call topics (with their notes) and filters."""
         words = self.vocabulary
-        found_topics, notes = words.topics(topics)
-        return (words.themes(themes), found_topics, notes,
-                words.filters(countries=countries, exclude_countries=exclude_countries,
-                              types=types, eche=eche, include_unnamed=include_unnamed))
+        found_topics, notes = words.topics(request.topics)
+        return (words.themes(request.themes), found_topics, notes,
+                words.filters(countries=request.countries,
+                              exclude_countries=request.exclude_countries,
+                              types=request.types, eche=request.eche,
+                              include_unnamed=request.include_unnamed))
 
     # -- browsing the registry -----------------------------------------------------------
     def orgs(self, *, countries: Sequence[str] = (), types: Sequence[str] = (),

@@ -47,7 +47,7 @@ import itertools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Generic, Protocol, TypeVar
@@ -301,6 +301,21 @@ class NameIndex(Generic[T]):
             offer(row, Tier.EXACT, 1.0, 1.0)
         if not fuzzy:
             return best
+        for row, tier, score, cover in self._word_matches(built, key, close):
+            offer(row, tier, score, cover)
+        if substring:
+            for row, name in enumerate(built.keys):
+                if key in name:
+                    have = best.get(int(built.owner[row]))
+                    offer(row, Tier.SUBSTRING, have.score if have else 0.0,
+                          have.cover if have else 0.0)
+        return best
+
+    def _word_matches(self, built: _Built, key: str, close: int,
+                      ) -> Iterator[tuple[int, Tier, float, float]]:
+        """The name rows ``key`` matches word by word (each word or a form close to it), with
+        their tier, score and how much of the query they cover; when none covers the query,
+        about ``close`` of those that cover some."""
         words = list(dict.fromkeys(key.split()))
         similar = [self._similar_words(built, w) for w in words]
         max_weight = math.log1p(max(len(built.keys), 1))
@@ -309,36 +324,30 @@ class NameIndex(Generic[T]):
             else built.weight[max(s, key=s.__getitem__)] if s else max_weight
             for w, s in zip(words, similar, strict=True)])
         columns = sorted({c for s in similar for c in s})
-        if columns:
-            hit = np.unique(built.postings[columns].indices)
-            sub = built.rows[hit]
-            starts = sub.indptr[:-1]
-            per_word = np.zeros((len(words), len(built.words)))
-            for i, s in enumerate(similar):
-                per_word[i, list(s)] = list(s.values())
-            # rounded, so that a ratio of exactly 80 is not lost to float noise at COVER
-            query_cover = np.round(sum(
-                weights[i] * np.maximum.reduceat(per_word[i, sub.indices], starts)
-                for i in range(len(words))) / weights.sum(), 6)
-            best_form = per_word.max(axis=0)[sub.indices]
-            name_cover = np.round(np.add.reduceat(built.weight[sub.indices] * best_form, starts)
-                                  / built.row_weight[hit], 6)
-            score = np.round((query_cover + name_cover) / 2, 6)
-            keep = query_cover >= COVER
-            if close and not keep.any():  # only the best few, for the hint
-                keep[np.lexsort((-score, -query_cover))[:close * 10]] = True
-            for i in np.flatnonzero(keep).tolist():
-                q, n = float(query_cover[i]), float(name_cover[i])
-                tier = (Tier.FULL if q >= COVER and n >= COVER
-                        else Tier.WORDS if q >= COVER else Tier.CLOSE)
-                offer(int(hit[i]), tier, float(score[i]), q)
-        if substring:
-            for row, name in enumerate(built.keys):
-                if key in name:
-                    have = best.get(int(built.owner[row]))
-                    offer(row, Tier.SUBSTRING, have.score if have else 0.0,
-                          have.cover if have else 0.0)
-        return best
+        if not columns:
+            return
+        hit = np.unique(built.postings[columns].indices)
+        sub = built.rows[hit]
+        starts = sub.indptr[:-1]
+        per_word = np.zeros((len(words), len(built.words)))
+        for i, s in enumerate(similar):
+            per_word[i, list(s)] = list(s.values())
+        # rounded, so that a ratio of exactly 80 is not lost to float noise at COVER
+        query_cover = np.round(sum(
+            weights[i] * np.maximum.reduceat(per_word[i, sub.indices], starts)
+            for i in range(len(words))) / weights.sum(), 6)
+        best_form = per_word.max(axis=0)[sub.indices]
+        name_cover = np.round(np.add.reduceat(built.weight[sub.indices] * best_form, starts)
+                              / built.row_weight[hit], 6)
+        score = np.round((query_cover + name_cover) / 2, 6)
+        keep = query_cover >= COVER
+        if close and not keep.any():  # only the best few, for the hint
+            keep[np.lexsort((-score, -query_cover))[:close * 10]] = True
+        for i in np.flatnonzero(keep).tolist():
+            q, n = float(query_cover[i]), float(name_cover[i])
+            tier = (Tier.FULL if q >= COVER and n >= COVER
+                    else Tier.WORDS if q >= COVER else Tier.CLOSE)
+            yield int(hit[i]), tier, float(score[i]), q
 
     def _ranked(self, key: str, *, fuzzy: bool = True, substring: bool = False,
                 close: int = 0) -> list[NameMatch[T]]:

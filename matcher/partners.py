@@ -11,7 +11,7 @@ and how many organisations of that kind there are.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -19,65 +19,15 @@ import numpy as np
 from matcher.consortium.rules import RuleBook
 from matcher.i18n import category as category_text
 from matcher.i18n import join, message
-from matcher.limits import check_text, check_value, check_values
 from matcher.ranking.explain import idea_terms
 from matcher.ranking.ranker import Ranker, Ranking
 from matcher.registry.snapshot import OrgProfile
+from matcher.requests import IdeaFields, SearchFields, SearchRequest
 from matcher.values import Filters, Match, Query
 from matcher.vocabulary import Vocabulary
 from models.errors import MatcherError, QueryError, concerning
 
-__all__ = ["SearchFields", "SearchRequest", "SearchResult", "search_partners"]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SearchFields:
-    """The fields of a partner search as a user types them: an organisation, an idea (words,
-    themes, call topics) and filters. :class:`SearchRequest` adds the action and ``k``; a
-    batch row (:class:`~matcher.batch.rows.BatchQuery`) adds its place in the file."""
-
-    org: str | None = None
-    text: str = ""
-    themes: tuple[str, ...] = ()
-    topics: tuple[str, ...] = ()
-    countries: tuple[str, ...] = ()
-    exclude_countries: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    eche: bool = False
-    programme_countries_only: bool = False
-    include_unnamed: bool = False
-
-    def search_fields(self) -> dict[str, Any]:
-        """These fields by name (what a :class:`SearchRequest` is made of)."""
-        return {f.name: getattr(self, f.name) for f in fields(SearchFields)}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SearchRequest(SearchFields):
-    """What a user asks ``matcher search``; strings as typed, resolved by the vocabulary.
-
-    ``action`` with ``programme_countries_only``: only organisations from the countries that
-    count for that action's latest call.
-    """
-
-    action: str = "KA220-HED"
-    k: int = 10
-
-    def check(self) -> None:
-        """``QueryError`` for an empty request, a bad ``k`` or one over the bounds of
-        :mod:`matcher.limits`, before anything is loaded."""
-        check_text("text", self.text)
-        check_value("org", self.org)
-        check_value("action", self.action)
-        for name in ("themes", "topics", "countries", "exclude_countries", "types"):
-            check_values(name, getattr(self, name))
-        if self.k < 1:
-            with concerning("k"):
-                raise QueryError(f"-k {self.k}: ask for at least 1 result")
-        if not ((self.org or "").strip() or self.text.strip()
-                or any(t.strip() for t in (*self.themes, *self.topics))):
-            with concerning("text"):
-                raise QueryError(message("error.empty_query"))
+__all__ = ["IdeaFields", "SearchFields", "SearchRequest", "SearchResult", "search_partners"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +76,8 @@ def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
                     requests: Sequence[SearchRequest],
                     ) -> list[SearchResult | MatcherError]:
     """One result per request, in order; a request that cannot be resolved gives its error
-    in its place (the others are answered: one bad row of a batch loses nothing else)."""
+    in its place (the others are answered: one bad row of a batch loses nothing else). The
+    requests are checked already (:meth:`SearchRequest.check`)."""
     resolved: list[tuple[int, Query, Filters, OrgProfile | None, tuple[str, ...]]] = []
     out: list[SearchResult | MatcherError] = [QueryError("not answered")] * len(requests)
     for i, request in enumerate(requests):
@@ -160,7 +111,6 @@ def search_partners(ranker: Ranker, vocabulary: Vocabulary, rulebook: RuleBook,
 
 def _resolve(vocabulary: Vocabulary, rulebook: RuleBook, request: SearchRequest,
              ) -> tuple[Query, Filters, OrgProfile | None, tuple[str, ...]]:
-    request.check()
     with concerning("org"):
         org = (vocabulary.organisation(request.org) if request.org and request.org.strip()
                else None)

@@ -20,13 +20,22 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
 
 from models.errors import DataFileError
 
-__all__ = ["MAX_JSON_DEPTH", "TooDeep", "csv_records", "parse_json", "quote_left_open",
-           "wide_encoding"]
+__all__ = [
+    "MAX_JSON_DEPTH",
+    "TooDeep",
+    "csv_records",
+    "json_lines",
+    "parse_json",
+    "quote_left_open",
+    "read_trained",
+    "wide_encoding",
+]
 
 #: How deeply lists and objects may nest in a JSON row (a row's values are text, numbers or
 #: lists of text: 2 levels; the rest is room).
@@ -165,3 +174,28 @@ def parse_json(text: str) -> Any:
                     raise TooDeep()
                 pending.append((child, depth + 1))
     return value
+
+
+T = TypeVar("T")
+
+
+def read_trained(path: Path, parse: Callable[[Any], T], *, what: str, train: str,
+                 errors: tuple[type[Exception], ...] = (ValueError,)) -> T:
+    """The learned values of a JSON file, ``parse``-d; a ``DataFileError`` for a file that
+    cannot be read or is not such a file (one of ``errors``), saying how to ``train`` them
+    again (``"train them with `python scripts/...`"``)."""
+    try:
+        return parse(json.loads(path.read_text(encoding="utf-8")))
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read the {what}: {exc.strerror}; {train}") from exc
+    except errors as exc:
+        raise DataFileError(path, f"not a {what} file ({exc}); {train}") from exc
+
+
+def json_lines(path: Path) -> Iterator[Any]:
+    """The values of a JSON Lines file of our own (blank lines skipped): for files the
+    project writes and reads back, where a bad line is a bug, not a user's mistake (a user's
+    file is read with the line-by-line errors of :func:`parse_json`)."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            yield json.loads(line)

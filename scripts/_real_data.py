@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from data.scratch import history_database
-from matcher.registry.snapshot import Registry, load_registry
+from matcher.registry.snapshot import Registry
+from matcher.registry.store import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared/data/cordis-h2020"

@@ -25,17 +25,20 @@ MATCHER_PARTS = {
     "language": set(),
     "cells": set(),
     "limits": {"i18n"},
+    "errors": set(),
+    "fields": set(),
+    "requests": {"fields", "i18n", "limits"},
     "registry": {"i18n", "names"},
     "values": {"registry"},
     "ranking": {"i18n", "language", "registry", "values"},
-    "consortium": {"i18n", "registry", "values"},
+    "consortium": {"fields", "i18n", "registry", "values"},
     "vocabulary": {"i18n", "names", "ranking", "registry", "values"},
-    "partners": {"consortium", "i18n", "limits", "ranking", "registry", "values",
+    "partners": {"consortium", "i18n", "ranking", "registry", "requests", "values",
                  "vocabulary"},
     "evaluation": {"consortium", "ranking", "registry", "values"},
-    "facade": {"consortium", "limits", "partners", "ranking", "registry", "values",
-               "vocabulary"},
-    "batch": {"cells", "facade", "partners", "values"},
+    "facade": {"consortium", "limits", "partners", "ranking", "registry", "requests",
+               "values", "vocabulary"},
+    "batch": {"cells", "facade", "fields", "partners", "requests", "values"},
     "export": {"cells", "registry"},
 }
 #: The ORM schema is read inside the registry boundary only.
@@ -135,3 +138,36 @@ def test_no_import_cycle() -> None:
         if node not in state:
             visit(node)
     assert not cycles, "\n".join(" -> ".join(c) for c in cycles)
+
+
+#: What may talk to the database inside ``matcher``: the registry's store and browsing
+#: queries, the facade (it owns the sessions) and the search index's cache (keyed by the
+#: database it was built from). Everything else works on plain values.
+DATABASE_IN = {"matcher/facade.py", "matcher/ranking/index.py", "matcher/registry/store.py",
+               "matcher/registry/catalogue.py"}
+DATABASE_MODULES = ("sqlalchemy", "models.db", "models.schema", "models.locks")
+
+
+def test_plain_values_and_the_models_never_import_the_database() -> None:
+    offences = []
+    for path in sorted((ROOT / "matcher").rglob("*.py")):
+        where = str(path.relative_to(ROOT))
+        if where in DATABASE_IN:
+            continue
+        found = sorted(name for name in _imports(path)
+                       if name.startswith(DATABASE_MODULES))
+        if found:
+            offences.append(f"{where} imports {found}")
+    assert not offences, "\n".join(offences)
+
+
+def test_the_commands_reach_the_database_and_the_errors_through_the_library() -> None:
+    """``cli/commands`` import neither SQLAlchemy nor ``models``: the errors they raise or
+    map are the library's (``matcher.errors``); opening the registry is ``cli/app.py``'s."""
+    offences = []
+    for path in sorted((ROOT / "cli" / "commands").rglob("*.py")):
+        found = sorted(name for name in _imports(path)
+                       if name.split(".")[0] in ("sqlalchemy", "models"))
+        if found:
+            offences.append(f"{path.relative_to(ROOT)} imports {found}")
+    assert not offences, "\n".join(offences)

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sys
-import tempfile
-from contextlib import ExitStack
-from pathlib import Path
-from typing import IO, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import click
 
 from cli.app import App, pass_app
 from cli.errors import reports_errors
-from models.errors import QueryError
 
 INTERRUPTED_EXIT = 130  # the shell's convention for "stopped by Ctrl-C"
 
@@ -30,44 +28,24 @@ class _TqdmStream:
         sys.stderr.flush()
 
 
-def _open(stack: ExitStack[Any], path: str, mode: str) -> IO[str]:
-    """A text stream for ``path`` (``-``: stdin or stdout), closed with ``stack``."""
-    if path == "-":
-        return sys.stdin if mode == "r" else sys.stdout
-    encoding = "utf-8-sig" if mode == "r" else "utf-8"
-    stream: IO[str] = Path(path).open(mode, encoding=encoding, newline="")  # noqa: SIM115
-    stack.callback(stream.close)
-    return stream
+class _Bar:
+    """A tqdm progress bar on stderr as the batch run's :class:`~matcher.batch.job.Progress`."""
+
+    def __init__(self, bar: Any, quiet: bool) -> None:
+        self.update = bar.update
+        self.errors: Any = sys.stderr if quiet else _TqdmStream(bar)
 
 
-def _errors_format(path: str) -> str:
-    suffix = Path(path).suffix.lower()
-    return {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}.get(suffix, "text")
+def _progress(quiet: bool) -> Any:
+    @contextmanager
+    def opened(total: int | None, initial: int) -> Iterator[_Bar]:
+        from tqdm import tqdm
 
+        with tqdm(total=total, initial=initial, unit="row", desc="batch", file=sys.stderr,
+                  disable=quiet, dynamic_ncols=True, smoothing=0.1) as bar:
+            yield _Bar(bar, quiet)
 
-def _task(app: App, mode: str, k: int | None, action: str | None, scratch: Path,
-          in_process: bool) -> tuple[Any, Any]:
-    """The batch task for ``mode``, and its handler when rows are answered in this process.
-
-    The search index is loaded (or rebuilt, when the registry changed) here first, so that
-    workers only ever open fresh artefacts: the database's index folder, or a copy in
-    ``scratch``.
-    """
-    from matcher.batch.tasks import CompleteHandler, CompleteTask, SearchHandler, SearchTask
-
-    matcher = app.matcher()
-    ranker = matcher.ranker()
-    if action is not None:
-        matcher.rulebook.action(action)  # an unknown --action is a usage error at once
-    directory = matcher.index_directory()
-    if not in_process and not matcher.index_status().fresh:
-        ranker.save(scratch)
-        directory = scratch
-    if mode == "search":
-        search = SearchTask(str(directory), k=k or 10, action=action or "KA220-HED")
-        return search, SearchHandler(matcher, search.k, search.action) if in_process else None
-    complete = CompleteTask(str(directory), action=action, k=k or 5)
-    return complete, CompleteHandler(matcher, action, complete.k) if in_process else None
+    return opened
 
 
 @click.command("batch")
@@ -124,69 +102,17 @@ def batch_command(app: App, input_path: str, output_path: str, mode: str, k: int
       matcher batch queries.csv -o results.csv --jobs 2
       matcher batch ideas.jsonl -o - --mode complete --action KA220-HED --errors bad.txt
     """
-    from tqdm import tqdm
-
-    from matcher.batch.engine import answer, run
-    from matcher.batch.resume import prepare_resume
-    from matcher.batch.rows import (
-        ErrorWriter,
-        ResultWriter,
-        count_rows,
-        format_of,
-        read_queries,
-    )
-    from matcher.batch.tasks import COMPLETE_COLUMNS, SEARCH_COLUMNS
+    from matcher.batch.job import BatchJob, run_batch
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
-    in_fmt = format_of(input_path, input_format, what="input")
-    out_fmt = format_of(output_path, output_format or ("jsonl" if output_path == "-" else None),
-                        what="output")
     if resume and output_path == "-":
         raise click.UsageError("--resume needs an OUTPUT file, not stdout")
-    if input_path != "-" and not Path(input_path).is_file():
-        raise QueryError(f"no such input file: {input_path}")
-    err_fmt = _errors_format(errors_path) if errors_path != "-" else "text"
-
-    with ExitStack() as stack:
-        start = (prepare_resume(Path(output_path), out_fmt,
-                                Path(errors_path) if errors_path != "-" else None, err_fmt)
-                 if resume else None)
-        source = _open(stack, input_path, "r")
-        items = read_queries(source, in_fmt, mode,  # type: ignore[arg-type]
-                             source=input_path if input_path != "-" else "stdin",
-                             start_row=start.row if start else 1)
-        first = next(items, None)  # a bad CSV header fails here, before the Ranker loads
-        # a whole pass over a file, before the Ranker loads too: an unclosed quote refuses it
-        total = count_rows(Path(input_path), in_fmt) if input_path != "-" else None
-        ranker_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="batch-")))
-        task, handler = _task(app, mode, k, action, ranker_dir,
-                              in_process=engine == "local" and jobs == 1)
-
-        done_before = start.row - 1 if start else 0
-        bar = stack.enter_context(tqdm(
-            total=total, initial=done_before, unit="row", desc="batch", file=sys.stderr,
-            disable=app.quiet, dynamic_ncols=True, smoothing=0.1))
-        out = _open(stack, output_path, "a" if resume else "w")
-        err_header = True
-        if errors_path == "-":
-            err: Any = _TqdmStream(bar) if not app.quiet else sys.stderr
-        else:
-            err_header = not (resume and Path(errors_path).exists()
-                              and Path(errors_path).stat().st_size > 0)
-            err = _open(stack, errors_path, "a" if resume else "w")
-        writer = ResultWriter(out, out_fmt, columns=start.columns if start else None,
-                              fallback=SEARCH_COLUMNS if mode == "search" else COMPLETE_COLUMNS)
-        errors = ErrorWriter(err, err_fmt, header=err_header)
-
-        def rows() -> Any:
-            if first is not None:
-                yield first
-                yield from items
-
-        summary = run(answer(rows(), task, jobs=jobs, engine=engine, scheduler=scheduler,
-                             chunk_size=chunk_size, handler=handler),
-                      writer, errors, start_row=start.row if start else 1, progress=bar.update)
+    job = BatchJob(input=input_path, output=output_path, mode=mode,  # type: ignore[arg-type]
+                   k=k, action=action, jobs=jobs, errors=errors_path, engine=engine,
+                   scheduler=scheduler, input_format=input_format,
+                   output_format=output_format, resume=resume, chunk_size=chunk_size)
+    summary = run_batch(app.matcher, job, progress=_progress(app.quiet))
     if summary.interrupted:
         click.echo(f"Interrupted at row {summary.resume_row}: the output holds whole rows "
                    "only. To finish, run the same command with --resume; it resumes from the "

@@ -17,8 +17,10 @@ from cli.options import (
     format_option,
     idea_options,
     parse_size,
+    request_options,
 )
 from cli.output import emit, table
+from matcher.requests import ConsortiumRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,11 +85,12 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
     Example:
       matcher check --action KA220-HED -m 999873188 -m "SF HELSINK01" -m E10208573
     """
+    from matcher.errors import NotEligible
     from matcher.i18n import message, said, say
-    from models.errors import NotEligible
 
-    verdict = app.matcher().check(action, members, coordinator=coordinator,
-                                  call_year=call_year)
+    verdict = app.matcher().check(ConsortiumRequest.from_mapping(
+        {"action": action, "members": members, "coordinator": coordinator,
+         "call_year": call_year}))
     violations = [{"rule": v.rule, "message": say(v.message, app.lang)}
                   for v in verdict.violations]
     if fmt == "table":
@@ -107,6 +110,7 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
 
 
 @click.command("complete")
+@request_options(ConsortiumRequest)
 @action_option(required=True)
 @click.option("--member", "-m", "members", multiple=True, required=True, metavar="ORG",
               help="A member you already have: PIC, OID, Erasmus code, #id or name "
@@ -114,11 +118,7 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
 @build_options
 @pass_app
 @reports_errors
-def complete_command(app: App, action: str, members: tuple[str, ...], size: str | None, n: int,
-                     text: str, themes: tuple[str, ...], topics: tuple[str, ...],
-                     countries: tuple[str, ...], exclude_countries: tuple[str, ...],
-                     types: tuple[str, ...], eche: bool, include_unnamed: bool,
-                     call_year: int | None, idea_weight: float | None, fmt: str) -> None:
+def complete_command(app: App, /, size: str | None, fmt: str, **options: Any) -> None:
     """Complete a consortium: the N best eligible consortia that contain the given members.
 
     Ranked by fit (past collaboration and the idea's words, themes and call topic),
@@ -130,25 +130,19 @@ def complete_command(app: App, action: str, members: tuple[str, ...], size: str 
     Example:
       matcher complete --action KA220-HED -m 999873188 -m 999991722 --size 3..5 -n 5
     """
-    found = app.matcher().complete(
-        action, members, size=parse_size(size), n=n, text=text, themes=themes, topics=topics,
-        countries=countries, exclude_countries=exclude_countries, types=types, eche=eche,
-        call_year=call_year, include_unnamed=include_unnamed, idea_weight=idea_weight)
-    show_consortia(app, found.to_json(), fmt)
+    request = ConsortiumRequest.from_mapping({**options, "size": parse_size(size)})
+    show_consortia(app, app.matcher().complete(request).to_json(), fmt)
 
 
 @click.command("propose")
+@request_options(ConsortiumRequest, leave=("members", "coordinator"))
 @action_option(required=True)
-@click.option("--lead", required=True, metavar="ORG",
+@click.option("--lead", "coordinator", required=True, metavar="ORG",
               help="The coordinator: PIC, OID, Erasmus code, #id or name.")
 @build_options
 @pass_app
 @reports_errors
-def propose_command(app: App, action: str, lead: str, size: str | None, n: int, text: str,
-                    themes: tuple[str, ...], topics: tuple[str, ...],
-                    countries: tuple[str, ...], exclude_countries: tuple[str, ...],
-                    types: tuple[str, ...], eche: bool, include_unnamed: bool,
-                    call_year: int | None, idea_weight: float | None, fmt: str) -> None:
+def propose_command(app: App, /, size: str | None, fmt: str, **options: Any) -> None:
     """Propose whole eligible consortia around a lead organisation for a project on --text,
     --theme or --topic.
 
@@ -156,13 +150,10 @@ def propose_command(app: App, action: str, lead: str, size: str | None, n: int, 
     Example:
       matcher propose --action KA220-HED --lead "SF HELSINK01" --text "virtual mobility"
     """
-    if not text.strip() and not themes and not topics:
+    if not options["text"].strip() and not options["themes"] and not options["topics"]:
         raise click.UsageError("give what the project is about: --text, --theme or --topic")
-    found = app.matcher().propose(
-        action, lead, size=parse_size(size), n=n, text=text, themes=themes, topics=topics,
-        countries=countries, exclude_countries=exclude_countries, types=types, eche=eche,
-        call_year=call_year, include_unnamed=include_unnamed, idea_weight=idea_weight)
-    show_consortia(app, found.to_json(), fmt)
+    request = ConsortiumRequest.from_mapping({**options, "size": parse_size(size)})
+    show_consortia(app, app.matcher().complete(request).to_json(), fmt)
 
 
 COMMANDS = [check_command, complete_command, propose_command]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,6 @@ from cli.errors import reports_errors
 from cli.options import format_option
 from cli.output import emit
 
-COLUMNS = ("model", "recall@k", "hit@k", "mrr", "ndcg@k", "queries")
-COMPLETE_COLUMNS = ("model", "precision@1", "best_of_5_recall", "any_hit@5",
-                    "distinct_additions", "queries")
 _FILE = click.Path(path_type=Path, dir_okay=False, exists=True)
 
 
@@ -23,11 +21,24 @@ def _load(histories: Sequence[Path], parts: Sequence[Path], projects: Sequence[P
           organisations: Sequence[Path], app: App) -> Any:
     """Every history file in a private temporary registry; its full snapshot."""
     from data.scratch import history_database
-    from matcher.registry.snapshot import load_registry
+    from matcher.registry.store import load_registry
 
     with history_database(histories, parts, projects=projects, organisations=organisations,
                           announce=app.say) as db, db.sessions() as session:
         return load_registry(session)
+
+
+def _progress(app: App) -> Callable[[int], Any]:
+    """A tqdm bar on stderr for ``total`` queries (none with ``--quiet``)."""
+    @contextmanager
+    def opened(total: int) -> Iterator[Callable[[int], None]]:
+        from tqdm import tqdm
+
+        with tqdm(total=total, unit=" queries", disable=app.quiet, leave=False,
+                  dynamic_ncols=True) as bar:
+            yield bar.update
+
+    return opened
 
 
 @click.command("evaluate")
@@ -102,12 +113,9 @@ def evaluate_command(app: App, task: str, histories: tuple[Path, ...],
         --programme-parts programme_parts.csv.gz --projects projects.csv.gz \\
         --train-until 2017 --test-from 2018 --test-to 2019
     """
-    from tqdm import tqdm
-
-    from matcher.evaluation.baselines import baselines
-    from matcher.evaluation.harness import check_years, evaluate, idea_split, partner_split
-    from matcher.evaluation.training import RankerScorer
-    from models.errors import QueryError
+    from matcher.errors import QueryError
+    from matcher.evaluation.harness import check_years
+    from matcher.evaluation.report import evaluate_task
 
     check_years(train_until, test_from, test_to)
     if max_queries is not None and task != "complete":
@@ -116,52 +124,13 @@ def evaluate_command(app: App, task: str, histories: tuple[Path, ...],
         raise QueryError("--task idea needs project titles: give --projects FILE (CORDIS "
                          "projects.csv.gz)")
     registry = _load(histories, parts, projects, organisations, app)
-    if task == "complete":
-        _complete(app, registry, train_until, test_from, test_to, seed, max_queries, fmt)
-        return
-    split = idea_split if task == "idea" else partner_split
-    data = split(registry, train_until=train_until, test_from=test_from, test_to=test_to)
-    app.say(f"{len(data.queries):,} {task} queries from {data.test_projects:,} test "
-            f"consortia over {data.train.n_orgs:,} training organisations")
-    scorers: dict[str, Any] = {"matcher": None}
-    scorers.update(baselines(task, seed=seed))
-    with tqdm(total=len(data.queries) * len(scorers), unit=" queries", disable=app.quiet,
-              leave=False, dynamic_ncols=True) as bar:
-        scorers["matcher"] = RankerScorer(task=task, seed=seed)
-        result = evaluate(data, scorers, k=k, seed=seed, progress=bar.update)
-    rows = [{"model": name, "recall@k": m.recall, "hit@k": m.hit, "mrr": m.mrr,
-             "ndcg@k": m.ndcg, "queries": result.queries}
-            for name, m in result.models.items()]
-    payload = result.to_json()
-    payload["matcher_weights"] = scorers["matcher"].learned_.to_json()
-    tuned = {name: s.report_ for name, s in scorers.items() if hasattr(s, "report_")}
-    if tuned:
-        payload["tuned_on_training_years"] = tuned
-    for name, report in tuned.items():
-        chosen = ", ".join(f"{k} {v:g}" for k, v in report["chosen"].items())
-        app.say(f"{name}: {chosen} (chosen on the {report['chosen_on']})")
-    emit(rows, COLUMNS, fmt, json_payload=payload)
-
-
-def _complete(app: App, registry: Any, train_until: int, test_from: int, test_to: int | None,
-              seed: int, max_queries: int | None, fmt: str) -> None:
-    from tqdm import tqdm
-
-    from matcher.evaluation.complete_task import METHODS, complete_task
-    from matcher.evaluation.consortia import complete_split
-
-    n = len(complete_split(registry, train_until=train_until, test_from=test_from,
-                           test_to=test_to, seed=seed, max_queries=max_queries).queries)
-    with tqdm(total=n * len(METHODS), unit=" queries", disable=app.quiet, leave=False,
-              dynamic_ncols=True) as bar:
-        result = complete_task(registry, train_until=train_until, test_from=test_from,
-                               test_to=test_to, seed=seed, max_queries=max_queries,
-                               say=app.say, progress=bar.update)
-    rows = [{"model": name, "precision@1": m.precision_at_1,
-             "best_of_5_recall": m.best_of_5_recall, "any_hit@5": m.any_hit_at_5,
-             "distinct_additions": m.distinct_additions, "queries": result.queries}
-            for name, m in result.models.items()]
-    emit(rows, COMPLETE_COLUMNS, fmt, json_payload=result.to_json())
+    report = evaluate_task(registry, task, train_until=train_until, test_from=test_from,
+                           test_to=test_to, k=k, seed=seed, max_queries=max_queries,
+                           say=app.say, progress=_progress(app))
+    for name, tuned in report.tuned.items():
+        chosen = ", ".join(f"{key} {value:g}" for key, value in tuned["chosen"].items())
+        app.say(f"{name}: {chosen} (chosen on the {tuned['chosen_on']})")
+    emit(report.rows, report.columns, fmt, json_payload=report.payload)
 
 
 COMMANDS = [evaluate_command]

@@ -72,7 +72,8 @@ def orgs_command(app: App, countries: tuple[str, ...], types: tuple[str, ...],
     emit(rows, columns, fmt)
 
 
-def _profile_text(d: dict[str, Any], n_projects: int) -> str:
+def _identity_lines(d: dict[str, Any]) -> list[str]:
+    """Who the organisation is: name, identifiers, country, type, website, ECHE, source."""
     eche = "no"
     if d["eche_end"]:
         eche = (f"{d['eche_start'] or '?'} to {d['eche_end']}"
@@ -92,14 +93,12 @@ def _profile_text(d: dict[str, Any], n_projects: int) -> str:
         lines.append(f"  description  {d['description']}")
     if d["source"]:
         lines.append(f"  source       {d['source']}")
-    if d["declared_themes"]:
-        lines.append("\nDeclared themes: "
-                     + "; ".join(t["label_en"] for t in d["declared_themes"]))
-    if d["project_themes"]:
-        lines += ["\nThemes of its projects:",
-                  table(d["project_themes"], ("code", "label_en", "count"))]
-    projects = d["projects"]
-    lines.append(f"\nProjects: {len(projects)}")
+    return lines
+
+
+def _project_lines(projects: list[dict[str, Any]], n_projects: int) -> list[str]:
+    """How many projects, and the first ``n_projects`` of them as a table."""
+    lines = [f"\nProjects: {len(projects)}"]
     if projects:
         columns: tuple[str, ...] = ("identifier", "programme", "action", "year", "role")
         if any(p["title"] for p in projects):  # H2020 rows have none
@@ -107,6 +106,18 @@ def _profile_text(d: dict[str, Any], n_projects: int) -> str:
         lines.append(table(projects[:n_projects], columns))
         if len(projects) > n_projects:
             lines.append(f"... and {len(projects) - n_projects} more (all in --format json)")
+    return lines
+
+
+def _profile_text(d: dict[str, Any], n_projects: int) -> str:
+    lines = _identity_lines(d)
+    if d["declared_themes"]:
+        lines.append("\nDeclared themes: "
+                     + "; ".join(t["label_en"] for t in d["declared_themes"]))
+    if d["project_themes"]:
+        lines += ["\nThemes of its projects:",
+                  table(d["project_themes"], ("code", "label_en", "count"))]
+    lines += _project_lines(d["projects"], n_projects)
     lines.append(f"\nPast partners (top {len(d['partners'])}, by shared projects):")
     lines.append(table(d["partners"], ("id", "ref", "name", "country", "category", "shared"))
                  if d["partners"] else "(none)")

@@ -11,8 +11,15 @@ import click
 
 from cli.app import App, pass_app
 from cli.errors import reports_errors
-from cli.options import action_option, filter_options, format_option, idea_options
+from cli.options import (
+    action_option,
+    filter_options,
+    format_option,
+    idea_options,
+    request_options,
+)
 from cli.output import emit
+from matcher.requests import SearchRequest
 
 COLUMNS = ("rank", "id", "pic", "name", "country", "type", "score", "closest", "why")
 
@@ -43,6 +50,7 @@ def render_table(results: list[dict[str, Any]]) -> str:
 
 
 @click.command("search")
+@request_options(SearchRequest)
 @click.option("--org", metavar="ORG",
               help="Find partners for this organisation: PIC, OID, Erasmus code, #id or name.")
 @idea_options
@@ -56,11 +64,7 @@ def render_table(results: list[dict[str, Any]]) -> str:
 @format_option()
 @pass_app
 @reports_errors
-def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...],
-                   topics: tuple[str, ...], k: int, countries: tuple[str, ...],
-                   exclude_countries: tuple[str, ...], types: tuple[str, ...], eche: bool,
-                   include_unnamed: bool, programme_countries_only: bool, action: str,
-                   fmt: str) -> None:
+def search_command(app: App, /, fmt: str, **options: Any) -> None:
     """Find partners: organisations ranked for an organisation and/or a project idea, each
     with the reasons (past projects like the idea, past projects together, partners in
     common, shared themes, matching words, type, country).
@@ -72,15 +76,10 @@ def search_command(app: App, org: str | None, text: str, themes: tuple[str, ...]
       matcher search --text "science education" --topic SwafS --type ngo
       matcher search --theme "Tiede yhteiskunnan kanssa ja yhteiskuntaa varten" --programme-countries-only
     """
-    from matcher import SearchRequest
     from matcher.i18n import said
 
-    SearchRequest(org=org, text=text, themes=themes, topics=topics, k=k).check()  # before anything is loaded
-    result = app.matcher().search(
-        org=org, text=text, themes=themes, topics=topics, countries=countries,
-        exclude_countries=exclude_countries, types=types, eche=eche,
-        programme_countries_only=programme_countries_only, action=action, k=k,
-        include_unnamed=include_unnamed)
+    request = SearchRequest.from_mapping(options)  # checked before anything is loaded
+    result = app.matcher().search(request)
     payload = said(result.to_json(), app.lang)
     for note in payload["notes"]:
         app.say(f"Note: {note}")

@@ -142,7 +142,7 @@ class _InterruptGuard:
 
 
 def run(outcomes: Iterator[RowOutcome], writer: ResultWriter, errors: ErrorWriter, *,
-        start_row: int = 1, progress: Callable[[int], None] | None = None) -> BatchSummary:
+        start_row: int = 1, progress: Callable[[int], object] | None = None) -> BatchSummary:
     """Write every outcome in order; return counts, or where to resume after Ctrl-C.
 
     ``outcomes`` is closed on the way out, which stops worker processes or Dask futures.

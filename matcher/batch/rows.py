@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from matcher.cells import csv_writer
-from matcher.partners import SearchFields
+from matcher.fields import FieldError, kinds, parse_value
+from matcher.partners import IdeaFields, SearchFields, SearchRequest
 from models.errors import DataFileError, QueryError
 from models.files import TooDeep, csv_records, parse_json, wide_encoding
 
@@ -52,25 +53,19 @@ Mode = Literal["search", "complete"]
 FORMATS = ("csv", "jsonl")
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
-_COMMON = {"id": "str", "text": "str", "themes": "list", "topics": "list", "countries": "list",
-           "exclude_countries": "list", "types": "list", "eche": "bool",
-           "include_unnamed": "bool", "k": "int"}
+#: The columns of a row in each mode, from the request types: the shared fields of an idea and
+#: its filters, ``k``, then the search's own (its ``action`` is the batch's) or the consortium's.
+_IDEA = kinds(IdeaFields)
+_COMMON = {"id": "str", **_IDEA, "k": "int"}
 FIELDS: dict[str, dict[str, str]] = {
-    "search": {**_COMMON, "org": "str", "programme_countries_only": "bool"},
+    "search": {**_COMMON, **{name: kind for name, kind in kinds(SearchRequest).items()
+                             if name not in _COMMON and name != "action"}},
     "complete": {**_COMMON, "members": "list", "action": "str", "size": "size",
                  "call_year": "int"},
 }
 _ALIASES = {"theme": "themes", "topic": "topics", "country": "countries",
             "exclude_country": "exclude_countries", "type": "types", "member": "members",
             "n": "k", "query_id": "id"}
-
-
-class _BadCell(ValueError):
-    """One cell cannot be read; the message names the field and what would be valid."""
-
-
-_TRUE = {"1", "true", "yes", "y", "x"}
-_FALSE = {"", "0", "false", "no", "n"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,60 +121,6 @@ def _unknown(name: str, mode: str) -> str:
     return f"unknown column {name!r}; valid columns: {', '.join(FIELDS[mode])}"
 
 
-def _parse_value(name: str, kind: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if kind == "list":
-        items = value if isinstance(value, list) else [value]
-        out: list[str] = []
-        for item in items:
-            if not isinstance(item, str):
-                raise _BadCell(f"{name}: expected text or a list of text, got {item!r}")
-            out += [p.strip() for p in item.split(";") if p.strip()]
-        return tuple(out)
-    if isinstance(value, (list, dict)) and kind != "size":
-        raise _BadCell(f"{name}: expected a single value, got {json.dumps(value)}")
-    if kind == "str":
-        text = str(value).strip()
-        return text or None
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        word = str(value).strip().lower()
-        if word in _TRUE | _FALSE:
-            return word in _TRUE
-        raise _BadCell(f"{name}: {value!r} is not a yes/no value; use 1/0, true/false, yes/no")
-    if kind == "int":
-        text = str(value).strip()
-        if not text:
-            return None
-        if isinstance(value, bool) or not re.fullmatch(r"[+-]?[0-9]+", text):
-            raise _BadCell(f"{name}: {value!r} is not a whole number")
-        number = int(text)
-        if name == "k" and not 1 <= number <= 1000:
-            raise _BadCell(f"k: {number} is out of range; use 1 to 1000")
-        if number < 0:
-            raise _BadCell(f"{name}: {number} is not a year; give one such as 2027")
-        return number
-    return _parse_size(value)
-
-
-def _parse_size(value: Any) -> tuple[int, int] | None:
-    if isinstance(value, list) and len(value) == 2:
-        text = f"{value[0]}..{value[1]}"
-    else:
-        text = str(value).strip()
-    if not text:
-        return None
-    found = re.fullmatch(r"([0-9]+)\s*(?:(?:\.\.|-)\s*([0-9]+))?", text)
-    if found is None:
-        raise _BadCell(f"size: {value!r} is not MIN..MAX or N (e.g. 3..5)")
-    low, high = int(found[1]), int(found[2] or found[1])
-    if low > high:
-        raise _BadCell(f"size: {value!r}: MIN is larger than MAX")
-    return (low, high)
-
-
 def _query(row: int, values: Mapping[str, Any], mode: str) -> BatchQuery:
     """A ``BatchQuery`` from one row's cells; ``ValueError`` naming the bad field."""
     kinds = FIELDS[mode]
@@ -187,12 +128,20 @@ def _query(row: int, values: Mapping[str, Any], mode: str) -> BatchQuery:
     for name, value in values.items():
         key = _key(name)
         if key not in kinds:
-            raise _BadCell(_unknown(name, mode))
-        got = _parse_value(key, kinds[key], value)
+            raise FieldError(_unknown(name, mode))
+        got = parse_value(key, kinds[key], value)
         if got is not None:
             parsed[key] = got
     parsed["id"] = parsed.get("id") or str(row)
     return BatchQuery(row=row, **parsed)
+
+
+def _query_or_error(row: int, values: Mapping[str, Any], mode: str) -> BatchQuery | RowOutcome:
+    """The row's query, or its failed outcome naming the bad field."""
+    try:
+        return _query(row, values, mode)
+    except FieldError as exc:
+        return RowOutcome(row, _row_id(values, row), error=str(exc))
 
 
 def _row_id(values: Mapping[str, Any], row: int) -> str:
@@ -258,10 +207,7 @@ def _read_jsonl(stream: IO[str], mode: str, source: str,
             yield RowOutcome(row, str(row), error="not valid text: a lone surrogate escape "
                              "(such as \\ud800) that no UTF-8 file can hold")
             continue
-        try:
-            yield _query(row, values, mode)
-        except _BadCell as exc:
-            yield RowOutcome(row, _row_id(values, row), error=str(exc))
+        yield _query_or_error(row, values, mode)
     if row == 0:
         raise DataFileError(source, "the file is empty")
 
@@ -305,11 +251,7 @@ def _read_csv(stream: IO[str], mode: str, source: str,
                              error=f"{len(cells)} cells but the header has {len(header)} "
                                    "columns (quote cells that contain commas)")
             continue
-        values = dict(zip(header, cells))
-        try:
-            yield _query(row, values, mode)
-        except _BadCell as exc:
-            yield RowOutcome(row, _row_id(values, row), error=str(exc))
+        yield _query_or_error(row, dict(zip(header, cells)), mode)
     if row == 0:
         raise DataFileError(source, "a header but no data rows")
 

@@ -104,7 +104,7 @@ class SharedBatches:
             if not live:
                 continue
             try:
-                found = self.matcher.search_many([r for r, _ in live])
+                found = self.matcher.search([r for r, _ in live])
             except BaseException as exc:  # noqa: BLE001  # given to every waiting caller
                 for _, future in live:
                     future.set_exception(exc)

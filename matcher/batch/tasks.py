@@ -16,7 +16,8 @@ from typing import Any
 
 from matcher.batch.rows import BatchQuery
 from matcher.facade import Matcher
-from matcher.partners import SearchRequest, match_json
+from matcher.partners import match_json
+from matcher.requests import ConsortiumRequest, SearchRequest
 from models.errors import MatcherError, QueryError
 
 __all__ = ["COMPLETE_COLUMNS", "SEARCH_COLUMNS", "CompleteHandler", "CompleteTask",
@@ -59,7 +60,7 @@ class SearchHandler:
 
     def many(self, rows: Sequence[BatchQuery]) -> list[Results | MatcherError]:
         """Every row's results (or error), the rows ranked as one batch."""
-        answers = self.matcher.search_many([self.request(q) for q in rows])
+        answers = self.matcher.search([self.request(q) for q in rows])
         return [a if isinstance(a, MatcherError) else [match_json(m) for m in a.matches]
                 for a in answers]
 
@@ -90,9 +91,7 @@ class CompleteHandler:
         if not q.members:
             raise QueryError("no members: give this row `members` (PICs, OIDs, Erasmus codes "
                              "or names, ;-separated)")
-        found = self.matcher.complete(
-            action, q.members, size=q.size, n=q.k or self.k, text=q.text, themes=q.themes,
-            topics=q.topics, countries=q.countries, exclude_countries=q.exclude_countries,
-            types=q.types, eche=q.eche, call_year=q.call_year,
-            include_unnamed=q.include_unnamed)
+        found = self.matcher.complete(ConsortiumRequest(
+            **q.idea_fields(), action=action, members=q.members, size=q.size,
+            n=q.k or self.k, call_year=q.call_year))
         return [c.to_json() for c in found.consortia]

@@ -28,11 +28,11 @@ from matcher.consortium.beam import beam_search, differs, diverse
 from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.pool import CandidatePool
 from matcher.consortium.rules import HIGHER_EDUCATION, Call
+from matcher.fields import parse_size
 from matcher.i18n import Text, category, counting, join, message
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters, Match, Query
 from models.errors import ConstraintError, QueryError, concerning
-from models.text import quoted
 
 __all__ = ["CandidateRanker", "Consortium", "Member", "Request", "complete", "parse_size",
            "prepare", "propose", "search"]
@@ -97,31 +97,41 @@ class Consortium:
         }
 
 
-def parse_size(value: str | None) -> tuple[int, int] | None:
-    """``MIN..MAX`` or ``N`` as a (min, max) pair (``None`` stays ``None``).
-
-    >>> parse_size("3..5"), parse_size("4")
-    ((3, 5), (4, 4))
-    """
-    if value is None:
-        return None
-    lo, sep, hi = value.strip().partition("..")
-    with concerning("size"):
-        try:
-            size = (int(lo), int(hi if sep else lo))
-        except ValueError:
-            raise QueryError(f"{quoted(value)} is not MIN..MAX or N (e.g. 3..5)") from None
-        if size[0] > size[1] or size[0] < 1:
-            raise QueryError(f"{quoted(value)}: MIN must be 1 or more and not above MAX")
-    return size
-
-
-def _parse_size(size: tuple[int, int] | None, min_orgs: int, n_given: int) -> tuple[int, int]:
+def _size_range(size: tuple[int, int] | None, min_orgs: int, n_given: int) -> tuple[int, int]:
     lo_default = max(min_orgs, n_given + 1)
     lo, hi = size if size is not None else (lo_default, lo_default + 1)
     if lo > hi:
         raise QueryError(f"size {lo}..{hi}: the minimum is above the maximum")
     return max(lo, n_given + 1, min_orgs), hi
+
+
+def _sizes(call: Call, given: Sequence[OrgProfile], size: tuple[int, int] | None,
+           coordinator: OrgProfile | None) -> tuple[int, int]:
+    """The size range of the whole consortium, once the given members are known to fit in
+    it and in some eligible consortium of ``call``."""
+    rules = call.rules
+    if not given:
+        with concerning("members"):
+            raise QueryError(message("error.no_members"))
+    if size is not None and size[1] < rules.min_organisations:
+        raise ConstraintError(
+            f"size {size[0]}..{size[1]} is below {rules.code}'s minimum of "
+            f"{rules.min_organisations} organisations; ask for --size "
+            f"{rules.min_organisations}..{max(size[1], rules.min_organisations)} or more",
+            constraint="min_organisations")
+    with concerning("size"):
+        lo, hi = _size_range(size, rules.min_organisations, len(given))
+    if hi <= len(given):
+        raise ConstraintError(f"size {lo}..{hi}: the {len(given)} given members already fill "
+                              f"the consortium; ask for a larger --size", constraint="size")
+    bad = [v for v in call.check(given, coordinator=coordinator)
+           if v.rule not in _FIXABLE and not (v.rule == "coordinator" and coordinator is None)]
+    if bad:
+        raise ConstraintError(
+            message("error.cannot_be_eligible", action=rules.code,
+                    violations=join([v.message for v in bad], " ")),
+            constraint=", ".join(dict.fromkeys(v.rule for v in bad)))
+    return lo, hi
 
 
 @dataclass(frozen=True)
@@ -144,29 +154,8 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
             filters: Filters = _NO_FILTERS, coordinator: OrgProfile | None = None,
             pool: int = 200) -> Request:
     """Step 1 of :func:`complete`: check the request and rank its candidates."""
-    rules = call.rules
     given = list({m.id: m for m in members}.values())
-    if not given:
-        with concerning("members"):
-            raise QueryError(message("error.no_members"))
-    if size is not None and size[1] < rules.min_organisations:
-        raise ConstraintError(
-            f"size {size[0]}..{size[1]} is below {rules.code}'s minimum of "
-            f"{rules.min_organisations} organisations; ask for --size "
-            f"{rules.min_organisations}..{max(size[1], rules.min_organisations)} or more",
-            constraint="min_organisations")
-    with concerning("size"):
-        lo, hi = _parse_size(size, rules.min_organisations, len(given))
-    if hi <= len(given):
-        raise ConstraintError(f"size {lo}..{hi}: the {len(given)} given members already fill "
-                              f"the consortium; ask for a larger --size", constraint="size")
-    bad = [v for v in call.check(given, coordinator=coordinator)
-           if v.rule not in _FIXABLE and not (v.rule == "coordinator" and coordinator is None)]
-    if bad:
-        raise ConstraintError(
-            message("error.cannot_be_eligible", action=rules.code,
-                    violations=join([v.message for v in bad], " ")),
-            constraint=", ".join(dict.fromkeys(v.rule for v in bad)))
+    lo, hi = _sizes(call, given, size, coordinator)
     registry = ranker.registry_
     query = Query(org_ids=tuple(o.id for o in given), text=text, themes=tuple(themes),
                   topics=tuple(topics))

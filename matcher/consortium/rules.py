@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ from matcher.registry.snapshot import OrgProfile
 from models.errors import QueryError
 from models.text import quoted
 
-__all__ = ["ActionRules", "Call", "RuleBook", "Violation"]
+__all__ = ["RULES", "ActionRules", "Call", "RuleBook", "Team", "Violation"]
 
 HIGHER_EDUCATION = "higher-education"
 
@@ -245,65 +245,17 @@ class Call:
         """Every rule the consortium ``members`` breaks; empty if eligible.
 
         ``coordinator`` (one of ``members``, or added to them) is checked against the
-        coordinator rule; without it, at least one member must be able to coordinate.
+        coordinator rule; without it, at least one member must be able to coordinate. Each rule
+        of :data:`RULES` is checked in turn, in that order.
         """
-        rules, year, counting = self.rules, self.year, self.counting
-        country_of = self.book.country_of
-        where = self.label
         people = list(members)
         if coordinator is not None and coordinator.id not in {m.id for m in people}:
             people.append(coordinator)
-        unique = list({m.id: m for m in people}.values())
-        out: list[Violation] = []
-
-        if len(unique) < rules.min_organisations:
-            out.append(Violation("min_organisations", message(
-                "rule.min_organisations", where=where, min=rules.min_organisations,
-                have=len(unique), missing=rules.min_organisations - len(unique))))
-
-        inside = sorted({country_of(m) for m in unique if country_of(m) in counting})
-        if len(inside) < rules.min_countries:
-            have = ", ".join(inside) if inside else message("rule.none")
-            regions = self.book.regions
-            others = sorted({m.country for m in unique} - set(inside)
-                            - {c for c in regions if regions[c] in inside})
-            aside = (message("rule.aside", n=len(others), others=", ".join(others),
-                             year=Text(str(year))) if others else "")
-            out.append(Violation("min_countries", message(
-                "rule.min_countries", where=where, min=rules.min_countries,
-                counting=counting_text(rules.counting_label), have=len(inside), codes=have,
-                aside=aside, missing=rules.min_countries - len(inside))))
-
-        outside = [m for m in unique if country_of(m) not in counting]
-        if outside and rules.other_countries != "partner":
-            names = "; ".join(f"{m.display_name} ({m.country})" for m in outside)
-            out.append(Violation("other_countries", message(
-                "rule.other_countries", where=where, counting=counting_text(rules.counting_label),
-                names=names)))
-
-        if rules.coordinator == "counting":
-            if coordinator is not None and country_of(coordinator) not in counting:
-                out.append(Violation("coordinator", message(
-                    "rule.coordinator", where=where, counting=counting_text(rules.counting_label),
-                    name=coordinator.display_name, country=coordinator.country)))
-            elif coordinator is None and unique and not inside:
-                out.append(Violation("coordinator", message(
-                    "rule.no_coordinator", where=where,
-                    counting=counting_text(rules.counting_label))))
-
-        if rules.eche_required and rules.eche_checked:
-            for m in unique:
-                if m.category == HIGHER_EDUCATION and not m.eche and country_of(m) in counting:
-                    out.append(Violation("eche", message(
-                        "rule.eche", name=m.display_name, country=m.country,
-                        counting=counting_text(rules.counting_label), action=rules.code)))
-
-        if not rules.higher_education_only_allowed and unique \
-                and all(m.category == HIGHER_EDUCATION for m in unique):
-            out.append(Violation("field", message(
-                "rule.field", action=rules.code, field=field(rules.field),
-                hint=self.book._successor_hint_field(year))))
-        return out
+        unique = tuple({m.id: m for m in people}.values())
+        counted = tuple(sorted({self.country_of(m) for m in unique
+                                if self.country_of(m) in self.counting}))
+        team = Team(unique, coordinator, counted)
+        return [violation for _, rule in RULES for violation in rule(self, team)]
 
     def admissible(self, org: OrgProfile) -> bool:
         """Whether ``org`` can be in some eligible consortium on its own terms (ECHE if a
@@ -314,3 +266,92 @@ class Call:
             return False
         return not (rules.eche_required and rules.eche_checked and inside
                     and org.category == HIGHER_EDUCATION and not org.eche)
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """The consortium a rule reads: its members (each once, the coordinator among them), the
+    coordinator if named, and the countries that count which the members come from."""
+
+    members: tuple[OrgProfile, ...]
+    coordinator: OrgProfile | None
+    counted: tuple[str, ...]
+
+
+def _min_organisations(call: Call, team: Team) -> Iterator[Violation]:
+    wanted, have = call.rules.min_organisations, len(team.members)
+    if have < wanted:
+        yield Violation("min_organisations", message(
+            "rule.min_organisations", where=call.label, min=wanted, have=have,
+            missing=wanted - have))
+
+
+def _min_countries(call: Call, team: Team) -> Iterator[Violation]:
+    rules, inside = call.rules, team.counted
+    if len(inside) >= rules.min_countries:
+        return
+    have = ", ".join(inside) if inside else message("rule.none")
+    regions = call.book.regions
+    others = sorted({m.country for m in team.members} - set(inside)
+                    - {c for c in regions if regions[c] in inside})
+    aside = (message("rule.aside", n=len(others), others=", ".join(others),
+                     year=Text(str(call.year))) if others else "")
+    yield Violation("min_countries", message(
+        "rule.min_countries", where=call.label, min=rules.min_countries,
+        counting=counting_text(rules.counting_label), have=len(inside), codes=have,
+        aside=aside, missing=rules.min_countries - len(inside)))
+
+
+def _other_countries(call: Call, team: Team) -> Iterator[Violation]:
+    outside = [m for m in team.members if not call.counts(m)]
+    if outside and call.rules.other_countries != "partner":
+        names = "; ".join(f"{m.display_name} ({m.country})" for m in outside)
+        yield Violation("other_countries", message(
+            "rule.other_countries", where=call.label,
+            counting=counting_text(call.rules.counting_label), names=names))
+
+
+def _coordinator(call: Call, team: Team) -> Iterator[Violation]:
+    rules, coordinator = call.rules, team.coordinator
+    if rules.coordinator != "counting":
+        return
+    if coordinator is not None and not call.counts(coordinator):
+        yield Violation("coordinator", message(
+            "rule.coordinator", where=call.label, counting=counting_text(rules.counting_label),
+            name=coordinator.display_name, country=coordinator.country))
+    elif coordinator is None and team.members and not team.counted:
+        yield Violation("coordinator", message(
+            "rule.no_coordinator", where=call.label,
+            counting=counting_text(rules.counting_label)))
+
+
+def _eche(call: Call, team: Team) -> Iterator[Violation]:
+    rules = call.rules
+    if not (rules.eche_required and rules.eche_checked):
+        return
+    for m in team.members:
+        if m.category == HIGHER_EDUCATION and not m.eche and call.counts(m):
+            yield Violation("eche", message(
+                "rule.eche", name=m.display_name, country=m.country,
+                counting=counting_text(rules.counting_label), action=rules.code))
+
+
+def _field(call: Call, team: Team) -> Iterator[Violation]:
+    rules = call.rules
+    if not rules.higher_education_only_allowed and team.members \
+            and all(m.category == HIGHER_EDUCATION for m in team.members):
+        yield Violation("field", message(
+            "rule.field", action=rules.code, field=field(rules.field),
+            hint=call.book._successor_hint_field(call.year)))
+
+
+#: Each rule key of ``actions.json`` with the function that checks it; a rule reads its
+#: parameters from the call's :class:`ActionRules`. :meth:`Call.check` runs them in this order.
+RULES: tuple[tuple[str, Callable[[Call, Team], Iterable[Violation]]], ...] = (
+    ("min_organisations", _min_organisations),
+    ("min_countries", _min_countries),
+    ("other_countries", _other_countries),
+    ("coordinator", _coordinator),
+    ("eche", _eche),
+    ("field", _field),
+)

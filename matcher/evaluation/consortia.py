@@ -34,7 +34,7 @@ import scipy.sparse as sp
 
 from matcher.consortium.rules import Call, RuleBook
 from matcher.evaluation.harness import _train, _words
-from matcher.registry.snapshot import Registry
+from matcher.registry.snapshot import OrgProfile, Registry
 
 __all__ = ["MAX_SIZE", "N_CONSORTIA", "RULE", "CompleteMetrics", "CompleteQuery",
            "CompleteSplit", "Completer", "complete_split", "evaluation_call", "query_metrics",
@@ -93,6 +93,21 @@ class CompleteSplit:
     test_projects: int
 
 
+def _lead_and_others(orgs: Sequence[OrgProfile], roles: Sequence[float],
+                     row_in_train: Mapping[int, int]) -> tuple[int, list[int]] | None:
+    """A test consortium's coordinator and other members as training rows, or None when it
+    does not qualify: too few members or countries, a member unknown in training, or not
+    exactly one coordinator."""
+    known = [row_in_train.get(o.id) for o in orgs]
+    leads = [k for k, role in zip(known, roles, strict=True) if role >= 2.0]
+    if (len(orgs) < MIN_MEMBERS or len({o.country for o in orgs}) < MIN_COUNTRIES
+            or None in known or len(leads) != 1):
+        return None
+    lead = leads[0]
+    assert lead is not None
+    return lead, sorted(k for k in known if k is not None and k != lead)
+
+
 def complete_split(registry: Registry, *, train_until: int, test_from: int,
                    test_to: int | None = None, seed: int = 0,
                    max_queries: int | None = None) -> CompleteSplit:
@@ -109,14 +124,10 @@ def complete_split(registry: Registry, *, train_until: int, test_from: int,
         lo, hi = by_project.indptr[j], by_project.indptr[j + 1]
         rows, roles = by_project.indices[lo:hi], by_project.data[lo:hi]
         orgs = [registry.orgs[i] for i in rows.tolist()]
-        known = [row_in_train.get(o.id) for o in orgs]
-        leads = [k for k, role in zip(known, roles.tolist(), strict=True) if role >= 2.0]
-        if (len(orgs) < MIN_MEMBERS or len({o.country for o in orgs}) < MIN_COUNTRIES
-                or None in known or len(leads) != 1):
+        found = _lead_and_others(orgs, roles.tolist(), row_in_train)
+        if found is None:
             continue
-        lead = leads[0]
-        assert lead is not None
-        others = sorted(k for k in known if k is not None and k != lead)
+        lead, others = found
         other = others[int(rng.integers(len(others)))]
         project = registry.projects[j]
         queries.append(CompleteQuery(

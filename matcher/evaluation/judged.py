@@ -25,7 +25,6 @@ sublinear tf), cosine, the same filters.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,6 +36,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.registry.snapshot import OrgProfile, Registry
+from models.files import json_lines
 
 __all__ = ["Grade", "JudgedIdea", "KeywordBaseline", "Scored", "evidence_projects",
            "org_key", "read_grades", "read_ideas", "score_ranking", "summarise_scored",
@@ -81,18 +81,15 @@ def org_key(org: OrgProfile) -> str:
 
 
 def read_ideas(path: Path) -> list[JudgedIdea]:
-    return [JudgedIdea.from_json(json.loads(line)) for line in
-            path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [JudgedIdea.from_json(raw) for raw in json_lines(path)]
 
 
 def read_grades(paths: Iterable[Path]) -> list[Grade]:
     out = []
     for path in paths:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                raw = json.loads(line)
-                out.append(Grade(str(raw["idea"]), str(raw["org"]), int(raw["grade"]),
-                                 str(raw.get("reader", path.stem))))
+        for raw in json_lines(path):
+            out.append(Grade(str(raw["idea"]), str(raw["org"]), int(raw["grade"]),
+                             str(raw.get("reader", path.stem))))
     return out
 
 

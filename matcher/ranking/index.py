@@ -9,7 +9,7 @@ opened by a relative path, an absolute one or through a link has one index, not 
         ranker.json     \\  Ranker.save (no pickle)
         arrays.npz      /
 
-:func:`load_or_build` compares the registry's :func:`~matcher.registry.snapshot.fingerprint` with the
+:func:`load_or_build` compares the registry's :func:`~matcher.registry.store.fingerprint` with the
 one in ``index.json`` and loads the saved ranker only when they are equal; otherwise (or when
 the files are missing or unreadable) it reads the registry, fits a new ranker and saves it.
 A stale index is never used. ``index.json`` also holds the SHA-256 of every other file of the
@@ -34,7 +34,7 @@ import platformdirs
 from sqlalchemy.orm import Session
 
 from matcher.ranking.ranker import Ranker
-from matcher.registry.snapshot import fingerprint, load_registry
+from matcher.registry.store import fingerprint, load_registry
 from models.errors import DataFileError
 
 __all__ = ["APP_NAME", "IndexInfo", "build", "check_index", "index_dir", "load_index",

@@ -54,7 +54,6 @@ does not outrank one that did exactly this.
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -71,7 +70,7 @@ from matcher.language.english import english_words
 from matcher.language.ideas import IdeaWords, document_words
 from matcher.language.lexicon import glossary_rows
 from matcher.registry.snapshot import Registry
-from models.errors import DataFileError
+from models.files import read_trained
 
 __all__ = ["DOC_FEATURES", "EDUCATION", "GENERIC", "TopicalIndex", "TopicalModel",
            "TopicalScores", "load_topical_model", "project_fields"]
@@ -237,15 +236,10 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 @cache
 def load_topical_model(path: Path | None = None) -> TopicalModel:
     """The learned document model of ``path`` (default: the shipped weights)."""
-    path = WEIGHTS_FILE if path is None else path
-    try:
-        return TopicalModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise DataFileError(path, f"cannot read the topical weights: {exc.strerror}; train "
-                            "them with `python scripts/train_topical.py`") from exc
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DataFileError(path, f"not a topical weights file ({exc}); train them with "
-                            "`python scripts/train_topical.py`") from exc
+    return read_trained(WEIGHTS_FILE if path is None else path, TopicalModel.from_json,
+                        what="topical weights",
+                        train="train them with `python scripts/train_topical.py`",
+                        errors=(ValueError, KeyError, TypeError))
 
 
 @dataclass(frozen=True, slots=True)
@@ -422,30 +416,42 @@ class TopicalIndex:
         rarer = min(self.df_[c] for c in (self.column(a), self.column(b)) if c is not None)
         return bool(self.df_[pair] >= PHRASE_MIN_SHARE * rarer)
 
-    def _read(self, idea: IdeaWords) -> _Reading:
-        topic = [i for i, s in enumerate(idea.slots) if discount(s) == 1.0]
+    def _phrases(self, idea: IdeaWords, absent: Sequence[str] = (),
+                 ) -> tuple[tuple[int, str, str], ...]:
+        """The idea's phrases without the ``absent`` words: each pair of neighbouring slots'
+        words that is one, with the position of its first slot."""
+        # a pair of the corpus without a topic word ("based learning") says nothing of the
+        # idea's topic: only the glossary's, or what the idea wrote as one word, count then
+        return tuple((i, a, b) for i, (left, right) in enumerate(pairwise(idea.slots))
+                     for a in left for b in right
+                     if a != b and a not in absent and b not in absent
+                     and (i in idea.joined or (a, b) in glossary_phrases()
+                          or (self.is_phrase(a, b) and max(
+                              discount(idea.slots[i]),
+                              discount(idea.slots[i + 1])) == 1.0)))
+
+    def _idea_columns(self, idea: IdeaWords) -> set[int]:
+        """The columns of every word of the idea that some text has."""
+        return {c for slot in idea.slots for w in slot if (c := self.column(w)) is not None}
+
+    def _absent(self, idea: IdeaWords, topic: Sequence[int]) -> tuple[str, ...]:
+        """The idea's topic words (slots ``topic``) when no document of the registry uses
+        any of them, else nothing."""
         # topic words no document of the registry uses ("flipped" of "flipped classroom"):
         # nothing can be evidence of them, so the idea is read without them, as one of its
         # phrases and words of education, whose matches are at most the closest (see
         # :meth:`score`)
-        absent: tuple[str, ...] = ()
         if topic and all(self.column(w) is None for i in topic for w in idea.slots[i]):
-            absent = tuple(idea.slots[i][0] for i in topic)
+            return tuple(idea.slots[i][0] for i in topic)
+        return ()
+
+    def _read(self, idea: IdeaWords) -> _Reading:
+        topic = [i for i, s in enumerate(idea.slots) if discount(s) == 1.0]
+        absent = self._absent(idea, topic)
+        if absent:
             topic = []
-        # a pair of the corpus without a topic word ("based learning") says nothing of the
-        # idea's topic: only the glossary's, or what the idea wrote as one word, count then
-        phrases = tuple((i, a, b) for i, (left, right) in enumerate(pairwise(idea.slots))
-                        for a in left for b in right
-                        if a != b and a not in absent and b not in absent
-                        and (i in idea.joined or (a, b) in glossary_phrases()
-                             or (self.is_phrase(a, b) and max(
-                                 discount(idea.slots[i]),
-                                 discount(idea.slots[i + 1])) == 1.0)))
-        bound: dict[int, list[str]] = {}
-        for i, a, b in phrases:
-            for slot in (i, i + 1):
-                if discount(idea.slots[slot]) < 1.0:
-                    bound.setdefault(slot, []).append(f"{a} {b}")
+        phrases = self._phrases(idea, absent)
+        bound = _bound(idea, phrases)
         topic_phrases: list[tuple[int, str, str]] = []
         if not topic:
             topic_phrases = [p for p in phrases if (p[1], p[2]) in glossary_phrases()]
@@ -487,15 +493,11 @@ class TopicalIndex:
         return docs.astype(np.int64)
 
     # -- scoring -------------------------------------------------------------------------
-    def document_features(self, idea: IdeaWords) -> tuple[np.ndarray, np.ndarray,
-                                                          _Reading]:
-        """The documents that match anything of ``idea`` and their features
-        (:data:`DOC_FEATURES`, module docstring)."""
-        r = self._read(idea)
+    def _slot_hits(self, idea: IdeaWords, r: _Reading,
+                   ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Each slot's documents, its saturated idf there, and whether in its sense."""
         own_phrases = {f"{a} {b}" for _, a, b in r.phrases}
-        idea_columns = {c for slot in idea.slots for w in slot
-                        if (c := self.column(w)) is not None}
-        # each slot's documents, its saturated idf there, and whether in its sense
+        idea_columns = self._idea_columns(idea)
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for i, slot in enumerate(idea.slots):
             found: list[tuple[np.ndarray, np.ndarray]] = []
@@ -514,6 +516,14 @@ class TopicalIndex:
                 in_sense &= np.isin(hit, np.concatenate(
                     [self._postings_of(t)[0] for t in r.bound[i]]))
             parts.append((hit, value, in_sense))
+        return parts
+
+    def document_features(self, idea: IdeaWords) -> tuple[np.ndarray, np.ndarray,
+                                                          _Reading]:
+        """The documents that match anything of ``idea`` and their features
+        (:data:`DOC_FEATURES`, module docstring)."""
+        r = self._read(idea)
+        parts = self._slot_hits(idea, r)
         phrase_hits = [self._postings_of(f"{a} {b}") for _, a, b in r.phrases]
         docs = np.unique(np.concatenate([p[0] for p in parts]
                                         + [h[0].astype(np.int64) for h in phrase_hits]
@@ -631,21 +641,22 @@ class TopicalIndex:
         inside = {w for term in out for w in term.split()}
         bound = {w for a, b in scores.phrases for w in (a, b)
                  if w in GENERIC or w in EDUCATION}
-        idea_columns = {c for slot in scores.idea.slots for w in slot
-                        if (c := self.column(w)) is not None}
+        idea_columns = self._idea_columns(scores.idea)
         own = {f"{a} {b}" for a, b in scores.phrases}
+
+        def in_its_sense(word: str) -> bool:
+            col = self.column(word)
+            if col is None or word in inside or col not in cols or word in bound:
+                return False
+            return document not in set(self._other_senses(col, idea_columns, own).tolist())
+
         for slot in scores.idea.slots:
             if slot[0] in GENERIC or inside.intersection(slot):
                 continue  # a generic word, or one a cited phrase already shows
-            for word in slot:
-                col = self.column(word)
-                if col is None or word in inside or col not in cols or word in bound:
-                    continue
-                if document in set(self._other_senses(col, idea_columns, own).tolist()):
-                    continue
+            word = next((w for w in slot if in_its_sense(w)), None)
+            if word is not None:
                 out.append(word)
                 inside.add(word)
-                break
         return out
 
     def documents_of(self, row: int) -> np.ndarray:
@@ -662,6 +673,17 @@ class TopicalIndex:
         rows = [j for j in documents if (scores.evidence[j] if evidence else j in near)]
         rows.sort(key=lambda j: (-float(scores.quality[j]), j))
         return rows[:limit]
+
+
+def _bound(idea: IdeaWords, phrases: Sequence[tuple[int, str, str]]) -> dict[int, list[str]]:
+    """For each slot of a discounted (generic or education) word, the phrases it is part of:
+    it counts only inside them."""
+    bound: dict[int, list[str]] = {}
+    for i, a, b in phrases:
+        for slot in (i, i + 1):
+            if discount(idea.slots[slot]) < 1.0:
+                bound.setdefault(slot, []).append(f"{a} {b}")
+    return bound
 
 
 def _best_per_row(found: Sequence[tuple[np.ndarray, np.ndarray]],

@@ -17,7 +17,6 @@ of the linear model.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from matcher.ranking.features import FEATURES
-from models.errors import DataFileError
+from models.files import read_trained
 
 __all__ = ["KINDS", "WEIGHTS_FILE", "Weights", "load_weights"]
 
@@ -85,12 +84,6 @@ def _flat(model: Mapping[str, Any]) -> dict[str, float]:
 
 def load_weights(path: Path | None = None) -> Weights:
     """The learned weights of ``path`` (default: the shipped ``model_weights.json``)."""
-    path = WEIGHTS_FILE if path is None else path
-    try:
-        return Weights.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise DataFileError(path, f"cannot read the model weights: {exc.strerror}; "
-                            "train them with `python scripts/train_model.py`") from exc
-    except ValueError as exc:
-        raise DataFileError(path, f"not a model weights file ({exc}); train them with "
-                            "`python scripts/train_model.py`") from exc
+    return read_trained(WEIGHTS_FILE if path is None else path, Weights.from_json,
+                        what="model weights",
+                        train="train them with `python scripts/train_model.py`")

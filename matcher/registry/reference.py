@@ -2,7 +2,7 @@
 the themes, each country's status by call year, and the eligibility rules of each action.
 
 ``data`` seeds them from ``data/reference/`` (with their sources and validity periods); the
-library reads them here, from the registry, so that every command, the web API and a batch
+library reads them from the registry (:func:`matcher.registry.store.load_reference`), so that every command, the web API and a batch
 worker resolve the same input the same way and check the same rules.
 
 >>> ref = Reference.from_json({"countries": [["FI", "FI", "Finland", None, ["Suomi"]]],
@@ -14,17 +14,10 @@ worker resolve the same input the same way and check the same rules.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from models.schema import ActionRule, Country, CountryStatus, OrgType, Theme
-
-__all__ = ["CountryInfo", "OrgTypeInfo", "Reference", "StatusRow", "ThemeInfo",
-           "load_reference"]
+__all__ = ["CountryInfo", "OrgTypeInfo", "Reference", "StatusRow", "ThemeInfo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,21 +100,3 @@ class Reference:
             actions={str(k): dict(v) for k, v in raw["actions"].items()},
             themes={t[0]: ThemeInfo(*t) for t in raw["themes"]},
         )
-
-
-def load_reference(session: Session) -> Reference:
-    """The registry's reference tables (a few hundred rows: cheap to read per command)."""
-    return Reference(
-        countries=tuple(CountryInfo(c.code, c.iso2, c.name, c.part_of,
-                                    tuple(a for a in (c.aliases or "").split("|") if a))
-                        for c in session.scalars(select(Country).order_by(Country.code))),
-        org_types=tuple(OrgTypeInfo(t.code, t.scheme, t.label, t.category)
-                        for t in session.scalars(select(OrgType).order_by(OrgType.position))),
-        statuses=tuple(StatusRow(s.country, s.status, s.from_call, s.to_call, s.source)
-                       for s in session.scalars(select(CountryStatus)
-                                                .order_by(CountryStatus.id))),
-        actions={a.code: json.loads(a.rules)
-                 for a in session.scalars(select(ActionRule).order_by(ActionRule.code))},
-        themes={t.code: ThemeInfo(t.code, t.kind, t.label_en, t.label_fi)
-                for t in session.scalars(select(Theme).order_by(Theme.code))},
-    )

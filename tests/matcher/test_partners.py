@@ -296,7 +296,7 @@ def test_organisations_known_only_by_their_pic_are_left_out_unless_asked(
 # --- many at once -------------------------------------------------------------------------
 
 def test_a_batch_answers_each_request_as_it_would_alone(default_matcher: Matcher) -> None:
-    """``search_many`` ranks many queries at once; every answer must be the one the query
+    """``search`` of a list ranks many queries at once; every answer must be the one the query
     gets on its own (same organisations, same scores to the last bit, same reasons), and a
     bad request gives its error in its place without disturbing the others."""
     matcher = default_matcher
@@ -307,14 +307,14 @@ def test_a_batch_answers_each_request_as_it_would_alone(default_matcher: Matcher
     requests = [SearchRequest(org=org, text=text, k=12) for org in orgs for text in texts
                 if org or text]
     requests.insert(7, SearchRequest(org="no such organisation zzz", text="x"))
-    together = matcher.search_many(requests)
+    together = matcher.search(requests)
     assert len(together) == len(requests)
     assert isinstance(together[7], QueryError)
     for request, found in zip(requests, together, strict=True):
         if isinstance(found, QueryError):
             assert request.org == "no such organisation zzz"
             continue
-        alone = matcher.search_many([request])[0]
+        alone = matcher.search([request])[0]
         assert isinstance(alone, SearchResult)
         assert [(m.org.id, m.score, m.why) for m in found.matches] == \
                [(m.org.id, m.score, m.why) for m in alone.matches], request

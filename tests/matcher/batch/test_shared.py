@@ -47,7 +47,7 @@ def test_searches_from_many_threads_share_batches_and_get_their_own_answers(
         t.join()
     for request, future in zip(asked, futures, strict=True):
         assert future is not None
-        alone = matcher.search_many([request])[0]
+        alone = matcher.search([request])[0]
         if isinstance(alone, MatcherError):
             with pytest.raises(QueryError, match="no such organisation zzz"):
                 future.result(timeout=60)

@@ -15,7 +15,7 @@ import pytest
 from data.importers import import_file
 from data.reference import seed_reference
 from matcher.ranking import index
-from matcher.registry.snapshot import fingerprint
+from matcher.registry.store import fingerprint
 from models.db import Database, open_database
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"

@@ -21,8 +21,7 @@ from matcher.registry.catalogue import (
     organisation_profile,
     registry_stats,
 )
-from matcher.registry.reference import load_reference
-from matcher.registry.snapshot import load_registry
+from matcher.registry.store import load_reference, load_registry
 from matcher.vocabulary import OrgIndex, Vocabulary
 from models.db import open_database
 from models.errors import QueryError
