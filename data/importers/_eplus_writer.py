@@ -127,11 +127,7 @@ class Writer:
             select(table.c.id, table.c.identifier, table.c.action, table.c.start_year,
                    table.c.title, table.c.summary).where(
                 (table.c.programme == PROGRAMME) & table.c.identifier.in_(idents)))}
-        have_themes: dict[int, set[int]] = {}
-        for pid, tid in self.session.execute(select(
-                project_theme.c.project_id, project_theme.c.theme_id).where(
-                project_theme.c.project_id.in_([r.id for r in existing.values()]))):
-            have_themes.setdefault(pid, set()).add(tid)
+        have_themes = self._themes_of([r.id for r in existing.values()])
         new = [{"programme": PROGRAMME, "identifier": p.identifier, "action": p.action,
                 "start_year": p.year, "title": p.title, "summary": p.summary,
                 "source_file": self.path.name, "source_row": p.line}
@@ -158,6 +154,21 @@ class Writer:
                                 "source_row": project.line})
             add += [{"project_id": pid, "theme_id": t} for t in sorted(want - have)]
             drop += [(pid, t) for t in sorted(have - want)]
+        self._write_changes(table, changed, add, drop)
+        return [ids[p.identifier] for p in batch]
+
+    def _themes_of(self, project_ids: list[int]) -> dict[int, set[int]]:
+        """The stored theme ids of each of ``project_ids``."""
+        have: dict[int, set[int]] = {}
+        for pid, tid in self.session.execute(select(
+                project_theme.c.project_id, project_theme.c.theme_id).where(
+                project_theme.c.project_id.in_(project_ids))):
+            have.setdefault(pid, set()).add(tid)
+        return have
+
+    def _write_changes(self, table: SqlTable, changed: list[dict[str, Any]],
+                       add: list[dict[str, int]], drop: list[tuple[int, int]]) -> None:
+        """Update the ``changed`` projects, add and drop their themes."""
         if changed:
             self.session.execute(update(table).where(table.c.id == bindparam("_id")).values(
                 {k: bindparam(k) for k in changed[0] if k != "_id"}), changed)
@@ -167,7 +178,6 @@ class Writer:
         for pid, tid in drop:
             self.session.execute(delete(project_theme).where(
                 (project_theme.c.project_id == pid) & (project_theme.c.theme_id == tid)))
-        return [ids[p.identifier] for p in batch]
 
     def _participations(self, batch: list[_Project], ids: list[int],
                         members: list[dict[int, str]]) -> None:

@@ -176,10 +176,7 @@ def read_table(path: Path, *, required: Sequence[str], optional: Sequence[str] =
     if not header:
         raise DataFileError(path, "the file is empty")
     columns = _match_header(path, header, required, optional, header_line)
-    if extra is not None:
-        for i, cell in enumerate(header):
-            if i not in columns and extra.fullmatch(cell.strip()):
-                columns[i] = cell.strip()
+    _keep_extra(columns, header, extra)
     records = []
     errors = []
     for line, row in rows:
@@ -217,12 +214,18 @@ class Stream:
         return not self.ends[0]
 
 
-def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str] = (),
-                 extra: re.Pattern[str] | None = None) -> Stream:
-    """:func:`read_table`, one record at a time: a plain UTF-8 CSV file is never held whole
-    in memory (compressed files and workbooks are read whole, as by :func:`read_table`, and
-    keep only their known columns). The same checks, the same messages; a record with more
-    fields than the header comes as a :class:`RowError` in place of its cells."""
+def _keep_extra(columns: dict[int, str], header: Sequence[str],
+                extra: re.Pattern[str] | None) -> None:
+    """Keep, under their own header text, the columns whose header matches ``extra``."""
+    if extra is None:
+        return
+    for i, cell in enumerate(header):
+        if i not in columns and extra.fullmatch(cell.strip()):
+            columns[i] = cell.strip()
+
+
+def _probe(path: Path) -> tuple[bytes, list[bool]]:
+    """The first 64 KiB of ``path``, and whether it ends with a line break (or is empty)."""
     if not path.exists():
         raise DataFileError(path, "no such file")
     if path.is_dir():
@@ -234,18 +237,24 @@ def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str]
             size = f.tell()
             if size:
                 f.seek(size - 1)
-            ends = [size == 0 or f.read(1) in (b"\n", b"\r")]
+            return head, [size == 0 or f.read(1) in (b"\n", b"\r")]
     except OSError as exc:
         raise DataFileError(path, f"cannot read the file: {exc.strerror}") from exc
-    if head.startswith((_ZIP_MAGIC, _GZIP_MAGIC)):
-        table = read_table(path, required=required, optional=optional, extra=extra)
-        kept = sorted({c for _, cells in table.records for c in cells})
-        by_line: list[tuple[int, list[str] | RowError]] = [
-            (line, [cells.get(c, "") for c in kept]) for line, cells in table.records]
-        by_line += [(e.line, e) for e in table.errors]
-        by_line.sort(key=lambda item: item[0])
-        return Stream(path, tuple(kept), table.header_line, dict(enumerate(kept)),
-                      iter(by_line), [True])
+
+
+def _whole_stream(table: Table) -> Stream:
+    """A table read whole, as a :class:`Stream` of its known columns."""
+    kept = sorted({c for _, cells in table.records for c in cells})
+    by_line: list[tuple[int, list[str] | RowError]] = [
+        (line, [cells.get(c, "") for c in kept]) for line, cells in table.records]
+    by_line += [(e.line, e) for e in table.errors]
+    by_line.sort(key=lambda item: item[0])
+    return Stream(table.path, tuple(kept), table.header_line, dict(enumerate(kept)),
+                  iter(by_line), [True])
+
+
+def _check_text_head(path: Path, head: bytes) -> None:
+    """Refuse an empty file, UTF-16/32 text and binary files from their first bytes."""
     if not head.removeprefix(_UTF8_BOM).strip():
         raise DataFileError(path, "the file is empty")
     wide = wide_encoding(head)
@@ -253,6 +262,19 @@ def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str]
         raise DataFileError(path, f"{wide} text: save it as UTF-8 and import it again")
     if b"\x00" in head:
         raise DataFileError(path, "binary file (contains NUL bytes): expected a text CSV file")
+
+
+def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str] = (),
+                 extra: re.Pattern[str] | None = None) -> Stream:
+    """:func:`read_table`, one record at a time: a plain UTF-8 CSV file is never held whole
+    in memory (compressed files and workbooks are read whole, as by :func:`read_table`, and
+    keep only their known columns). The same checks, the same messages; a record with more
+    fields than the header comes as a :class:`RowError` in place of its cells."""
+    head, ends = _probe(path)
+    if head.startswith((_ZIP_MAGIC, _GZIP_MAGIC)):
+        return _whole_stream(read_table(path, required=required, optional=optional,
+                                        extra=extra))
+    _check_text_head(path, head)
     text = path.open(encoding="utf-8-sig", newline="")
     try:
         first = text.readline()
@@ -278,10 +300,7 @@ def stream_table(path: Path, *, required: Sequence[str], optional: Sequence[str]
     except DataFileError:
         text.close()
         raise
-    if extra is not None:
-        for i, cell in enumerate(header):
-            if i not in columns and extra.fullmatch(cell.strip()):
-                columns[i] = cell.strip()
+    _keep_extra(columns, header, extra)
     width = len(header)
 
     def rows() -> Iterator[tuple[int, list[str] | RowError]]:

@@ -197,6 +197,28 @@ def import_eche(session: Session, path: Path, *, skip_invalid: bool = False,
     return report
 
 
+def _merge_repeat(book: OrgBook, path: Path, row: EcheRow, earlier: EcheRow, org_id: int,
+                  fields: dict[str, Any], log: RowLog) -> dict[str, Any]:
+    """What a second row of one PIC in the file adds to the first: the widest charter
+    period and the identifiers the first lacked (a different name is an error)."""
+    if (fold(earlier.name), earlier.country) != (fold(row.name), row.country):
+        raise RowError(path, row.line, "Pic", f"PIC {row.pic} is already used on line "
+                       f"{earlier.line} by {earlier.name!r} ({earlier.country}); "
+                       "each PIC must name one organisation")
+    current = book.rows[org_id]
+    starts = [d for d in (current["eche_start"], row.start) if d]
+    ends = [d for d in (current["eche_end"], row.end) if d]
+    merged = {"eche_start": min(starts) if starts else None,
+              "eche_end": max(ends) if ends else None}
+    for key in ("oid", "erasmus_code", "city", "website"):
+        if not current.get(key) and fields.get(key):
+            merged[key] = fields[key]
+    if row.code and current.get("erasmus_code") not in (None, row.code):
+        log.notes.append(f"line {row.line}: PIC {row.pic} already listed on line "
+                         f"{earlier.line}: merged; Erasmus code {row.code} not stored")
+    return merged
+
+
 def _apply(book: OrgBook, path: Path, row: EcheRow, first_line: dict[int, EcheRow],
            log: RowLog) -> None:
     hits = book.find(row.pic, row.oid, row.code)
@@ -221,22 +243,8 @@ def _apply(book: OrgBook, path: Path, row: EcheRow, first_line: dict[int, EcheRo
     org_id = ids.pop()
     earlier = first_line.get(org_id)
     if earlier is not None:  # listed twice in this file
-        if (fold(earlier.name), earlier.country) != (fold(row.name), row.country):
-            raise RowError(path, row.line, "Pic", f"PIC {row.pic} is already used on line "
-                           f"{earlier.line} by {earlier.name!r} ({earlier.country}); "
-                           "each PIC must name one organisation")
-        current = book.rows[org_id]
-        starts = [d for d in (current["eche_start"], row.start) if d]
-        ends = [d for d in (current["eche_end"], row.end) if d]
-        merged = {"eche_start": min(starts) if starts else None,
-                  "eche_end": max(ends) if ends else None}
-        for key in ("oid", "erasmus_code", "city", "website"):
-            if not current.get(key) and fields.get(key):
-                merged[key] = fields[key]
-        if row.code and current.get("erasmus_code") not in (None, row.code):
-            log.notes.append(f"line {row.line}: PIC {row.pic} already listed on line "
-                             f"{earlier.line}: merged; Erasmus code {row.code} not stored")
-        book.update(org_id, merged, book.source.get(org_id, source))
+        book.update(org_id, _merge_repeat(book, path, row, earlier, org_id, fields, log),
+                    book.source.get(org_id, source))
         return
     current = book.rows[org_id]
     for key in ("legal_name", "city"):

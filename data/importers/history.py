@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -144,30 +144,7 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
     table = read_table(path, required=COLUMNS, optional=OPTIONAL)
     log.extend(table.errors)
     book = OrgBook(session)
-    rows: list[_Row] = []
-    seen: dict[tuple[str, str], int] = {}
-    first: dict[str, _Row] = {}
-    for n, (line, cells) in enumerate(table.records, start=1):
-        if progress is not None and n % 10000 == 0:
-            progress(10000)
-        try:
-            row = _parse(path, line, cells, book.countries)
-            if (row.rcn, row.pic) in seen:
-                raise RowError(path, line, "pic", f"PIC {row.pic} is already in project "
-                               f"{row.rcn} on line {seen[row.rcn, row.pic]}; one row per "
-                               "organisation and project")
-            head = first.setdefault(row.rcn, row)
-            if (head.start_year, head.start_date) != (row.start_year, row.start_date):
-                raise RowError(path, line, "start_year", f"project {row.rcn} starts "
-                               f"{row.start_date or row.start_year} here but "
-                               f"{head.start_date or head.start_year} on line {head.line}")
-        except RowError as exc:
-            log.bad(exc)
-            continue
-        seen[row.rcn, row.pic] = line
-        rows.append(row)
-    if progress is not None:
-        progress(len(table.records) % 10000)
+    rows = _read_rows(path, table.records, book.countries, log, progress)
     say = phase or (lambda _: None)
     say(f"writing the organisations of {len(rows):,} participations")
     org_ids, n_orgs, n_named, aliases = _organisations(book, rows, path, names or {})
@@ -207,6 +184,37 @@ def import_history(session: Session, path: Path, *, programme_parts: Path | None
     )
     _store.record_import(session, report, path)
     return report
+
+
+def _read_rows(path: Path, records: Sequence[tuple[int, dict[str, str]]], countries: set[str],
+               log: RowLog, progress: Callable[[int], None] | None) -> list[_Row]:
+    """The participation rows that parse, one per organisation and project, each project
+    starting on the same date on all its rows; the others go to ``log``."""
+    rows: list[_Row] = []
+    seen: dict[tuple[str, str], int] = {}
+    first: dict[str, _Row] = {}
+    for n, (line, cells) in enumerate(records, start=1):
+        if progress is not None and n % 10000 == 0:
+            progress(10000)
+        try:
+            row = _parse(path, line, cells, countries)
+            if (row.rcn, row.pic) in seen:
+                raise RowError(path, line, "pic", f"PIC {row.pic} is already in project "
+                               f"{row.rcn} on line {seen[row.rcn, row.pic]}; one row per "
+                               "organisation and project")
+            head = first.setdefault(row.rcn, row)
+            if (head.start_year, head.start_date) != (row.start_year, row.start_date):
+                raise RowError(path, line, "start_year", f"project {row.rcn} starts "
+                               f"{row.start_date or row.start_year} here but "
+                               f"{head.start_date or head.start_year} on line {head.line}")
+        except RowError as exc:
+            log.bad(exc)
+            continue
+        seen[row.rcn, row.pic] = line
+        rows.append(row)
+    if progress is not None:
+        progress(len(records) % 10000)
+    return rows
 
 
 def _named(found: OrgName | None, row: dict[str, Any]) -> dict[str, Any]:
@@ -286,55 +294,80 @@ def _projects(session: Session, path: Path, rows: list[_Row], parts: dict[str, s
     Without a projects file (``texts`` None) the stored texts are left as they are."""
     table: Table = Project.__table__  # type: ignore[assignment]
     compared = ("action", "start_year", "start_date") + (_TEXTS if texts is not None else ())
-    wanted: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        if r.rcn not in wanted:
-            wanted[r.rcn] = {"action": parts.get(r.rcn), "start_year": r.start_year,
-                             "start_date": r.start_date, "source_row": r.line}
-            if texts is not None:
-                text = texts.get(r.rcn)
-                wanted[r.rcn].update({k: getattr(text, k) if text else None for k in _TEXTS})
+    wanted = _wanted_projects(rows, parts, texts)
     existing = {row.identifier: row for row in session.execute(
         select(table.c.id, table.c.identifier, *(table.c[k] for k in compared))
         .where(table.c.programme == PROGRAMME))}
     ids = {rcn: existing[rcn].id for rcn in wanted if rcn in existing}
     new = [rcn for rcn in wanted if rcn not in existing]
-    if new:
-        params = [{"programme": PROGRAMME, "identifier": rcn, "source_file": path.name,
-                   **wanted[rcn]} for rcn in new]
-        session.execute(insert(table), params)
-        got = dict(session.execute(select(table.c.identifier, table.c.id)
-                                   .where(table.c.programme == PROGRAMME)).all())
-        ids.update((rcn, got[rcn]) for rcn in new)
-    changed = set()
-    updates = []
-    for rcn, old in existing.items():
-        want = wanted.get(rcn)
-        if want and any(getattr(old, k) != want[k] for k in compared):
-            changed.add(rcn)
-            updates.append({"_id": old.id, "source_file": path.name, **want})
+    ids.update(_insert_projects(session, table, path, {rcn: wanted[rcn] for rcn in new}))
+    changed = _update_projects(session, table, path, existing, wanted, compared)
+    # Each H2020 project's theme is its programme part's theme, exactly.
+    want_theme = {ids[rcn]: theme_ids[PART_THEMES[parts[rcn]]] for rcn in wanted if rcn in parts}
+    rcn_of = {i: rcn for rcn, i in ids.items()}
+    changed |= {rcn_of[p] for p in _set_project_themes(session, set(ids.values()), want_theme)
+                if rcn_of[p] in existing}
+    return ids, len(new), len(changed)
+
+
+def _insert_projects(session: Session, table: Table, path: Path,
+                     new: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Insert the ``new`` projects; their ids."""
+    if not new:
+        return {}
+    session.execute(insert(table), [{"programme": PROGRAMME, "identifier": rcn,
+                                     "source_file": path.name, **values}
+                                    for rcn, values in new.items()])
+    got = dict(session.execute(select(table.c.identifier, table.c.id)
+                               .where(table.c.programme == PROGRAMME)).all())
+    return {rcn: got[rcn] for rcn in new}
+
+
+def _update_projects(session: Session, table: Table, path: Path, existing: dict[str, Any],
+                     wanted: dict[str, dict[str, Any]], compared: tuple[str, ...]) -> set[str]:
+    """Update the ``existing`` projects whose ``compared`` values differ; their rcns."""
+    changed = {rcn for rcn, old in existing.items()
+               if rcn in wanted and any(getattr(old, k) != wanted[rcn][k] for k in compared)}
+    updates = [{"_id": existing[rcn].id, "source_file": path.name, **wanted[rcn]}
+               for rcn in existing if rcn in changed]
     if updates:
         session.execute(update(table).where(table.c.id == bindparam("_id")).values(
             {k: bindparam(k) for k in (*compared, "source_file", "source_row")}), updates)
-    # Each H2020 project's theme is its programme part's theme, exactly.
-    want_theme = {ids[rcn]: theme_ids[PART_THEMES[parts[rcn]]] for rcn in wanted if rcn in parts}
+    return changed
+
+
+def _wanted_projects(rows: list[_Row], parts: dict[str, str],
+                     texts: dict[str, ProjectText] | None) -> dict[str, dict[str, Any]]:
+    """Each project's stored values, from its first row (and its texts when given)."""
+    wanted: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r.rcn in wanted:
+            continue
+        wanted[r.rcn] = {"action": parts.get(r.rcn), "start_year": r.start_year,
+                         "start_date": r.start_date, "source_row": r.line}
+        if texts is not None:
+            text = texts.get(r.rcn)
+            wanted[r.rcn].update({k: getattr(text, k) if text else None for k in _TEXTS})
+    return wanted
+
+
+def _set_project_themes(session: Session, project_ids: set[int], want: dict[int, int],
+                        ) -> set[int]:
+    """Give each of ``project_ids`` exactly its theme of ``want`` (none when absent); the
+    projects whose themes changed."""
     have: dict[int, set[int]] = defaultdict(set)
-    id_set = set(ids.values())
     for pid, tid in session.execute(select(project_theme.c.project_id, project_theme.c.theme_id)):
-        if pid in id_set:
+        if pid in project_ids:
             have[pid].add(tid)
-    add = [{"project_id": p, "theme_id": t} for p, t in want_theme.items() if t not in have[p]]
-    drop = [{"p": p, "t": t} for p, ts in have.items() for t in ts if want_theme.get(p) != t]
+    add = [{"project_id": p, "theme_id": t} for p, t in want.items() if t not in have[p]]
+    drop = [{"p": p, "t": t} for p, ts in have.items() for t in ts if want.get(p) != t]
     if add:
         session.execute(insert(project_theme), add)
     if drop:
         session.execute(delete(project_theme).where(
             (project_theme.c.project_id == bindparam("p"))
             & (project_theme.c.theme_id == bindparam("t"))), drop)
-    rcn_of = {i: rcn for rcn, i in ids.items()}
-    changed |= {rcn_of[p] for p in {a["project_id"] for a in add} | {d["p"] for d in drop}
-                if rcn_of[p] in existing}
-    return ids, len(new), len(changed)
+    return {a["project_id"] for a in add} | {d["p"] for d in drop}
 
 
 def _participations(session: Session, path: Path, rows: list[_Row], projects: dict[str, int],

@@ -248,22 +248,10 @@ def list_organisations(
     """
     if limit < 1 or offset < 0:
         raise QueryError(f"limit must be at least 1 and offset at least 0, not {limit}/{offset}")
-    o = Organisation
-    where: list[ColumnElement[bool]] = []
-    if countries:
-        where.append(o.country.in_(sorted(countries)))
-    if categories:
-        where.append(o.category.in_(sorted(categories)))
-    if themes:
-        ids = list(session.scalars(select(Theme.id).where(Theme.code.in_(sorted(themes)))))
-        where.append(_has_theme(ids))
     if name is not None and not fold(name):
         raise QueryError(f"--name {quoted(name)} has no letters or digits to search for")
-    if eche:
-        where.append(o.eche_end.is_not(None))
-    if merged:
-        where.append(exists().where((OrganisationAlias.organisation_id == o.id)
-                                    & (OrganisationAlias.kind == "spelling")))
+    o = Organisation
+    where = _list_filters(session, countries, categories, themes, eche, merged)
     # correlated, so that only the rows of the page are counted
     n_projects = (select(func.count()).where(Participation.organisation_id == o.id)
                   .correlate(o).scalar_subquery())
@@ -284,18 +272,7 @@ def list_organisations(
             rows.update((org.id, (org, n)) for org, n in session.execute(
                 select(o, n_projects).where(o.id.in_(page[start:start + 500]))))
         found = [rows[i] for i in page]
-    origins: dict[int, list[str]] = defaultdict(list)
-    if merged and found:
-        for org, _ in found:
-            if org.source_file:
-                origins[org.id].append(f"{org.source_file}:{org.source_row}")
-        for oid, alias, source in session.execute(
-                select(OrganisationAlias.organisation_id, OrganisationAlias.name,
-                       OrganisationAlias.source_file)
-                .where(OrganisationAlias.organisation_id.in_([org.id for org, _ in found]),
-                       OrganisationAlias.kind == "spelling")
-                .order_by(OrganisationAlias.id)):
-            origins[oid].append(f"{alias} ({source})" if source else alias)
+    origins = _merged_origins(session, [org for org, _ in found]) if merged else {}
     return [
         OrgSummary(id=org.id, pic=org.pic, oid=org.oid, erasmus_code=org.erasmus_code,
                    name=_name(org), country=org.country, city=org.city, category=org.category,
@@ -303,6 +280,46 @@ def list_organisations(
                    merged_from=tuple(origins.get(org.id, ())))
         for org, n in found
     ]
+
+
+def _list_filters(session: Session, countries: Collection[str], categories: Collection[str],
+                  themes: Collection[str], eche: bool, merged: bool,
+                  ) -> list[ColumnElement[bool]]:
+    """The conditions of :func:`list_organisations`' filters, each given one."""
+    o = Organisation
+    where: list[ColumnElement[bool]] = []
+    if countries:
+        where.append(o.country.in_(sorted(countries)))
+    if categories:
+        where.append(o.category.in_(sorted(categories)))
+    if themes:
+        ids = list(session.scalars(select(Theme.id).where(Theme.code.in_(sorted(themes)))))
+        where.append(_has_theme(ids))
+    if eche:
+        where.append(o.eche_end.is_not(None))
+    if merged:
+        where.append(exists().where((OrganisationAlias.organisation_id == o.id)
+                                    & (OrganisationAlias.kind == "spelling")))
+    return where
+
+
+def _merged_origins(session: Session, orgs: Sequence[Organisation]) -> dict[int, list[str]]:
+    """Where each of ``orgs`` came from: its own file and row, then each spelling merged
+    into it (with its file)."""
+    origins: dict[int, list[str]] = defaultdict(list)
+    if not orgs:
+        return origins
+    for org in orgs:
+        if org.source_file:
+            origins[org.id].append(f"{org.source_file}:{org.source_row}")
+    for oid, alias, source in session.execute(
+            select(OrganisationAlias.organisation_id, OrganisationAlias.name,
+                   OrganisationAlias.source_file)
+            .where(OrganisationAlias.organisation_id.in_([org.id for org in orgs]),
+                   OrganisationAlias.kind == "spelling")
+            .order_by(OrganisationAlias.id)):
+        origins[oid].append(f"{alias} ({source})" if source else alias)
+    return origins
 
 
 def organisation_profile(session: Session, ref: str, *, today: dt.date | None = None,
