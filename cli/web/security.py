@@ -31,8 +31,8 @@ HEADERS: dict[str, str] = {
 _RAW = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
 
 
-class SecurityHeaders:
-    """ASGI middleware: :data:`HEADERS` on every HTTP answer (set, not added twice)."""
+class _HttpMiddleware:
+    """ASGI middleware acting on HTTP requests only (:meth:`http`); anything else passes."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -41,7 +41,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.http(scope, receive, send)
 
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class SecurityHeaders(_HttpMiddleware):
+    """ASGI middleware: :data:`HEADERS` on every HTTP answer (set, not added twice)."""
+
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 ours = {name for name, _ in _RAW}
@@ -60,19 +69,13 @@ class BodyTooLarge(HTTPException):
                               f"({_megabytes(bound)}), the most taken: send less")
 
 
-class BodyLimit:
+class BodyLimit(_HttpMiddleware):
     """ASGI middleware: a request body over :data:`matcher.limits.BODY` bytes is 413 with
     a sentence, refused by its ``Content-Length`` before it is read, or as soon as what
     arrives (a chunked body) goes over (:class:`BodyTooLarge`, which FastAPI lets through
     to the error handlers). Nothing of it is echoed."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         bound = limits.BODY
         declared = dict(scope.get("headers", [])).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > bound:
