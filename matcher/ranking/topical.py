@@ -304,6 +304,7 @@ class TopicalIndex:
         self.b = b
         self.extra = extra
         self.model = model
+        self._sense_cache: dict[tuple[int, frozenset[int], frozenset[str]], frozenset[int]] = {}
 
     def get_params(self) -> dict[str, float]:
         return {"k1": self.k1, "b": self.b, "extra": self.extra}
@@ -371,6 +372,7 @@ class TopicalIndex:
                    idf: np.ndarray, incidence: sp.spmatrix, collocations: np.ndarray,
                    context: np.ndarray) -> TopicalIndex:
         """Restore a fitted state (a saved index)."""
+        self._sense_cache.clear()
         self.columns_ = np.asarray(columns, dtype=np.int64)
         self.documents_ = sp.csr_matrix(documents, dtype=np.float32)
         self.df_ = np.asarray(df, dtype=np.int32)
@@ -491,6 +493,20 @@ class TopicalIndex:
         if keep:
             docs = docs[~np.isin(docs, np.concatenate(keep))]
         return docs.astype(np.int64)
+
+    def _other_sense_set(self, col: int, idea_columns: frozenset[int],
+                         own_phrases: frozenset[str]) -> frozenset[int]:
+        """:meth:`_other_senses` as a set, remembered for the last ideas: an answer's
+        explanations ask it for the same words of every cited document."""
+        key = (col, idea_columns, own_phrases)
+        found = self._sense_cache.get(key)
+        if found is None:
+            if len(self._sense_cache) >= 512:
+                self._sense_cache.clear()
+            found = frozenset(self._other_senses(col, set(idea_columns),
+                                                 set(own_phrases)).tolist())
+            self._sense_cache[key] = found
+        return found
 
     # -- scoring -------------------------------------------------------------------------
     def _slot_hits(self, idea: IdeaWords, r: _Reading,
@@ -648,7 +664,8 @@ class TopicalIndex:
             col = self.column(word)
             if col is None or word in inside or col not in cols or word in bound:
                 return False
-            return document not in set(self._other_senses(col, idea_columns, own).tolist())
+            return document not in self._other_sense_set(col, frozenset(idea_columns),
+                                                         frozenset(own))
 
         for slot in scores.idea.slots:
             if slot[0] in GENERIC or inside.intersection(slot):
@@ -669,8 +686,12 @@ class TopicalIndex:
                        limit: int = 2, *, evidence: bool = True) -> list[int]:
         """The documents among ``documents`` of highest quality, best first: evidence only,
         or with ``evidence`` False any that matches a topic word of the idea in its sense."""
-        near = set(scores.docs[scores.features[:, DOC_FEATURES.index("topic")] > 0].tolist())
-        rows = [j for j in documents if (scores.evidence[j] if evidence else j in near)]
+        if evidence:
+            rows = [j for j in documents if scores.evidence[j]]
+        else:
+            near = set(scores.docs[scores.features[:, DOC_FEATURES.index("topic")] > 0]
+                       .tolist())
+            rows = [j for j in documents if j in near]
         rows.sort(key=lambda j: (-float(scores.quality[j]), j))
         return rows[:limit]
 
