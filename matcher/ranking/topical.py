@@ -657,15 +657,14 @@ class TopicalIndex:
         inside = {w for term in out for w in term.split()}
         bound = {w for a, b in scores.phrases for w in (a, b)
                  if w in GENERIC or w in EDUCATION}
-        idea_columns = self._idea_columns(scores.idea)
-        own = {f"{a} {b}" for a, b in scores.phrases}
+        idea_columns = frozenset(self._idea_columns(scores.idea))
+        own = frozenset(f"{a} {b}" for a, b in scores.phrases)
 
         def in_its_sense(word: str) -> bool:
             col = self.column(word)
             if col is None or word in inside or col not in cols or word in bound:
                 return False
-            return document not in self._other_sense_set(col, frozenset(idea_columns),
-                                                         frozenset(own))
+            return document not in self._other_sense_set(col, idea_columns, own)
 
         for slot in scores.idea.slots:
             if slot[0] in GENERIC or inside.intersection(slot):

@@ -76,6 +76,15 @@ def _wait(driver: Any, css: str) -> Any:
         ec.presence_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def _add_members(driver: Any, *members: str) -> None:
+    """Add ``members`` one by one through the builder's "add" box, each answered first."""
+    for n, member in enumerate(members, start=1):
+        box = driver.find_element(By.ID, "add")
+        box.send_keys(member)
+        box.submit()
+        _wait_members(driver, n)
+
+
 def _wait_members(driver: Any, n: int) -> None:
     """Until the consortium table lists ``n`` members: the page that answers the last form,
     not the one before it, which has a members table too."""
@@ -111,11 +120,7 @@ def test_search_by_idea_then_open_an_organisation(browser: Any, server: str,
 def test_build_a_consortium_complete_it_and_export_it(browser: Any, server: str,
                                                       shots: Any) -> None:
     browser.get(server + "/consortium")
-    for n, member in enumerate((GRAZ, CSIC), start=1):
-        box = browser.find_element(By.ID, "add")
-        box.send_keys(member)
-        box.submit()
-        _wait_members(browser, n)
+    _add_members(browser, GRAZ, CSIC)
     violations = browser.find_elements(By.CSS_SELECTOR, "#verdict li")
     rules = {v.get_attribute("data-rule") for v in violations}
     assert rules == {"min_organisations", "min_countries"}
@@ -286,11 +291,7 @@ def test_a_whole_consortium_built_in_finnish(browser: Any, server: str, shots: A
                                              proper: list[str]) -> None:
     browser.get(server + "/consortium?lang=fi")
     _accessible(browser)
-    for n, member in enumerate((GRAZ, CSIC), start=1):
-        box = browser.find_element(By.ID, "add")
-        box.send_keys(member)
-        box.submit()
-        _wait_members(browser, n)
+    _add_members(browser, GRAZ, CSIC)
     violations = browser.find_elements(By.CSS_SELECTOR, "#verdict li")
     assert "vaatii vähintään 3 organisaatiota" in violations[0].text
     _no_english(browser, proper)
