@@ -38,7 +38,11 @@ __all__ = ["CandidateRanker", "Consortium", "Member", "Request", "complete", "pa
            "prepare", "propose", "search"]
 
 #: How the ranker's reasons about a query's idea begin (matcher.ranking.explain).
-_IDEA_REASONS = ("took part in ", "matching words", "shared themes")
+#: The reasons about the request's idea, themes or topics (catalogue keys): an added
+#: member's line shows its strongest reason and the best of these.
+_IDEA_REASONS = frozenset({"why.took_part", "why.took_part_untitled", "why.profile",
+                           "why.closest", "why.shared_themes", "why.topic_family",
+                           "why.topic_family.one"})
 _FIXABLE = frozenset({"min_organisations", "min_countries", "field"})
 _NO_FILTERS = Filters()
 
@@ -57,7 +61,7 @@ class CandidateRanker(Protocol):
 
     def score(self, query: Query, rows: np.ndarray) -> np.ndarray: ...
 
-    def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray]: ...
+    def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,15 +166,17 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
     idea = Query(text=text, themes=tuple(themes), topics=tuple(topics))
     topical = None
     if text.strip():
-        # an idea in words: new members come from the organisations with topical evidence
-        # for it, ordered by their topical score; the members' collaborations cannot bring
-        # in one without
-        topical, evidence = ranker.idea_relevance(text)
-        if not evidence.any():
+        # an idea in words: new members come from the organisations with a past project
+        # or description likely related to it (a topic word in its sense); those without
+        # evidence of it count half their topical score, as the closest do in a search; the
+        # members' collaborations cannot bring in an organisation with nothing of the topic
+        topical, evidence, likely = ranker.idea_relevance(text)
+        topical = np.where(evidence, topical, topical / 2)
+        if not likely.any():
             with concerning("text"):
                 raise ConstraintError(message("error.no_evidence"), constraint="text")
         ids = np.array([o.id for o in registry.orgs], dtype=np.int64)
-        on_topic = frozenset(ids[evidence].tolist())
+        on_topic = frozenset(ids[likely].tolist())
         filters = replace(filters, only_ids=on_topic if filters.only_ids is None
                           else filters.only_ids & on_topic)
     matches = _candidates(ranker, call, query, idea, pool, filters)
@@ -342,8 +348,8 @@ def _explain(call: Call, pool: CandidatePool, given: Sequence[OrgProfile],
     for i in added:
         org, reasons = pool.orgs[i], matches[i].why
         # the strongest reason, and the best one about the idea when that is another
-        shown = list(reasons[:1]) + [r for r in reasons[1:] if r.startswith(_IDEA_REASONS)
-                                     or "in call-topic family" in r][:1]
+        shown = list(reasons[:1]) + [r for r in reasons[1:]
+                                     if getattr(r, "key", "") in _IDEA_REASONS][:1]
         kind = category(org.category, org.category)
         out.append(message("cons.adds", name=org.display_name, country=org.country,
                            category=kind, reasons=join(shown, "; ")) if shown

@@ -153,6 +153,12 @@ class Explainer:
         more = int(topical.evidence[documents].sum()) - len(cited)
         if more > 0:
             reasons.append(message("why.more_on_topic", n=more))
+        if not reasons and topical.org_near[row]:
+            # no evidence, but close to the idea: said as such, with what comes nearest
+            reasons += [message("why.closest",
+                                cite=self._cite(j, index.matched(topical, j), only=True))
+                        for j in index.best_documents(topical, documents.tolist(), 1,
+                                                      evidence=False)]
         return reasons
 
     def _topics_and_themes(self, batch: QueryBatch, i: int, row: int,

@@ -252,13 +252,15 @@ class Ranker:
             z[i] = out
         return z
 
-    def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """Each organisation's topical score for the idea ``text`` (registry rows), and
-        whether it has topical evidence for it (a past project or description about the
-        idea's topic, in its words' senses)."""
+    def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each organisation's topical score for the idea ``text`` (registry rows); whether
+        it has topical evidence for it (a past project or description about the idea's
+        topic, in its words' senses); and whether it may be added to a consortium for it (a
+        document at least :data:`~matcher.ranking.topical.LIKELY_RELATED` likely related,
+        matching a topic word in its sense: evidence, or close to it)."""
         self._check_fitted()
         scores = self.space_.topical.score(read_idea(text))
-        return scores.org_score, scores.org_evidence
+        return scores.org_score, scores.org_evidence, scores.org_likely
 
     def idea_scores(self, topical: np.ndarray, z: np.ndarray) -> np.ndarray:
         """An idea's score (0 to 1) of candidates with topical evidence: their topical score

@@ -119,6 +119,9 @@ GENERIC_WEIGHT = 0.25
 EDUCATION_WEIGHT = 0.5
 OTHER_SENSE = 0.25
 PHRASE_BONUS = 0.5
+#: A document at least this likely related (and matching a topic word in its sense) lets
+#: ``complete`` add its organisation for an idea; chosen on the complete task (README).
+LIKELY_RELATED = 0.3
 #: Field weights of BM25F; a description and declared themes are the organisation's own.
 FIELDS = {"title": 1.0, "topic_title": 0.35, "summary": 0.6, "description": 0.8,
           "themes": 0.6}
@@ -261,6 +264,9 @@ class TopicalScores:
     #: (orgs,) bool: one of its documents matches a topic word of the idea in its sense
     #: (evidence or not): the organisations that come close to the idea
     org_near: np.ndarray
+    #: (orgs,) bool: one of its documents is at least :data:`LIKELY_RELATED` likely related
+    #: and matches a topic word of the idea in its sense (every organisation with evidence)
+    org_likely: np.ndarray
     #: The idea's phrases (adjacent words that go together), as explanations cite them.
     phrases: tuple[tuple[str, str], ...] = ()
     #: The idea's topic (words or phrases), in its order.
@@ -612,15 +618,22 @@ class TopicalIndex:
             evidence[docs] = (p_related >= 0.5) & (x[:, DOC_FEATURES.index("topic")] > 0)
         org_score, org_best, org_evidence = self._by_organisation(docs, quality[docs],
                                                                   evidence[docs])
-        org_near = np.zeros(self.n_orgs_, dtype=bool)
-        near = docs[x[:, DOC_FEATURES.index("topic")] > 0]
-        if near.size:
-            org_near[self._authors[near].indices] = True
+        in_sense = x[:, DOC_FEATURES.index("topic")] > 0
+        org_near = self._authored(docs[in_sense])
+        org_likely = (self._authored(docs[in_sense & (p_related >= LIKELY_RELATED)])
+                      if not r.absent else np.zeros(self.n_orgs_, dtype=bool))
         units = r.absent or (*(idea.slots[i][0] for i in r.topic),
                              *(f"{a} {b}" for _, a, b in r.topic_phrases))
         return TopicalScores(idea, docs, x, quality, related, evidence, org_score, org_best,
-                             org_evidence, org_near, tuple((a, b) for _, a, b in r.phrases),
+                             org_evidence, org_near, org_likely, tuple((a, b) for _, a, b in r.phrases),
                              units)
+
+    def _authored(self, docs: np.ndarray) -> np.ndarray:
+        """(orgs,) bool: an author of one of ``docs``."""
+        out = np.zeros(self.n_orgs_, dtype=bool)
+        if docs.size:
+            out[self._authors[docs].indices] = True
+        return out
 
     def _by_organisation(self, docs: np.ndarray, quality: np.ndarray, evidence: np.ndarray,
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -52,9 +52,10 @@ class FakeRanker:
         """Relevance to an idea: the same fixed scores."""
         return np.array([self.fit[i] for i in rows])
 
-    def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every organisation has worked on the idea, as much as it fits."""
-        return np.array(self.fit), np.ones(len(self.fit), dtype=bool)
+        every = np.ones(len(self.fit), dtype=bool)
+        return np.array(self.fit), every, every
 
 
 def make_registry(orgs: Sequence[OrgProfile], projects: Sequence[Sequence[int]], *,
@@ -308,8 +309,9 @@ def test_with_an_idea_no_member_is_proposed_again(default_matcher: Any) -> None:
 
 
 def test_with_an_idea_every_addition_has_worked_on_its_topic(default_matcher: Any) -> None:
-    """With an idea, the members' collaborations cannot bring in an organisation without
-    topical evidence for it: every addition cites a past project on the idea's topic,
+    """With an idea, the members' collaborations cannot bring in an organisation with
+    nothing of its topic: every addition cites a past project on it, as evidence or, said
+    as such, as the closest; the best alternative adds organisations with evidence only,
     however the idea is weighed against the rest."""
     ask = {"n": 3, "text": "science education in schools, inquiry-based learning",
            "topics": ["SwafS"]}
@@ -320,11 +322,16 @@ def test_with_an_idea_every_addition_has_worked_on_its_topic(default_matcher: An
     def added(found: Any) -> list[list[Any]]:
         return [[m for m in c.members if m.added] for c in found.consortia]
 
+    def evidence(m: Any) -> bool:
+        return any(r.startswith("took part in ") and "(matches: " in r for r in m.why)
+
     for found in (learned, leaning):
+        assert all(evidence(m) for m in added(found)[0])
         for c in added(found):
             for m in c:
-                assert any(r.startswith("took part in ") and "(matches: " in r
-                           for r in m.why), m.why
+                assert evidence(m) or any(
+                    r.startswith("closest, without evidence of the topic: took part in ")
+                    for r in m.why), m.why
     assert added(leaning) != added(learned)
     with pytest.raises(QueryError, match="idea weight 1.5: give a number from 0 to 1"):
         default_matcher.complete("KA220-HED", ["999994535"], idea_weight=1.5, **ask)
