@@ -63,6 +63,8 @@ class CandidateRanker(Protocol):
 
     def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]: ...
 
+    def collaboration_factors(self, rows: np.ndarray) -> np.ndarray | None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class Member:
@@ -186,7 +188,11 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
         scores = topical[rows] if topical is not None else ranker.score(idea, rows)
         relevance = scores / max(float(scores.max()), 1e-12)
     return Request(call, tuple(given), query,
-                   CandidatePool(call, given, matches, registry, relevance), lo, hi,
+                   CandidatePool(call, given, matches, registry, relevance,
+                                 ranker.collaboration_factors(np.array(
+                                     [registry.row_of[o.id]
+                                      for o in (*given, *(m.org for m in matches))],
+                                     dtype=np.int64))), lo, hi,
                    coordinator)
 
 

@@ -34,9 +34,9 @@ from models.errors import DataFileError, QueryError
 __all__ = ["HAND_SET", "OBJECTIVE_FILE", "PAIR_TERMS", "TERMS", "Objective", "load_objective"]
 
 #: Every term of the objective (see :mod:`matcher.consortium.pool`).
-TERMS = ("fit", "relevance", "types", "countries", "history", "coherence")
+TERMS = ("fit", "relevance", "types", "countries", "history", "coherence", "affinity")
 #: The terms measured on pairs of members (the others on single members or the whole set).
-PAIR_TERMS = ("history", "coherence")
+PAIR_TERMS = ("history", "coherence", "affinity")
 OBJECTIVE_FILE = Path(__file__).with_name("objective_weights.json")
 
 

@@ -15,6 +15,10 @@ The objective of a consortium ``C`` (given members ``G`` plus added members ``A`
     coherence  mean cosine similarity, over the member pairs, of the members' programme
                profiles (their past projects' programme parts and call-topic families): a
                thematically coherent set scores high
+    affinity   mean cosine similarity, over the member pairs, of the members' latent
+               collaboration factors (the ranker's implicit ALS factors of who works with
+               whom): members that join the same kinds of consortia score high; 0 when the
+               ranker has none
 
 Without an idea, ``relevance`` is 0 for every consortium and its weight is given to ``fit``.
 """
@@ -83,7 +87,10 @@ class CandidatePool:
     the pair terms (co-participation, programme similarity) between every two of them."""
 
     def __init__(self, call: Call, given: Sequence[OrgProfile], matches: Sequence[Match],
-                 registry: Registry, relevance: np.ndarray | None = None) -> None:
+                 registry: Registry, relevance: np.ndarray | None = None,
+                 factors: np.ndarray | None = None) -> None:
+        """``factors``: latent collaboration factors of the given members then the
+        candidates, one row each (the ``affinity`` term; zero without)."""
         self.given = tuple(given)
         self.matches = tuple(matches)
         self.orgs = tuple(m.org for m in matches)
@@ -112,9 +119,16 @@ class CandidatePool:
         prof = programme_profiles(registry, rows)
         sim = np.clip(prof @ prof.T, 0.0, 1.0)
         g = len(self.given)
+        if factors is None:
+            near = np.zeros((len(rows), len(rows)))
+        else:
+            f = np.asarray(factors, dtype=np.float64)
+            norm = np.linalg.norm(f, axis=1, keepdims=True)
+            f = np.divide(f, norm, out=np.zeros_like(f), where=norm > 0)
+            near = np.clip(f @ f.T, 0.0, 1.0)
         #: term -> (given x given, given x pool, pool x pool), zero diagonals
         self.pair_terms: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        for name, full in (("history", co), ("coherence", sim)):
+        for name, full in (("history", co), ("coherence", sim), ("affinity", near)):
             np.fill_diagonal(full, 0.0)
             self.pair_terms[name] = (full[:g, :g], full[:g, g:], full[g:, g:])
 

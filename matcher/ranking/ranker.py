@@ -262,6 +262,12 @@ class Ranker:
         scores = self.space_.topical.score(read_idea(text))
         return scores.org_score, scores.org_evidence, scores.org_likely
 
+    def collaboration_factors(self, rows: np.ndarray) -> np.ndarray:
+        """The latent collaboration factors (implicit ALS) of organisation ``rows``, one
+        row each."""
+        self._check_fitted()
+        return self.space_.latent.item_factors_[np.asarray(rows, dtype=np.int64)]
+
     def idea_scores(self, topical: np.ndarray, z: np.ndarray) -> np.ndarray:
         """An idea's score (0 to 1) of candidates with topical evidence: their topical score
         (an expected grade, 0 to 2) and, weighing ``model_share`` against it, the learned

@@ -52,6 +52,9 @@ class FakeRanker:
         """Relevance to an idea: the same fixed scores."""
         return np.array([self.fit[i] for i in rows])
 
+    def collaboration_factors(self, rows: np.ndarray) -> None:
+        """No latent factors: the affinity term is 0."""
+
     def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every organisation has worked on the idea, as much as it fits."""
         every = np.ones(len(self.fit), dtype=bool)
