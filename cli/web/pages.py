@@ -24,11 +24,11 @@ from cli.web.errors import error_body, status_of
 from cli.web.fields import model_of, request_values
 from cli.web.i18n import choose, translator
 from matcher import Completion, Matcher, SearchRequest, SearchResult, Verdict
+from matcher.errors import MatcherError
 from matcher.export import PartnerRow, to_csv, to_xlsx
 from matcher.fields import kinds
 from matcher.i18n import country_name, date, message, number, say
 from matcher.names import OrgIdentity
-from models.errors import MatcherError
 
 __all__ = ["TEMPLATES", "pic_of", "render_error", "router", "website_link"]
 
