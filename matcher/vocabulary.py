@@ -15,11 +15,11 @@ and an organisation finder, and resolves
 Anything unknown is a :class:`~models.errors.QueryError` (exit 2) naming the value and the
 nearest valid ones (:func:`nearest`), and saying where to list them all.
 
->>> from matcher.registry.reference import CountryInfo, OrgTypeInfo, Reference
+>>> from matcher.registry.reference import CountryInfo, OrgTypeRef, Reference
 >>> ref = Reference((CountryInfo("DE", "DE", "Germany", None, ("Deutschland",)),
 ...                  CountryInfo("EL", "GR", "Greece", None)),
-...                 (OrgTypeInfo("company", "canonical", "Company", "company"),
-...                  OrgTypeInfo("EPLUS-ENT-SME", "eplus", "Small and medium sized enterprise",
+...                 (OrgTypeRef("company", "canonical", "Company", "company"),
+...                  OrgTypeRef("EPLUS-ENT-SME", "eplus", "Small and medium sized enterprise",
 ...                              "company")), (), {})
 >>> v = Vocabulary(ref)
 >>> sorted(v.countries(["deutschland", "GR"])), sorted(v.categories(["EPLUS-ENT-SME"]))

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from matcher.registry.reference import (
     CountryInfo,
-    OrgTypeInfo,
+    OrgTypeRef,
     Reference,
     StatusRow,
     ThemeInfo,
@@ -46,7 +46,7 @@ def load_reference(session: Session) -> Reference:
         countries=tuple(CountryInfo(c.code, c.iso2, c.name, c.part_of,
                                     tuple(a for a in (c.aliases or "").split("|") if a))
                         for c in session.scalars(select(Country).order_by(Country.code))),
-        org_types=tuple(OrgTypeInfo(t.code, t.scheme, t.label, t.category)
+        org_types=tuple(OrgTypeRef(t.code, t.scheme, t.label, t.category)
                         for t in session.scalars(select(OrgType).order_by(OrgType.position))),
         statuses=tuple(StatusRow(s.country, s.status, s.from_call, s.to_call, s.source)
                        for s in session.scalars(select(CountryStatus)
