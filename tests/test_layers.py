@@ -142,10 +142,11 @@ def test_no_import_cycle() -> None:
 
 
 #: What may talk to the database inside ``matcher``: the registry's store and browsing
-#: queries, the facade (it owns the sessions), the search index's cache (keyed by the
-#: database it was built from) and the database's door for the edges (opening it, its
-#: failures). Everything else works on plain values.
-DATABASE_IN = {"matcher/facade.py", "matcher/ranking/index.py", "matcher/registry/store.py",
+#: queries, the facade (it owns the sessions) and the database's door for the edges (opening
+#: it, its failures). Everything else works on plain values; the search index's cache asks
+#: the store (``matcher.registry.store.Store``) for its database's identity, fingerprint and
+#: snapshot.
+DATABASE_IN = {"matcher/facade.py", "matcher/registry/store.py",
                "matcher/registry/catalogue.py", "matcher/registry/database.py"}
 DATABASE_MODULES = ("sqlalchemy", "models.db", "models.schema", "models.locks")
 
