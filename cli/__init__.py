@@ -1,1 +1,1 @@
-"""The ``matcher`` command line: a thin click layer over ``matcher``, ``data`` and ``models``."""
+"""The ``matcher`` command line: a thin click layer over ``matcher`` and ``data``."""

@@ -8,10 +8,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session
 
-from models.db import Database, open_registry
-from models.locks import read_snapshot
+from matcher.registry.database import Database, Session, open_registry, read_snapshot
 
 if TYPE_CHECKING:
     from matcher import Matcher

@@ -8,10 +8,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-import sqlalchemy as sa
 
-from models.db import failure
-from models.errors import MatcherError
+from matcher.errors import MatcherError
+from matcher.registry.database import DBAPIError, failure
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,7 +37,7 @@ def reports_errors(func: F) -> F:
             return func(*args, **kwargs)
         except MatcherError as exc:
             raise MatcherClickError(exc) from exc
-        except sa.exc.DBAPIError as exc:  # the database stopped under the command
+        except DBAPIError as exc:  # the database stopped under the command
             context = click.get_current_context(silent=True)
             url = getattr(context.find_root().obj, "db_url", None) if context else None
             raise MatcherClickError(failure(exc, url)) from None

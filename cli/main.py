@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from cli.app import App
-from models.db import DEFAULT_DB_ENV
+from matcher.registry.database import DEFAULT_DB_ENV
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from models.reference import OrgTypeRef
 from models.schema import ActionRule, Country, CountryStatus, OrgType, Theme
 from models.text import fold
 
@@ -45,14 +46,6 @@ class CountryRef:
     iso2: str
     name: str
     part_of: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class OrgTypeRef:
-    code: str
-    scheme: str  # canonical | eplus | cordis
-    label: str
-    category: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,7 +49,7 @@ from matcher.registry.catalogue import (
 )
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile
-from matcher.registry.store import fingerprint, load_reference
+from matcher.registry.store import Store, fingerprint, load_reference
 from matcher.requests import ConsortiumRequest, IdeaFields, SearchRequest
 from matcher.values import Filters, Query
 from matcher.vocabulary import OrgIndex, Vocabulary
@@ -234,10 +234,10 @@ class Matcher:
         if self._ranker is None:
             with self.session() as s:
                 if self.build:
-                    self._ranker = load_or_build(s, cache_dir=self.cache_dir,
+                    self._ranker = load_or_build(Store(s), cache_dir=self.cache_dir,
                                                  progress=self.progress)
                 else:
-                    self._ranker = load_index(s, cache_dir=self.cache_dir,
+                    self._ranker = load_index(Store(s), cache_dir=self.cache_dir,
                                               progress=self.progress)
         return self._ranker
 
@@ -451,7 +451,7 @@ class Matcher:
     def index_status(self) -> IndexStatus:
         """The saved index and whether it can be used as it is (fresh and intact)."""
         with self.session() as s:
-            info, problem = status(s, cache_dir=self.cache_dir)
+            info, problem = status(Store(s), cache_dir=self.cache_dir)
         return IndexStatus(info, problem)
 
     def build_index(self, *, rebuild: bool = False) -> IndexStatus:
@@ -464,13 +464,13 @@ class Matcher:
         if current.problem and not rebuild and self.progress is not None:
             self.progress(current.problem)
         with self.session() as s:
-            self._ranker, info = build(s, cache_dir=self.cache_dir, progress=self.progress)
+            self._ranker, info = build(Store(s), cache_dir=self.cache_dir, progress=self.progress)
         self._vocabulary = None
         return IndexStatus(info, None, built=True)
 
     def index_directory(self) -> Path:
         with self.session() as s:
-            return index_dir(s, self.cache_dir)
+            return index_dir(Store(s), self.cache_dir)
 
     def fingerprint(self) -> str:
         with self.session() as s:

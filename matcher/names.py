@@ -47,7 +47,7 @@ import itertools
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Generic, Protocol, TypeVar
@@ -59,10 +59,10 @@ from rapidfuzz import fuzz, process
 
 from matcher.i18n import message
 from models.errors import QueryError, UnknownOrganisation
-from models.text import fold, quoted
+from models.text import fold, normalise_erasmus_code, quoted
 
-__all__ = ["NameIndex", "NameMatch", "Named", "NamedOrg", "OrgIdentity", "Tier", "fold_name",
-           "looks_like_identifier", "unknown_organisation"]
+__all__ = ["Identifiers", "NameIndex", "NameMatch", "Named", "NamedOrg", "OrgIdentity", "Tier",
+           "fold_name", "looks_like_identifier", "resolve_organisation", "unknown_organisation"]
 
 #: A query word that starts a name's word, with at least this many letters, matches it.
 PREFIX_LETTERS = 4
@@ -150,6 +150,8 @@ class NamedOrg(OrgIdentity):
 
 
 T = TypeVar("T", bound=Named)
+#: What a store finds an organisation as (its profile, its id).
+Found = TypeVar("Found")
 
 
 class Tier(IntEnum):
@@ -379,6 +381,43 @@ class NameIndex(Generic[T]):
                                      candidates=_listed(matches)))
         hint = "; ".join(m.label() for m in ranked[:SHOWN])
         raise UnknownOrganisation(unknown_organisation(shown, hint))
+
+
+@dataclass(frozen=True, slots=True)
+class Identifiers:
+    """What a typed reference would be as each kind of identifier: ``pic`` as typed, ``oid``
+    in upper case, ``erasmus_code`` without its spaces, ``id`` the internal id of ``12`` or
+    ``#12`` (None for anything else, and for 9 digits: that is a PIC, never an id)."""
+
+    pic: str
+    oid: str
+    erasmus_code: str
+    id: int | None
+
+    @classmethod
+    def of(cls, text: str) -> Identifiers:
+        number = text.removeprefix("#")
+        return cls(text, text.upper(), normalise_erasmus_code(text),
+                   int(number) if number.isdigit() and len(number) < 9 else None)
+
+
+def resolve_organisation(ref: str, identified: Callable[[Identifiers], Found | None],
+                         named: Callable[[str], Found]) -> Found:
+    """The organisation ``ref`` names, the one way for every store of them: trimmed (a
+    no-break space is a space), then ``identified`` (the store's lookup of a PIC, OID, Erasmus
+    code or internal id, in that order), then, unless it looks like an identifier,
+    ``named`` (the store's :meth:`NameIndex.resolve`). ``QueryError`` for an empty
+    reference, ``UnknownOrganisation`` for an identifier that names none."""
+    text = ref.replace("\xa0", " ").strip()
+    if not text:
+        raise QueryError("empty organisation reference: give a PIC, OID, Erasmus code, id "
+                         "or name")
+    found = identified(Identifiers.of(text))
+    if found is not None:
+        return found
+    if looks_like_identifier(text):
+        raise UnknownOrganisation(unknown_organisation(ref))
+    return named(text)
 
 
 def looks_like_identifier(text: str) -> bool:

@@ -105,14 +105,20 @@ class ConsortiumRequest(IdeaFields):
     closeness to the idea counts (default: the learned objective's).
     """
 
-    action: str = ""
-    members: tuple[str, ...] = ()
+    action: str = field(default="", metadata={"help": "KA220-HED, KA203, KA200 or KA210."})
+    members: tuple[str, ...] = field(default=(), metadata={
+        "help": "The members you already have: PIC, OID, Erasmus code, #id or name of each."})
     coordinator: str | None = field(default=None, metadata={
         "help": "The coordinator: a member or not (PIC, OID, Erasmus code, #id or name)."})
-    size: tuple[int, int] | None = None
-    n: int = 5
-    call_year: int | None = None
-    idea_weight: float | None = None
+    size: tuple[int, int] | None = field(default=None, metadata={
+        "help": "Organisations in the whole consortium: MIN..MAX or N (default: the "
+                "minimum and one more)."})
+    n: int = field(default=5, metadata={"help": "How many alternative consortia."})
+    call_year: int | None = field(default=None, metadata={
+        "help": "The call year (default: the action's latest call)."})
+    idea_weight: float | None = field(default=None, metadata={
+        "help": "How much the additions' closeness to the idea counts, 0 to 1 (default: as "
+                "learned)."})
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Self:

@@ -15,11 +15,11 @@ and an organisation finder, and resolves
 Anything unknown is a :class:`~models.errors.QueryError` (exit 2) naming the value and the
 nearest valid ones (:func:`nearest`), and saying where to list them all.
 
->>> from matcher.registry.reference import CountryInfo, OrgTypeInfo, Reference
+>>> from matcher.registry.reference import CountryInfo, OrgTypeRef, Reference
 >>> ref = Reference((CountryInfo("DE", "DE", "Germany", None, ("Deutschland",)),
 ...                  CountryInfo("EL", "GR", "Greece", None)),
-...                 (OrgTypeInfo("company", "canonical", "Company", "company"),
-...                  OrgTypeInfo("EPLUS-ENT-SME", "eplus", "Small and medium sized enterprise",
+...                 (OrgTypeRef("company", "canonical", "Company", "company"),
+...                  OrgTypeRef("EPLUS-ENT-SME", "eplus", "Small and medium sized enterprise",
 ...                              "company")), (), {})
 >>> v = Vocabulary(ref)
 >>> sorted(v.countries(["deutschland", "GR"])), sorted(v.categories(["EPLUS-ENT-SME"]))
@@ -37,12 +37,12 @@ from numpy.typing import ArrayLike
 from rapidfuzz import process, utils
 
 from matcher.i18n import message
-from matcher.names import NameIndex, looks_like_identifier, unknown_organisation
+from matcher.names import Identifiers, NameIndex, resolve_organisation
 from matcher.ranking.topics import family
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters
-from models.errors import QueryError, UnknownOrganisation, concerning
+from models.errors import QueryError, concerning
 from models.text import fold, normalise_erasmus_code, quoted
 
 __all__ = ["OrgFinder", "OrgIndex", "Vocabulary", "nearest"]
@@ -72,15 +72,12 @@ class OrgIndex:
 
     def __init__(self, orgs: Sequence[OrgProfile], *, activity: ArrayLike | None = None) -> None:
         self.names: NameIndex[OrgProfile] = NameIndex(orgs, activity=activity)
-        self._by_key: dict[str, OrgProfile] = {}
-        for org in orgs:
-            self._by_key[f"#{org.id}"] = org
-            if org.erasmus_code:
-                self._by_key.setdefault(normalise_erasmus_code(org.erasmus_code), org)
-            if org.oid:
-                self._by_key[org.oid.upper()] = org
-            if org.pic:
-                self._by_key[org.pic] = org
+        self._pics = {org.pic: org for org in orgs if org.pic}
+        self._oids = {org.oid.upper(): org for org in orgs if org.oid}
+        # an Erasmus code shared by several organisations names the first
+        self._codes = {normalise_erasmus_code(org.erasmus_code): org
+                       for org in reversed(orgs) if org.erasmus_code}
+        self._ids = {org.id: org for org in orgs}
 
     @classmethod
     def of(cls, registry: Registry) -> OrgIndex:
@@ -89,18 +86,15 @@ class OrgIndex:
 
     def get(self, ref: str) -> OrgProfile:
         """The organisation ``ref`` names; a ``QueryError`` listing candidates when it names
-        several or none (see :mod:`matcher.names`)."""
-        text = ref.replace("\xa0", " ").strip()
-        if not text:
-            raise QueryError("empty organisation reference: give a PIC, OID, Erasmus code, id "
-                             "or name")
-        for key in (text, text.upper(), normalise_erasmus_code(text), f"#{text.lstrip('#')}"):
-            org = self._by_key.get(key)
-            if org is not None:
-                return org
-        if looks_like_identifier(text):
-            raise UnknownOrganisation(unknown_organisation(ref))
-        return self.names.resolve(text, ref=ref)
+        several or none: :func:`matcher.names.resolve_organisation` over this index, as
+        :func:`matcher.registry.catalogue.find_organisation` over the database."""
+        return resolve_organisation(ref, self._identified,
+                                    lambda text: self.names.resolve(text, ref=ref))
+
+    def _identified(self, key: Identifiers) -> OrgProfile | None:
+        found = (self._pics.get(key.pic) or self._oids.get(key.oid)
+                 or self._codes.get(key.erasmus_code))
+        return found or (self._ids.get(key.id) if key.id is not None else None)
 
 
 class Vocabulary:

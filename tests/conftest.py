@@ -212,7 +212,6 @@ def reference_from_files() -> Any:
     from data import reference as files
     from matcher.registry.reference import (
         CountryInfo,
-        OrgTypeInfo,
         Reference,
         StatusRow,
         ThemeInfo,
@@ -222,8 +221,7 @@ def reference_from_files() -> Any:
     return Reference(
         countries=tuple(CountryInfo(c.code, c.iso2, c.name, c.part_of, names.get(c.code, ()))
                         for c in files.countries()),
-        org_types=tuple(OrgTypeInfo(t.code, t.scheme, t.label, t.category)
-                        for t in files.org_types()),
+        org_types=files.org_types(),  # the same values (models.reference)
         statuses=tuple(StatusRow(r["country"], r["status"], r["from_call"], r["to_call"],
                                  r["source"]) for r in files.country_status()),
         actions=files.action_rules(),

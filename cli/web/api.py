@@ -7,18 +7,18 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from cli.web.errors import TimedOut
+from cli.web.fields import Body, model_of, request_values
 from matcher import Matcher, limits
 from matcher.batch.shared import SharedBatches
-from matcher.consortium.builder import parse_size
 from matcher.i18n import said
 from matcher.limits import ROWS
-from matcher.partners import SearchRequest
+from matcher.requests import ConsortiumRequest, SearchRequest
 
-__all__ = ["CheckBody", "CompleteBody", "ProposeBody", "given", "health", "router",
-           "searches_of"]
+__all__ = ["CheckBody", "CompleteBody", "ProposeBody", "SearchQuery", "given", "health",
+           "router", "searches_of"]
 
 Many = Annotated[list[str], Query()]
 #: The language of the answer's sentences (why, notes, violations, errors).
@@ -58,52 +58,22 @@ def given(values: list[str] | None) -> list[str]:
     return [v for v in values or () if v.strip()]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class CheckBody(_Body):
-    action: str = Field(description="KA220-HED, KA203, KA200 or KA210.")
-    members: list[str] = Field(description="PIC, OID, Erasmus code, #id or name of each.")
-    coordinator: str | None = None
-    call_year: int | None = Field(None, description="Default: the action's latest call.")
-
-
-class _Build(_Body):
-    action: str = Field(description="KA220-HED, KA203, KA200 or KA210.")
-    size: str | None = Field(None, description="Organisations in the whole consortium: "
-                                               "MIN..MAX or N (default: the minimum and one "
-                                               "more).")
-    n: int = Field(5, ge=1, le=50, description="How many alternative consortia.")
-    text: str = ""
-    themes: list[str] = []
-    topics: list[str] = []
-    countries: list[str] = []
-    exclude_countries: list[str] = []
-    types: list[str] = []
-    eche: bool = False
-    include_unnamed: bool = False
-    call_year: int | None = None
-    idea_weight: float | None = Field(None, description="How much the additions' closeness "
-                                      "to the idea counts, 0 to 1 (default: as learned).")
-
-    def options(self) -> dict[str, Any]:
-        return {"size": parse_size(self.size or None), "n": self.n, "text": self.text,
-                "themes": given(self.themes), "topics": given(self.topics),
-                "countries": given(self.countries),
-                "exclude_countries": given(self.exclude_countries),
-                "types": given(self.types), "eche": self.eche,
-                "include_unnamed": self.include_unnamed, "call_year": self.call_year,
-                "idea_weight": self.idea_weight}
-
-
-class CompleteBody(_Build):
-    members: list[str] = Field(description="The members you already have.")
-    coordinator: str | None = None
-
-
-class ProposeBody(_Build):
-    lead: str = Field(description="The coordinator.")
+#: The bounds FastAPI checks before the library does (a ``k`` below 1 is the library's
+#: sentence, the same as the command line's).
+SEARCH_LIMITS = {"k": {"le": 1000}}
+#: ``/api/search``'s parameters: the fields of a partner search.
+SearchQuery = model_of(SearchRequest, "SearchQuery", limits=SEARCH_LIMITS)
+_BUILD_LIMITS = {"n": {"ge": 1, "le": 50}}
+#: ``/api/check``'s body: the fields of a consortium request that a check reads.
+CheckBody = model_of(ConsortiumRequest, "CheckBody", base=Body, required=("action", "members"),
+                     only=("action", "members", "coordinator", "call_year"))
+#: ``/api/complete``'s body: every field of a consortium request.
+CompleteBody = model_of(ConsortiumRequest, "CompleteBody", base=Body,
+                        required=("action", "members"), limits=_BUILD_LIMITS)
+#: ``/api/propose``'s body: a consortium request around a lead, who is its coordinator.
+ProposeBody = model_of(ConsortiumRequest, "ProposeBody", base=Body, required=("action",),
+                       leave=("members", "coordinator"), limits=_BUILD_LIMITS,
+                       extra={"lead": (str, Field(description="The coordinator."))})
 
 
 def _said(answer: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -128,21 +98,12 @@ def router() -> APIRouter:
     api = APIRouter(prefix="/api")
 
     @api.get("/search", summary="Find partners for an organisation and/or a project idea")
-    async def search(request: Request, org: str | None = None, text: str = "",
-                     themes: Many = [], topics: Many = [], countries: Many = [],  # noqa: B006
-                     exclude_countries: Many = [], types: Many = [],  # noqa: B006
-                     eche: bool = False, programme_countries_only: bool = False,
-                     action: str = "KA220-HED", k: Annotated[int, Query(le=1000)] = 10,
-                     include_unnamed: bool = False, lang: Lang = "en") -> dict[str, Any]:
+    async def search(request: Request, query: Annotated[SearchQuery, Query()],  # type: ignore[valid-type]
+                     lang: Lang = "en") -> dict[str, Any]:
         """As ``matcher search --format json``: the resolved query, the ranked results with
         their ``why`` lines, and notes (in Finnish with ``lang=fi``). Searches that arrive
         together are ranked as one batch (the same answers, less work each)."""
-        asked = SearchRequest(
-            org=org, text=text, themes=tuple(given(themes)), topics=tuple(given(topics)),
-            countries=tuple(given(countries)), exclude_countries=tuple(given(exclude_countries)),
-            types=tuple(given(types)), eche=eche,
-            programme_countries_only=programme_countries_only, action=action, k=k,
-            include_unnamed=include_unnamed)
+        asked = SearchRequest(**request_values(SearchRequest, query))
         seconds = limits.SECONDS
         try:
             found = await asyncio.wait_for(
@@ -173,27 +134,27 @@ def router() -> APIRouter:
         return [t.to_json() for t in matcher.themes(kind or None)]
 
     @api.post("/check", summary="Is a consortium eligible? Every rule it breaks")
-    async def check(matcher: Facade, body: CheckBody, lang: Lang = "en") -> dict[str, Any]:
+    async def check(matcher: Facade, body: CheckBody,  # type: ignore[valid-type]
+                    lang: Lang = "en") -> dict[str, Any]:
         """As ``matcher check --format json`` (200 whether eligible or not: see
         ``eligible`` and ``violations``)."""
-        return _said(await within_time(lambda: matcher.check(
-            body.action, given(body.members), coordinator=body.coordinator or None,
-            call_year=body.call_year).to_json()), lang)
+        asked = ConsortiumRequest(**request_values(ConsortiumRequest, body))
+        return _said(await within_time(lambda: matcher.check(asked).to_json()), lang)
 
     @api.post("/complete", summary="Complete a consortium: the best eligible ones")
-    async def complete(matcher: Facade, body: CompleteBody, lang: Lang = "en"
-                       ) -> dict[str, Any]:
+    async def complete(matcher: Facade, body: CompleteBody,  # type: ignore[valid-type]
+                       lang: Lang = "en") -> dict[str, Any]:
         """As ``matcher complete --format json``; 409 naming the constraint when no eligible
         consortium can be made."""
-        return _said(await within_time(lambda: matcher.complete(
-            body.action, given(body.members), coordinator=body.coordinator or None,
-            **body.options()).to_json()), lang)
+        asked = ConsortiumRequest(**request_values(ConsortiumRequest, body))
+        return _said(await within_time(lambda: matcher.complete(asked).to_json()), lang)
 
     @api.post("/propose", summary="Propose whole consortia around a lead organisation")
-    async def propose(matcher: Facade, body: ProposeBody, lang: Lang = "en"
-                      ) -> dict[str, Any]:
+    async def propose(matcher: Facade, body: ProposeBody,  # type: ignore[valid-type]
+                      lang: Lang = "en") -> dict[str, Any]:
         """As ``matcher propose --format json``."""
-        return _said(await within_time(lambda: matcher.propose(
-            body.action, body.lead, **body.options()).to_json()), lang)
+        asked = ConsortiumRequest(coordinator=body.lead,  # type: ignore[attr-defined]
+                                  **request_values(ConsortiumRequest, body))
+        return _said(await within_time(lambda: matcher.complete(asked).to_json()), lang)
 
     return api

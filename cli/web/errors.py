@@ -19,21 +19,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from cli.web.security import HEADERS, BodyTooLarge
-from matcher.i18n import Text, invalid, message, said
-from models.errors import (
+from matcher.errors import (
     ConstraintError,
     DatabaseError,
     MatcherError,
     QueryError,
     UnknownOrganisation,
 )
+from matcher.i18n import Text, invalid, message, said
+from matcher.registry.database import DBAPIError
 
 __all__ = ["RETRY_AFTER", "TimedOut", "error_body", "install", "status_of"]
 
@@ -91,8 +91,8 @@ def install(app: FastAPI) -> None:
     async def matcher_error(request: Request, exc: MatcherError) -> Response:
         return answer(request, status_of(exc), error_body(exc))
 
-    @app.exception_handler(sa.exc.DBAPIError)
-    async def database_down(request: Request, exc: sa.exc.DBAPIError) -> Response:
+    @app.exception_handler(DBAPIError)
+    async def database_down(request: Request, exc: DBAPIError) -> Response:
         _LOG.error("the database failed on %s: %s", request.url.path,
                    str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else exc)
         return answer(request, 503, {"error": "DatabaseError", "message": DATABASE_DOWN,

@@ -19,14 +19,16 @@ from fastapi import Path as PathPart
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from cli.web.api import Facade, given, searches_of
+from cli.web.api import Facade, SearchQuery, given, searches_of
 from cli.web.errors import error_body, status_of
+from cli.web.fields import model_of, request_values
 from cli.web.i18n import choose, translator
 from matcher import Completion, Matcher, SearchRequest, SearchResult, Verdict
+from matcher.errors import MatcherError
 from matcher.export import PartnerRow, to_csv, to_xlsx
+from matcher.fields import kinds
 from matcher.i18n import country_name, date, message, number, say
 from matcher.names import OrgIdentity
-from models.errors import MatcherError
 
 __all__ = ["TEMPLATES", "pic_of", "render_error", "router", "website_link"]
 
@@ -181,19 +183,18 @@ def fold_label(text: str) -> str:
                    if not unicodedata.combining(ch))
 
 
-def _search(request: Request, org: str, text: str, themes: list[str], topics: list[str],
-            countries: list[str], types: list[str], eche: bool,
-            programme_countries_only: bool, action: str, k: int) -> SearchResult:
+#: The search page's parameters: the fields of a partner search (at most 100 results on a
+#: page; an export may ask for up to 1000, as the API).
+SearchForm = model_of(SearchRequest, "SearchForm", limits={"k": {"ge": 1, "le": 100}})
+#: The fields that search.html draws with a widget of their own (a picker, a list of
+#: choices); every other field of the request is drawn by its kind.
+WIDGETS = frozenset({"text", "org", "topics", "themes", "countries", "types", "action",
+                     "programme_countries_only", "eche", "k"})
+
+
+def _search(request: Request, asked: SearchRequest) -> SearchResult:
     """The search of a page, ranked with the searches that arrive with it."""
-    return searches_of(request).search(SearchRequest(
-        org=org or None, text=text, themes=tuple(given(themes)), topics=tuple(given(topics)),
-        countries=tuple(given(countries)), types=tuple(given(types)), eche=eche,
-        programme_countries_only=programme_countries_only, action=action, k=k))
-
-
-def _flag(value: str) -> bool:
-    """A checkbox: ticked is ``true`` (or on, 1, yes); absent or empty is not."""
-    return value.strip().lower() in ("true", "on", "1", "yes")
+    return searches_of(request).search(asked)
 
 
 def _year(call_year: str) -> int | None:
@@ -210,31 +211,27 @@ def router() -> APIRouter:
     pages = APIRouter(include_in_schema=False)
 
     @pages.get("/", response_class=HTMLResponse)
-    def search_page(request: Request, matcher: Facade, org: str = "", text: str = "",
-                    themes: Many = [], topics: Many = [], countries: Many = [],  # noqa: B006
-                    types: Many = [], members: Many = [], eche: str = "",  # noqa: B006
-                    programme_countries_only: str = "", action: str = "KA220-HED",
-                    k: Annotated[int, Query(ge=1, le=100)] = 10,
-                    lang: str = "") -> HTMLResponse:
-        asked = bool(org.strip() or text.strip() or given(themes) or given(topics))
+    def search_page(request: Request, matcher: Facade,
+                    query: Annotated[SearchForm, Query()],  # type: ignore[valid-type]
+                    members: Many = [], lang: str = "") -> HTMLResponse:  # noqa: B006
+        form = request_values(SearchRequest, query)
+        asked = SearchRequest(**form)
         result, error, status = None, None, 200
-        if asked:
+        if (asked.org or "").strip() or asked.text.strip() or asked.themes or asked.topics:
             try:
-                result = _search(request, org, text, themes, topics, countries, types,
-                                 _flag(eche), _flag(programme_countries_only), action, k)
+                result = _search(request, asked)
             except MatcherError as exc:
                 error, status = error_body(exc), status_of(exc)
         reference = matcher.reference
         lang = language_of(request, lang)
+        found = kinds(SearchRequest)
         return _render(
             request, "search.html", lang, status, result=result, error=error,
-            form={"org": org, "text": text, "themes": set(given(themes)),
-                  "topics": " ".join(given(topics)), "countries": set(given(countries)),
-                  "types": set(given(types)), "eche": _flag(eche), "action": action,
-                  "programme_countries_only": _flag(programme_countries_only), "k": k},
+            form={**form, "org": asked.org or "", "topics": " ".join(asked.topics)},
+            more=[(name, kind) for name, kind in found.items() if name not in WIDGETS],
             members=given(members),
             theme_groups=_theme_groups(matcher, lang),
-            countries=_country_choices(matcher, lang, action, given(members)),
+            countries=_country_choices(matcher, lang, asked.action, given(members)),
             categories=reference.categories, actions=sorted(matcher.rulebook.actions),
             export=request.url.query)
 
@@ -272,14 +269,9 @@ def router() -> APIRouter:
 
     @pages.get("/export/search.{fmt}")
     def export_search(request: Request, fmt: Annotated[str, PathPart(pattern="^(csv|xlsx)$")],
-                      org: str = "", text: str = "", themes: Many = [],  # noqa: B006
-                      topics: Many = [], countries: Many = [], types: Many = [],  # noqa: B006
-                      eche: str = "", programme_countries_only: str = "",
-                      action: str = "KA220-HED",
-                      k: Annotated[int, Query(ge=1, le=1000)] = 10,
+                      query: Annotated[SearchQuery, Query()],  # type: ignore[valid-type]
                       lang: str = "") -> Response:
-        result = _search(request, org, text, themes, topics, countries, types, _flag(eche),
-                         _flag(programme_countries_only), action, k)
+        result = _search(request, SearchRequest(**request_values(SearchRequest, query)))
         lang = language_of(request, lang)
         return _export([PartnerRow.of(m.org, [say(w, lang) for w in m.why])
                         for m in result.matches], "shortlist", fmt)

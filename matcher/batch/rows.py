@@ -9,8 +9,10 @@ row; blank lines are not rows). Columns (CSV header or JSON keys; ``-`` and ``_`
   results; ``n`` also accepted): both modes, as the ``search`` / ``complete`` options.
 - search only: ``org`` (PIC, OID, Erasmus code or ``#id``), ``programme_countries_only``
   (only countries that count for the batch's ``--action``).
-- complete only: ``members`` (the consortium so far), ``action`` (default: ``--action``),
-  ``size`` (``MIN..MAX`` or ``N``), ``call_year``.
+- complete only: the other fields of a consortium request
+  (:class:`~matcher.requests.ConsortiumRequest`): ``members`` (the consortium so far),
+  ``action`` (default: ``--action``), ``coordinator``, ``size`` (``MIN..MAX`` or ``N``),
+  ``call_year``, ``idea_weight``.
 
 Yes/no cells take ``1/0``, ``true/false``, ``yes/no`` (empty is no). Multi-valued cells are
 ``;``-separated in CSV; in JSON Lines they are lists (or one ``;``-separated string).
@@ -35,10 +37,12 @@ from typing import IO, Any, Literal
 from matcher.cells import csv_writer
 from matcher.fields import FieldError, kinds, parse_value
 from matcher.partners import IdeaFields, SearchFields, SearchRequest
+from matcher.requests import ConsortiumRequest
 from models.errors import DataFileError, QueryError
 from models.files import TooDeep, csv_records, parse_json, wide_encoding
 
 __all__ = [
+    "CONSORTIUM_ONLY",
     "FORMATS",
     "BatchQuery",
     "ErrorWriter",
@@ -54,15 +58,19 @@ FORMATS = ("csv", "jsonl")
 _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 #: The columns of a row in each mode, from the request types: the shared fields of an idea and
-#: its filters, ``k``, then the search's own (its ``action`` is the batch's) or the consortium's.
+#: its filters, ``k`` (a consortium's ``n``), then the search's own (its ``action`` is the
+#: batch's) or the consortium request's.
 _IDEA = kinds(IdeaFields)
 _COMMON = {"id": "str", **_IDEA, "k": "int"}
 FIELDS: dict[str, dict[str, str]] = {
     "search": {**_COMMON, **{name: kind for name, kind in kinds(SearchRequest).items()
                              if name not in _COMMON and name != "action"}},
-    "complete": {**_COMMON, "members": "list", "action": "str", "size": "size",
-                 "call_year": "int"},
+    "complete": {**_COMMON, **{name: kind for name, kind in kinds(ConsortiumRequest).items()
+                               if name not in _COMMON and name != "n"}},
 }
+#: The columns of ``complete`` rows that are a consortium request's own fields (what
+#: :class:`BatchQuery` holds beside the search fields).
+CONSORTIUM_ONLY = tuple(name for name in FIELDS["complete"] if name not in _COMMON)
 _ALIASES = {"theme": "themes", "topic": "topics", "country": "countries",
             "exclude_country": "exclude_countries", "type": "types", "member": "members",
             "n": "k", "query_id": "id"}
@@ -71,15 +79,22 @@ _ALIASES = {"theme": "themes", "topic": "topics", "country": "countries",
 @dataclass(frozen=True, slots=True)
 class BatchQuery(SearchFields):
     """One parsed row: the same fields as the ``search`` / ``complete`` options (the search
-    fields by keyword)."""
+    fields by keyword). A ``complete`` row's own fields are those of
+    :data:`CONSORTIUM_ONLY`, each a field here (a test keeps them so)."""
 
     row: int
     id: str
     k: int | None = None
     members: tuple[str, ...] = ()
     action: str | None = None
+    coordinator: str | None = None
     size: tuple[int, int] | None = None
     call_year: int | None = None
+    idea_weight: float | None = None
+
+    def consortium_fields(self) -> dict[str, Any]:
+        """The row's fields of a consortium request besides the idea's, by name."""
+        return {name: getattr(self, name) for name in CONSORTIUM_ONLY}
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,6 @@ class CompleteHandler:
             raise QueryError("no members: give this row `members` (PICs, OIDs, Erasmus codes "
                              "or names, ;-separated)")
         found = self.matcher.complete(ConsortiumRequest(
-            **q.idea_fields(), action=action, members=q.members, size=q.size,
-            n=q.k or self.k, call_year=q.call_year))
+            **q.idea_fields(), **{**q.consortium_fields(), "action": action},
+            n=q.k or self.k))
         return [c.to_json() for c in found.consortia]

@@ -9,8 +9,9 @@ opened by a relative path, an absolute one or through a link has one index, not 
         ranker.json     \\  Ranker.save (no pickle)
         arrays.npz      /
 
-:func:`load_or_build` compares the registry's :func:`~matcher.registry.store.fingerprint` with the
-one in ``index.json`` and loads the saved ranker only when they are equal; otherwise (or when
+:func:`load_or_build` compares the registry's fingerprint (its :class:`Source`'s, for a database
+:class:`~matcher.registry.store.Store`, which reads it; the index never touches a session) with
+the one in ``index.json`` and loads the saved ranker only when they are equal; otherwise (or when
 the files are missing or unreadable) it reads the registry, fits a new ranker and saves it.
 A stale index is never used. ``index.json`` also holds the SHA-256 of every other file of the
 folder: a truncated or damaged file is found before it is read (:func:`check_index`), said in
@@ -29,12 +30,12 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import platformdirs
-from sqlalchemy.orm import Session
 
 from matcher.ranking.ranker import Ranker
-from matcher.registry.store import fingerprint, load_registry
+from matcher.registry.snapshot import Registry
 from models.errors import DataFileError
 
 __all__ = ["APP_NAME", "IndexInfo", "build", "check_index", "index_dir", "load_index",
@@ -78,20 +79,23 @@ class IndexInfo:
                 f"{self.seconds:.1f} s, {self.bytes / 1e6:.1f} MB in {self.path}")
 
 
-def _identity(session: Session) -> str:
-    """What tells ``session``'s database apart from others: a SQLite file's resolved path
-    (written as an absolute URL, so an index keyed by one keeps its folder), else the URL."""
-    url = session.get_bind().engine.url
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
-            and not url.database.startswith("file:"):
-        return f"sqlite:///{os.path.realpath(url.database)}"
-    return url.render_as_string(hide_password=True)
+class Source(Protocol):
+    """Where an index's registry comes from (:class:`matcher.registry.store.Store` for a
+    database): what tells it apart from others (``identity``: one folder each), a cheap
+    ``fingerprint`` that changes with every import, and the snapshot to fit on."""
+
+    @property
+    def identity(self) -> str: ...
+
+    def fingerprint(self) -> str: ...
+
+    def load(self) -> Registry: ...
 
 
-def index_dir(session: Session, cache_dir: Path | None = None) -> Path:
-    """The folder of the index of ``session``'s database (not necessarily existing)."""
+def index_dir(source: Source, cache_dir: Path | None = None) -> Path:
+    """The folder of the index of ``source``'s registry (not necessarily existing)."""
     base = Path(cache_dir) if cache_dir is not None else platformdirs.user_cache_path(APP_NAME)
-    digest = hashlib.sha256(_identity(session).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(source.identity.encode()).hexdigest()[:16]
     return base / f"index-{digest}"
 
 
@@ -198,7 +202,7 @@ def _bar(progress: Callable[[str], None] | None) -> tuple[Callable[[str], None],
     return step, bar.close
 
 
-def build(session: Session, *, cache_dir: Path | None = None,
+def build(source: Source, *, cache_dir: Path | None = None,
           progress: Callable[[str], None] | None = None) -> tuple[Ranker, IndexInfo]:
     """Fit a ranker on the whole registry and save it as the database's index.
 
@@ -208,10 +212,10 @@ def build(session: Session, *, cache_dir: Path | None = None,
     step, close = _bar(progress)
     started = time.perf_counter()
     step(_STEPS[0])
-    registry = load_registry(session)
+    registry = source.load()
     ranker = Ranker().fit(registry, progress=step)
     step(_STEPS[-1])
-    final = index_dir(session, cache_dir)
+    final = index_dir(source, cache_dir)
     info = IndexInfo(
         fingerprint=registry.fingerprint, n_orgs=registry.n_orgs,
         n_projects=len(registry.projects), seconds=round(time.perf_counter() - started, 2),
@@ -244,16 +248,16 @@ def build(session: Session, *, cache_dir: Path | None = None,
     return ranker, info
 
 
-def load_or_build(session: Session, *, cache_dir: Path | None = None,
+def load_or_build(source: Source, *, cache_dir: Path | None = None,
                   progress: Callable[[str], None] | None = None,
                   rebuild: bool = False) -> Ranker:
-    """The ranker of ``session``'s registry: the saved index when it is fresh, else a new one.
+    """The ranker of ``source``'s registry: the saved index when it is fresh, else a new one.
 
     A stale, missing or unreadable index is rebuilt (with a note and a progress bar when
     ``progress`` is given); ``rebuild=True`` always rebuilds.
     """
-    directory = index_dir(session, cache_dir)
-    current = fingerprint(session)
+    directory = index_dir(source, cache_dir)
+    current = source.fingerprint()
     if not rebuild:
         _, note = check_index(directory, current)
         if note is None:
@@ -267,25 +271,26 @@ def load_or_build(session: Session, *, cache_dir: Path | None = None,
                 note = "The search index does not match its manifest: rebuilding it."
         if progress is not None:
             progress(note)
-    ranker, _ = build(session, cache_dir=cache_dir, progress=progress)
+    ranker, _ = build(source, cache_dir=cache_dir, progress=progress)
     return ranker
 
 
-def status(session: Session, *, cache_dir: Path | None = None,
+def status(source: Source, *, cache_dir: Path | None = None,
            ) -> tuple[IndexInfo | None, str | None]:
-    """The saved index of ``session``'s registry and why it cannot be used as it is
+    """The saved index of ``source``'s registry and why it cannot be used as it is
     (``None``: fresh and intact); see :func:`check_index`."""
-    return check_index(index_dir(session, cache_dir), fingerprint(session))
+    return check_index(index_dir(source, cache_dir), source.fingerprint())
 
 
-def load_index(session: Session, *, cache_dir: Path | None = None,
+def load_index(source: Source, *, cache_dir: Path | None = None,
                progress: Callable[[str], None] | None = None) -> Ranker:
     """The saved ranker as it is, even when the registry changed since (a server keeps
     answering; :func:`status` says it is stale); built only when there is none that can be
     read."""
-    directory = index_dir(session, cache_dir)
-    info, problem = check_index(directory, fingerprint(session))
-    if info is not None and (problem is None or info.fingerprint != fingerprint(session)):
+    directory = index_dir(source, cache_dir)
+    current = source.fingerprint()
+    info, problem = check_index(directory, current)
+    if info is not None and (problem is None or info.fingerprint != current):
         try:
             ranker = Ranker.load(directory)
         except (DataFileError, OSError, ValueError, KeyError):
@@ -295,4 +300,4 @@ def load_index(session: Session, *, cache_dir: Path | None = None,
                 progress(f"{problem.removesuffix(': rebuilding it.')}: answering from it "
                          "until `matcher index` rebuilds it.")
             return ranker
-    return load_or_build(session, cache_dir=cache_dir, progress=progress)
+    return load_or_build(source, cache_dir=cache_dir, progress=progress)

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from matcher.names import NamedOrg, NameIndex, looks_like_identifier, unknown_organisation
+from matcher.names import Identifiers, NamedOrg, NameIndex, resolve_organisation
 from matcher.registry.snapshot import OrgProfile
-from models.errors import QueryError, UnknownOrganisation
+from models.errors import QueryError
 from models.schema import (
     Country,
     Organisation,
@@ -31,7 +31,7 @@ from models.schema import (
     organisation_theme,
     project_theme,
 )
-from models.text import fold, normalise_erasmus_code, quoted
+from models.text import fold, quoted
 
 __all__ = [
     "ListedOrg",
@@ -149,28 +149,29 @@ def _ref(pic: str | None, oid: str | None, code: str | None, id_: int) -> str:
 
 def find_organisation(session: Session, ref: str) -> int:
     """The id of the organisation ``ref`` names: PIC, OID, Erasmus code (any spacing),
-    internal id (``12`` or ``#12``) or name (see :mod:`matcher.names`); ``QueryError`` listing
-    candidates when it names several or none."""
-    text = ref.replace("\xa0", " ").strip()
-    if not text:
-        raise QueryError("empty organisation reference: give a PIC, OID, Erasmus code, id "
-                         "or name")
+    internal id (``12`` or ``#12``) or name; ``QueryError`` listing candidates when it names
+    several or none. :func:`matcher.names.resolve_organisation` over the database, as
+    :meth:`matcher.vocabulary.OrgIndex.get` over a snapshot."""
+    return resolve_organisation(ref, lambda key: _identified(session, key),
+                                lambda text: _named(session, text, ref))
+
+
+def _identified(session: Session, key: Identifiers) -> int | None:
+    """The id of the organisation with that PIC, OID or Erasmus code (the first by id), else
+    with that internal id."""
     o = Organisation
     conditions: list[ColumnElement[bool]] = [
-        o.pic == text,
-        o.oid == text.upper(),
-        func.replace(func.replace(o.erasmus_code, " ", ""), "\xa0", "")
-        == normalise_erasmus_code(text),
+        o.pic == key.pic,
+        o.oid == key.oid,
+        func.replace(func.replace(o.erasmus_code, " ", ""), "\xa0", "") == key.erasmus_code,
     ]
     found = session.scalars(select(o.id).where(or_(*conditions)).order_by(o.id)).first()
-    if found is not None:
-        return found
-    number = text.removeprefix("#")
-    # 9 digits is a PIC, never an internal id
-    if number.isdigit() and len(number) < 9 and session.get(o, int(number)) is not None:
-        return int(number)
-    if looks_like_identifier(text):
-        raise UnknownOrganisation(unknown_organisation(ref))
+    if found is None and key.id is not None and session.get(o, key.id) is not None:
+        return key.id
+    return found
+
+
+def _named(session: Session, text: str, ref: str) -> int:
     # An exact name or alias is settled among the organisations that have it (matcher.names):
     # find those with SQL rather than read every name.
     key = fold(text).replace(" ", "")

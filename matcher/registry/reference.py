@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CountryInfo", "OrgTypeInfo", "Reference", "StatusRow", "ThemeInfo"]
+from models.reference import OrgTypeRef
+
+__all__ = ["CountryInfo", "OrgTypeRef", "Reference", "StatusRow", "ThemeInfo"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +40,6 @@ class CountryInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class OrgTypeInfo:
-    code: str
-    scheme: str  # canonical | eplus | cordis | word
-    label: str
-    category: str
-
-
-@dataclass(frozen=True, slots=True)
 class StatusRow:
     country: str
     status: str  # programme | member | associated
@@ -59,7 +53,7 @@ class Reference:
     """Everything a vocabulary and a rule book are made of, as plain values."""
 
     countries: tuple[CountryInfo, ...]
-    org_types: tuple[OrgTypeInfo, ...]
+    org_types: tuple[OrgTypeRef, ...]
     statuses: tuple[StatusRow, ...]
     actions: dict[str, dict[str, Any]]  # action code -> its rules, as actions.json has them
     themes: dict[str, ThemeInfo] = field(default_factory=dict)
@@ -94,7 +88,7 @@ class Reference:
         return cls(
             countries=tuple(CountryInfo(c[0], c[1], c[2], c[3], tuple(c[4]))
                             for c in raw["countries"]),
-            org_types=tuple(OrgTypeInfo(*t) for t in raw["org_types"]),
+            org_types=tuple(OrgTypeRef(*t) for t in raw["org_types"]),
             statuses=tuple(StatusRow(s[0], s[1], int(s[2]), int(s[3]), s[4])
                            for s in raw["statuses"]),
             actions={str(k): dict(v) for k, v in raw["actions"].items()},

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -18,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from matcher.registry.reference import (
     CountryInfo,
-    OrgTypeInfo,
+    OrgTypeRef,
     Reference,
     StatusRow,
     ThemeInfo,
@@ -37,7 +39,7 @@ from models.schema import (
     Theme,
 )
 
-__all__ = ["fingerprint", "load_reference", "load_registry"]
+__all__ = ["Store", "fingerprint", "load_reference", "load_registry"]
 
 
 def load_reference(session: Session) -> Reference:
@@ -46,7 +48,7 @@ def load_reference(session: Session) -> Reference:
         countries=tuple(CountryInfo(c.code, c.iso2, c.name, c.part_of,
                                     tuple(a for a in (c.aliases or "").split("|") if a))
                         for c in session.scalars(select(Country).order_by(Country.code))),
-        org_types=tuple(OrgTypeInfo(t.code, t.scheme, t.label, t.category)
+        org_types=tuple(OrgTypeRef(t.code, t.scheme, t.label, t.category)
                         for t in session.scalars(select(OrgType).order_by(OrgType.position))),
         statuses=tuple(StatusRow(s.country, s.status, s.from_call, s.to_call, s.source)
                        for s in session.scalars(select(CountryStatus)
@@ -56,6 +58,31 @@ def load_reference(session: Session) -> Reference:
         themes={t.code: ThemeInfo(t.code, t.kind, t.label_en, t.label_fi)
                 for t in session.scalars(select(Theme).order_by(Theme.code))},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    """A registry's database as its search index sees it (:mod:`matcher.ranking.index`):
+    what tells it apart from other databases, its fingerprint and its snapshot. The index
+    asks these and never touches the session."""
+
+    session: Session
+
+    @property
+    def identity(self) -> str:
+        """A SQLite file's resolved path (written as an absolute URL, so an index keyed by one
+        keeps its folder), else the database's URL without its password."""
+        url = self.session.get_bind().engine.url
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+                and not url.database.startswith("file:"):
+            return f"sqlite:///{os.path.realpath(url.database)}"
+        return url.render_as_string(hide_password=True)
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.session)
+
+    def load(self) -> Registry:
+        return load_registry(self.session)
 
 
 def fingerprint(session: Session) -> str:

@@ -87,3 +87,15 @@ def test_seed_reference_is_idempotent(session: Session) -> None:
     assert seed_reference(session) == 0  # the fixture already seeded
     assert session.scalar(select(func.count()).select_from(Country)) == 250  # ISO 3166-1 + XK
     assert session.scalar(select(func.count()).select_from(Theme)) == len(themes())
+
+
+def test_an_org_type_is_one_value_for_the_seeder_and_the_library() -> None:
+    """``OrgTypeRef`` is defined once, in ``models`` (which both may import), as a plain
+    value: the reference files' types are the library's, with no conversion."""
+    from matcher.registry.reference import OrgTypeRef, Reference
+
+    assert OrgTypeRef.__module__ == "models.reference"
+    assert all(type(t) is OrgTypeRef for t in org_types())
+    found = Reference((), org_types(), (), {})
+    assert found.categories == CATEGORIES
+    assert Reference.from_json(found.to_json()).org_types == org_types()

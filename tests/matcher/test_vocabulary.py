@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
+from matcher.names import Identifiers, resolve_organisation
 from matcher.registry.snapshot import OrgProfile
 from matcher.vocabulary import OrgIndex, Vocabulary
-from models.errors import QueryError
+from models.errors import QueryError, UnknownOrganisation
 
 HELSINKI = OrgProfile(id=7, pic="999994535", oid="E10209507", erasmus_code="SF HELSINK01",
                       name="HELSINGIN YLIOPISTO", country="FI", city="Helsinki",
@@ -85,6 +86,35 @@ def test_organisation_by_name_only_when_no_identifier_matches() -> None:
     assert index.names._built is None
     assert index.get("Helsingin yliopsto") is HELSINKI
     assert index.names._built is not None
+
+
+def test_a_pic_shaped_number_is_never_an_internal_id() -> None:
+    """As over the database (``find_organisation``): nine digits are a PIC, with or without
+    ``#``, so they never find an organisation by its internal id."""
+    far = OrgProfile(id=123456789, pic=None, oid=None, erasmus_code=None, name="FAR AWAY OY",
+                     country="FI", city=None, category="company", type_code=None, eche=False)
+    index = OrgIndex([HELSINKI, far])
+    with pytest.raises(UnknownOrganisation, match="^unknown organisation '123456789'"):
+        index.get("123456789")
+    assert index.get("7") is HELSINKI
+
+
+def test_one_resolver_for_every_store() -> None:
+    """The snapshot's index and the database's lookup share one procedure: a store gives only
+    its lookups (identifiers, then names)."""
+    asked: list[Identifiers] = []
+
+    def identified(key: Identifiers) -> str | None:
+        asked.append(key)
+        return "by id" if key.id == 12 else None
+
+    assert resolve_organisation("\xa0#12 ", identified, lambda text: "by name") == "by id"
+    assert asked == [Identifiers("#12", "#12", "#12", 12)]
+    assert resolve_organisation("Aalto", identified, lambda text: f"named {text}") == (
+        "named Aalto")
+    assert Identifiers.of("123456789").id is None  # a PIC
+    with pytest.raises(UnknownOrganisation):
+        resolve_organisation("E12345678", identified, lambda text: "by name")
 
 
 def test_unknown_organisation_suggests_close_names() -> None:

@@ -11,9 +11,10 @@ import os
 import signal
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import islice
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,6 +24,8 @@ from hypothesis import strategies as st
 from matcher.batch.engine import BatchSummary, answer, run
 from matcher.batch.resume import prepare_resume
 from matcher.batch.rows import (
+    CONSORTIUM_ONLY,
+    FIELDS,
     BatchQuery,
     ErrorWriter,
     ResultWriter,
@@ -31,7 +34,10 @@ from matcher.batch.rows import (
     format_of,
     read_queries,
 )
+from matcher.batch.tasks import CompleteHandler
 from matcher.batch.work import Handler, answer_chunk, answer_row, chunked, ordered_window
+from matcher.fields import kinds
+from matcher.requests import ConsortiumRequest
 from models.errors import MatcherError, QueryError
 
 
@@ -95,6 +101,40 @@ def test_complete_columns() -> None:
     (query,) = read_queries(io.StringIO(source), "jsonl", "complete")
     assert query == BatchQuery(row=1, id="c1", members=("999873188", "E10208741"),
                                size=(3, 5), k=4)
+
+
+def test_complete_columns_are_the_consortium_request_fields() -> None:
+    """A field added to ConsortiumRequest is a column of complete rows (``n`` is ``k``) and
+    reaches the request the row asks for."""
+    assert set(FIELDS["complete"]) == {"id", "k"} | set(kinds(ConsortiumRequest)) - {"n"}
+    assert set(CONSORTIUM_ONLY) <= {f.name for f in fields(BatchQuery)}
+    source = ('{"members": "999873188", "coordinator": "E10208741", "idea_weight": "0.25", '
+              '"call_year": 2021, "n": 2, "text": "mobility"}\n')
+    (query,) = read_queries(io.StringIO(source), "jsonl", "complete")
+    asked: list[ConsortiumRequest] = []
+
+    class Asked:
+        def complete(self, request: ConsortiumRequest) -> Any:
+            asked.append(request)
+            return SimpleNamespace(consortia=[])
+
+    CompleteHandler(Asked(), "KA220-HED", 5)(query)  # type: ignore[arg-type]
+    assert asked == [ConsortiumRequest(action="KA220-HED", members=("999873188",),
+                                       coordinator="E10208741", idea_weight=0.25,
+                                       call_year=2021, n=2, text="mobility")]
+
+
+def test_unknown_complete_column_names_it_and_the_valid_ones() -> None:
+    with pytest.raises(QueryError) as caught:
+        list(read_queries(io.StringIO("members,coordinater\n1,2\n"), "csv", "complete",
+                          source="c.csv"))
+    assert str(caught.value) == (
+        "c.csv: header: unknown column 'coordinater'; valid columns: id, text, themes, "
+        "topics, countries, exclude_countries, types, eche, include_unnamed, k, action, "
+        "members, coordinator, size, call_year, idea_weight")
+    (got,) = read_queries(io.StringIO('{"org": "x"}\n'), "jsonl", "complete")
+    assert isinstance(got, RowOutcome)
+    assert got.error == "column 'org' is for --mode search, not --mode complete"
 
 
 def test_bad_cells_fail_only_their_row() -> None:

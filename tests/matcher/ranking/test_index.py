@@ -15,7 +15,7 @@ import pytest
 from data.importers import import_file
 from data.reference import seed_reference
 from matcher.ranking import index
-from matcher.registry.store import fingerprint
+from matcher.registry.store import Store, fingerprint
 from models.db import Database, open_database
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -62,15 +62,15 @@ def test_fresh_index_is_loaded_stale_index_is_rebuilt(db: Database, tmp_path: Pa
     notes: list[str] = []
     cache = tmp_path / "cache"
     with db.sessions() as s:
-        first = index.load_or_build(s, cache_dir=cache, progress=notes.append)
-        directory = index.index_dir(s, cache)
+        first = index.load_or_build(Store(s), cache_dir=cache, progress=notes.append)
+        directory = index.index_dir(Store(s), cache)
     assert builds == [1] and first.registry_.n_orgs == 12
     assert notes == ["Building the search index (once per registry)."]
     assert sorted(p.name for p in directory.iterdir()) == ["arrays.npz", "index.json",
                                                            "ranker.json"]
     assert [p.name for p in cache.iterdir()] == [directory.name]  # no temporary folders left
     with db.sessions() as s:
-        again = index.load_or_build(s, cache_dir=cache, progress=notes.append)
+        again = index.load_or_build(Store(s), cache_dir=cache, progress=notes.append)
     assert builds == [1] and again.registry_fingerprint_ == first.registry_fingerprint_
     assert [o.name for o in again.registry_.orgs] == [o.name for o in first.registry_.orgs]
 
@@ -78,7 +78,7 @@ def test_fresh_index_is_loaded_stale_index_is_rebuilt(db: Database, tmp_path: Pa
         import_file(s, "eche", _eche_slice(tmp_path / "b.csv", 12, 1))
     with db.sessions() as s:
         assert fingerprint(s) != first.registry_fingerprint_
-        rebuilt = index.load_or_build(s, cache_dir=cache, progress=notes.append)
+        rebuilt = index.load_or_build(Store(s), cache_dir=cache, progress=notes.append)
         assert rebuilt.registry_fingerprint_ == fingerprint(s)
     assert builds == [1, 1] and rebuilt.registry_.n_orgs == 13
     assert notes[-1] == "The registry changed since the search index was built: rebuilding it."
@@ -86,16 +86,16 @@ def test_fresh_index_is_loaded_stale_index_is_rebuilt(db: Database, tmp_path: Pa
     assert info is not None and info.n_orgs == 13 and info.bytes > 0
 
     with db.sessions() as s:
-        index.load_or_build(s, cache_dir=cache, rebuild=True)
+        index.load_or_build(Store(s), cache_dir=cache, rebuild=True)
     assert builds == [1, 1, 1]
 
 
 def test_unreadable_index_is_rebuilt(db: Database, tmp_path: Path) -> None:
     with db.sessions() as s:
-        index.load_or_build(s, cache_dir=tmp_path)
-        directory = index.index_dir(s, tmp_path)
+        index.load_or_build(Store(s), cache_dir=tmp_path)
+        directory = index.index_dir(Store(s), tmp_path)
         (directory / "ranker.json").write_text("{not json", encoding="utf-8")
-        ranker = index.load_or_build(s, cache_dir=tmp_path)
+        ranker = index.load_or_build(Store(s), cache_dir=tmp_path)
     assert ranker.registry_.n_orgs == 12
     assert json.loads((directory / "ranker.json").read_text(encoding="utf-8"))
 
@@ -105,14 +105,14 @@ def test_each_database_has_its_own_index(tmp_path: Path) -> None:
     for name in ("one", "two"):
         database = open_database(f"sqlite:///{tmp_path / name}.sqlite")
         with database.sessions() as s:
-            dirs.add(index.index_dir(s, tmp_path / "cache"))
+            dirs.add(index.index_dir(Store(s), tmp_path / "cache"))
         database.dispose()
     assert len(dirs) == 2
 
 
 def test_default_cache_dir_is_the_user_cache(db: Database, tmp_path: Path) -> None:
     with db.sessions() as s:
-        directory = index.index_dir(s)
+        directory = index.index_dir(Store(s))
     assert directory.parent.name == "erasmus-partner-matcher"
     assert directory.name.startswith("index-")
 
@@ -121,13 +121,13 @@ def test_an_index_built_by_another_version_is_rebuilt(db: Database, tmp_path: Pa
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     cache = tmp_path / "cache"
     with db.sessions() as s:
-        index.load_or_build(s, cache_dir=cache)
-        directory = index.index_dir(s, cache)
+        index.load_or_build(Store(s), cache_dir=cache)
+        directory = index.index_dir(Store(s), cache)
         built_at = (directory / index.INFO_FILE).stat().st_mtime_ns
-        index.load_or_build(s, cache_dir=cache)
+        index.load_or_build(Store(s), cache_dir=cache)
         assert (directory / index.INFO_FILE).stat().st_mtime_ns == built_at  # fresh: reused
         monkeypatch.setattr(index, "_tool_version", lambda: "99.0")
-        index.load_or_build(s, cache_dir=cache)
+        index.load_or_build(Store(s), cache_dir=cache)
     info = index.read_info(directory)
     assert info is not None and info.tool_version == "99.0"
 
@@ -141,7 +141,7 @@ def sqlite_db(sqlite_url: str, tmp_path: Path) -> Iterator[Database]:
 def _notes_of_a_search(db: Database, cache: Path) -> tuple[list[str], index.Ranker]:
     notes: list[str] = []
     with db.sessions() as s:
-        ranker = index.load_or_build(s, cache_dir=cache, progress=notes.append)
+        ranker = index.load_or_build(Store(s), cache_dir=cache, progress=notes.append)
     return notes, ranker
 
 
@@ -149,7 +149,7 @@ def test_a_truncated_file_is_found_reported_and_rebuilt(db: Database, tmp_path: 
     cache = tmp_path / "cache"
     _notes_of_a_search(db, cache)
     with db.sessions() as s:
-        directory = index.index_dir(s, cache)
+        directory = index.index_dir(Store(s), cache)
         current = fingerprint(s)
     assert index.check_index(directory, current)[1] is None
     with (directory / "arrays.npz").open("r+b") as fh:  # truncate -s 1000 arrays.npz
@@ -174,7 +174,7 @@ def test_damage_that_keeps_size_and_time_is_found_when_read(sqlite_db: Database,
     cache = tmp_path / "cache"
     _notes_of_a_search(sqlite_db, cache)
     with sqlite_db.sessions() as s:
-        directory = index.index_dir(s, cache)
+        directory = index.index_dir(Store(s), cache)
         current = fingerprint(s)
     arrays = directory / "arrays.npz"
     before = arrays.stat()
@@ -208,7 +208,7 @@ def test_every_damage_is_said_with_its_real_reason(sqlite_db: Database, tmp_path
     cache = tmp_path / "cache"
     _notes_of_a_search(sqlite_db, cache)
     with sqlite_db.sessions() as s:
-        directory = index.index_dir(s, cache)
+        directory = index.index_dir(Store(s), cache)
     damage(directory)
     notes, ranker = _notes_of_a_search(sqlite_db, cache)
     assert notes == [reason.format(d=directory)]
@@ -224,7 +224,7 @@ def test_a_damaged_save_is_a_data_file_error_not_a_zip_error(sqlite_db: Database
     cache = tmp_path / "cache"
     _notes_of_a_search(sqlite_db, cache)
     with sqlite_db.sessions() as s:
-        directory = index.index_dir(s, cache)
+        directory = index.index_dir(Store(s), cache)
     with (directory / "arrays.npz").open("r+b") as fh:
         fh.truncate(1000)
     with pytest.raises(DataFileError, match="cannot read the saved ranker .*BadZipFile"):
@@ -244,10 +244,39 @@ def test_one_sqlite_file_has_one_index_however_its_path_is_written(
     folders = set()
     for url in urls:
         with Session(create_engine(url)) as s:
-            folders.add(index.index_dir(s, tmp_path / "cache"))
+            folders.add(index.index_dir(Store(s), tmp_path / "cache"))
     assert len(folders) == 1
     with Session(create_engine("sqlite:///link/r.sqlite")) as s:
-        assert index.index_dir(s, tmp_path / "cache") == index.index_dir(
-            Session(create_engine("sqlite:///sub/r.sqlite")), tmp_path / "cache")
+        assert index.index_dir(Store(s), tmp_path / "cache") == index.index_dir(
+            Store(Session(create_engine("sqlite:///sub/r.sqlite"))), tmp_path / "cache")
     with Session(create_engine("sqlite:///other.sqlite")) as s:
-        assert index.index_dir(s, tmp_path / "cache") not in folders
+        assert index.index_dir(Store(s), tmp_path / "cache") not in folders
+
+
+class _Plain:
+    """A registry that is no database: plain values, as a test or another store gives them."""
+
+    def __init__(self, registry: Any) -> None:
+        self.registry = registry
+        self.identity = "plain:test"
+
+    def fingerprint(self) -> str:
+        return str(self.registry.fingerprint)
+
+    def load(self) -> Any:
+        return self.registry
+
+
+def test_the_index_needs_no_database_session(db: Database, tmp_path: Path) -> None:
+    """The index asks its source for an identity, a fingerprint and a snapshot: any store of
+    plain values will do, and what it builds is loaded again while the fingerprint holds."""
+    from matcher.registry.store import load_registry
+
+    with db.sessions() as s:
+        plain = _Plain(load_registry(s))
+    built = index.load_or_build(plain, cache_dir=tmp_path)
+    assert built.registry_fingerprint_ == plain.fingerprint()
+    assert index.status(plain, cache_dir=tmp_path) == (index.read_info(
+        index.index_dir(plain, tmp_path)), None)
+    assert index.load_index(plain, cache_dir=tmp_path).registry_fingerprint_ == (
+        plain.fingerprint())

@@ -284,11 +284,10 @@ CATEGORIES = ("higher-education", "school", "research", "company", "ngo", "publi
 def test_a_category_is_found_however_it_is_spelt(category: str, joiner: str, upper: bool,
                                                  around: str) -> None:
     from data.reference import countries, org_types
-    from matcher.registry.reference import CountryInfo, OrgTypeInfo, Reference
+    from matcher.registry.reference import CountryInfo, Reference
 
     ref = Reference(tuple(CountryInfo(c.code, c.iso2, c.name, c.part_of) for c in countries()),
-                    tuple(OrgTypeInfo(t.code, t.scheme, t.label, t.category)
-                          for t in org_types()), (), {})
+                    org_types(), (), {})
     text = category.replace("-", joiner)
     text = f"{around}{text.upper() if upper else text}{around}"
     assert Vocabulary(ref).categories([text]) == {category}
