@@ -669,7 +669,8 @@ class TopicalIndex:
         out = [f"{a} {b}" for a, b in scores.phrases if self.column(f"{a} {b}") in cols]
         inside = {w for term in out for w in term.split()}
         bound = {w for a, b in scores.phrases for w in (a, b)
-                 if w in GENERIC or w in EDUCATION}
+                 if w in GENERIC or w in EDUCATION} | {b for a, b in scores.phrases
+                                                      if a in ORDINALS}
         idea_columns = frozenset(self._idea_columns(scores.idea))
         own = frozenset(f"{a} {b}" for a, b in scores.phrases)
 
@@ -708,13 +709,21 @@ class TopicalIndex:
         return rows[:limit]
 
 
+#: Words that, in a phrase with the next ("first-generation", "third-country",
+#: "second-chance"), make it another sense than it has alone.
+ORDINALS = frozenset({"first", "second", "third", "fourth", "fifth", "1st", "2nd", "3rd"})
+
+
 def _bound(idea: IdeaWords, phrases: Sequence[tuple[int, str, str]]) -> dict[int, list[str]]:
     """For each slot of a discounted (generic or education) word, the phrases it is part of:
-    it counts only inside them."""
+    it counts only inside them; the same for a word in a phrase with an ordinal before
+    it ("generation" of "first-generation students" is not that of "5th generation
+    networks")."""
     bound: dict[int, list[str]] = {}
     for i, a, b in phrases:
         for slot in (i, i + 1):
-            if discount(idea.slots[slot]) < 1.0:
+            if (discount(idea.slots[slot]) < 1.0
+                    or (slot == i + 1 and a in ORDINALS)):
                 bound.setdefault(slot, []).append(f"{a} {b}")
     return bound
 

@@ -69,6 +69,18 @@ def test_the_topic_word_decides_not_the_generic_ones(senses: TopicalIndex) -> No
     assert found[0] == 10  # sustainable tourism before health tourism
 
 
+def test_a_word_in_a_phrase_with_an_ordinal_counts_only_with_it() -> None:
+    """"generation" of "first-generation students" is not that of "5th generation networks"
+    or "next generation of batteries": only the project with the whole term comes close."""
+    index = TopicalIndex().fit(_registry([
+        "Supporting first-generation students at university", "5th generation networks",
+        "Generation of hydrogen", "A new generation of batteries"]))
+    scores = index.score(read_idea("first-generation students"))
+    topic = scores.features[:, DOC_FEATURES.index("topic")]
+    assert scores.docs[topic > 0].tolist() == [0]
+    assert index.matched(scores, 1) == []
+
+
 def test_a_topic_word_no_project_uses_leaves_the_closest_only() -> None:
     """"flipped" is in no project of the registry: nothing can be evidence of a flipped
     classroom, but projects about classrooms and lectures are the closest, and the note
