@@ -88,9 +88,10 @@ class CompleteHandler:
         if not action:
             raise QueryError("no action: give this row an `action` (e.g. KA220-HED) or the "
                              "batch an --action")
-        if not q.members:
+        if not q.members and not q.coordinator:
             raise QueryError("no members: give this row `members` (PICs, OIDs, Erasmus codes "
-                             "or names, ;-separated)")
+                             "or names, ;-separated), or a `coordinator` and an idea to "
+                             "propose consortia around it")
         found = self.matcher.complete(ConsortiumRequest(
             **q.idea_fields(), **{**q.consortium_fields(), "action": action},
             n=q.k or self.k))

@@ -191,6 +191,28 @@ def test_complete_rows_equal_single_completions(runner: CliRunner, registry_url:
     assert all(c["eligible"] for cs in got.values() for c in cs)
 
 
+def test_a_row_with_a_coordinator_and_an_idea_is_a_proposal(runner: CliRunner,
+                                                            registry_url: str,
+                                                            tmp_path: Path) -> None:
+    """``propose`` is ``complete`` from a coordinator alone: a batch row says it the same way,
+    and gets what ``matcher propose`` answers."""
+    source = _write(tmp_path / "ideas.jsonl", [
+        {"id": "p", "coordinator": HELSINKI, "text": "health and mental health services",
+         "k": 2},
+        {"id": "none", "text": "health"}])
+    result = _invoke(runner, registry_url, str(source), "-o", str(tmp_path / "out.jsonl"),
+                     "--mode", "complete", "--action", "KA220-HED")
+    assert result.exit_code == 1
+    assert "row 2 (id none): no members: give this row `members`" in result.stderr
+    got = _group(_records(tmp_path / "out.jsonl", "jsonl"))
+    proposed = runner.invoke(cli, ["--db", registry_url, "-q", "propose", "-a", "KA220-HED",
+                                   "--lead", HELSINKI, "--text",
+                                   "health and mental health services", "-n", "2",
+                                   "--format", "json"])
+    assert proposed.exit_code == 0, proposed.output
+    assert got["p"] == json.loads(proposed.stdout)["consortia"]
+
+
 def test_complete_needs_an_action(runner: CliRunner, registry_url: str, tmp_path: Path) -> None:
     source = _write(tmp_path / "partial.csv", COMPLETE_ROWS[:1])
     result = _invoke(runner, registry_url, str(source), "-o", "-", "--mode", "complete")
