@@ -8,9 +8,10 @@ the PIC: an ECHE row and a CORDIS row with one PIC are one organisation. So:
   ECHE list, imported as ``matcher import eche`` does;
 - every named CORDIS organisation of a country the registry knows is then presented, in
   the file's order, to the matcher the Erasmus+ export importer uses
-  (:class:`data.importers._orgmatch.OrgIndex`, ``resolve``), as an export would give it:
-  its name, country, city, website and type (the CORDIS activity type mapped to the
-  registry's category). As in an import, what is not merged is created, and later names
+  (:class:`data.importers._orgmatch.OrgIndex`, ``resolve``), read by the importer's own
+  code for an export's organisation (``eplus._org``) from its name, type (the CORDIS
+  activity type, which the importer maps to the registry's category), country, website
+  and the city as the last part of an address. As in an import, what is not merged is created, and later names
   may merge into it;
 - each decision is checked against the PICs. *Positives*: CORDIS organisations whose PIC
   an ECHE holder has; right when merged into that holder. *Hard negatives*: the others
@@ -54,6 +55,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 ECHE = SHARED / "eche" / "eche-holders-2021-2027.csv"
 CORDIS = SHARED / "cordis-h2020" / "organisations.csv.gz"
+#: The export's columns the CORDIS columns stand for (named in messages).
+COLUMNS = ("name", "activity_type", "country", "url", "city")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +111,10 @@ def run(alike: float) -> tuple[list[Outcome], dict[str, float]]:
     from rapidfuzz import fuzz, process
     from sqlalchemy import select
 
-    from data.importers._orgmatch import Candidate, OrgIndex, _compare_key, domain_of
-    from data.reference import resolve_category, resolve_country
+    from data.importers._orgmatch import Candidate, OrgIndex, _compare_key
+    from data.importers.eplus import _org
+    from data.reference import resolve_country
+    from models.errors import RowError
     from models.schema import Country, Organisation
     from models.text import fold
 
@@ -130,23 +135,26 @@ def run(alike: float) -> tuple[list[Outcome], dict[str, float]]:
         keys[where].append(_compare_key(fold(holder)))
 
     candidates: list[tuple[str, str, Candidate]] = []
-    for r in _cordis_rows():
-        country = resolve_country(r["country"]) if r["country"] not in ("", "NA") else None
-        if country is None or country not in countries:
+    for line, r in enumerate(_cordis_rows(), start=2):
+        if r["country"] in ("", "NA") or resolve_country(r["country"]) not in countries:
             continue
-        name = " ".join(r["name"].split())
-        key = fold(name)
-        place = " ".join(r["city"].split()) or None
-        category, type_code = resolve_category(r["activity_type"]) or ("other", "other")
-        website = r["url"].strip() if r["url"] not in ("", "NA") else None
-        seen = Candidate(name, key, country, fold(place) if place else None, place,
-                         category, type_code, website, domain_of(website))
+        # as an export's columns (name, type, country, website, address) give it; the
+        # address's last part is the city
+        values = (r["name"], r["activity_type"] if r["activity_type"] != "NA" else "",
+                  r["country"], r["url"] if r["url"] != "NA" else "",
+                  f"-, {r['city']}" if r["city"].strip() else "")
+        try:
+            seen = _org(CORDIS, line, COLUMNS, values, countries)
+        except RowError as exc:
+            print(f"skipped: {exc}", file=sys.stderr)
+            continue
+        key = seen.key
         if r["pic"] in eche_pics:
             group = "positive"
         else:
             compare = _compare_key(key)
-            hit = (process.extractOne(compare, keys[country], scorer=fuzz.token_sort_ratio,
-                                      score_cutoff=alike) if compare and keys[country] else None)
+            hit = (process.extractOne(compare, keys[seen.country], scorer=fuzz.token_sort_ratio,
+                                      score_cutoff=alike) if compare and keys[seen.country] else None)
             group = "hard negative" if hit else "other"
         candidates.append((group, r["pic"], seen))
 
