@@ -4,7 +4,8 @@ An export names organisations without identifiers, with their address and websit
 the registry's organisation ``X`` when:
 
 1. its normalised name (or a spelling merged into ``X`` before, kept as an alias) and its
-   country are ``X``'s, and their cities, or their website domains, do not disagree; else
+   country are ``X``'s, and their cities (numbers and ``CEDEX`` left out, see
+   :func:`city_key`), or their website domains, do not disagree; else
 2. a fuzzy candidate: the names (legal forms, abbreviated or written out, articles and
    one-letter words left out) are :data:`FUZZY_THRESHOLD` alike by ``token_sort_ratio``,
    *and* more than the name agrees: the website's domain, or the city and the
@@ -35,7 +36,8 @@ from sqlalchemy.orm import Session
 from models.schema import Organisation, OrganisationAlias
 from models.text import fold
 
-__all__ = ["FUZZY_THRESHOLD", "Candidate", "Merge", "OrgIndex", "city_of", "domain_of"]
+__all__ = ["FUZZY_THRESHOLD", "Candidate", "Merge", "OrgIndex", "city_key", "city_of",
+           "domain_of"]
 
 #: Minimum ``token_sort_ratio`` (0-100) of two names' comparison keys for a fuzzy candidate.
 FUZZY_THRESHOLD = 88.0
@@ -66,7 +68,7 @@ class Candidate:
     name: str
     key: str  # fold(name)
     country: str
-    city: str | None  # folded
+    city: str | None  # city_key(place)
     place: str | None  # the city as written
     category: str
     type_code: str
@@ -120,6 +122,15 @@ def city_of(address: str | None) -> str | None:
     return place[:200] if any(c.isalnum() for c in place) else None
 
 
+def city_key(place: str | None) -> str | None:
+    """A city as two are compared: folded, without numbers and ``CEDEX``, which
+    :func:`city_of` leaves out of an export's address but a registry's city may hold
+    (``PARIS CEDEX 16`` -> ``paris``; ``Paris Cedex 16`` is ``Paris Cedex`` in an export)."""
+    if not place:
+        return None
+    return " ".join(t for t in fold(place).split() if t != "cedex" and not t.isdigit()) or None
+
+
 def _compare_key(key: str) -> str:
     key = _LEGAL_PHRASES.sub(" ", key)
     return " ".join(t for t in key.split() if t not in _NOISE and (len(t) > 1 or t.isdigit()))
@@ -170,7 +181,7 @@ class OrgIndex:
         for row in session.execute(select(o.id, o.legal_name, o.normalised_name, o.country,
                                           o.city, o.category, o.website)).all():
             key = row.normalised_name or (fold(row.legal_name) if row.legal_name else "")
-            city = fold(row.city) if row.city else None
+            city = city_key(row.city)
             self._add(row.id, [row.legal_name, key, row.country, city, row.category,
                                row.website, row.city], key)
         for oid, key in session.execute(select(OrganisationAlias.organisation_id,

@@ -15,7 +15,7 @@ from data.reference import seed_reference
 from models.db import Database, open_database
 from models.errors import DataFileError, RowError
 from models.schema import Organisation, OrganisationAlias, Participation, Project
-from tests.data.conftest import import_into, snapshot
+from tests.data.conftest import import_into, snapshot, write_eche
 
 REAL = Path("eplus-format") / "ErasmusPlus_KA2_one_real_record.csv"
 
@@ -120,6 +120,27 @@ def test_legal_form_written_out_is_left_out(database: Database, shared_data: Pat
     assert [(m.decision, m.name, m.into_name, m.evidence) for m in report.merges] == [
         ("merged", "Bluesoft Sp. z o.o.", "BLUESOFT SPOLKA Z OGRANICZONA ODPOWIEDZIALNOSCIA",
          "same city (warszawa) and type (company)")]
+
+
+def test_cities_compared_without_numbers_and_cedex(
+        database: Database, shared_data: Path, tmp_path: Path,
+        eche_rows: tuple[list[str], list[list[str]]]) -> None:
+    """An ECHE holder's city ``PARIS CEDEX 03`` is the export's ``75141 Paris Cedex 03``
+    (read ``Paris Cedex``): the same name there is the holder; in another city it is not."""
+    header, rows = eche_rows
+    eche = write_eche(tmp_path / "eche.csv", header, [r for r in rows if r[2] == "999645529"])
+    import_into(database, "eche", eche)
+    hei = "Higher education institution (tertiary level)"
+    name = "CONSERVATOIRE NATIONAL DES ARTS ET METIERS"
+    path = _export(shared_data, tmp_path / "export.csv", [
+        [(name, hei, "292 rue Saint-Martin, 75141 Paris Cedex 03", ""),
+         (name, hei, "4 avenue du Docteur Heydenreich, 54000 Nancy", "")],
+    ], country="FR")
+    import_into(database, "eplus", path)
+    with database.sessions() as s:
+        assert set(s.execute(sa.select(Organisation.pic, Organisation.city, Participation.role)
+                             .join(Participation))) == {
+            ("999645529", "PARIS CEDEX 03", "coordinator"), (None, "Nancy", "partner")}
 
 
 def test_newer_export_updates_by_identifier(database: Database, tmp_path: Path) -> None:
