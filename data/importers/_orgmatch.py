@@ -4,14 +4,16 @@ An export names organisations without identifiers, with their address and websit
 the registry's organisation ``X`` when:
 
 1. its normalised name (or a spelling merged into ``X`` before, kept as an alias) and its
-   country are ``X``'s, and their cities, or their website domains, do not disagree; else
-2. a fuzzy candidate: the names (legal forms, articles and one-letter words left out) are
-   :data:`FUZZY_THRESHOLD` alike by ``token_sort_ratio``, *and* more than the name agrees:
-   the website's domain, or the city and the organisation's type; *and* nothing says
-   otherwise: the numbers and ordinals of the names (``11o Gymnasio`` / ``23o Gymnasio``),
-   the place names in them (``Volkshochschule Ulm`` / ``Volkshochschule Stuttgart``) and the
-   websites' domains agree. A merged spelling is kept as an alias of ``X`` (``kind``
-   ``spelling``), so the next import finds it exactly, and the merge is reported.
+   country are ``X``'s, and their cities (numbers and ``CEDEX`` left out, see
+   :func:`city_key`), or their website domains, do not disagree; else
+2. a fuzzy candidate: the names (legal forms, abbreviated or written out, articles and
+   one-letter words left out) are :data:`FUZZY_THRESHOLD` alike by ``token_sort_ratio``,
+   *and* more than the name agrees: the website's domain, or the city and the
+   organisation's type; *and* nothing says otherwise: the numbers and ordinals of the
+   names (``11o Gymnasio`` / ``23o Gymnasio``), the place names in them
+   (``Volkshochschule Ulm`` / ``Volkshochschule Stuttgart``) and the websites' domains
+   agree. A merged spelling is kept as an alias of ``X`` (``kind`` ``spelling``), so the
+   next import finds it exactly, and the merge is reported.
 3. Else the name is a new organisation. A candidate that fails only the evidence is a
    *near miss*, reported with the reason.
 
@@ -34,13 +36,26 @@ from sqlalchemy.orm import Session
 from models.schema import Organisation, OrganisationAlias
 from models.text import fold
 
-__all__ = ["FUZZY_THRESHOLD", "Candidate", "Merge", "OrgIndex", "city_of", "domain_of"]
+__all__ = ["FUZZY_THRESHOLD", "Candidate", "Merge", "OrgIndex", "city_key", "city_of",
+           "domain_of"]
 
 #: Minimum ``token_sort_ratio`` (0-100) of two names' comparison keys for a fuzzy candidate.
 FUZZY_THRESHOLD = 88.0
 #: Legal forms, articles and prepositions left out of the comparison key.
 _NOISE = frozenset(
     ["oy", "oyj", "ab", "ry", "rf", "ev", "gmbh", "ggmbh", "mbh", "ag", "kg", "ug", "sa", "srl", "sl", "spa", "sas", "sarl", "lda", "ltd", "limited", "bv", "nv", "vzw", "asbl", "sti", "kft", "aps", "doo", "sro", "ae", "ike", "sp", "zoo", "plc", "inc", "the", "of", "de", "der", "die", "das", "des", "di", "del", "della", "la", "le", "les", "el", "du", "und", "and", "et", "y", "for", "fur"])
+#: Legal forms written out in full, left out as their abbreviations above are: the long
+#: phrase would make two companies' names alike (``BIOTREM SPOLKA Z OGRANICZONA
+#: ODPOWIEDZIALNOSCIA`` / ``BLUESOFT SPOLKA ...``) and one company's two spellings
+#: (``BLUESOFT SP Z O O``) unlike.
+_WRITTEN_FORMS = (
+    "spolka z ograniczona odpowiedzialnoscia", "spolka akcyjna",
+    "gesellschaft mit beschrankter haftung", "societa a responsabilita limitata",
+    "societa per azioni", "sociedad limitada", "sociedad anonima", "societe anonyme",
+    "korlatolt felelossegu tarsasag", "spolecnost s rucenim omezenym",
+    "spolocnost s rucenim obmedzenym", "anonymi etaireia", "anonimi etaireia",
+    "drustvo s ogranicenom odgovornoscu", "druzba z omejeno odgovornostjo")
+_LEGAL_PHRASES = re.compile(rf"\b(?:{'|'.join(_WRITTEN_FORMS)})\b")
 _ROMAN = frozenset(["ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xx"])
 _DIGITS = re.compile(r"\d+")
 _POSTCODE_THEN_PLACE = re.compile(r"\d[\d\s-]*\s+([^\d,]+)$")
@@ -53,7 +68,7 @@ class Candidate:
     name: str
     key: str  # fold(name)
     country: str
-    city: str | None  # folded
+    city: str | None  # city_key(place)
     place: str | None  # the city as written
     category: str
     type_code: str
@@ -107,7 +122,17 @@ def city_of(address: str | None) -> str | None:
     return place[:200] if any(c.isalnum() for c in place) else None
 
 
+def city_key(place: str | None) -> str | None:
+    """A city as two are compared: folded, without numbers and ``CEDEX``, which
+    :func:`city_of` leaves out of an export's address but a registry's city may hold
+    (``PARIS CEDEX 16`` -> ``paris``; ``Paris Cedex 16`` is ``Paris Cedex`` in an export)."""
+    if not place:
+        return None
+    return " ".join(t for t in fold(place).split() if t != "cedex" and not t.isdigit()) or None
+
+
 def _compare_key(key: str) -> str:
+    key = _LEGAL_PHRASES.sub(" ", key)
     return " ".join(t for t in key.split() if t not in _NOISE and (len(t) > 1 or t.isdigit()))
 
 
@@ -156,7 +181,7 @@ class OrgIndex:
         for row in session.execute(select(o.id, o.legal_name, o.normalised_name, o.country,
                                           o.city, o.category, o.website)).all():
             key = row.normalised_name or (fold(row.legal_name) if row.legal_name else "")
-            city = fold(row.city) if row.city else None
+            city = city_key(row.city)
             self._add(row.id, [row.legal_name, key, row.country, city, row.category,
                                row.website, row.city], key)
         for oid, key in session.execute(select(OrganisationAlias.organisation_id,

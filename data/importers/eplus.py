@@ -38,7 +38,14 @@ from sqlalchemy.orm import Session
 from data.importers import _store
 from data.importers._eplus_writer import Writer
 from data.importers._files import Stream, stream_table
-from data.importers._orgmatch import FUZZY_THRESHOLD, Candidate, OrgIndex, city_of, domain_of
+from data.importers._orgmatch import (
+    FUZZY_THRESHOLD,
+    Candidate,
+    OrgIndex,
+    city_key,
+    city_of,
+    domain_of,
+)
 from data.importers._store import ImportReport, RowLog, ThemeBook, check_text
 from data.reference import resolve_category, resolve_country
 from models.errors import DataFileError, RowError
@@ -128,6 +135,7 @@ class _Layout:
 
 #: Folded short values that recur (cities, action labels): computed once each.
 _fold_short = functools.lru_cache(maxsize=65536)(fold)
+_city_key = functools.lru_cache(maxsize=65536)(city_key)
 _country = functools.lru_cache(maxsize=4096)(resolve_country)
 _category = functools.lru_cache(maxsize=4096)(resolve_category)
 
@@ -162,7 +170,7 @@ def _org(path: Path, line: int, cols: tuple[str, str, str, str, str],
     check_text(path, line, "organisation", {
         "legal_name": (cols[0], name), "normalised_name": (cols[0], key),
         "website": (cols[3], website), "city": (cols[4], place)})
-    return Candidate(name, key, country, _fold_short(place) if place else None, place,
+    return Candidate(name, key, country, _city_key(place), place,
                      resolved[0],
                      resolved[1], website or None, domain_of(website))
 

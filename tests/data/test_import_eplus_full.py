@@ -15,15 +15,15 @@ from data.reference import seed_reference
 from models.db import Database, open_database
 from models.errors import DataFileError, RowError
 from models.schema import Organisation, OrganisationAlias, Participation, Project
-from tests.data.conftest import import_into, snapshot
+from tests.data.conftest import import_into, snapshot, write_eche
 
 REAL = Path("eplus-format") / "ErasmusPlus_KA2_one_real_record.csv"
 
 
 def _export(shared_data: Path, path: Path, projects: list[list[tuple[str, str, str, str]]],
-            ) -> Path:
+            country: str = "EL") -> Path:
     """An export with the real record's 622 columns: one row per project, each
-    organisation ``(name, type, address, website)`` in Greece, coordinator first."""
+    organisation ``(name, type, address, website)`` in ``country``, coordinator first."""
     with (shared_data / REAL).open(encoding="utf-8-sig", newline="") as f:
         header = next(csv.reader(f))
     col = {h: i for i, h in enumerate(header)}
@@ -43,7 +43,7 @@ def _export(shared_data: Path, path: Path, projects: list[list[tuple[str, str, s
             row[col[f"{names[0]} name"]] = name
             row[col[f"{names[0]} type" if slot == 0 else f"{names[0]} organisation type"]] = kind
             row[col[f"{names[1]} address"]] = address
-            row[col[f"{names[1]} country"]] = "EL"
+            row[col[f"{names[1]} country"]] = country
             row[col[f"{names[1]} website"]] = website
         out.writerow(row)
     path.write_text(buf.getvalue(), encoding="utf-8-sig")
@@ -98,6 +98,49 @@ def test_evidence_decides_merges(database: Database, shared_data: Path, tmp_path
     again = import_into(database, "eplus", path)
     assert (again.created, again.updated, again.merges) == (0, 0, ())
     assert snapshot(database) == before
+
+
+def test_legal_form_written_out_is_left_out(database: Database, shared_data: Path,
+                                            tmp_path: Path) -> None:
+    """Two companies of one city, their names alike only by the written-out legal form
+    (real CORDIS names): kept apart; a company's abbreviated form merges into it."""
+    company = "Small and medium sized enterprise"
+    path = _export(shared_data, tmp_path / "export.csv", [
+        [("BLUESOFT SPOLKA Z OGRANICZONA ODPOWIEDZIALNOSCIA", company,
+          "UL. GRZYBOWSKA 4, 00-131 WARSZAWA", ""),
+         ("IZNAB SPOLKA Z OGRANICZONA ODPOWIEDZIALNOSCIA", company,
+          "UL. WSPOLNA 35, 00-519 WARSZAWA", "")],
+        [("Bluesoft Sp. z o.o.", company, "ul. Grzybowska 4, 00-131 Warszawa", "")],
+    ], country="PL")
+    report = import_into(database, "eplus", path)
+    with database.sessions() as s:
+        assert sorted(s.scalars(sa.select(Organisation.legal_name))) == [
+            "BLUESOFT SPOLKA Z OGRANICZONA ODPOWIEDZIALNOSCIA",
+            "IZNAB SPOLKA Z OGRANICZONA ODPOWIEDZIALNOSCIA"]
+    assert [(m.decision, m.name, m.into_name, m.evidence) for m in report.merges] == [
+        ("merged", "Bluesoft Sp. z o.o.", "BLUESOFT SPOLKA Z OGRANICZONA ODPOWIEDZIALNOSCIA",
+         "same city (warszawa) and type (company)")]
+
+
+def test_cities_compared_without_numbers_and_cedex(
+        database: Database, shared_data: Path, tmp_path: Path,
+        eche_rows: tuple[list[str], list[list[str]]]) -> None:
+    """An ECHE holder's city ``PARIS CEDEX 03`` is the export's ``75141 Paris Cedex 03``
+    (read ``Paris Cedex``): the same name there is the holder; in another city it is not."""
+    header, rows = eche_rows
+    eche = write_eche(tmp_path / "eche.csv", header, [r for r in rows if r[2] == "999645529"])
+    import_into(database, "eche", eche)
+    hei = "Higher education institution (tertiary level)"
+    name = "CONSERVATOIRE NATIONAL DES ARTS ET METIERS"
+    path = _export(shared_data, tmp_path / "export.csv", [
+        [(name, hei, "292 rue Saint-Martin, 75141 Paris Cedex 03", ""),
+         (name, hei, "4 avenue du Docteur Heydenreich, 54000 Nancy", "")],
+    ], country="FR")
+    import_into(database, "eplus", path)
+    with database.sessions() as s:
+        assert set(s.execute(sa.select(Organisation.pic, Organisation.city, Participation.role)
+                             .join(Participation))) == {
+            ("999645529", "PARIS CEDEX 03", "coordinator"), (None, "Nancy", "partner")}
 
 
 def test_newer_export_updates_by_identifier(database: Database, tmp_path: Path) -> None:
