@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.ranking.documents import org_documents
+from matcher.ranking.documents import OrgDocuments
 from matcher.ranking.text import PURE_PYTHON_WORDS, fold_fast, hash_words
 from matcher.registry.snapshot import Registry
 
@@ -142,7 +142,7 @@ class ProfileVectoriser:
 
     def fit_transform(self, registry: Registry) -> ProfileBlocks:
         """``fit(registry).transform(registry)``, analysing the texts only once if possible."""
-        docs = org_documents(registry)
+        docs = OrgDocuments(registry)
         text = self._fit(registry, docs)
         vectors = self._project_text(text) if text is not None else self.transform_text(docs)
         return self._blocks(registry, vectors)
@@ -164,7 +164,7 @@ class ProfileVectoriser:
         n = max(registry.n_orgs, 1)
         df = np.asarray((counts > 0).sum(axis=0)).ravel()
         self.theme_idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        docs = org_documents(registry) if docs is None else docs
+        docs = OrgDocuments(registry) if docs is None else docs
         whole = len(docs) <= self.svd_sample
         if whole:
             sample: Sequence[str] = docs
@@ -270,7 +270,7 @@ class ProfileVectoriser:
         return _l2_dense(np.asarray(chunk, dtype=np.float32))
 
     def transform_text(self, docs: Sequence[str], *,
-                       chunk: int = 20_000) -> sp.csr_matrix | np.ndarray:
+                       chunk: int = 5_000) -> sp.csr_matrix | np.ndarray:
         """Text vectors (rows L2-normalised) of arbitrary documents, ``chunk`` at a time."""
         self._check_fitted()
         parts = [self._project_text(self._weigh_text(*self._raw_text(docs[i:i + chunk])))
@@ -286,7 +286,7 @@ class ProfileVectoriser:
     def transform(self, registry: Registry) -> ProfileBlocks:
         """The blocks of every organisation of ``registry`` (fitted or not on it)."""
         self._check_fitted()
-        return self._blocks(registry, self.transform_text(org_documents(registry)))
+        return self._blocks(registry, self.transform_text(OrgDocuments(registry)))
 
     def _blocks(self, registry: Registry, text: sp.csr_matrix | np.ndarray) -> ProfileBlocks:
         counts = self._theme_counts(registry)
