@@ -55,6 +55,7 @@ does not outrank one that did exactly this.
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -313,36 +314,50 @@ class TopicalIndex:
     def fit(self, registry: Registry) -> TopicalIndex:
         """Index every project and description of ``registry``.
 
-        Each document is read once and kept only as its fields' hashed terms (``uint32``
-        arrays, 4 bytes a term): the whole corpus as lists of words and of Python ints
-        took 1.5 GB at 100,000 projects. Its education context and its word pairs (for
-        :meth:`_collocations`) are taken as it is read.
+        Each document is read once and kept only as its fields' hashed terms (one flat
+        ``uint32`` array a field, 4 bytes a term, and each document's count of them): the
+        whole corpus as lists of words and of Python ints took 1.5 GB at 100,000 projects.
+        Its education context and its word pairs (for :meth:`_collocations`) are taken as
+        it is read.
         """
         n_projects = registry.incidence.shape[1]
-        hashed: list[dict[str, np.ndarray]] = []
+        terms: dict[str, array[int]] = {name: array("I") for name in FIELDS}
+        lengths: dict[str, array[int]] = {name: array("q") for name in FIELDS}
         context: list[bool] = []
         pairs: Counter[tuple[str, str]] = Counter()
+        n_docs = 0
         for i, d in enumerate(self._documents(registry)):
-            hashed.append({name: np.fromiter((_hash(t) for t in _terms(words)), dtype=np.uint32)
-                           for name, words in d.items()})
+            for name, words in d.items():
+                hashed = [_hash(t) for t in _terms(words)]
+                if name not in lengths:  # a field of no earlier document
+                    terms[name], lengths[name] = array("I"), array("q", bytes(8 * i))
+                terms[name].extend(hashed)
+                lengths[name].append(len(hashed))
+            for name, counted in lengths.items():  # the fields this document lacks
+                if len(counted) == i:
+                    counted.append(0)
             context.append(any(EDUCATION_CONTEXT.intersection(d.get(field, ()))
                                for field in ("title", "topic_title", "description", "themes")))
             if i < n_projects:
                 pairs.update({p for words in d.values() for p in pairwise(words)
                               if _APART not in p})
+            n_docs = i + 1
         columns = np.unique(np.concatenate(
-            [np.zeros(0, dtype=np.uint32), *(c for h in hashed for c in h.values())],
+            [np.zeros(0, dtype=np.uint32),
+             *(np.frombuffer(t, dtype=np.uint32) for t in terms.values() if len(t))],
         )).astype(np.int64)
-        tf = sp.csr_matrix((len(hashed), columns.size), dtype=np.float32)
-        empty = np.zeros(0, dtype=np.uint32)
+        tf = sp.csr_matrix((n_docs, columns.size), dtype=np.float32)
         for name, weight in FIELDS.items():
-            rows = [h.get(name, empty) for h in hashed]
-            lengths = np.array([len(r) for r in rows], dtype=np.float32)
-            if not lengths.any():
+            counts = np.frombuffer(lengths[name], dtype=np.int64) if len(lengths[name]) \
+                else np.zeros(n_docs, dtype=np.int64)
+            if not counts.any():
                 continue
-            norm = 1.0 - self.b + self.b * lengths / float(lengths[lengths > 0].mean())
-            tf = tf + sp.csr_matrix(sp.diags(weight / norm) @ _counts(columns, rows))
-        del hashed
+            length = counts.astype(np.float32)
+            norm = 1.0 - self.b + self.b * length / float(length[length > 0].mean())
+            flat = np.frombuffer(terms[name], dtype=np.uint32) if len(terms[name]) \
+                else np.zeros(0, dtype=np.uint32)
+            tf = tf + sp.csr_matrix(sp.diags(weight / norm) @ _counts(columns, flat, counts))
+        del terms
         matrix = sp.csr_matrix(tf, dtype=np.float32)
         del tf
         matrix.data = matrix.data / (self.k1 + matrix.data)
@@ -388,8 +403,9 @@ class TopicalIndex:
 
     def set_fitted(self, columns: np.ndarray, documents: sp.csr_matrix, df: np.ndarray,
                    idf: np.ndarray, incidence: sp.spmatrix, collocations: np.ndarray,
-                   context: np.ndarray) -> TopicalIndex:
-        """Restore a fitted state (a saved index)."""
+                   context: np.ndarray, postings: sp.csc_matrix | None = None) -> TopicalIndex:
+        """Restore a fitted state (a saved index); ``postings``: the documents by column
+        when saved (``documents`` as CSC), which an idea reads, not made again."""
         self._sense_cache.clear()
         self.columns_ = np.asarray(columns, dtype=np.int64)
         self.documents_ = sp.csr_matrix(documents, dtype=np.float32)
@@ -400,13 +416,19 @@ class TopicalIndex:
         members = sp.csr_matrix(incidence, dtype=np.float32, copy=True)
         self.n_projects_ = members.shape[1]
         self.n_orgs_ = members.shape[0]
-        self._postings = self.documents_.tocsc()
+        self._postings = (self.documents_.tocsc() if postings is None
+                          else sp.csc_matrix(postings, dtype=np.float32))
         # documents x organisations: a project's members, a description's organisation
         members.data[:] = 1.0
         own = sp.identity(self.n_orgs_, dtype=np.float32, format="csr")
         self._authors = sp.csr_matrix(sp.vstack([members.T, own]), dtype=np.float32)
         self._by_org = self._authors.T.tocsr()
         return self
+
+    @property
+    def postings_(self) -> sp.csc_matrix:
+        """:attr:`documents_` by columns: the documents that hold each term."""
+        return self._postings
 
     @property
     def max_score(self) -> float:
@@ -739,10 +761,12 @@ def _best_per_row(found: Sequence[tuple[np.ndarray, np.ndarray]],
     return rows[first], values[first]
 
 
-def _counts(columns: np.ndarray, rows: Sequence[np.ndarray]) -> sp.csr_matrix:
-    indptr = np.cumsum([0, *(len(r) for r in rows)])
-    flat = np.concatenate([np.zeros(0, dtype=np.int64), *rows]).astype(np.int64)
-    m = sp.csr_matrix((np.ones(flat.size, dtype=np.float32), np.searchsorted(columns, flat),
-                       indptr), shape=(len(rows), columns.size))
+def _counts(columns: np.ndarray, flat: np.ndarray, lengths: np.ndarray) -> sp.csr_matrix:
+    """The counts of each row's hashed terms: ``flat`` holds the rows' terms one after the
+    other, ``lengths[i]`` of them for row ``i``."""
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    m = sp.csr_matrix((np.ones(flat.size, dtype=np.float32),
+                       np.searchsorted(columns, flat.astype(np.int64)), indptr),
+                      shape=(lengths.size, columns.size))
     m.sum_duplicates()
     return m
