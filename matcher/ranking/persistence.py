@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,14 +53,6 @@ _PROJECT_TEXT = ("identifier", "programme", "action", "title", "summary", "acron
 _SEP, _NONE, _ITEM = "\x1f", "\x1e", "\x1d"
 
 
-def _pack(values: list[str | None]) -> str | list[str | None]:
-    """A text column as one string (decoding one long JSON string is ~10x faster than a list
-    of short ones); as a plain list when a value contains the separator characters."""
-    if any(v is not None and (_SEP in v or _NONE in v or _ITEM in v) for v in values):
-        return values
-    return _SEP.join(_NONE if v is None else v for v in values)
-
-
 def _unpack(packed: str | list[str | None], n: int) -> list[str | None]:
     if isinstance(packed, list):
         return packed
@@ -69,10 +61,48 @@ def _unpack(packed: str | list[str | None], n: int) -> list[str | None]:
     return [None if v == _NONE else v for v in packed.split(_SEP)]
 
 
-def _pack_items(values: list[tuple[str, ...]]) -> str | list[str | None]:
+def _joined_items(values: list[tuple[str, ...]]) -> list[str | None]:
     if any(_ITEM in item for items in values for item in items):
         raise ValueError("a name contains the control character U+001D")
-    return _pack([_ITEM.join(items) for items in values])
+    return [_ITEM.join(items) for items in values]
+
+
+class _Column:
+    """A text column, written as one string of its values joined by ``_SEP`` (decoding one
+    long JSON string is ~10x faster than a list of short ones), or as a plain list when a
+    value contains the separator characters. Written a slice at a time: the joined string
+    of 100,000 project summaries, its JSON and its bytes were the peak of saving at
+    250,000 organisations."""
+
+    def __init__(self, values: list[str | None]) -> None:
+        self.values = values
+
+    def write(self, fh: TextIO, step: int = 10_000) -> None:
+        values = self.values
+        if any(v is not None and (_SEP in v or _NONE in v or _ITEM in v) for v in values):
+            fh.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")))
+            return
+        fh.write('"')
+        for start in range(0, len(values), step):
+            part = _SEP.join(_NONE if v is None else v for v in values[start:start + step])
+            # JSON escapes each character alone: the slices' escapes are the whole's
+            fh.write(json.dumps(_SEP + part if start else part, ensure_ascii=False)[1:-1])
+        fh.write('"')
+
+
+def _dump(value: Any, fh: TextIO) -> None:
+    """``json.dump(value, fh, ensure_ascii=False, separators=(",", ":"))``, each
+    :class:`_Column` written as its packed string."""
+    if isinstance(value, _Column):
+        value.write(fh)
+    elif isinstance(value, dict):
+        fh.write("{")
+        for i, (key, item) in enumerate(value.items()):
+            fh.write(("," if i else "") + json.dumps(str(key), ensure_ascii=False) + ":")
+            _dump(item, fh)
+        fh.write("}")
+    else:
+        fh.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def _unpack_items(packed: str | list[str | None], n: int) -> list[tuple[str, ...]]:
@@ -158,12 +188,12 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
         "theme_codes": list(vec.theme_codes_),
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
-        "orgs": {name: _pack([getattr(o, name) for o in reg.orgs]) for name in _ORG_TEXT},
-        "org_themes": _pack_items([o.themes for o in reg.orgs]),
-        "org_aliases": _pack_items([o.aliases for o in reg.orgs]),
-        "projects": {name: _pack([getattr(p, name) for p in reg.projects])
+        "orgs": {name: _Column([getattr(o, name) for o in reg.orgs]) for name in _ORG_TEXT},
+        "org_themes": _Column(_joined_items([o.themes for o in reg.orgs])),
+        "org_aliases": _Column(_joined_items([o.aliases for o in reg.orgs])),
+        "projects": {name: _Column([getattr(p, name) for p in reg.projects])
                      for name in _PROJECT_TEXT},
-        "project_themes": _pack_items([p.themes for p in reg.projects]),
+        "project_themes": _Column(_joined_items([p.themes for p in reg.projects])),
         "themes": [[t.code, t.kind, t.label_en, t.label_fi] for t in reg.themes.values()],
         "reference": None if reg.reference is None else reg.reference.to_json(),
         "country_names": reg.countries,
@@ -175,7 +205,7 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     # written as it is encoded: the whole text, then its bytes, were 900 MB more at
     # 250,000 organisations
     with tmp_json.open("w", encoding="utf-8") as fh:
-        json.dump(meta, fh, ensure_ascii=False, separators=(",", ":"))
+        _dump(meta, fh)
     tmp_npz.replace(directory / "arrays.npz")
     tmp_json.replace(directory / "ranker.json")
 
