@@ -19,11 +19,14 @@ cites words the score did not see.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import overload
+
 import numpy as np
 
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
 
-__all__ = ["MAX_PROJECTS", "org_documents", "own_text", "project_rows", "project_text"]
+__all__ = ["MAX_PROJECTS", "OrgDocuments", "org_documents", "own_text", "project_rows", "project_text"]
 
 #: Projects of an organisation that its document holds: the latest ones.
 MAX_PROJECTS = 20
@@ -51,14 +54,43 @@ def project_rows(registry: Registry, row: int, limit: int = MAX_PROJECTS) -> np.
     return picked
 
 
+class OrgDocuments(Sequence[str]):
+    """Every organisation's document (:func:`org_documents`), each made when it is read.
+
+    A registry's documents repeat each project's text once per member: held whole they
+    are most of the memory of fitting (750 MB at 250,000 organisations); read a chunk at a
+    time, only the projects' own texts are held.
+    """
+
+    def __init__(self, registry: Registry, limit: int = MAX_PROJECTS) -> None:
+        self.registry = registry
+        self.limit = limit
+        self._texts = [project_text(p) for p in registry.projects]
+        self._has_text = any(self._texts)
+
+    def __len__(self) -> int:
+        return len(self.registry.orgs)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._document(row) for row in range(*index.indices(len(self)))]
+        row = range(len(self))[index]  # IndexError out of range, as a list's
+        return self._document(row)
+
+    def _document(self, row: int) -> str:
+        parts = [own_text(self.registry.orgs[row])]
+        if self._has_text:
+            parts.extend(self._texts[j]
+                         for j in project_rows(self.registry, row, self.limit).tolist())
+        return " ".join(p for p in parts if p)
+
+
 def org_documents(registry: Registry, limit: int = MAX_PROJECTS) -> list[str]:
     """One text per organisation: :func:`own_text` then its latest projects' texts."""
-    texts = [project_text(p) for p in registry.projects]
-    has_text = any(texts)
-    docs = []
-    for row, org in enumerate(registry.orgs):
-        parts = [own_text(org)]
-        if has_text:
-            parts.extend(texts[j] for j in project_rows(registry, row, limit).tolist())
-        docs.append(" ".join(p for p in parts if p))
-    return docs
+    return list(OrgDocuments(registry, limit))

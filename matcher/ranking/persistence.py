@@ -9,9 +9,11 @@ A saved ranker is a directory with two files:
   blocks, the text idf arrays, the SVD components when the text is reduced, the
   projects' word vectors with their idf (:class:`~matcher.ranking.similar.ProjectTexts`),
   and the topical index (:class:`~matcher.ranking.topical.TopicalIndex`: its hashed columns,
-  BM25F document matrix, document frequencies and idf), and the organisations' latent
-  collaboration factors (:class:`~matcher.ranking.latent.LatentCollaboration`) with their
-  parameters in the JSON.
+  BM25F document matrix by rows and by columns, document frequencies and idf), and the
+  organisations' latent collaboration factors
+  (:class:`~matcher.ranking.latent.LatentCollaboration`) with their Gram matrix and their
+  parameters in the JSON. What a query reads by columns is saved by columns: made again on
+  every load, it was a second of each warm search at 250,000 organisations.
 
 The collaboration graph and the topic families are rebuilt on load (a few sparse products).
 """
@@ -21,7 +23,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,7 +41,7 @@ from models.errors import DataFileError
 
 __all__ = ["load_ranker", "save_ranker"]
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 _VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz",
                       "svd_sample", "svd_max_columns", "random_state")
 
@@ -51,14 +53,6 @@ _PROJECT_TEXT = ("identifier", "programme", "action", "title", "summary", "acron
 _SEP, _NONE, _ITEM = "\x1f", "\x1e", "\x1d"
 
 
-def _pack(values: list[str | None]) -> str | list[str | None]:
-    """A text column as one string (decoding one long JSON string is ~10x faster than a list
-    of short ones); as a plain list when a value contains the separator characters."""
-    if any(v is not None and (_SEP in v or _NONE in v or _ITEM in v) for v in values):
-        return values
-    return _SEP.join(_NONE if v is None else v for v in values)
-
-
 def _unpack(packed: str | list[str | None], n: int) -> list[str | None]:
     if isinstance(packed, list):
         return packed
@@ -67,10 +61,48 @@ def _unpack(packed: str | list[str | None], n: int) -> list[str | None]:
     return [None if v == _NONE else v for v in packed.split(_SEP)]
 
 
-def _pack_items(values: list[tuple[str, ...]]) -> str | list[str | None]:
+def _joined_items(values: list[tuple[str, ...]]) -> list[str | None]:
     if any(_ITEM in item for items in values for item in items):
         raise ValueError("a name contains the control character U+001D")
-    return _pack([_ITEM.join(items) for items in values])
+    return [_ITEM.join(items) for items in values]
+
+
+class _Column:
+    """A text column, written as one string of its values joined by ``_SEP`` (decoding one
+    long JSON string is ~10x faster than a list of short ones), or as a plain list when a
+    value contains the separator characters. Written a slice at a time: the joined string
+    of 100,000 project summaries, its JSON and its bytes were the peak of saving at
+    250,000 organisations."""
+
+    def __init__(self, values: list[str | None]) -> None:
+        self.values = values
+
+    def write(self, fh: TextIO, step: int = 10_000) -> None:
+        values = self.values
+        if any(v is not None and (_SEP in v or _NONE in v or _ITEM in v) for v in values):
+            fh.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")))
+            return
+        fh.write('"')
+        for start in range(0, len(values), step):
+            part = _SEP.join(_NONE if v is None else v for v in values[start:start + step])
+            # JSON escapes each character alone: the slices' escapes are the whole's
+            fh.write(json.dumps(_SEP + part if start else part, ensure_ascii=False)[1:-1])
+        fh.write('"')
+
+
+def _dump(value: Any, fh: TextIO) -> None:
+    """``json.dump(value, fh, ensure_ascii=False, separators=(",", ":"))``, each
+    :class:`_Column` written as its packed string."""
+    if isinstance(value, _Column):
+        value.write(fh)
+    elif isinstance(value, dict):
+        fh.write("{")
+        for i, (key, item) in enumerate(value.items()):
+            fh.write(("," if i else "") + json.dumps(str(key), ensure_ascii=False) + ":")
+            _dump(item, fh)
+        fh.write("}")
+    else:
+        fh.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 def _unpack_items(packed: str | list[str | None], n: int) -> list[tuple[str, ...]]:
@@ -87,6 +119,20 @@ def _put_csr(arrays: dict[str, np.ndarray], name: str, m: sp.csr_matrix) -> None
 
 def _get_csr(arrays: Any, name: str) -> sp.csr_matrix:
     return sp.csr_matrix((arrays[f"{name}_data"], arrays[f"{name}_indices"],
+                          arrays[f"{name}_indptr"]), shape=tuple(arrays[f"{name}_shape"]))
+
+
+def _put_csc(arrays: dict[str, np.ndarray], name: str, m: sp.spmatrix) -> None:
+    """A matrix by columns (a posting list per term), as a query reads it."""
+    m = sp.csc_matrix(m)
+    arrays[f"{name}_data"] = m.data
+    arrays[f"{name}_indices"] = m.indices
+    arrays[f"{name}_indptr"] = m.indptr
+    arrays[f"{name}_shape"] = np.array(m.shape, dtype=np.int64)
+
+
+def _get_csc(arrays: Any, name: str) -> sp.csc_matrix:
+    return sp.csc_matrix((arrays[f"{name}_data"], arrays[f"{name}_indices"],
                           arrays[f"{name}_indptr"]), shape=tuple(arrays[f"{name}_shape"]))
 
 
@@ -114,18 +160,20 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
         arrays["svd_components"] = vec.svd_components_
         arrays["svd_columns"] = vec.svd_columns_
     texts = space.texts
-    _put_csr(arrays, "project_text", texts.matrix_)
+    _put_csc(arrays, "project_text", texts.postings_)
     used = np.flatnonzero(texts.idf_).astype(np.int64)
     arrays["project_idf_columns"] = used
     arrays["project_idf"] = texts.idf_[used]
     topical = space.topical
     arrays["topical_columns"] = topical.columns_
     _put_csr(arrays, "topical_documents", topical.documents_)
+    _put_csc(arrays, "topical_postings", topical.postings_)
     arrays["topical_df"] = topical.df_
     arrays["topical_idf"] = topical.idf_
     arrays["topical_collocations"] = topical.collocations_
     arrays["topical_context"] = topical.context_
     arrays["latent_factors"] = space.latent.item_factors_
+    arrays["latent_gram"] = space.latent.gram_
     meta = {
         "format": FORMAT_VERSION,
         "registry_fingerprint": reg.fingerprint,
@@ -140,12 +188,12 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
         "theme_codes": list(vec.theme_codes_),
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
-        "orgs": {name: _pack([getattr(o, name) for o in reg.orgs]) for name in _ORG_TEXT},
-        "org_themes": _pack_items([o.themes for o in reg.orgs]),
-        "org_aliases": _pack_items([o.aliases for o in reg.orgs]),
-        "projects": {name: _pack([getattr(p, name) for p in reg.projects])
+        "orgs": {name: _Column([getattr(o, name) for o in reg.orgs]) for name in _ORG_TEXT},
+        "org_themes": _Column(_joined_items([o.themes for o in reg.orgs])),
+        "org_aliases": _Column(_joined_items([o.aliases for o in reg.orgs])),
+        "projects": {name: _Column([getattr(p, name) for p in reg.projects])
                      for name in _PROJECT_TEXT},
-        "project_themes": _pack_items([p.themes for p in reg.projects]),
+        "project_themes": _Column(_joined_items([p.themes for p in reg.projects])),
         "themes": [[t.code, t.kind, t.label_en, t.label_fi] for t in reg.themes.values()],
         "reference": None if reg.reference is None else reg.reference.to_json(),
         "country_names": reg.countries,
@@ -154,8 +202,10 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     tmp_npz = directory / "arrays.tmp.npz"
     np.savez(tmp_npz, **arrays)  # type: ignore[arg-type]
     tmp_json = directory / "ranker.json.tmp"
-    tmp_json.write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")),
-                        encoding="utf-8")
+    # written as it is encoded: the whole text, then its bytes, were 900 MB more at
+    # 250,000 organisations
+    with tmp_json.open("w", encoding="utf-8") as fh:
+        _dump(meta, fh)
     tmp_npz.replace(directory / "arrays.npz")
     tmp_json.replace(directory / "ranker.json")
 
@@ -241,13 +291,15 @@ def _load(directory: Path) -> _Parts:
                              top_k=saved["top_k"])
         idf = np.zeros(texts.n_features, dtype=np.float32)
         idf[arrays["project_idf_columns"]] = arrays["project_idf"]
-        texts.set_fitted(_get_csr(arrays, "project_text"), idf, frozenset(saved["stop_words"]),
+        texts.set_fitted(_get_csc(arrays, "project_text"), idf, frozenset(saved["stop_words"]),
                          arrays["work_profile"])
         topical = TopicalIndex(**meta["topical"]).set_fitted(
             arrays["topical_columns"], _get_csr(arrays, "topical_documents"),
             arrays["topical_df"], arrays["topical_idf"], registry.incidence,
-            arrays["topical_collocations"], arrays["topical_context"])
-        latent = LatentCollaboration(**meta["latent"]).set_fitted(arrays["latent_factors"])
+            arrays["topical_collocations"], arrays["topical_context"],
+            _get_csc(arrays, "topical_postings"))
+        latent = LatentCollaboration(**meta["latent"]).set_fitted(arrays["latent_factors"],
+                                                                  arrays["latent_gram"])
     weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])
     space = FeatureSpace(registry, vec, blocks, CollaborationGraph.from_registry(registry), texts,
                          topical, latent)

@@ -60,6 +60,8 @@ class ProjectTexts:
     top_k : projects kept per query by :meth:`top`.
     """
 
+    _matrix: sp.csr_matrix | None
+
     def __init__(self, *, n_features: int = 2**20, min_df: int = 2, top_k: int = 200,
                  dims: int = 64, svd_sample: int = 50_000, svd_max_columns: int = 20_000,
                  random_state: int = 0) -> None:
@@ -84,18 +86,33 @@ class ProjectTexts:
         self.set_fitted(matrix, self.idf_, self.stop_words_,
                         np.zeros((registry.n_orgs, 1), dtype=np.float32))
         self.work_profiles_ = self._work_profiles(registry, matrix)
+        self._matrix = None  # a query reads the postings: the rows are made again if asked
         return self
 
-    def set_fitted(self, matrix: sp.csr_matrix, idf: np.ndarray, stop_words: frozenset[str],
-                   work_profiles: np.ndarray) -> ProjectTexts:
+    def set_fitted(self, matrix: sp.csr_matrix | sp.csc_matrix, idf: np.ndarray,
+                   stop_words: frozenset[str], work_profiles: np.ndarray) -> ProjectTexts:
         """Restore a fitted state (a saved ranker): the projects' vectors, idf, stop words
         and the organisations' work profiles."""
         self.stop_words_ = stop_words
         self.idf_ = idf
-        self.matrix_ = sp.csr_matrix(matrix)
-        self._postings = self.matrix_.tocsc()
+        # a query reads the postings (columns) only: a saved ranker gives them as they
+        # are (CSC), and the rows are made only when asked for
+        self._postings = sp.csc_matrix(matrix)
+        self._matrix = matrix if sp.isspmatrix_csr(matrix) else None
         self.work_profiles_ = np.asarray(work_profiles, dtype=np.float32)
         return self
+
+    @property
+    def postings_(self) -> sp.csc_matrix:
+        """:attr:`matrix_` by columns: the projects that hold each term."""
+        return self._postings
+
+    @property
+    def matrix_(self) -> sp.csr_matrix:
+        """The projects' weighted term vectors, one row per project."""
+        if self._matrix is None:
+            self._matrix = sp.csr_matrix(self._postings)
+        return self._matrix
 
     def _work_profiles(self, registry: Registry, matrix: sp.csr_matrix) -> np.ndarray:
         """Each organisation's projects and description, reduced with an SVD of the projects."""
@@ -143,7 +160,7 @@ class ProjectTexts:
 
     @property
     def n_projects(self) -> int:
-        return int(self.matrix_.shape[0])
+        return int(self._postings.shape[0])
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Query vectors in the projects' space (pure Python hashing)."""

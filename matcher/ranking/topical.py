@@ -55,8 +55,9 @@ does not outrank one that did exactly this.
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -317,49 +318,81 @@ class TopicalIndex:
 
     # -- fitting -------------------------------------------------------------------------
     def fit(self, registry: Registry) -> TopicalIndex:
-        """Index every project and description of ``registry``."""
-        docs = [project_fields(p.title, p.topic_title, p.summary) for p in registry.projects]
-        docs += [{"description": _translated(o.description),
-                  "themes": [w for code in o.themes
-                             for w in english_words(_theme_label(registry, code))]}
-                 for o in registry.orgs]
-        hashed = [{name: [_hash(t) for t in _terms(words)] for name, words in d.items()}
-                  for d in docs]
-        columns = np.array(sorted({c for h in hashed for cols in h.values() for c in cols}),
-                           dtype=np.int64)
-        tf = sp.csr_matrix((len(docs), columns.size), dtype=np.float32)
-        for name, weight in FIELDS.items():
-            rows = [h.get(name, []) for h in hashed]
-            lengths = np.array([len(r) for r in rows], dtype=np.float32)
-            if not lengths.any():
-                continue
-            norm = 1.0 - self.b + self.b * lengths / float(lengths[lengths > 0].mean())
-            tf = tf + sp.csr_matrix(sp.diags(weight / norm) @ _counts(columns, rows))
-        matrix = sp.csr_matrix(tf, dtype=np.float32)
-        matrix.data = matrix.data / (self.k1 + matrix.data)
+        """Index every project and description of ``registry``.
+
+        Each document is read once and kept only as its fields' hashed terms (one flat
+        ``uint32`` array a field, 4 bytes a term, and each document's count of them): the
+        whole corpus as lists of words and of Python ints took 1.5 GB at 100,000 projects.
+        Its education context and its word pairs (for :meth:`_collocations`) are taken as
+        it is read.
+        """
         n_projects = registry.incidence.shape[1]
+        terms: dict[str, array[int]] = {name: array("I") for name in FIELDS}
+        lengths: dict[str, array[int]] = {name: array("q") for name in FIELDS}
+        context: list[bool] = []
+        pairs: Counter[tuple[str, str]] = Counter()
+        n_docs = 0
+        for i, d in enumerate(self._documents(registry)):
+            for name, words in d.items():
+                hashed = [_hash(t) for t in _terms(words)]
+                if name not in lengths:  # a field of no earlier document
+                    terms[name], lengths[name] = array("I"), array("q", bytes(8 * i))
+                terms[name].extend(hashed)
+                lengths[name].append(len(hashed))
+            for name, counted in lengths.items():  # the fields this document lacks
+                if len(counted) == i:
+                    counted.append(0)
+            context.append(any(EDUCATION_CONTEXT.intersection(d.get(field, ()))
+                               for field in ("title", "topic_title", "description", "themes")))
+            if i < n_projects:
+                pairs.update({p for words in d.values() for p in pairwise(words)
+                              if _APART not in p})
+            n_docs = i + 1
+        columns = np.unique(np.concatenate(
+            [np.zeros(0, dtype=np.uint32),
+             *(np.frombuffer(t, dtype=np.uint32) for t in terms.values() if len(t))],
+        )).astype(np.int64)
+        tf = sp.csr_matrix((n_docs, columns.size), dtype=np.float32)
+        for name, weight in FIELDS.items():
+            counts = np.frombuffer(lengths[name], dtype=np.int64) if len(lengths[name]) \
+                else np.zeros(n_docs, dtype=np.int64)
+            if not counts.any():
+                continue
+            length = counts.astype(np.float32)
+            norm = 1.0 - self.b + self.b * length / float(length[length > 0].mean())
+            flat = np.frombuffer(terms[name], dtype=np.uint32) if len(terms[name]) \
+                else np.zeros(0, dtype=np.uint32)
+            tf = tf + sp.csr_matrix(sp.diags(weight / norm) @ _counts(columns, flat, counts))
+        del terms
+        matrix = sp.csr_matrix(tf, dtype=np.float32)
+        del tf
+        matrix.data = matrix.data / (self.k1 + matrix.data)
         df = np.bincount(matrix[:n_projects].indices, minlength=columns.size)
         idf = np.log(1.0 + (n_projects - df + 0.5) / (df + 0.5)).astype(np.float32)
-        context = np.array([any(EDUCATION_CONTEXT.intersection(d.get(field, ()))
-                                for field in ("title", "topic_title", "description", "themes"))
-                            for d in docs], dtype=bool)
         self.columns_ = columns
-        collocations = self._collocations(docs[:n_projects], df)
+        collocations = self._collocations(pairs, df)
         return self.set_fitted(columns, matrix, df, idf, registry.incidence, collocations,
-                               context)
+                               np.array(context, dtype=bool))
 
-    def _collocations(self, docs: Sequence[dict[str, list[str]]], df: np.ndarray,
-                      ) -> np.ndarray:
+    @staticmethod
+    def _documents(registry: Registry) -> Iterator[dict[str, list[str]]]:
+        """The words of each document: the projects, then the organisations' own texts."""
+        for p in registry.projects:
+            yield project_fields(p.title, p.topic_title, p.summary)
+        for o in registry.orgs:
+            yield {"description": _translated(o.description),
+                   "themes": [w for code in o.themes
+                              for w in english_words(_theme_label(registry, code))]}
+
+    def _collocations(self, pairs: Counter[tuple[str, str]], df: np.ndarray) -> np.ndarray:
         """``(n, 3)`` compact columns ``(word, other word, pair)`` of the corpus's fixed
-        expressions: word pairs in at least :data:`COLLOCATION_MIN_DF` projects and
+        expressions: word pairs (``pairs``: in how many projects each adjacent pair is) in
+        at least :data:`COLLOCATION_MIN_DF` projects and
         :data:`COLLOCATION_MIN_SHARE` of those of their second word (the head): "urban
         mobility", "next generation", "quantum key"; and pairs that hold
         :data:`DOMINANT_SHARE` of their first word's projects, for that word ("stem cell").
         A word an idea uses is in another sense in a document where it is part of such an
         expression whose other word the idea does not have."""
-        pairs: Counter[tuple[str, str]] = Counter()
-        for d in docs:
-            pairs.update({p for words in d.values() for p in pairwise(words) if _APART not in p})
         rows = []
         for (modifier, head), n in pairs.items():
             if n < COLLOCATION_MIN_DF or modifier == head:
@@ -376,8 +409,9 @@ class TopicalIndex:
 
     def set_fitted(self, columns: np.ndarray, documents: sp.csr_matrix, df: np.ndarray,
                    idf: np.ndarray, incidence: sp.spmatrix, collocations: np.ndarray,
-                   context: np.ndarray) -> TopicalIndex:
-        """Restore a fitted state (a saved index)."""
+                   context: np.ndarray, postings: sp.csc_matrix | None = None) -> TopicalIndex:
+        """Restore a fitted state (a saved index); ``postings``: the documents by column
+        when saved (``documents`` as CSC), which an idea reads, not made again."""
         self._sense_cache.clear()
         self.columns_ = np.asarray(columns, dtype=np.int64)
         self.documents_ = sp.csr_matrix(documents, dtype=np.float32)
@@ -388,13 +422,19 @@ class TopicalIndex:
         members = sp.csr_matrix(incidence, dtype=np.float32, copy=True)
         self.n_projects_ = members.shape[1]
         self.n_orgs_ = members.shape[0]
-        self._postings = self.documents_.tocsc()
+        self._postings = (self.documents_.tocsc() if postings is None
+                          else sp.csc_matrix(postings, dtype=np.float32))
         # documents x organisations: a project's members, a description's organisation
         members.data[:] = 1.0
         own = sp.identity(self.n_orgs_, dtype=np.float32, format="csr")
         self._authors = sp.csr_matrix(sp.vstack([members.T, own]), dtype=np.float32)
         self._by_org = self._authors.T.tocsr()
         return self
+
+    @property
+    def postings_(self) -> sp.csc_matrix:
+        """:attr:`documents_` by columns: the documents that hold each term."""
+        return self._postings
 
     @property
     def max_score(self) -> float:
@@ -743,10 +783,12 @@ def _best_per_row(found: Sequence[tuple[np.ndarray, np.ndarray]],
     return rows[first], values[first]
 
 
-def _counts(columns: np.ndarray, rows: Sequence[Sequence[int]]) -> sp.csr_matrix:
-    indptr = np.cumsum([0, *(len(r) for r in rows)])
-    flat = np.fromiter((c for r in rows for c in r), dtype=np.int64, count=int(indptr[-1]))
-    m = sp.csr_matrix((np.ones(flat.size, dtype=np.float32), np.searchsorted(columns, flat),
-                       indptr), shape=(len(rows), columns.size))
+def _counts(columns: np.ndarray, flat: np.ndarray, lengths: np.ndarray) -> sp.csr_matrix:
+    """The counts of each row's hashed terms: ``flat`` holds the rows' terms one after the
+    other, ``lengths[i]`` of them for row ``i``."""
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    m = sp.csr_matrix((np.ones(flat.size, dtype=np.float32),
+                       np.searchsorted(columns, flat.astype(np.int64)), indptr),
+                      shape=(lengths.size, columns.size))
     m.sum_duplicates()
     return m

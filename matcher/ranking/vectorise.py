@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.ranking.documents import org_documents
+from matcher.ranking.documents import OrgDocuments
 from matcher.ranking.text import PURE_PYTHON_WORDS, fold_fast, hash_words
 from matcher.registry.snapshot import Registry
 
@@ -142,7 +142,7 @@ class ProfileVectoriser:
 
     def fit_transform(self, registry: Registry) -> ProfileBlocks:
         """``fit(registry).transform(registry)``, analysing the texts only once if possible."""
-        docs = org_documents(registry)
+        docs = OrgDocuments(registry)
         text = self._fit(registry, docs)
         vectors = self._project_text(text) if text is not None else self.transform_text(docs)
         return self._blocks(registry, vectors)
@@ -164,7 +164,7 @@ class ProfileVectoriser:
         n = max(registry.n_orgs, 1)
         df = np.asarray((counts > 0).sum(axis=0)).ravel()
         self.theme_idf_ = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
-        docs = org_documents(registry) if docs is None else docs
+        docs = OrgDocuments(registry) if docs is None else docs
         whole = len(docs) <= self.svd_sample
         if whole:
             sample: Sequence[str] = docs
@@ -172,21 +172,52 @@ class ProfileVectoriser:
             rng = np.random.default_rng(self.random_state)
             picked = np.sort(rng.choice(len(docs), self.svd_sample, replace=False))
             sample = [docs[i] for i in picked.tolist()]
+        self.svd_columns_ = np.zeros(0, dtype=np.int64)
+        self._colmap: np.ndarray | None = None
+        self.svd_components_: np.ndarray | None = None
+        if not whole:
+            self._fit_sample(sample, len(docs))
+            return None
         words, chars = self._raw_text(sample)
         self.word_idf_ = self._idf(words)
         self.char_idf_ = self._idf(chars)
         text = self._weigh_text(words, chars)
-        self.svd_columns_ = np.zeros(0, dtype=np.int64)
-        self._colmap: np.ndarray | None = None
-        self.svd_components_: np.ndarray | None = None
-        if text.nnz * (len(docs) / max(len(sample), 1)) > self.max_sparse_nnz:
+        if text.nnz > self.max_sparse_nnz:
             self.svd_components_ = self._fit_svd(text)
-        return text if whole else None
+        return text
+
+    def _fit_sample(self, sample: Sequence[str], n_docs: int, chunk: int = 5_000) -> None:
+        """The idf and the SVD learnt from ``sample`` (of ``n_docs`` documents), read
+        ``chunk`` documents at a time, twice: for the document frequencies, then (when the
+        text is reduced) for the SVD's matrix, of its columns only. The same as from the
+        sample's whole matrix, whose copies (counts, weighted, columns selected) were the
+        build's peak at 250,000 organisations (3.1 GB)."""
+        word_df = np.zeros(self.n_features, dtype=np.int64)
+        char_df = np.zeros(self.n_features, dtype=np.int64)
+        nnz = 0
+        for start in range(0, len(sample), chunk):
+            words, chars = self._raw_text(sample[start:start + chunk])
+            word_df += np.bincount(words.indices, minlength=self.n_features)
+            char_df += np.bincount(chars.indices, minlength=self.n_features)
+            nnz += words.nnz + chars.nnz
+        self.word_idf_ = self._idf_of(word_df, len(sample))
+        self.char_idf_ = self._idf_of(char_df, len(sample))
+        if nnz * (n_docs / max(len(sample), 1)) <= self.max_sparse_nnz:
+            return
+        self.svd_columns_ = self._svd_columns(np.concatenate([word_df, char_df]))
+        parts = []
+        for start in range(0, len(sample), chunk):
+            text = self._weigh_text(*self._raw_text(sample[start:start + chunk]))
+            parts.append(self._select_columns(text[np.flatnonzero(np.diff(text.indptr))]))
+        self.svd_components_ = self._svd(sp.vstack(parts, format="csr"))
+
+    @classmethod
+    def _idf(cls, raw: sp.csr_matrix) -> np.ndarray:
+        return cls._idf_of(np.bincount(raw.indices, minlength=raw.shape[1]), raw.shape[0])
 
     @staticmethod
-    def _idf(raw: sp.csr_matrix) -> np.ndarray:
-        df = np.bincount(raw.indices, minlength=raw.shape[1])
-        idf: np.ndarray = (np.log((1.0 + raw.shape[0]) / (1.0 + df)) + 1.0).astype(np.float32)
+    def _idf_of(df: np.ndarray, n: int) -> np.ndarray:
+        idf: np.ndarray = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float32)
         return idf
 
     def _fit_svd(self, text: sp.csr_matrix) -> np.ndarray:
@@ -195,19 +226,28 @@ class ProfileVectoriser:
         Restricting the columns keeps the components small (128 x 100k float32 = 51 MB, not
         128 x 2M) and drops n-grams too rare to shape a low-rank space anyway.
         """
-        from sklearn.utils.extmath import randomized_svd
-
         rng = np.random.default_rng(self.random_state)
         nonempty = np.flatnonzero(np.diff(text.indptr))
         if nonempty.size > self.svd_sample:
             nonempty = np.sort(rng.choice(nonempty, self.svd_sample, replace=False))
         sample = text[nonempty]
-        df = np.bincount(sample.indices, minlength=sample.shape[1])
+        self.svd_columns_ = self._svd_columns(np.bincount(sample.indices,
+                                                          minlength=sample.shape[1]))
+        return self._svd(self._select_columns(sample))
+
+    def _svd_columns(self, df: np.ndarray) -> np.ndarray:
+        """The text columns the SVD keeps: the ``svd_max_columns`` of highest document
+        frequency ``df`` among those in two documents or more."""
         used = np.flatnonzero(df >= min(2, int(df.max(initial=0))))
         if used.size > self.svd_max_columns:
             used = np.sort(used[np.argsort(-df[used], kind="stable")[: self.svd_max_columns]])
-        self.svd_columns_ = used.astype(np.int64)
-        sample = self._select_columns(sample)
+        out: np.ndarray = used.astype(np.int64)
+        return out
+
+    def _svd(self, sample: sp.csr_matrix) -> np.ndarray:
+        """The components of ``sample`` (its columns already :meth:`_select_columns`)."""
+        from sklearn.utils.extmath import randomized_svd
+
         dims = max(1, min(self.text_dims, sample.shape[0] - 1, sample.shape[1] - 1))
         # what TruncatedSVD(algorithm="randomized") computes, without its explained-variance
         # ratios (a division by zero when every document is the same)
@@ -270,7 +310,7 @@ class ProfileVectoriser:
         return _l2_dense(np.asarray(chunk, dtype=np.float32))
 
     def transform_text(self, docs: Sequence[str], *,
-                       chunk: int = 20_000) -> sp.csr_matrix | np.ndarray:
+                       chunk: int = 5_000) -> sp.csr_matrix | np.ndarray:
         """Text vectors (rows L2-normalised) of arbitrary documents, ``chunk`` at a time."""
         self._check_fitted()
         parts = [self._project_text(self._weigh_text(*self._raw_text(docs[i:i + chunk])))
@@ -286,7 +326,7 @@ class ProfileVectoriser:
     def transform(self, registry: Registry) -> ProfileBlocks:
         """The blocks of every organisation of ``registry`` (fitted or not on it)."""
         self._check_fitted()
-        return self._blocks(registry, self.transform_text(org_documents(registry)))
+        return self._blocks(registry, self.transform_text(OrgDocuments(registry)))
 
     def _blocks(self, registry: Registry, text: sp.csr_matrix | np.ndarray) -> ProfileBlocks:
         counts = self._theme_counts(registry)
