@@ -52,12 +52,13 @@ def _peak_mb() -> float:
 def child_build(url: str) -> None:
     """Build the index of ``url`` (into ``$XDG_CACHE_HOME``); print JSON."""
     from matcher.ranking.index import build
+    from matcher.registry.store import Store
     from models.db import open_database
 
     db = open_database(url)
     start = time.perf_counter()
     with db.sessions.begin() as session:
-        _ranker, info = build(session)
+        _ranker, info = build(Store(session))
     took = time.perf_counter() - start
     db.dispose()
     print(json.dumps({"seconds": took, "peak_mb": _peak_mb(), "orgs": info.n_orgs,
