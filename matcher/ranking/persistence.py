@@ -109,8 +109,17 @@ def _unpack_items(packed: str | list[str | None], n: int) -> list[tuple[str, ...
     return [tuple(v.split(_ITEM)) if v else () for v in _unpack(packed, n)]
 
 
-def _put_csr(arrays: dict[str, np.ndarray], name: str, m: sp.csr_matrix) -> None:
-    m = sp.csr_matrix(m)
+def _put_csr(arrays: dict[str, np.ndarray], name: str, m: sp.spmatrix) -> None:
+    _put_sparse(arrays, name, sp.csr_matrix(m))
+
+
+def _put_csc(arrays: dict[str, np.ndarray], name: str, m: sp.spmatrix) -> None:
+    """A matrix by columns (a posting list per term), as a query reads it."""
+    _put_sparse(arrays, name, sp.csc_matrix(m))
+
+
+def _put_sparse(arrays: dict[str, np.ndarray], name: str,
+                m: sp.csr_matrix | sp.csc_matrix) -> None:
     arrays[f"{name}_data"] = m.data
     arrays[f"{name}_indices"] = m.indices
     arrays[f"{name}_indptr"] = m.indptr
@@ -118,22 +127,15 @@ def _put_csr(arrays: dict[str, np.ndarray], name: str, m: sp.csr_matrix) -> None
 
 
 def _get_csr(arrays: Any, name: str) -> sp.csr_matrix:
-    return sp.csr_matrix((arrays[f"{name}_data"], arrays[f"{name}_indices"],
-                          arrays[f"{name}_indptr"]), shape=tuple(arrays[f"{name}_shape"]))
-
-
-def _put_csc(arrays: dict[str, np.ndarray], name: str, m: sp.spmatrix) -> None:
-    """A matrix by columns (a posting list per term), as a query reads it."""
-    m = sp.csc_matrix(m)
-    arrays[f"{name}_data"] = m.data
-    arrays[f"{name}_indices"] = m.indices
-    arrays[f"{name}_indptr"] = m.indptr
-    arrays[f"{name}_shape"] = np.array(m.shape, dtype=np.int64)
+    return sp.csr_matrix(_sparse_parts(arrays, name), shape=tuple(arrays[f"{name}_shape"]))
 
 
 def _get_csc(arrays: Any, name: str) -> sp.csc_matrix:
-    return sp.csc_matrix((arrays[f"{name}_data"], arrays[f"{name}_indices"],
-                          arrays[f"{name}_indptr"]), shape=tuple(arrays[f"{name}_shape"]))
+    return sp.csc_matrix(_sparse_parts(arrays, name), shape=tuple(arrays[f"{name}_shape"]))
+
+
+def _sparse_parts(arrays: Any, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"])
 
 
 def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, int],
