@@ -62,9 +62,12 @@ def test_finnish_inflections_and_compounds_become_english_words() -> None:
 
 
 def test_a_word_of_several_senses_keeps_them_all_and_unknown_words_are_said() -> None:
-    idea = read_idea("digitaaliset ohjaustyökalut uusille opiskelijoille")
+    idea = read_idea("digitaaliset ohjaustyökalut kiireisille opiskelijoille")
     assert {"guidance", "counselling", "supervision"} <= set(idea.slots[1])
-    assert idea.unknown == ("uusille",)
+    assert idea.unknown == ("kiireisille",)  # busy: not in the glossary
+    # "uusi opiskelija" (a new student) is the glossary's first-year student
+    new = read_idea("digitaaliset ohjaustyökalut uusille opiskelijoille")
+    assert new.unknown == () and new.slots[3:] == (("first",), ("year",), ("student",))
     assert read_idea("Digitalisering av kulturarvssamlingar").slots[:3] == (
         ("digital",), ("culture",), ("heritage",))
 
