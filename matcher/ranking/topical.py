@@ -686,11 +686,16 @@ class TopicalIndex:
         if not keep.any():
             return org_score, org_best, org_evidence
         by_doc = self._authors[docs[keep]].tocoo()
-        values = quality[keep][by_doc.row]
-        orgs = by_doc.col
-        org_evidence[orgs[evidence[keep][by_doc.row]]] = True
-        order = np.lexsort((-values, orgs))
-        orgs, values = orgs[order], values[order]
+        org_evidence[by_doc.col[evidence[keep][by_doc.row]]] = True
+        # each organisation's documents best first: the documents ranked by quality once,
+        # then one sort of the (organisation, document rank) pairs as single integers
+        kept = quality[keep]
+        best_first = np.argsort(-kept, kind="stable")
+        rank_of = np.empty(kept.size, dtype=np.int64)
+        rank_of[best_first] = np.arange(kept.size)
+        key = by_doc.col.astype(np.int64) * kept.size + rank_of[by_doc.row]
+        key.sort()
+        orgs, values = key // kept.size, kept[best_first][key % kept.size]
         starts = np.flatnonzero(np.r_[True, orgs[1:] != orgs[:-1]])
         rank = np.arange(orgs.size) - np.repeat(starts, np.diff(np.r_[starts, orgs.size]))
         weight = np.where(rank == 0, 1.0, self.extra * 0.5 ** (rank - 1))
