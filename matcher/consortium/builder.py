@@ -189,10 +189,7 @@ def prepare(ranker: CandidateRanker, call: Call, *, members: Sequence[OrgProfile
         relevance = scores / max(float(scores.max()), 1e-12)
     return Request(call, tuple(given), query,
                    CandidatePool(call, given, matches, registry, relevance,
-                                 ranker.collaboration_factors(np.array(
-                                     [registry.row_of[o.id]
-                                      for o in (*given, *(m.org for m in matches))],
-                                     dtype=np.int64))), lo, hi,
+                                 ranker.collaboration_factors), lo, hi,
                    coordinator)
 
 

@@ -26,7 +26,7 @@ Without an idea, ``relevance`` is 0 for every consortium and its weight is given
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -88,9 +88,10 @@ class CandidatePool:
 
     def __init__(self, call: Call, given: Sequence[OrgProfile], matches: Sequence[Match],
                  registry: Registry, relevance: np.ndarray | None = None,
-                 factors: np.ndarray | None = None) -> None:
-        """``factors``: latent collaboration factors of the given members then the
-        candidates, one row each (the ``affinity`` term; zero without)."""
+                 factors_of: Callable[[np.ndarray], np.ndarray | None] | None = None,
+                 ) -> None:
+        """``factors_of``: the latent collaboration factors of registry rows, one row each
+        (the ``affinity`` term; zero without)."""
         self.given = tuple(given)
         self.matches = tuple(matches)
         self.orgs = tuple(m.org for m in matches)
@@ -119,6 +120,7 @@ class CandidatePool:
         prof = programme_profiles(registry, rows)
         sim = np.clip(prof @ prof.T, 0.0, 1.0)
         g = len(self.given)
+        factors = None if factors_of is None else factors_of(np.asarray(rows, dtype=np.int64))
         if factors is None:
             near = np.zeros((len(rows), len(rows)))
         else:
