@@ -30,6 +30,7 @@ class _Beam:
     cats: np.ndarray  # (B, n_categories) bool
     ctrs: np.ndarray  # (B, n_countries) bool
     pairs: dict[str, np.ndarray]  # term -> (B,) sum of the pair term over member pairs
+    #: (the terms followed: those the objective weighs)
     links: dict[str, np.ndarray]  # term -> (B, P) sum of the pair term with each candidate
     nonhei: np.ndarray  # (B,) some member is not an HEI
 
@@ -46,8 +47,8 @@ class _Beam:
         return _Beam(np.column_stack([self.chosen[b], j]), inset, self.sumfit[b] + pool.fit[j],
                      self.sumrel[b] + pool.relevance[j], self.sumpen[b] + penalty[j], cats,
                      ctrs,
-                     {t: self.pairs[t][b] + self.links[t][b, j] for t in PAIR_TERMS},
-                     {t: self.links[t][b] + pool.pair_terms[t][2][j] for t in PAIR_TERMS},
+                     {t: self.pairs[t][b] + self.links[t][b, j] for t in self.pairs},
+                     {t: self.links[t][b] + pool.pair_terms[t][2][j] for t in self.pairs},
                      self.nonhei[b] | ~pool.hei_p[j])
 
 
@@ -59,6 +60,8 @@ def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
     first, by the objective of ``weights`` (:meth:`CandidatePool.weights`), minus the mean
     ``penalty`` of the added members when given (one value per pool entry)."""
     g, p = len(pool.given), pool.size
+    # a pair term the objective gives no weight is not followed
+    terms = tuple(t for t in PAIR_TERMS if weights[t] > 0)
     pen = np.zeros(p) if penalty is None else np.asarray(penalty, dtype=np.float64)
     cats0 = np.zeros((1, pool.n_categories), dtype=bool)
     cats0[0, pool.cat_g] = True
@@ -67,8 +70,8 @@ def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
     state = _Beam(np.zeros((1, 0), dtype=np.int64), np.zeros((1, p), dtype=bool),
                   np.zeros(1), np.zeros(1), np.zeros(1), cats0, ctrs0,
                   {t: np.array([float(np.triu(pool.pair_terms[t][0], 1).sum())])
-                   for t in PAIR_TERMS},
-                  {t: pool.pair_terms[t][1].sum(axis=0)[None, :] for t in PAIR_TERMS},
+                   for t in terms},
+                  {t: pool.pair_terms[t][1].sum(axis=0)[None, :] for t in terms},
                   np.array([not need_non_hei or bool((~pool.hei_g).any())]))
     found: dict[tuple[int, ...], float] = {}
     for k in range(1, hi - g + 1):
@@ -79,7 +82,7 @@ def beam_search(pool: CandidatePool, *, lo: int, hi: int, min_countries: int,
         new_c = (pool.ctry_p >= 0)[None, :] & ~state.ctrs[:, np.maximum(pool.ctry_p, 0)]
         nctr = state.ctrs.sum(axis=1)[:, None] + new_c
         obj = combine(weights, fit, rel, ncat, nctr,
-                      {t: state.pairs[t][:, None] + state.links[t] for t in PAIR_TERMS}, m)
+                      {t: state.pairs[t][:, None] + state.links[t] for t in terms}, m)
         if penalty is not None:
             obj = obj - (state.sumpen[:, None] + pen[None, :]) / k
         obj = np.where(state.inset, -np.inf, obj)

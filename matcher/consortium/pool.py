@@ -167,10 +167,10 @@ class CandidatePool:
 def combine(w: Mapping[str, float], fit: Any, relevance: Any, cats: Any, countries: Any,
             pairs: Mapping[str, Any], m: int) -> Any:
     """The objective from its terms (scalars or arrays of the same shape); ``pairs`` holds
-    each pair term's sum over the member pairs."""
+    each pair term's sum over the member pairs (a term it lacks counts 0)."""
     n_pairs = m * (m - 1) / 2
     total = (w["fit"] * fit + w["relevance"] * relevance + w["types"] * (cats - 1) / (m - 1)
              + w["countries"] * np.maximum(countries - 1, 0) / (m - 1))
-    for term in PAIR_TERMS:
-        total = total + w[term] * pairs[term] / n_pairs
+    for term, value in pairs.items():
+        total = total + w[term] * value / n_pairs
     return total
