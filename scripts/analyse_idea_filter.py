@@ -47,9 +47,10 @@ def admitted(ranker: Ranker, scores: TopicalScores, rule: str) -> np.ndarray:
         return np.ones_like(scores.org_near)
     if rule == "near":
         return scores.org_near
+    index = ranker.space_.topical
     in_sense = scores.features[:, DOC_FEATURES.index("topic")] > 0
-    docs = scores.docs[in_sense & (scores.related[scores.docs] >= float(rule))]
-    return ranker.space_.topical._authored(docs)
+    return index._authored(index._authors[scores.docs].tocoo(),
+                           in_sense & (scores.related[scores.docs] >= float(rule)))
 
 
 class RuleRanker:

@@ -653,56 +653,54 @@ class TopicalIndex:
         related[docs] = p_related
         # evidence of the idea's topic: likely related, and matching a topic word in its
         # sense (never words of education or generic ones alone)
-        evidence = np.zeros(n, dtype=bool)
-        if not r.absent:
-            evidence[docs] = (p_related >= 0.5) & (x[:, DOC_FEATURES.index("topic")] > 0)
-        org_score, org_best, org_evidence = self._by_organisation(docs, quality[docs],
-                                                                  evidence[docs])
         in_sense = x[:, DOC_FEATURES.index("topic")] > 0
-        org_near = self._authored(docs[in_sense])
-        org_likely = (self._authored(docs[in_sense & (p_related >= LIKELY_RELATED)])
-                      if not r.absent else np.zeros(self.n_orgs_, dtype=bool))
+        evidence = np.zeros(n, dtype=bool)
+        likely = np.zeros(docs.size, dtype=bool)
+        if not r.absent:
+            evidence[docs] = (p_related >= 0.5) & in_sense
+            likely = in_sense & (p_related >= LIKELY_RELATED)
+        # every (document, author) pair of the touched documents, sliced once
+        pairs = self._authors[docs].tocoo()
+        org_score, org_best = self._by_organisation(pairs, quality[docs])
         units = r.absent or (*(idea.slots[i][0] for i in r.topic),
                              *(f"{a} {b}" for _, a, b in r.topic_phrases))
         return TopicalScores(idea, docs, x, quality, related, evidence, org_score, org_best,
-                             org_evidence, org_near, org_likely, tuple((a, b) for _, a, b in r.phrases),
-                             units)
+                             self._authored(pairs, evidence[docs]),
+                             self._authored(pairs, in_sense), self._authored(pairs, likely),
+                             tuple((a, b) for _, a, b in r.phrases), units)
 
-    def _authored(self, docs: np.ndarray) -> np.ndarray:
-        """(orgs,) bool: an author of one of ``docs``."""
+    def _authored(self, pairs: sp.coo_matrix, flags: np.ndarray) -> np.ndarray:
+        """(orgs,) bool: an author of a document ``flags`` marks (``pairs``: the touched
+        documents' authors, rows in the order of ``flags``)."""
         out = np.zeros(self.n_orgs_, dtype=bool)
-        if docs.size:
-            out[self._authors[docs].indices] = True
+        out[pairs.col[flags[pairs.row]]] = True
         return out
 
-    def _by_organisation(self, docs: np.ndarray, quality: np.ndarray, evidence: np.ndarray,
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _by_organisation(self, pairs: sp.coo_matrix, quality: np.ndarray,
+                         ) -> tuple[np.ndarray, np.ndarray]:
         """Each organisation's best document's quality plus ``extra`` of its second,
-        halving for each next; its best document's quality; and whether any is evidence."""
+        halving for each next, and its best document's quality (``pairs``: the touched
+        documents' authors, rows in the order of ``quality``)."""
         org_score = np.zeros(self.n_orgs_, dtype=np.float32)
         org_best = np.zeros(self.n_orgs_, dtype=np.float32)
-        org_evidence = np.zeros(self.n_orgs_, dtype=bool)
-        keep = quality > 0
+        keep = quality[pairs.row] > 0
         if not keep.any():
-            return org_score, org_best, org_evidence
-        by_doc = self._authors[docs[keep]].tocoo()
-        org_evidence[by_doc.col[evidence[keep][by_doc.row]]] = True
+            return org_score, org_best
         # each organisation's documents best first: the documents ranked by quality once,
         # then one sort of the (organisation, document rank) pairs as single integers
-        kept = quality[keep]
-        best_first = np.argsort(-kept, kind="stable")
-        rank_of = np.empty(kept.size, dtype=np.int64)
-        rank_of[best_first] = np.arange(kept.size)
-        key = by_doc.col.astype(np.int64) * kept.size + rank_of[by_doc.row]
+        best_first = np.argsort(-quality, kind="stable")
+        rank_of = np.empty(quality.size, dtype=np.int64)
+        rank_of[best_first] = np.arange(quality.size)
+        key = pairs.col[keep].astype(np.int64) * quality.size + rank_of[pairs.row[keep]]
         key.sort()
-        orgs, values = key // kept.size, kept[best_first][key % kept.size]
+        orgs, values = key // quality.size, quality[best_first][key % quality.size]
         starts = np.flatnonzero(np.r_[True, orgs[1:] != orgs[:-1]])
         rank = np.arange(orgs.size) - np.repeat(starts, np.diff(np.r_[starts, orgs.size]))
         weight = np.where(rank == 0, 1.0, self.extra * 0.5 ** (rank - 1))
         org_score = np.bincount(orgs, weights=values * weight,
                                 minlength=self.n_orgs_).astype(np.float32)
         org_best[orgs[rank == 0]] = values[rank == 0]
-        return org_score, org_best, org_evidence
+        return org_score, org_best
 
     def matched(self, scores: TopicalScores, document: int) -> list[str]:
         """What ``document`` matches of the idea, as the explanations cite it: the idea's
