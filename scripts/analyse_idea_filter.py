@@ -13,6 +13,7 @@ builder with each rule of who may be added for the idea:
                   ``0.5`` is what topical *evidence* means, ``0.3`` what ``complete`` uses
                   (:data:`matcher.ranking.topical.LIKELY_RELATED`)
 ``near``          any document that matches a topic word in its sense
+``partner``       ``0.3``, or ``near`` and a past partner of one of the given members
 ``none``          everyone (no filter)
 
 Those without evidence count at half their topical score, as the builder does. Prints,
@@ -41,8 +42,12 @@ from matcher.ranking.ranker import Ranker
 from matcher.ranking.topical import DOC_FEATURES, TopicalScores
 
 
-def admitted(ranker: Ranker, scores: TopicalScores, rule: str) -> np.ndarray:
-    """(orgs,) bool: who ``rule`` lets ``complete`` add."""
+def admitted(ranker: Ranker, scores: TopicalScores, rule: str,
+             given: tuple[int, ...] = ()) -> np.ndarray:
+    """(orgs,) bool: who ``rule`` lets ``complete`` add (``given``: the query's members)."""
+    if rule == "partner":
+        knew = np.asarray(ranker.space_.graph.adjacency_[list(given)].sum(axis=0)).ravel() > 0
+        return admitted(ranker, scores, "0.3") | (scores.org_near & knew)
     if rule == "none":
         return np.ones_like(scores.org_near)
     if rule == "near":
@@ -56,8 +61,9 @@ def admitted(ranker: Ranker, scores: TopicalScores, rule: str) -> np.ndarray:
 class RuleRanker:
     """The fitted ranker, with ``idea_relevance`` under one rule (the builder's protocol)."""
 
-    def __init__(self, ranker: Ranker, rule: str) -> None:
-        self.ranker, self.rule = ranker, rule
+    def __init__(self, ranker: Ranker, rule: str,
+                 given: dict[str, tuple[int, ...]] | None = None) -> None:
+        self.ranker, self.rule, self.given = ranker, rule, given or {}
 
     def __getattr__(self, name: str) -> object:
         return getattr(self.ranker, name)
@@ -65,13 +71,13 @@ class RuleRanker:
     def idea_relevance(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         scores = self.ranker.space_.topical.score(read_idea(text))
         return (scores.org_score, scores.org_evidence,
-                admitted(self.ranker, scores, self.rule))
+                admitted(self.ranker, scores, self.rule, self.given.get(text, ())))
 
 
 def main() -> None:
     parser = split_parser(__doc__)
     parser.add_argument("--queries", type=int, default=150)
-    parser.add_argument("--rules", default="0.5,0.4,0.3,0.25,0.15,near,none")
+    parser.add_argument("--rules", default="0.5,0.4,0.3,0.25,0.15,near,partner,none")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     data = complete_split(load(args.data), train_until=args.train_until,
@@ -87,7 +93,7 @@ def main() -> None:
     print(f"{'rule':<8} {'P@1':>7} {'best-of-5 R':>11} {'any hit@5':>9} {'distinct':>8} "
           f"{'hidden admitted':>15}")
     for rule in args.rules.split(","):
-        proxy = RuleRanker(ranker, rule)
+        proxy = RuleRanker(ranker, rule, {q.text: q.given for q in sample.queries})
         shares = [float(proxy.idea_relevance(q.text)[2][list(q.hidden)].mean())
                   for q in sample.queries if q.text.strip()]
         found = evaluate_complete(sample, {rule: BuilderCompleter(proxy, load_objective())})
