@@ -229,7 +229,7 @@ def _state(form: Any) -> list[tuple[str, Any]]:
 def _label(name: str) -> str:
     """The catalogue key of a consortium field's label: the builder's own, else the search
     form's (the fields they share); a key the catalogue lacks shows the field's name."""
-    return f"cons.{name}" if f"cons.{name}" in TEXT else f"search.{name}"
+    return f"cons.field.{name}" if f"cons.field.{name}" in TEXT else f"search.{name}"
 
 
 def _search(request: Request, asked: SearchRequest) -> SearchResult:
