@@ -1,6 +1,7 @@
 """The library's errors, for its callers: the exception tree of :mod:`models.errors` (drawn
-there), re-exported so that an edge such as the command line maps them without reaching below
-the library."""
+there) and :func:`concerning`, which names the parameter an error is about, re-exported so that
+an edge such as the command line, and the parts that work on plain values (``ranking``,
+``consortium``), use them without reaching below the library."""
 
 from models.errors import (
     ConstraintError,
@@ -12,7 +13,8 @@ from models.errors import (
     QueryError,
     RowError,
     UnknownOrganisation,
+    concerning,
 )
 
 __all__ = ["ConstraintError", "DataFileError", "DatabaseError", "MatcherError", "NoRegistry",
-           "NotEligible", "QueryError", "RowError", "UnknownOrganisation"]
+           "NotEligible", "QueryError", "RowError", "UnknownOrganisation", "concerning"]

@@ -46,7 +46,8 @@ class IdeaFields:
 class SearchFields(IdeaFields):
     """The fields of a partner search as a user types them: an organisation, an idea and
     filters. :class:`SearchRequest` adds the action and ``k``; a batch row
-    (:class:`~matcher.batch.rows.BatchQuery`) adds its place in the file."""
+    (:class:`~matcher.batch.rows.BatchQuery`) adds its place in the file. A new search option
+    is a field here, so that a batch row carries it too."""
 
     org: str | None = None
     programme_countries_only: bool = False

@@ -27,12 +27,14 @@ MATCHER_PARTS = {
     "cells": set(),
     "limits": {"i18n"},
     "errors": set(),
+    "text": set(),
+    "files": set(),
     "fields": set(),
     "requests": {"fields", "i18n", "limits"},
     "registry": {"i18n", "names"},
     "values": {"registry"},
-    "ranking": {"i18n", "language", "registry", "values"},
-    "consortium": {"fields", "i18n", "registry", "values"},
+    "ranking": {"errors", "files", "i18n", "language", "registry", "text", "values"},
+    "consortium": {"errors", "fields", "i18n", "registry", "text", "values"},
     "vocabulary": {"i18n", "names", "ranking", "registry", "values"},
     "partners": {"consortium", "i18n", "ranking", "registry", "requests", "values",
                  "vocabulary"},
@@ -164,15 +166,50 @@ def test_plain_values_and_the_models_never_import_the_database() -> None:
     assert not offences, "\n".join(offences)
 
 
-def test_the_edges_reach_the_database_and_the_errors_through_the_library() -> None:
-    """``cli`` (the commands, their context and error mapping, the web) imports neither
-    SQLAlchemy nor ``models``: the errors it raises or maps are the library's
-    (``matcher.errors``), the database is opened and its failures told through
-    ``matcher.registry.database``."""
+#: The parts that work on plain values, and the edges: neither SQLAlchemy nor ``models``. The
+#: errors they raise or map, the text rules and the trained-file reader are the library's
+#: (``matcher.errors``, ``matcher.text``, ``matcher.files``); the edges open the database and
+#: tell its failures through ``matcher.registry.database``.
+NO_MODELS_IN = ("matcher/ranking", "matcher/consortium", "cli")
+
+
+def _every_import(path: Path) -> set[str]:
+    """Every module ``path`` names in an import, type-checking ones too: a type is a
+    dependency as well."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def _reaching_below(folder: Path, root: Path = ROOT) -> list[str]:
     offences = []
-    for path in sorted((ROOT / "cli").rglob("*.py")):
-        found = sorted(name for name in _imports(path)
+    for path in sorted(folder.rglob("*.py")):
+        found = sorted(name for name in _every_import(path)
                        if name.split(".")[0] in ("sqlalchemy", "models"))
         if found:
-            offences.append(f"{path.relative_to(ROOT)} imports {found}")
+            offences.append(f"{path.relative_to(root)} imports {found}")
+    return offences
+
+
+@pytest.mark.parametrize("folder", NO_MODELS_IN)
+def test_plain_parts_and_edges_import_neither_sqlalchemy_nor_models(folder: str) -> None:
+    offences = _reaching_below(ROOT / folder)
     assert not offences, "\n".join(offences)
+
+
+@pytest.mark.parametrize(("line", "module"), [
+    ("from models.text import fold", "models.text"),
+    ("import sqlalchemy", "sqlalchemy"),
+    ("import sqlalchemy.orm as orm", "sqlalchemy.orm"),
+    ("def f():\n    from models.errors import QueryError", "models.errors"),
+    ("if TYPE_CHECKING:\n    from sqlalchemy.orm import Session", "sqlalchemy.orm"),
+])
+def test_an_import_from_below_is_caught(tmp_path: Path, line: str, module: str) -> None:
+    """The check above is not blind: each way of reaching below is an offence."""
+    (tmp_path / "ranking").mkdir()
+    (tmp_path / "ranking" / "late.py").write_text(line + "\n", encoding="utf-8")
+    assert _reaching_below(tmp_path / "ranking", tmp_path) == [f"ranking/late.py imports {[module]}"]

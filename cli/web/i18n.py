@@ -24,6 +24,8 @@ def translator(lang: str) -> Callable[..., str]:
         if isinstance(key, Text):
             return say(key, lang)
         pair = TEXT.get(key)
+        if pair is None and " " in key:  # a sentence, not a key: "'x' is not MIN..MAX or N"
+            return key
         # a key the catalogue lacks (a role or field a newer registry has): its own name
         text = key.partition(".")[2] or key if pair is None else pair[index]
         return text.format(**values) if values else text

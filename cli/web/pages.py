@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -22,8 +22,15 @@ from fastapi.templating import Jinja2Templates
 from cli.web.api import Facade, SearchQuery, given, searches_of
 from cli.web.errors import error_body, status_of
 from cli.web.fields import model_of, request_values
-from cli.web.i18n import choose, translator
-from matcher import Completion, Matcher, SearchRequest, SearchResult, Verdict
+from cli.web.i18n import TEXT, choose, translator
+from matcher import (
+    Completion,
+    ConsortiumRequest,
+    Matcher,
+    SearchRequest,
+    SearchResult,
+    Verdict,
+)
 from matcher.errors import MatcherError
 from matcher.export import PartnerRow, to_csv, to_xlsx
 from matcher.fields import kinds
@@ -192,6 +199,39 @@ WIDGETS = frozenset({"text", "org", "topics", "themes", "countries", "types", "a
                      "programme_countries_only", "eche", "k"})
 
 
+#: The consortium page's parameters: the fields of a consortium request; the page asks for
+#: three alternatives of the action it starts on unless told otherwise.
+ConsortiumForm = model_of(ConsortiumRequest, "ConsortiumForm",
+                          defaults={"action": "KA220-HED", "n": 3},
+                          limits={"n": {"ge": 1, "le": 50}})
+#: The fields that consortium.html draws with a widget of its own (the action and year
+#: selects, the members' table and box, the idea); every other field of the request is
+#: drawn by its kind.
+CONSORTIUM_WIDGETS = frozenset({"action", "call_year", "members", "text"})
+
+
+def _state(form: Any) -> list[tuple[str, Any]]:
+    """The form's fields other than the members that differ from their defaults, as URL
+    parameters (a list one for each value, a yes as ``true``): what every link and form of
+    the consortium page carries on."""
+    out: list[tuple[str, Any]] = []
+    for name, info in type(form).model_fields.items():
+        value = getattr(form, name)
+        if name == "members" or value in (None, "", False) or value == info.default:
+            continue
+        if isinstance(value, list):
+            out += [(name, v) for v in value if v.strip()]
+        else:
+            out.append((name, "true" if value is True else value))
+    return out
+
+
+def _label(name: str) -> str:
+    """The catalogue key of a consortium field's label: the builder's own, else the search
+    form's (the fields they share); a key the catalogue lacks shows the field's name."""
+    return f"cons.field.{name}" if f"cons.field.{name}" in TEXT else f"search.{name}"
+
+
 def _search(request: Request, asked: SearchRequest) -> SearchResult:
     """The search of a page, ranked with the searches that arrive with it."""
     return searches_of(request).search(asked)
@@ -242,30 +282,35 @@ def router() -> APIRouter:
                        members=given(members))
 
     @pages.get("/consortium", response_class=HTMLResponse)
-    def consortium_page(request: Request, matcher: Facade, members: Many = [],  # noqa: B006
-                        action: str = "KA220-HED", call_year: str = "", do: str = "",
-                        text: str = "", lang: str = "") -> HTMLResponse:
-        refs = list(dict.fromkeys(given(members)))
+    def consortium_page(request: Request, matcher: Facade,
+                        query: Annotated[ConsortiumForm, Query()],  # type: ignore[valid-type]
+                        do: str = "", lang: str = "") -> HTMLResponse:
+        refs = list(dict.fromkeys(given(query.members)))  # type: ignore[attr-defined]
         verdict: Verdict | None = None
         found: Completion | None = None
         error, status = None, 200
         try:
+            asked = ConsortiumRequest(**{**request_values(ConsortiumRequest, query),
+                                         "members": tuple(refs)})
             if refs:
-                verdict = matcher.check(action, refs, call_year=_year(call_year))
+                verdict = matcher.check(asked)
             if refs and do == "complete":
-                found = matcher.complete(action, refs, n=3, text=text,
-                                         call_year=_year(call_year))
-            elif refs and do == "propose":
-                found = matcher.propose(action, refs[0], n=3, text=text,
-                                        call_year=_year(call_year))
+                found = matcher.complete(asked)
+            elif refs and do == "propose":  # around the coordinator, else the first member
+                found = matcher.complete(replace(asked, members=(),
+                                                 coordinator=asked.coordinator or refs[0]))
         except MatcherError as exc:
             error, status = error_body(exc), status_of(exc)
-        base = [("action", action), ("call_year", call_year), ("text", text),
-                ("lang", language_of(request, lang))]
+        form = query.model_dump()  # type: ignore[attr-defined]
+        call_year = "" if form["call_year"] is None else str(form["call_year"])
         return _render(request, "consortium.html", lang, status, refs=refs, verdict=verdict,
-                       found=found, error=error, action=action, call_year=call_year,
-                       text=text, do=do, actions=sorted(matcher.rulebook.actions),
-                       years=_years(matcher, action), base=base)
+                       found=found, error=error, action=query.action,  # type: ignore[attr-defined]
+                       call_year=call_year, text=query.text, do=do,  # type: ignore[attr-defined]
+                       form=form, state=_state(query), label=_label,
+                       more=[(name, kind) for name, kind in kinds(ConsortiumRequest).items()
+                             if name not in CONSORTIUM_WIDGETS],
+                       actions=sorted(matcher.rulebook.actions),
+                       years=_years(matcher, query.action))  # type: ignore[attr-defined]
 
     @pages.get("/export/search.{fmt}")
     def export_search(request: Request, fmt: Annotated[str, PathPart(pattern="^(csv|xlsx)$")],

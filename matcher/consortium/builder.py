@@ -28,11 +28,11 @@ from matcher.consortium.beam import beam_search, differs, diverse
 from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.pool import CandidatePool
 from matcher.consortium.rules import HIGHER_EDUCATION, Call
+from matcher.errors import ConstraintError, QueryError, concerning
 from matcher.fields import parse_size
 from matcher.i18n import Text, category, counting, join, message
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters, Match, Query
-from models.errors import ConstraintError, QueryError, concerning
 
 __all__ = ["CandidateRanker", "Consortium", "Member", "Request", "complete", "parse_size",
            "prepare", "propose", "search"]

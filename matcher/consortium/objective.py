@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from models.errors import DataFileError, QueryError
+from matcher.errors import DataFileError, QueryError
 
 __all__ = ["HAND_SET", "OBJECTIVE_FILE", "PAIR_TERMS", "TERMS", "Objective", "load_objective"]
 

@@ -26,12 +26,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from matcher.errors import QueryError
 from matcher.i18n import Text, field, message
 from matcher.i18n import counting as counting_text
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile
-from models.errors import QueryError
-from models.text import quoted
+from matcher.text import quoted
 
 __all__ = ["RULES", "ActionRules", "Call", "RuleBook", "Team", "Violation"]
 

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.errors import QueryError
 from matcher.language.ideas import read_idea
 from matcher.ranking.graph import CollaborationGraph, PageRankWalk
 from matcher.ranking.latent import LatentCollaboration
@@ -51,7 +52,6 @@ from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.registry.snapshot import Registry
 from matcher.values import Query
-from models.errors import QueryError
 
 __all__ = ["CONTENT", "FEATURES", "GRAPH", "STATIC", "TYPE_COUNTRY", "FeatureSpace", "QueryBatch"]
 

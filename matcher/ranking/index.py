@@ -34,9 +34,9 @@ from typing import Protocol
 
 import platformdirs
 
+from matcher.errors import DataFileError
 from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import Registry
-from models.errors import DataFileError
 
 __all__ = ["APP_NAME", "IndexInfo", "build", "check_index", "index_dir", "load_index",
            "load_or_build", "read_info", "status"]

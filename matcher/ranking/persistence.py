@@ -28,6 +28,7 @@ from typing import Any, TextIO
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.errors import DataFileError
 from matcher.ranking.features import FeatureSpace
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.latent import LatentCollaboration
@@ -37,7 +38,6 @@ from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.ranking.weights import Weights
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
-from models.errors import DataFileError
 
 __all__ = ["load_ranker", "save_ranker"]
 

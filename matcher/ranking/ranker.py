@@ -34,6 +34,7 @@ from typing import overload
 
 import numpy as np
 
+from matcher.errors import QueryError
 from matcher.language.ideas import read_idea
 from matcher.ranking.explain import Explainer
 from matcher.ranking.features import (
@@ -54,7 +55,6 @@ from matcher.ranking.vectorise import ProfileVectoriser
 from matcher.ranking.weights import Weights, load_weights
 from matcher.registry.snapshot import Registry
 from matcher.values import Filters, Match, Query
-from models.errors import QueryError
 
 __all__ = ["FEATURES", "Ranker", "Ranking"]
 

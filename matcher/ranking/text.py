@@ -17,7 +17,7 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
-from models.text import fold
+from matcher.text import fold
 
 __all__ = ["PURE_PYTHON_WORDS", "fold_fast", "hash_terms", "hash_words", "murmurhash3_32",
            "used_columns", "word_terms"]

@@ -67,11 +67,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.files import read_trained
 from matcher.language.english import english_words
 from matcher.language.ideas import IdeaWords, document_words
 from matcher.language.lexicon import glossary_rows
 from matcher.registry.snapshot import Registry
-from models.files import read_trained
 
 __all__ = ["DOC_FEATURES", "EDUCATION", "GENERIC", "TopicalIndex", "TopicalModel",
            "TopicalScores", "load_topical_model", "project_fields"]

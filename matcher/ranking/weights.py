@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from matcher.files import read_trained
 from matcher.ranking.features import FEATURES
-from models.files import read_trained
 
 __all__ = ["KINDS", "WEIGHTS_FILE", "Weights", "load_weights"]
 

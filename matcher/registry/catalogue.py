@@ -87,6 +87,9 @@ class OrgSummary(ListedOrg):
 
 @dataclass(frozen=True, slots=True)
 class ThemeCount:
+    """A theme of ``matcher show``: declared by the organisation, or counted in its
+    projects."""
+
     code: str
     label_en: str
     count: int  # projects of the organisation with this theme; 0 for declared themes
@@ -95,6 +98,8 @@ class ThemeCount:
 
 @dataclass(frozen=True, slots=True)
 class ProjectRole:
+    """One project of ``matcher show``, with the organisation's role in it."""
+
     identifier: str
     programme: str
     action: str | None
@@ -105,6 +110,8 @@ class ProjectRole:
 
 @dataclass(frozen=True, slots=True)
 class PartnerCount:
+    """A partner of ``matcher show``: an organisation it shared ``shared`` projects with."""
+
     id: int
     ref: str
     name: str

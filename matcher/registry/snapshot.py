@@ -35,6 +35,8 @@ class OrgProfile(OrgIdentity):
 
 @dataclass(frozen=True, slots=True)
 class ProjectInfo:
+    """One project as the models and the reasons see it (``start_year`` None when unknown)."""
+
     id: int
     identifier: str
     programme: str

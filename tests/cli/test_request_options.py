@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from cli.commands.search import search_command
 from cli.options import request_options
-from matcher.batch.rows import FIELDS
-from matcher.requests import ConsortiumRequest, SearchRequest
+from matcher.batch.rows import FIELDS, BatchQuery
+from matcher.requests import ConsortiumRequest, SearchFields, SearchRequest
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +45,15 @@ def test_search_has_an_option_for_every_field_of_its_request() -> None:
 
 def test_a_batch_search_row_has_a_column_for_every_field_but_the_batch_action() -> None:
     assert set(FIELDS["search"]) == {f.name for f in fields(SearchRequest)} - {"action"} | {"id"}
+
+
+def test_a_search_option_is_a_field_a_batch_row_carries() -> None:
+    """A batch row (``BatchQuery``, a ``SearchFields``) holds every field of a search but the
+    two a batch sets for the whole run: an option added to ``SearchRequest`` itself would be
+    a batch column that no row can hold (``BatchQuery() got an unexpected keyword``)."""
+    own = {f.name for f in fields(SearchRequest)} - {f.name for f in fields(SearchFields)}
+    assert own == {"action", "k"}
+    assert {f.name for f in fields(SearchFields)} <= {f.name for f in fields(BatchQuery)}
 
 
 def test_a_proposal_is_a_completion_from_a_lead_alone(default_matcher: Any) -> None:

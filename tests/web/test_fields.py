@@ -14,9 +14,11 @@ from fastapi.testclient import TestClient
 
 from cli.web.app import create_app
 from cli.web.fields import model_of, request_values
+from cli.web.i18n import translator
 from matcher.fields import kinds
 from matcher.requests import ConsortiumRequest, SearchRequest
 
+GRAZ, CSIC = "999873188", "999991722"
 SEARCH = set(kinds(SearchRequest))
 CONSORTIUM = set(kinds(ConsortiumRequest))
 
@@ -82,3 +84,67 @@ def test_the_search_form_has_every_field_and_nothing_else(client: TestClient) ->
     assert re.findall(r'name="exclude_countries" value="([^"]*)"', form.group(0)) == [
         "SE", "Norway", ""]
     assert re.search(r'name="include_unnamed" value="true" checked', form.group(0))
+
+
+def _forms(html: str, action: str) -> list[str]:
+    return re.findall(rf'<form method="get" action="{action}"[^>]*>.*?</form>', html, re.DOTALL)
+
+
+def _names(html: str) -> set[str]:
+    return set(re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', html))
+
+
+def test_the_consortium_forms_have_every_field_and_nothing_else(client: TestClient) -> None:
+    page = client.get("/consortium", params={"members": [GRAZ, CSIC]})
+    assert page.status_code == 200
+    forms = _forms(page.text, "/consortium")
+    assert set().union(*map(_names, forms)) == CONSORTIUM | {"lang"}
+    # the idea's form draws every field without a widget of its own, by its kind
+    idea = next(f for f in forms if 'id="complete"' in f)
+    assert _names(idea) == CONSORTIUM - {"action", "call_year"} | {"lang"}
+    assert re.search(r'<input type="checkbox" id="include_unnamed" name="include_unnamed"',
+                     idea)
+    assert 'id="size" name="size" value=""' in idea and 'id="n" name="n" value="3"' in idea
+
+
+def test_the_consortium_page_reads_and_keeps_every_field(client: TestClient,
+                                                         default_matcher: Any) -> None:
+    asked = {"members": [GRAZ, CSIC], "do": "complete", "n": "2",
+             "exclude_countries": ["DE", "FR"],
+             "size": "3", "call_year": ""}
+    page = client.get("/consortium", params=asked)
+    assert page.status_code == 200
+    found = default_matcher.complete("KA220-HED", [GRAZ, CSIC], n=2,
+                                     exclude_countries=["DE", "FR"],
+                                     size=(3, 3))
+    alternatives = page.text.split('<li class="alternative">')[1:]
+    assert len(alternatives) == len(found.consortia) == 2
+    for html, consortium in zip(alternatives, found.consortia, strict=True):
+        assert [m.org.ref for m in consortium.members] == re.findall(
+            r'<a href="/orgs/([^"?]+)\?lang=en">', html.split('<ul class="why">')[0])
+        # taking an alternative keeps the fields that differ from the page's defaults
+        use = re.search(r'<a class="button" href="([^"]+)"', html)
+        assert use is not None
+        assert use.group(1).endswith("&amp;exclude_countries=DE&amp;exclude_countries=FR&amp;size=3"
+                                     "&amp;n=2&amp;lang=en")
+    # the forms carry them on, each field once: drawn, or hidden where a form does not draw it
+    for form in _forms(page.text, "/consortium"):
+        assert re.findall(r'name="size" value="([^"]*)"', form) == ["3"]
+        assert re.findall(r'name="exclude_countries" value="([^"]*)"', form)[:2] == ["DE",
+                                                                                     "FR"]
+
+
+def test_the_consortium_page_shows_bad_input_on_the_field(client: TestClient) -> None:
+    page = client.get("/consortium", params={"members": [GRAZ, CSIC], "size": "many"})
+    assert page.status_code == 422
+    assert "&#39;many&#39; is not MIN..MAX or N" in page.text
+    assert re.search(r'id="size" name="size" value="many" aria-invalid="true"', page.text)
+
+
+def test_a_sentence_with_dots_is_shown_whole() -> None:
+    """A message is shown as said: ``t`` took any text with a dot for a catalogue key and
+    showed what follows its first dot (``.MAX or N (e.g. 3..5)``)."""
+    t = translator("en")
+    assert t("'many' is not MIN..MAX or N (e.g. 3..5)") == (
+        "'many' is not MIN..MAX or N (e.g. 3..5)")
+    assert t("type.some_new_category") == "some_new_category"
