@@ -36,9 +36,9 @@ def build_options(func: F) -> F:
         idea_options,
         click.option("--idea-weight", type=click.FloatRange(0.0, 1.0), metavar="W",
                      help="How much the additions' closeness to the idea (--text, --theme, "
-                          "--topic) counts, 0 to 1. Default: as learned from real consortia "
-                          "(0.15), where a shared history with the members counts more; "
-                          "0.5 or more lets the idea lead."),
+                          "--topic) counts, 0 to 1. Default: the weight learned from real "
+                          "consortia, beside the fit to the request, type and country "
+                          "diversity and a shared history; 0.5 or more lets the idea lead."),
         filter_options,
         call_year_option,
         format_option("table", "json"),
