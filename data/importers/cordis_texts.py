@@ -70,7 +70,8 @@ class OrgName:
 
 @dataclass(frozen=True, slots=True)
 class ProjectText:
-    """One row of the projects file."""
+    """One row of the projects file: where it is (``line``), the project's record number
+    (``rcn``, the H2020 project it is stored on) and its texts, each None when empty."""
 
     line: int
     rcn: str
