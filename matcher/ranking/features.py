@@ -49,6 +49,7 @@ from matcher.ranking.text import used_columns
 from matcher.ranking.topical import TopicalIndex, TopicalScores
 from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
+from matcher.registry.records import values_of
 from matcher.registry.snapshot import Registry
 from matcher.values import Query
 from models.errors import QueryError
@@ -151,19 +152,21 @@ class FeatureSpace:
         self.blocks = blocks
         self.graph = graph
         self.texts = texts
-        self.topics = TopicIndex([p.topic_code for p in registry.projects])
+        self.topics = TopicIndex(values_of(registry.projects, "topic_code"))
         participated = graph.incidence_
         self.family_counts = sp.csr_matrix(participated @ self.topics.matrix_)
         projects_themes = _indicator(
-            [[vectoriser.theme_col_[t] for t in p.themes if t in vectoriser.theme_col_]
-             for p in registry.projects], len(vectoriser.theme_codes_))
+            [[vectoriser.theme_col_[t] for t in themes if t in vectoriser.theme_col_]
+             for themes in values_of(registry.projects, "themes")],
+            len(vectoriser.theme_codes_))
         self.theme_counts = sp.csr_matrix(participated @ projects_themes)
         # (query side, columns x organisations) of the evidence: each product reads the rows
         # of the query's own columns, without transposing a whole matrix per call
         self._evidence_by = (("topic_families", self.family_counts.T.tocsr()),
                              ("theme_columns", self.theme_counts.T.tocsr()))
-        self.eche = np.array([o.eche for o in registry.orgs], dtype=bool)
-        self.named = np.array([o.name is not None for o in registry.orgs], dtype=bool)
+        self.eche = np.array(values_of(registry.orgs, "eche"), dtype=bool)
+        self.named = np.array([name is not None for name in values_of(registry.orgs, "name")],
+                              dtype=bool)
         # columns of the sparse text: a query reads the postings of its own terms only
         self.text_postings = (sp.csc_matrix(blocks.text) if sp.issparse(blocks.text)
                               else None)
