@@ -36,7 +36,8 @@ class TopicIndex:
     """
 
     def __init__(self, codes: Sequence[str | None]) -> None:
-        keys = [family(c) if c else "" for c in codes]
+        of = {c: family(c) for c in set(codes) if c}  # many projects share a topic
+        keys = [of[c] if c else "" for c in codes]
         self.families_ = tuple(sorted({k for k in keys if k}))
         self._column = {f.casefold(): i for i, f in enumerate(self.families_)}
         rows = [j for j, k in enumerate(keys) if k]

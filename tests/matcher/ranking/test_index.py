@@ -293,3 +293,35 @@ def test_the_index_needs_no_database_session(db: Database, tmp_path: Path) -> No
         index.index_dir(plain, tmp_path)), None)
     assert index.load_index(plain, cache_dir=tmp_path).registry_fingerprint_ == (
         plain.fingerprint())
+
+
+def test_an_index_of_the_older_format_is_rebuilt_once(sqlite_db: Database,
+                                                      tmp_path: Path) -> None:
+    """An index in format 6 (``arrays.npz`` and every text in ``ranker.json``), intact and
+    of this tool version, is rebuilt in the new format by the first search, and only then."""
+    from dataclasses import asdict
+
+    from matcher.ranking.persistence import FORMAT_VERSION
+
+    cache = tmp_path / "cache"
+    _notes_of_a_search(sqlite_db, cache)
+    with sqlite_db.sessions() as s:
+        directory = index.index_dir(Store(s), cache)
+    for path in directory.iterdir():
+        path.unlink()
+    (directory / "arrays.npz").write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip
+    (directory / "ranker.json").write_text(json.dumps({"format": 6}), encoding="utf-8")
+    with sqlite_db.sessions() as s:
+        current = fingerprint(s)
+    old = index.IndexInfo(fingerprint=current, n_orgs=12, n_projects=0, seconds=1.0, bytes=1,
+                          built_at="2026-01-01T00:00:00Z", path=str(directory),
+                          tool_version=index._tool_version(),
+                          checksums=index._checksums(directory), stamps=index._stamps(directory))
+    (directory / index.INFO_FILE).write_text(json.dumps(asdict(old)), encoding="utf-8")
+    assert index.check_index(directory, current)[1] is None  # intact: read, then rebuilt
+    notes, ranker = _notes_of_a_search(sqlite_db, cache)
+    assert len(notes) == 1 and "saved ranker format 6; this version reads format" in notes[0]
+    assert ranker.registry_.n_orgs == 12
+    meta = json.loads((directory / "ranker.json").read_text(encoding="utf-8"))
+    assert meta["format"] == FORMAT_VERSION and not (directory / "arrays.npz").exists()
+    assert _notes_of_a_search(sqlite_db, cache)[0] == []  # once
