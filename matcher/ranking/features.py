@@ -49,7 +49,7 @@ from matcher.ranking.text import used_columns
 from matcher.ranking.topical import TopicalIndex, TopicalScores
 from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
-from matcher.registry.records import values_of
+from matcher.registry.records import array_of, none_of, values_of
 from matcher.registry.snapshot import Registry
 from matcher.values import Query
 from models.errors import QueryError
@@ -155,8 +155,11 @@ class FeatureSpace:
         self.topics = TopicIndex(values_of(registry.projects, "topic_code"))
         participated = graph.incidence_
         self.family_counts = sp.csr_matrix(participated @ self.topics.matrix_)
+        col = vectoriser.theme_col_
+        known: dict[tuple[str, ...], list[int]] = {}  # few distinct sets: each looked up once
         projects_themes = _indicator(
-            [[vectoriser.theme_col_[t] for t in themes if t in vectoriser.theme_col_]
+            [known[themes] if themes in known
+             else known.setdefault(themes, [col[t] for t in themes if t in col])
              for themes in values_of(registry.projects, "themes")],
             len(vectoriser.theme_codes_))
         self.theme_counts = sp.csr_matrix(participated @ projects_themes)
@@ -164,9 +167,8 @@ class FeatureSpace:
         # of the query's own columns, without transposing a whole matrix per call
         self._evidence_by = (("topic_families", self.family_counts.T.tocsr()),
                              ("theme_columns", self.theme_counts.T.tocsr()))
-        self.eche = np.array(values_of(registry.orgs, "eche"), dtype=bool)
-        self.named = np.array([name is not None for name in values_of(registry.orgs, "name")],
-                              dtype=bool)
+        self.eche = array_of(registry.orgs, "eche", bool)
+        self.named = ~none_of(registry.orgs, "name")
         # columns of the sparse text: a query reads the postings of its own terms only
         self.text_postings = (sp.csc_matrix(blocks.text) if sp.issparse(blocks.text)
                               else None)

@@ -52,7 +52,7 @@ from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.topical import TopicalIndex, TopicalScores
 from matcher.ranking.vectorise import ProfileVectoriser
 from matcher.ranking.weights import Weights, load_weights
-from matcher.registry.records import values_of
+from matcher.registry.records import array_of
 from matcher.registry.snapshot import Registry
 from matcher.values import Filters, Match, Query
 from models.errors import QueryError
@@ -184,7 +184,7 @@ class Ranker:
         w = self.weights
         self.weights_ = (load_weights() if w is None else w if isinstance(w, Weights)
                          else Weights.same(w))
-        self.ids_ = np.array(values_of(space.registry.orgs, "id"), dtype=np.int64)
+        self.ids_ = array_of(space.registry.orgs, "id", np.int64)
         self.explainer_ = Explainer(space)
 
     def _check_fitted(self) -> None:

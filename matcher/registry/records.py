@@ -33,7 +33,7 @@ from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 
-__all__ = ["LazyRecords", "TextTable", "values_of", "write_table"]
+__all__ = ["LazyRecords", "TextTable", "array_of", "none_of", "values_of", "write_table"]
 
 T = TypeVar("T")
 _END = "\x1f"
@@ -137,6 +137,11 @@ class TextTable:
         start, stop = int(self._offsets[j, i]), int(self._offsets[j, i + 1]) - 1
         return self._decode(field, self._text[start:stop].decode("utf-8"))
 
+    def missing(self, field: str) -> np.ndarray:
+        """Which values of ``field`` are None (nothing decoded)."""
+        out: np.ndarray = np.array(self._nulls[self._field[field]], dtype=bool)
+        return out
+
     def column(self, field: str) -> list[Any]:
         """Every value of ``field``, in order."""
         j = self._field[field]
@@ -150,8 +155,10 @@ class TextTable:
             raw = [self._text[a:b - 1].decode("utf-8") for a, b in pairwise(bounds)]
         nulls = np.asarray(self._nulls[j])
         kind = self.kinds[field]
-        if kind == "items":
-            return [tuple(r.split(_ITEM)) if r else () for r in raw]
+        if kind == "items":  # few distinct sets: each split once, its tuple shared
+            made: dict[str, tuple[str, ...]] = {"": ()}
+            return [made[r] if r in made else made.setdefault(r, tuple(r.split(_ITEM)))
+                    for r in raw]
         if kind == "json":
             return [tuple(json.loads(r)) for r in raw]
         if nulls.any():
@@ -221,6 +228,15 @@ class LazyRecords(Sequence[T], Generic[T]):
 
     __hash__ = None  # type: ignore[assignment]
 
+    def raw(self, name: str) -> np.ndarray | None:
+        """The saved array of the numeric field ``name`` (before ``convert``); None for a
+        text field."""
+        return self._arrays.get(name)
+
+    def missing(self, name: str) -> np.ndarray:
+        """Which records' text field ``name`` is None, without decoding any."""
+        return self._table.missing(name)
+
     def column(self, name: str) -> list[Any]:
         """Every record's ``name``, without making the records (kept once read)."""
         found = self._columns.get(name)
@@ -237,6 +253,23 @@ class LazyRecords(Sequence[T], Generic[T]):
 
 def _same(value: Any) -> Any:
     return value
+
+
+def array_of(records: Sequence[Any], name: str, dtype: type) -> np.ndarray:
+    """Every record's numeric ``name`` as an array of ``dtype``: the saved array itself
+    for :class:`LazyRecords`."""
+    raw = records.raw(name) if isinstance(records, LazyRecords) else None
+    out: np.ndarray = (np.asarray(raw, dtype=dtype) if raw is not None
+                       else np.array(values_of(records, name), dtype=dtype))
+    return out
+
+
+def none_of(records: Sequence[Any], name: str) -> np.ndarray:
+    """Which records' ``name`` is None, as booleans (:class:`LazyRecords`: no value
+    decoded)."""
+    if isinstance(records, LazyRecords):
+        return records.missing(name)
+    return np.array([getattr(r, name) is None for r in records], dtype=bool)
 
 
 def values_of(records: Sequence[Any], name: str) -> list[Any]:

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.names import OrgIdentity
-from matcher.registry.records import values_of
+from matcher.registry.records import LazyRecords, array_of, values_of
 from matcher.registry.reference import Reference, ThemeInfo
 
 __all__ = ["OrgProfile", "ProjectInfo", "Registry", "ThemeInfo"]
@@ -81,10 +81,13 @@ class Registry:
     project_years: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        ids = values_of(self.orgs, "id")
+        ids = array_of(self.orgs, "id", np.int64).tolist()
         object.__setattr__(self, "row_of", dict(zip(ids, range(len(ids)))))
-        years = np.array([y or -1 for y in values_of(self.projects, "start_year")],
-                         dtype=np.int32)
+        # a loaded index saved these years (-1 when unknown): no value made again
+        saved = self.projects.raw("start_year") if isinstance(self.projects, LazyRecords) else None
+        years = (np.array(saved, dtype=np.int32) if saved is not None
+                 else np.array([y or -1 for y in values_of(self.projects, "start_year")],
+                               dtype=np.int32))
         years.flags.writeable = False
         object.__setattr__(self, "project_years", years)
 
