@@ -22,7 +22,9 @@ that it touches only the pages it needs:
   time: loading parses none of them (they were 200 MB of JSON at 250,000 organisations),
   and a search decodes those of the organisations it shows.
 
-The collaboration graph and the topic families are rebuilt on load (a few sparse products).
+The collaboration graph is rebuilt on load from the incidence and the projects shared by
+each pair of organisations (saved: their product was the costliest step of a load), and so
+are the evidence counts by call-topic family and theme (saved too).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.latent import LatentCollaboration
 from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.topical import TopicalIndex
+from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.ranking.weights import Weights
 from matcher.registry.records import LazyRecords, TextTable, values_of, write_table
@@ -48,8 +51,9 @@ from models.errors import DataFileError
 
 __all__ = ["FORMAT_VERSION", "load_ranker", "save_ranker"]
 
-#: 7: arrays as separate ``.npy`` files, texts as lazily read tables (6: ``arrays.npz`` and
-#: every text in ``ranker.json``); a saved ranker of another format is rebuilt.
+#: 7: arrays as separate ``.npy`` files, texts as lazily read tables, the graph's shared
+#: projects and the topic and theme counts kept (6: ``arrays.npz`` and every text in
+#: ``ranker.json``); a saved ranker of another format is rebuilt.
 FORMAT_VERSION = 7
 META_FILE = "ranker.json"
 _VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz",
@@ -179,6 +183,11 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     arrays["topical_context"] = topical.context_
     arrays["latent_factors"] = space.latent.item_factors_
     arrays["latent_gram"] = space.latent.gram_
+    # what a load would make again from every project: the costliest products of a load
+    _put_csr(arrays, "graph_shared", space.graph.shared_)
+    _put_csr(arrays, "topic_matrix", space.topics.matrix_)
+    _put_csr(arrays, "family_counts", space.family_counts)
+    _put_csr(arrays, "theme_counts", space.theme_counts)
     meta = {
         "format": FORMAT_VERSION,
         "registry_fingerprint": reg.fingerprint,
@@ -193,6 +202,7 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
         "theme_codes": list(vec.theme_codes_),
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
+        "topic_families": list(space.topics.families_),
         "themes": [[t.code, t.kind, t.label_en, t.label_fi] for t in reg.themes.values()],
         "reference": None if reg.reference is None else reg.reference.to_json(),
         "country_names": reg.countries,
@@ -299,8 +309,11 @@ def _load(directory: Path) -> _Parts:
     latent = LatentCollaboration(**meta["latent"]).set_fitted(arrays["latent_factors"],
                                                               arrays["latent_gram"])
     weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])
-    space = FeatureSpace(registry, vec, blocks, CollaborationGraph.from_registry(registry), texts,
-                         topical, latent)
+    graph = CollaborationGraph(registry.incidence, registry.project_years,
+                               shared=_get_csr(arrays, "graph_shared"))
+    counts = (TopicIndex.fitted(meta["topic_families"], _get_csr(arrays, "topic_matrix")),
+              _get_csr(arrays, "family_counts"), _get_csr(arrays, "theme_counts"))
+    space = FeatureSpace(registry, vec, blocks, graph, texts, topical, latent, counts=counts)
     return space, weights, meta["params"]
 
 
