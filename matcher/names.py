@@ -240,9 +240,13 @@ class NameIndex(Generic[T]):
         keys: list[str] = []
         names: list[str] = []
         owner: list[int] = []
-        for pos, org in enumerate(self.orgs):
+        # records read as columns when they have them (a loaded index's): none is made
+        column = getattr(self.orgs, "column", None)
+        pairs = (zip(column("name"), column("aliases")) if column is not None
+                 else ((org.name, org.aliases) for org in self.orgs))
+        for pos, (org_name, aliases) in enumerate(pairs):
             first = len(keys)
-            for name in (org.name, *org.aliases) if org.name else org.aliases:
+            for name in (org_name, *aliases) if org_name else aliases:
                 key = fold_name(name)
                 if key and key not in keys[first:]:  # a few names each: a list will do
                     keys.append(key)

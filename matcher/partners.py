@@ -21,6 +21,7 @@ from matcher.i18n import category as category_text
 from matcher.i18n import join, message
 from matcher.ranking.explain import idea_terms
 from matcher.ranking.ranker import Ranker, Ranking
+from matcher.registry.records import values_of
 from matcher.registry.snapshot import OrgProfile
 from matcher.requests import IdeaFields, SearchFields, SearchRequest
 from matcher.values import Filters, Match, Query
@@ -168,9 +169,9 @@ def _idea_notes(ranking: Ranking, k: int, filters: Filters) -> list[str]:
 def _empty(ranker: Ranker, vocabulary: Vocabulary, filters: Filters) -> str:
     """Why nothing was found: how many organisations each filter allows on its own."""
     orgs = ranker.registry_.orgs
-    country = np.array([o.country for o in orgs])
-    category = np.array([o.category for o in orgs])
-    eche = np.array([o.eche for o in orgs], dtype=bool)
+    country = np.array(values_of(orgs, "country"))
+    category = np.array(values_of(orgs, "category"))
+    eche = np.array(values_of(orgs, "eche"), dtype=bool)
     parts, both = [], np.ones(len(orgs), dtype=bool)
     if filters.countries:
         here = np.isin(country, sorted(filters.countries))
@@ -191,7 +192,7 @@ def _empty(ranker: Ranker, vocabulary: Vocabulary, filters: Filters) -> str:
         both &= eche
         parts.append(message("note.empty.eche", n=int(eche.sum())))
     if filters.named_only:
-        named = np.array([o.name is not None for o in orgs], dtype=bool)
+        named = np.array([name is not None for name in values_of(orgs, "name")], dtype=bool)
         if not (both & named).any() and both.any():
             parts.append(message("note.empty.named", n=int(named.sum())))
         both &= named

@@ -39,6 +39,7 @@ from rapidfuzz import process, utils
 from matcher.i18n import message
 from matcher.names import Identifiers, NameIndex, resolve_organisation
 from matcher.ranking.topics import family
+from matcher.registry.records import values_of
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Filters
@@ -64,20 +65,33 @@ class OrgFinder(Protocol):
 class OrgIndex:
     """Find organisations by PIC, OID, Erasmus code, internal id (``#12`` or ``12``) or name.
 
-    Identifiers are looked up in a dictionary; anything else goes to a
-    :class:`~matcher.names.NameIndex` (built on the first such lookup), with ``activity`` (the
-    participations of each organisation) to order candidates and settle exact ties. Build it
-    with :meth:`of` from a registry to have the activity.
+    Identifiers are looked up in dictionaries (made on the first lookup); anything else goes
+    to a :class:`~matcher.names.NameIndex` (built on the first such lookup), with ``activity``
+    (the participations of each organisation) to order candidates and settle exact ties.
+    Build it with :meth:`of` from a registry to have the activity. Making it reads no
+    organisation: a search that names none never decodes the registry's names.
     """
 
     def __init__(self, orgs: Sequence[OrgProfile], *, activity: ArrayLike | None = None) -> None:
+        self.orgs = orgs
         self.names: NameIndex[OrgProfile] = NameIndex(orgs, activity=activity)
-        self._pics = {org.pic: org for org in orgs if org.pic}
-        self._oids = {org.oid.upper(): org for org in orgs if org.oid}
-        # an Erasmus code shared by several organisations names the first
-        self._codes = {normalise_erasmus_code(org.erasmus_code): org
-                       for org in reversed(orgs) if org.erasmus_code}
-        self._ids = {org.id: org for org in orgs}
+        self._keys: tuple[dict[str, int], dict[str, int], dict[str, int], dict[int, int]] | None
+        self._keys = None
+
+    def _identifiers(self) -> tuple[dict[str, int], dict[str, int], dict[str, int],
+                                    dict[int, int]]:
+        """Positions by PIC, by OID (upper case), by Erasmus code (normalised; one shared
+        by several organisations names the first) and by id; read as columns."""
+        if self._keys is None:
+            orgs = self.orgs
+            pics = {pic: i for i, pic in enumerate(values_of(orgs, "pic")) if pic}
+            oids = {oid.upper(): i for i, oid in enumerate(values_of(orgs, "oid")) if oid}
+            codes = values_of(orgs, "erasmus_code")
+            first = {normalise_erasmus_code(codes[i]): i
+                     for i in range(len(codes) - 1, -1, -1) if codes[i]}
+            ids = {org_id: i for i, org_id in enumerate(values_of(orgs, "id"))}
+            self._keys = (pics, oids, first, ids)
+        return self._keys
 
     @classmethod
     def of(cls, registry: Registry) -> OrgIndex:
@@ -92,9 +106,12 @@ class OrgIndex:
                                     lambda text: self.names.resolve(text, ref=ref))
 
     def _identified(self, key: Identifiers) -> OrgProfile | None:
-        found = (self._pics.get(key.pic) or self._oids.get(key.oid)
-                 or self._codes.get(key.erasmus_code))
-        return found or (self._ids.get(key.id) if key.id is not None else None)
+        pics, oids, codes, ids = self._identifiers()
+        for found in (pics.get(key.pic), oids.get(key.oid), codes.get(key.erasmus_code),
+                      ids.get(key.id) if key.id is not None else None):
+            if found is not None:
+                return self.orgs[found]
+        return None
 
 
 class Vocabulary:

@@ -108,8 +108,8 @@ def training_registry(registry: Registry, until_year: int) -> Registry:
     inc = sp.csr_matrix(registry.incidence)[:, cols]
     rows = np.flatnonzero(np.diff(inc.indptr) > 0)
     return Registry(
-        orgs=tuple(registry.orgs[i] for i in rows),
-        projects=tuple(registry.projects[j] for j in cols),
+        orgs=tuple(registry.orgs[i] for i in rows.tolist()),
+        projects=tuple(registry.projects[j] for j in cols.tolist()),
         incidence=sp.csr_matrix(inc[rows]),
         themes=registry.themes,
         countries=registry.countries,

@@ -201,7 +201,6 @@ class Explainer:
         return message("why.profile", said=said)
 
     def _graph(self, query_rows: np.ndarray, partners: np.ndarray, row: int) -> list[str]:
-        registry = self.space.registry
         shared = self.space.graph.shared_
         reasons: list[str] = []
         # the candidate's row (the matrix is symmetric): no element lookups
@@ -216,7 +215,7 @@ class Explainer:
                                    n=total))
         inside = np.isin(theirs, partners, assume_unique=True)
         theirs, n_shared = theirs[inside], n_shared[inside]
-        unnamed = np.array([registry.orgs[r].name is None for r in theirs.tolist()], dtype=bool)
+        unnamed = ~self.space.named[theirs]
         # named organisations first, then the most projects shared with the candidate
         common = theirs[np.lexsort((theirs, -n_shared, unnamed))].tolist()
         if common:

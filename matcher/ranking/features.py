@@ -50,6 +50,7 @@ from matcher.ranking.text import used_columns
 from matcher.ranking.topical import TopicalIndex, TopicalScores
 from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
+from matcher.registry.records import array_of, none_of, values_of
 from matcher.registry.snapshot import Registry
 from matcher.values import Query
 
@@ -143,7 +144,11 @@ class FeatureSpace:
 
     def __init__(self, registry: Registry, vectoriser: ProfileVectoriser, blocks: ProfileBlocks,
                  graph: CollaborationGraph, texts: ProjectTexts,
-                 topical: TopicalIndex, latent: LatentCollaboration) -> None:
+                 topical: TopicalIndex, latent: LatentCollaboration, *,
+                 counts: tuple[TopicIndex, sp.csr_matrix, sp.csr_matrix] | None = None,
+                 ) -> None:
+        """``counts``: the ``topics``, ``family_counts`` and ``theme_counts`` a saved index
+        kept (made from the registry's projects when None)."""
         self.registry = registry
         self.topical = topical
         self.latent = latent
@@ -151,22 +156,35 @@ class FeatureSpace:
         self.blocks = blocks
         self.graph = graph
         self.texts = texts
-        self.topics = TopicIndex([p.topic_code for p in registry.projects])
-        participated = graph.incidence_
-        self.family_counts = sp.csr_matrix(participated @ self.topics.matrix_)
-        projects_themes = _indicator(
-            [[vectoriser.theme_col_[t] for t in p.themes if t in vectoriser.theme_col_]
-             for p in registry.projects], len(vectoriser.theme_codes_))
-        self.theme_counts = sp.csr_matrix(participated @ projects_themes)
+        if counts is None:
+            counts = self._counts(registry, vectoriser, graph)
+        self.topics, self.family_counts, self.theme_counts = counts
         # (query side, columns x organisations) of the evidence: each product reads the rows
         # of the query's own columns, without transposing a whole matrix per call
         self._evidence_by = (("topic_families", self.family_counts.T.tocsr()),
                              ("theme_columns", self.theme_counts.T.tocsr()))
-        self.eche = np.array([o.eche for o in registry.orgs], dtype=bool)
-        self.named = np.array([o.name is not None for o in registry.orgs], dtype=bool)
+        self.eche = array_of(registry.orgs, "eche", bool)
+        self.named = ~none_of(registry.orgs, "name")
         # columns of the sparse text: a query reads the postings of its own terms only
         self.text_postings = (sp.csc_matrix(blocks.text) if sp.issparse(blocks.text)
                               else None)
+
+    @staticmethod
+    def _counts(registry: Registry, vectoriser: ProfileVectoriser, graph: CollaborationGraph,
+                ) -> tuple[TopicIndex, sp.csr_matrix, sp.csr_matrix]:
+        """The call-topic families of the projects, and each organisation's projects in each
+        family and of each theme."""
+        topics = TopicIndex(values_of(registry.projects, "topic_code"))
+        participated = graph.incidence_
+        col = vectoriser.theme_col_
+        known: dict[tuple[str, ...], list[int]] = {}  # few distinct sets: each looked up once
+        projects_themes = _indicator(
+            [known[themes] if themes in known
+             else known.setdefault(themes, [col[t] for t in themes if t in col])
+             for themes in values_of(registry.projects, "themes")],
+            len(vectoriser.theme_codes_))
+        return (topics, sp.csr_matrix(participated @ topics.matrix_),
+                sp.csr_matrix(participated @ projects_themes))
 
     @property
     def n_orgs(self) -> int:

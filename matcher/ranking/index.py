@@ -6,8 +6,9 @@ opened by a relative path, an absolute one or through a link has one index, not 
 
     ~/.cache/erasmus-partner-matcher/index-<sha256(identity)[:16]>/
         index.json      what was built: fingerprint, organisations, projects, seconds, bytes
-        ranker.json     \\  Ranker.save (no pickle)
-        arrays.npz      /
+        ranker.json     \\  Ranker.save (no pickle): parameters, one .npy file per array,
+        *.npy, orgs.*,  /  the organisations' and projects' texts as tables
+        projects.*     /   (:mod:`matcher.ranking.persistence`)
 
 :func:`load_or_build` compares the registry's fingerprint (its :class:`Source`'s, for a database
 :class:`~matcher.registry.store.Store`, which reads it; the index never touches a session) with
@@ -139,8 +140,11 @@ def check_index(directory: Path, current: str) -> tuple[IndexInfo | None, str | 
     (``None``: it is fresh and intact). Checks, in order: the manifest, the tool version, the
     registry fingerprint, and the checksum of each file (hashed again only when its size or
     modification time differ from the manifest's: hashing the default registry's 180 MB costs
-    about 0.2 s a command; damage that keeps both, such as bit rot, is caught when the file is
-    read: the zip's CRC-32 of each array, the JSON parser)."""
+    about 0.2 s a command, the 1 GB of 250,000 organisations several seconds). Damage that
+    keeps both, such as bit rot, is caught when what is read whole is read (the JSON parser,
+    the type and shape in each array's header, the length of each text table); a search maps
+    the arrays and reads the pages it needs, so a byte changed inside an array's values is
+    not seen: `matcher index --rebuild` writes them again."""
     for _attempt in range(3):  # a concurrent rebuild may swap the folder while we check
         manifest = directory / INFO_FILE
         if not manifest.exists():

@@ -1,29 +1,37 @@
 """Saving and loading a fitted :class:`~matcher.ranking.ranker.Ranker` without pickle.
 
-A saved ranker is a directory with two files:
+A saved ranker is a directory of files that a search maps into memory rather than reads, so
+that it touches only the pages it needs:
 
 - ``ranker.json``: format version, registry fingerprint, parameters, weights, the vectoriser's
-  vocabularies (theme codes, categories, countries) and the registry's organisations,
-  projects, themes and country names (so ``search`` never reads the database);
-- ``arrays.npz`` (``allow_pickle=False``): the incidence matrix, project years, theme and text
-  blocks, the text idf arrays, the SVD components when the text is reduced, the
-  projects' word vectors with their idf (:class:`~matcher.ranking.similar.ProjectTexts`),
-  and the topical index (:class:`~matcher.ranking.topical.TopicalIndex`: its hashed columns,
-  BM25F document matrix by rows and by columns, document frequencies and idf), and the
-  organisations' latent collaboration factors
-  (:class:`~matcher.ranking.latent.LatentCollaboration`) with their Gram matrix and their
-  parameters in the JSON. What a query reads by columns is saved by columns: made again on
-  every load, it was a second of each warm search at 250,000 organisations.
+  vocabularies (theme codes, categories, countries), the registry's themes and country
+  names, and the name, shape and type of every array below (written last: a directory
+  without it holds no ranker);
+- one ``NAME.npy`` per array (uncompressed, ``allow_pickle=False``, loaded with
+  ``mmap_mode``): the incidence matrix, project years, theme and text blocks, the text idf
+  arrays, the SVD components when the text is reduced, the projects' word vectors with
+  their idf (:class:`~matcher.ranking.similar.ProjectTexts`), the topical index
+  (:class:`~matcher.ranking.topical.TopicalIndex`: its hashed columns, BM25F document
+  matrix by rows and by columns, document frequencies and idf), and the organisations'
+  latent collaboration factors (:class:`~matcher.ranking.latent.LatentCollaboration`) with
+  their Gram matrix; a sparse matrix is its ``_data``, ``_indices`` and ``_indptr``
+  arrays and its ``_shape``. What a query reads by columns is saved by columns: made again
+  on every load, it was a second of each warm search at 250,000 organisations;
+- ``orgs.*`` and ``projects.*``: the organisations' and projects' texts (names,
+  descriptions, summaries...) as :mod:`matcher.registry.records` tables, read a value at a
+  time: loading parses none of them (they were 200 MB of JSON at 250,000 organisations),
+  and a search decodes those of the organisations it shows.
 
-The collaboration graph and the topic families are rebuilt on load (a few sparse products).
+The collaboration graph is rebuilt on load from the incidence and the projects shared by
+each pair of organisations (saved: their product was the costliest step of a load), and so
+are the evidence counts by call-topic family and theme (saved too).
 """
 
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, overload
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,79 +42,30 @@ from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.latent import LatentCollaboration
 from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.topical import TopicalIndex
+from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.ranking.weights import Weights
+from matcher.registry.records import LazyRecords, TextTable, values_of, write_table
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry, ThemeInfo
 
-__all__ = ["load_ranker", "save_ranker"]
+__all__ = ["FORMAT_VERSION", "load_ranker", "save_ranker"]
 
-FORMAT_VERSION = 6
+#: 7: arrays as separate ``.npy`` files, texts as lazily read tables, the graph's shared
+#: projects and the topic and theme counts kept (6: ``arrays.npz`` and every text in
+#: ``ranker.json``); a saved ranker of another format is rebuilt.
+FORMAT_VERSION = 7
+META_FILE = "ranker.json"
 _VECTORISER_PARAMS = ("n_features", "char_weight", "text_dims", "max_sparse_nnz",
                       "svd_sample", "svd_max_columns", "random_state")
 
-
 _ORG_TEXT = ("pic", "oid", "erasmus_code", "name", "country", "city", "category", "type_code",
-             "description", "website")
-_PROJECT_TEXT = ("identifier", "programme", "action", "title", "summary", "acronym",
-                 "topic_code", "topic_title")
-_SEP, _NONE, _ITEM = "\x1f", "\x1e", "\x1d"
-
-
-def _unpack(packed: str | list[str | None], n: int) -> list[str | None]:
-    if isinstance(packed, list):
-        return packed
-    if n == 0:
-        return []
-    return [None if v == _NONE else v for v in packed.split(_SEP)]
-
-
-def _joined_items(values: list[tuple[str, ...]]) -> list[str | None]:
-    if any(_ITEM in item for items in values for item in items):
-        raise ValueError("a name contains the control character U+001D")
-    return [_ITEM.join(items) for items in values]
-
-
-class _Column:
-    """A text column, written as one string of its values joined by ``_SEP`` (decoding one
-    long JSON string is ~10x faster than a list of short ones), or as a plain list when a
-    value contains the separator characters. Written a slice at a time: the joined string
-    of 100,000 project summaries, its JSON and its bytes were the peak of saving at
-    250,000 organisations."""
-
-    def __init__(self, values: list[str | None]) -> None:
-        self.values = values
-
-    def write(self, fh: TextIO, step: int = 10_000) -> None:
-        values = self.values
-        if any(v is not None and (_SEP in v or _NONE in v or _ITEM in v) for v in values):
-            fh.write(json.dumps(values, ensure_ascii=False, separators=(",", ":")))
-            return
-        fh.write('"')
-        for start in range(0, len(values), step):
-            part = _SEP.join(_NONE if v is None else v for v in values[start:start + step])
-            # JSON escapes each character alone: the slices' escapes are the whole's
-            fh.write(json.dumps(_SEP + part if start else part, ensure_ascii=False)[1:-1])
-        fh.write('"')
-
-
-def _dump(value: Any, fh: TextIO) -> None:
-    """``json.dump(value, fh, ensure_ascii=False, separators=(",", ":"))``, each
-    :class:`_Column` written as its packed string."""
-    if isinstance(value, _Column):
-        value.write(fh)
-    elif isinstance(value, dict):
-        fh.write("{")
-        for i, (key, item) in enumerate(value.items()):
-            fh.write(("," if i else "") + json.dumps(str(key), ensure_ascii=False) + ":")
-            _dump(item, fh)
-        fh.write("}")
-    else:
-        fh.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-
-
-def _unpack_items(packed: str | list[str | None], n: int) -> list[tuple[str, ...]]:
-    return [tuple(v.split(_ITEM)) if v else () for v in _unpack(packed, n)]
+             "themes", "description", "website", "aliases")
+_PROJECT_TEXT = ("identifier", "programme", "action", "title", "summary", "themes",
+                 "acronym", "topic_code", "topic_title")
+_TUPLES = ("themes", "aliases")
+#: Files of the format before this one, removed when a ranker is saved over them.
+_OLD_FILES = ("arrays.npz", "arrays.tmp.npz", "ranker.json.tmp")
 
 
 def _put_csr(arrays: dict[str, np.ndarray], name: str, m: sp.spmatrix) -> None:
@@ -126,16 +85,64 @@ def _put_sparse(arrays: dict[str, np.ndarray], name: str,
     arrays[f"{name}_shape"] = np.array(m.shape, dtype=np.int64)
 
 
-def _get_csr(arrays: Any, name: str) -> sp.csr_matrix:
-    return sp.csr_matrix(_sparse_parts(arrays, name), shape=tuple(arrays[f"{name}_shape"]))
+def _get_csr(arrays: _Arrays, name: str) -> sp.csr_matrix:
+    return sp.csr_matrix(_sparse_parts(arrays, name), shape=_shape(arrays, name))
 
 
-def _get_csc(arrays: Any, name: str) -> sp.csc_matrix:
-    return sp.csc_matrix(_sparse_parts(arrays, name), shape=tuple(arrays[f"{name}_shape"]))
+def _get_csc(arrays: _Arrays, name: str) -> sp.csc_matrix:
+    return sp.csc_matrix(_sparse_parts(arrays, name), shape=_shape(arrays, name))
 
 
-def _sparse_parts(arrays: Any, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _shape(arrays: _Arrays, name: str) -> tuple[int, int]:
+    rows, cols = arrays[f"{name}_shape"].tolist()
+    return int(rows), int(cols)
+
+
+def _sparse_parts(arrays: _Arrays, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (arrays[f"{name}_data"], arrays[f"{name}_indices"], arrays[f"{name}_indptr"])
+
+
+class _Arrays:
+    """The arrays of a saved ranker, each memory-mapped when first asked for, checked
+    against the shape and type ``ranker.json`` gives it."""
+
+    def __init__(self, directory: Path, listed: dict[str, list[Any]]) -> None:
+        self.directory = directory
+        self.listed = listed
+        self._loaded: dict[str, np.ndarray] = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.listed
+
+    @overload
+    def get(self, name: str) -> np.ndarray | None: ...
+
+    @overload
+    def get(self, name: str, default: np.ndarray) -> np.ndarray: ...
+
+    def get(self, name: str, default: np.ndarray | None = None) -> np.ndarray | None:
+        return self[name] if name in self.listed else default
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        found = self._loaded.get(name)
+        if found is None:
+            found = self._loaded[name] = _open_array(self.directory / f"{name}.npy",
+                                                     *self.listed[name])
+        return found
+
+
+def _open_array(path: Path, shape: list[int], dtype: str) -> np.ndarray:
+    if not path.is_file():
+        raise DataFileError(path, "missing from the saved ranker: rebuild it with "
+                            "`matcher index --rebuild`")
+    # copy on write: the pages are read from the file when touched, and an array that a
+    # caller changes in place (scipy sorting indices) changes in memory, never on disk
+    mapped = np.load(path, mmap_mode="c", allow_pickle=False)
+    if list(mapped.shape) != list(shape) or mapped.dtype.str != dtype:
+        raise ValueError(f"{path.name} holds {mapped.dtype.str} {list(mapped.shape)}, "
+                         f"expected {dtype} {list(shape)}")
+    out: np.ndarray = mapped.view(np.ndarray)
+    return out
 
 
 def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, int],
@@ -148,9 +155,9 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
         "category": blocks.category, "country": blocks.country,
         "theme_idf": vec.theme_idf_, "word_idf": vec.word_idf_, "char_idf": vec.char_idf_,
     }
-    arrays["org_id"] = np.array([o.id for o in reg.orgs], dtype=np.int64)
-    arrays["org_eche"] = np.array([o.eche for o in reg.orgs], dtype=bool)
-    arrays["project_id"] = np.array([p.id for p in reg.projects], dtype=np.int64)
+    arrays["org_id"] = np.array(values_of(reg.orgs, "id"), dtype=np.int64)
+    arrays["org_eche"] = np.array(values_of(reg.orgs, "eche"), dtype=bool)
+    arrays["project_id"] = np.array(values_of(reg.projects, "id"), dtype=np.int64)
     _put_csr(arrays, "incidence", reg.incidence)
     _put_csr(arrays, "themes", blocks.themes)
     if sp.issparse(blocks.text):  # by columns: how a query reads it
@@ -176,6 +183,11 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     arrays["topical_context"] = topical.context_
     arrays["latent_factors"] = space.latent.item_factors_
     arrays["latent_gram"] = space.latent.gram_
+    # what a load would make again from every project: the costliest products of a load
+    _put_csr(arrays, "graph_shared", space.graph.shared_)
+    _put_csr(arrays, "topic_matrix", space.topics.matrix_)
+    _put_csr(arrays, "family_counts", space.family_counts)
+    _put_csr(arrays, "theme_counts", space.theme_counts)
     meta = {
         "format": FORMAT_VERSION,
         "registry_fingerprint": reg.fingerprint,
@@ -190,26 +202,33 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
         "theme_codes": list(vec.theme_codes_),
         "categories": list(vec.categories_),
         "countries": list(vec.countries_),
-        "orgs": {name: _Column([getattr(o, name) for o in reg.orgs]) for name in _ORG_TEXT},
-        "org_themes": _Column(_joined_items([o.themes for o in reg.orgs])),
-        "org_aliases": _Column(_joined_items([o.aliases for o in reg.orgs])),
-        "projects": {name: _Column([getattr(p, name) for p in reg.projects])
-                     for name in _PROJECT_TEXT},
-        "project_themes": _Column(_joined_items([p.themes for p in reg.projects])),
+        "topic_families": list(space.topics.families_),
         "themes": [[t.code, t.kind, t.label_en, t.label_fi] for t in reg.themes.values()],
         "reference": None if reg.reference is None else reg.reference.to_json(),
         "country_names": reg.countries,
     }
-    # write to temporary names first so a crash never leaves a half-written pair
-    tmp_npz = directory / "arrays.tmp.npz"
-    np.savez(tmp_npz, **arrays)  # type: ignore[arg-type]
-    tmp_json = directory / "ranker.json.tmp"
-    # written as it is encoded: the whole text, then its bytes, were 900 MB more at
-    # 250,000 organisations
-    with tmp_json.open("w", encoding="utf-8") as fh:
-        _dump(meta, fh)
-    tmp_npz.replace(directory / "arrays.npz")
-    tmp_json.replace(directory / "ranker.json")
+    meta_path = directory / META_FILE
+    # without its ranker.json, a directory holds no ranker: a save that stops half-way
+    # leaves nothing that loads (the index writes a new folder and renames it)
+    meta_path.unlink(missing_ok=True)
+    for name in _OLD_FILES:
+        (directory / name).unlink(missing_ok=True)
+    listed: dict[str, list[Any]] = {}
+    for name, array in arrays.items():
+        array = np.ascontiguousarray(array)
+        np.save(directory / f"{name}.npy", array, allow_pickle=False)
+        listed[name] = [list(array.shape), array.dtype.str]
+    meta["arrays"] = listed
+    meta["tables"] = {
+        "orgs": write_table(directory, "orgs", {f: values_of(reg.orgs, f) for f in _ORG_TEXT},
+                            _TUPLES),
+        "projects": write_table(directory, "projects",
+                                {f: values_of(reg.projects, f) for f in _PROJECT_TEXT}, _TUPLES),
+    }
+    tmp = directory / f"{META_FILE}.tmp"
+    tmp.write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")),
+                   encoding="utf-8")
+    tmp.replace(meta_path)
 
 
 _Parts = tuple[FeatureSpace, Weights | None, dict[str, Any]]
@@ -219,24 +238,23 @@ def load_ranker(directory: Path) -> _Parts:
     """The saved feature space, weights (``None`` when the ranker used the default weights)
     and parameters.
 
-    A damaged save (truncated ``.npz``, wrong JSON) raises ``DataFileError``, never a
-    zipfile or numpy error.
+    A damaged save (a truncated or missing ``.npy``, wrong JSON) raises ``DataFileError``,
+    never a numpy error. A file damaged inside (its size and header intact) is not read
+    whole here: :func:`matcher.ranking.index.check_index` compares checksums.
     """
     try:
         return _load(directory)
     except DataFileError:
         raise
-    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError,
-            zipfile.BadZipFile) as exc:
+    except (OSError, EOFError, ValueError, KeyError, IndexError, TypeError) as exc:
         raise DataFileError(directory, f"cannot read the saved ranker ({type(exc).__name__}: "
                             f"{exc}); rebuild it with `matcher index --rebuild`") from exc
 
 
 def _load(directory: Path) -> _Parts:
-    meta_path, npz_path = directory / "ranker.json", directory / "arrays.npz"
-    for path in (meta_path, npz_path):
-        if not path.is_file():
-            raise DataFileError(path, "no saved ranker here: build one with `matcher index`")
+    meta_path = directory / META_FILE
+    if not meta_path.is_file():
+        raise DataFileError(meta_path, "no saved ranker here: build one with `matcher index`")
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except ValueError as exc:
@@ -245,64 +263,59 @@ def _load(directory: Path) -> _Parts:
     if meta.get("format") != FORMAT_VERSION:
         raise DataFileError(meta_path, f"saved ranker format {meta.get('format')!r}; this "
                             f"version reads format {FORMAT_VERSION}: rebuild with `matcher index`")
-    with npz_path.open("rb") as fh, np.load(fh, allow_pickle=False) as arrays:  # closed on errors
-        n_orgs, n_projects = arrays["org_id"].size, arrays["project_id"].size
-        o = {name: _unpack(meta["orgs"][name], n_orgs) for name in _ORG_TEXT}
-        o_themes = _unpack_items(meta["org_themes"], n_orgs)
-        o_aliases = _unpack_items(meta["org_aliases"], n_orgs)
-        p = {name: _unpack(meta["projects"][name], n_projects) for name in _PROJECT_TEXT}
-        p_themes = _unpack_items(meta["project_themes"], n_projects)
-        years = arrays["years"].tolist()
-        orgs = tuple(map(OrgProfile, arrays["org_id"].tolist(), o["pic"], o["oid"],
-                         o["erasmus_code"], o["name"], o["country"], o["city"], o["category"],
-                         o["type_code"], arrays["org_eche"].tolist(), o_themes,
-                         o["description"], o["website"], o_aliases))
-        projects = tuple(map(ProjectInfo, arrays["project_id"].tolist(), p["identifier"],
-                             p["programme"], p["action"],
-                             [y if y >= 0 else None for y in years], p["title"],
-                             p["summary"], p_themes, p["acronym"], p["topic_code"],
-                             p["topic_title"]))
-        registry = Registry(
-            orgs=orgs,
-            projects=projects,
-            incidence=_get_csr(arrays, "incidence"),
-            themes={t[0]: ThemeInfo(*t) for t in meta["themes"]},
-            countries=meta["country_names"],
-            fingerprint=meta["registry_fingerprint"],
-            reference=(None if meta["reference"] is None
-                       else Reference.from_json(meta["reference"])),
-        )
-        vec = ProfileVectoriser(**meta["vectoriser"])
-        vec.theme_codes_ = tuple(meta["theme_codes"])
-        vec.theme_col_ = {c: i for i, c in enumerate(vec.theme_codes_)}
-        vec.categories_ = tuple(meta["categories"])
-        vec.countries_ = tuple(meta["countries"])
-        vec.theme_idf_ = arrays["theme_idf"]
-        vec.word_idf_ = arrays["word_idf"]
-        vec.char_idf_ = arrays["char_idf"]
-        vec.svd_components_ = (arrays["svd_components"] if "svd_components" in arrays.files
-                               else None)
-        vec.svd_columns_ = (arrays["svd_columns"] if "svd_columns" in arrays.files
-                            else np.zeros(0, dtype=np.int64))
-        text = (arrays["text_dense"] if "text_dense" in arrays.files
-                else sp.csc_matrix(_get_csr(arrays, "text").T))
-        blocks = ProfileBlocks(themes=_get_csr(arrays, "themes"), text=text,
-                               category=arrays["category"], country=arrays["country"])
-        saved = meta["project_texts"]
-        texts = ProjectTexts(n_features=saved["n_features"], min_df=saved["min_df"],
-                             top_k=saved["top_k"])
-        idf = np.zeros(texts.n_features, dtype=np.float32)
-        idf[arrays["project_idf_columns"]] = arrays["project_idf"]
-        texts.set_fitted(_get_csc(arrays, "project_text"), idf, frozenset(saved["stop_words"]),
-                         arrays["work_profile"])
-        topical = TopicalIndex(**meta["topical"]).set_fitted(
-            arrays["topical_columns"], _get_csr(arrays, "topical_documents"),
-            arrays["topical_df"], arrays["topical_idf"], registry.incidence,
-            arrays["topical_collocations"], arrays["topical_context"],
-            _get_csc(arrays, "topical_postings"))
-        latent = LatentCollaboration(**meta["latent"]).set_fitted(arrays["latent_factors"],
-                                                                  arrays["latent_gram"])
+    arrays = _Arrays(directory, meta["arrays"])
+    tables = meta["tables"]
+    orgs = LazyRecords(OrgProfile, TextTable.open(directory, "orgs", tables["orgs"]),
+                       {"id": arrays["org_id"], "eche": arrays["org_eche"]})
+    projects = LazyRecords(ProjectInfo, TextTable.open(directory, "projects", tables["projects"]),
+                           {"id": arrays["project_id"], "start_year": arrays["years"]},
+                           {"start_year": _year})
+    registry = Registry(
+        orgs=orgs,
+        projects=projects,
+        incidence=_get_csr(arrays, "incidence"),
+        themes={t[0]: ThemeInfo(*t) for t in meta["themes"]},
+        countries=meta["country_names"],
+        fingerprint=meta["registry_fingerprint"],
+        reference=(None if meta["reference"] is None
+                   else Reference.from_json(meta["reference"])),
+    )
+    vec = ProfileVectoriser(**meta["vectoriser"])
+    vec.theme_codes_ = tuple(meta["theme_codes"])
+    vec.theme_col_ = {c: i for i, c in enumerate(vec.theme_codes_)}
+    vec.categories_ = tuple(meta["categories"])
+    vec.countries_ = tuple(meta["countries"])
+    vec.theme_idf_ = arrays["theme_idf"]
+    vec.word_idf_ = arrays["word_idf"]
+    vec.char_idf_ = arrays["char_idf"]
+    vec.svd_components_ = arrays.get("svd_components")
+    vec.svd_columns_ = arrays.get("svd_columns", np.zeros(0, dtype=np.int64))
+    text = (arrays["text_dense"] if "text_dense" in arrays
+            else sp.csc_matrix(_get_csr(arrays, "text").T))
+    blocks = ProfileBlocks(themes=_get_csr(arrays, "themes"), text=text,
+                           category=arrays["category"], country=arrays["country"])
+    saved = meta["project_texts"]
+    texts = ProjectTexts(n_features=saved["n_features"], min_df=saved["min_df"],
+                         top_k=saved["top_k"])
+    idf = np.zeros(texts.n_features, dtype=np.float32)
+    idf[arrays["project_idf_columns"]] = arrays["project_idf"]
+    texts.set_fitted(_get_csc(arrays, "project_text"), idf, frozenset(saved["stop_words"]),
+                     arrays["work_profile"])
+    topical = TopicalIndex(**meta["topical"]).set_fitted(
+        arrays["topical_columns"], _get_csr(arrays, "topical_documents"),
+        arrays["topical_df"], arrays["topical_idf"], registry.incidence,
+        arrays["topical_collocations"], arrays["topical_context"],
+        _get_csc(arrays, "topical_postings"))
+    latent = LatentCollaboration(**meta["latent"]).set_fitted(arrays["latent_factors"],
+                                                              arrays["latent_gram"])
     weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])
-    space = FeatureSpace(registry, vec, blocks, CollaborationGraph.from_registry(registry), texts,
-                         topical, latent)
+    graph = CollaborationGraph(registry.incidence, registry.project_years,
+                               shared=_get_csr(arrays, "graph_shared"))
+    counts = (TopicIndex.fitted(meta["topic_families"], _get_csr(arrays, "topic_matrix")),
+              _get_csr(arrays, "family_counts"), _get_csr(arrays, "theme_counts"))
+    space = FeatureSpace(registry, vec, blocks, graph, texts, topical, latent, counts=counts)
     return space, weights, meta["params"]
+
+
+def _year(value: int) -> int | None:
+    return value if value >= 0 else None

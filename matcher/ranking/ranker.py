@@ -53,6 +53,7 @@ from matcher.ranking.similar import ProjectTexts
 from matcher.ranking.topical import TopicalIndex, TopicalScores
 from matcher.ranking.vectorise import ProfileVectoriser
 from matcher.ranking.weights import Weights, load_weights
+from matcher.registry.records import array_of
 from matcher.registry.snapshot import Registry
 from matcher.values import Filters, Match, Query
 
@@ -183,7 +184,7 @@ class Ranker:
         w = self.weights
         self.weights_ = (load_weights() if w is None else w if isinstance(w, Weights)
                          else Weights.same(w))
-        self.ids_ = np.array([o.id for o in space.registry.orgs], dtype=np.int64)
+        self.ids_ = array_of(space.registry.orgs, "id", np.int64)
         self.explainer_ = Explainer(space)
 
     def _check_fitted(self) -> None:
@@ -525,7 +526,8 @@ class Ranker:
 
     # -- persistence ---------------------------------------------------------------------
     def save(self, directory: Path) -> None:
-        """Write ``ranker.json`` and ``arrays.npz`` (no pickle) into ``directory``."""
+        """Write ``ranker.json``, the arrays and the texts (no pickle) into ``directory``
+        (:mod:`matcher.ranking.persistence`)."""
         self._check_fitted()
         w = self.weights
         save_ranker(self.space_, None if w is None else w if isinstance(w, Weights)

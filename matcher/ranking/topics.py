@@ -36,14 +36,27 @@ class TopicIndex:
     """
 
     def __init__(self, codes: Sequence[str | None]) -> None:
-        keys = [family(c) if c else "" for c in codes]
-        self.families_ = tuple(sorted({k for k in keys if k}))
-        self._column = {f.casefold(): i for i, f in enumerate(self.families_)}
+        of = {c: family(c) for c in set(codes) if c}  # many projects share a topic
+        keys = [of[c] if c else "" for c in codes]
+        families = tuple(sorted({k for k in keys if k}))
+        column = {f.casefold(): i for i, f in enumerate(families)}
         rows = [j for j, k in enumerate(keys) if k]
-        cols = [self._column[k.casefold()] for k in keys if k]
-        self.matrix_ = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                                     shape=(len(codes), len(self.families_)))
-        self._by_family = self.matrix_.tocsc()
+        cols = [column[k.casefold()] for k in keys if k]
+        self._set(families, sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                                          shape=(len(codes), len(families))))
+
+    @classmethod
+    def fitted(cls, families: Sequence[str], matrix: sp.csr_matrix) -> TopicIndex:
+        """The index whose ``families_`` and ``matrix_`` were saved (nothing recomputed)."""
+        index = cls.__new__(cls)
+        index._set(tuple(families), matrix)
+        return index
+
+    def _set(self, families: tuple[str, ...], matrix: sp.csr_matrix) -> None:
+        self.families_ = families
+        self._column = {f.casefold(): i for i, f in enumerate(families)}
+        self.matrix_ = matrix
+        self._by_family = matrix.tocsc()
 
     def column(self, code: str) -> int | None:
         """The column of the family of ``code`` (a topic code or a family), if known."""

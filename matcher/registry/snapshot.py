@@ -7,12 +7,14 @@ a sparse organisation x project incidence matrix, never sessions or rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
 from matcher.names import OrgIdentity
+from matcher.registry.records import LazyRecords, array_of, values_of
 from matcher.registry.reference import Reference, ThemeInfo
 
 __all__ = ["OrgProfile", "ProjectInfo", "Registry", "ThemeInfo"]
@@ -65,8 +67,11 @@ class Registry:
     1.0 when it was a partner, 0 otherwise.
     """
 
-    orgs: tuple[OrgProfile, ...]
-    projects: tuple[ProjectInfo, ...]
+    #: A tuple, or (a loaded index) :class:`~matcher.registry.records.LazyRecords` that make
+    #: each record when first read: :func:`~matcher.registry.records.values_of` reads a
+    #: field of them all without making them.
+    orgs: Sequence[OrgProfile]
+    projects: Sequence[ProjectInfo]
     incidence: sp.csr_matrix
     themes: dict[str, ThemeInfo]
     countries: dict[str, str]
@@ -78,8 +83,13 @@ class Registry:
     project_years: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "row_of", {o.id: i for i, o in enumerate(self.orgs)})
-        years = np.array([p.start_year or -1 for p in self.projects], dtype=np.int32)
+        ids = array_of(self.orgs, "id", np.int64).tolist()
+        object.__setattr__(self, "row_of", dict(zip(ids, range(len(ids)))))
+        # a loaded index saved these years (-1 when unknown): no value made again
+        saved = self.projects.raw("start_year") if isinstance(self.projects, LazyRecords) else None
+        years = (np.array(saved, dtype=np.int32) if saved is not None
+                 else np.array([y or -1 for y in values_of(self.projects, "start_year")],
+                               dtype=np.int32))
         years.flags.writeable = False
         object.__setattr__(self, "project_years", years)
 

@@ -18,12 +18,13 @@ def test_a_truncated_index_is_reported_and_rebuilt_by_search_and_index(
     assert runner.invoke(cli, ["--db", sqlite_url, "import", "orgs", str(path)]).exit_code == 0
     built = runner.invoke(cli, ["--db", sqlite_url, "-q", "index"])
     folder = Path(built.stdout.rsplit(" in ", 1)[1].strip())
-    assert (folder / "arrays.npz").is_file()
-    note = (f"The search index file {folder / 'arrays.npz'} is damaged (its checksum does not "
+    damaged = folder / "word_idf.npy"
+    assert damaged.is_file()
+    note = (f"The search index file {damaged} is damaged (its checksum does not "
             "match index.json): rebuilding the index.")
 
     for _ in range(2):
-        with (folder / "arrays.npz").open("r+b") as fh:  # truncate -s 1000 arrays.npz
+        with damaged.open("r+b") as fh:  # truncate -s 1000 word_idf.npy
             fh.truncate(1000)
         search = runner.invoke(cli, ["--db", sqlite_url, "search", "--text", "guidance",
                                      "--format", "json"])
@@ -33,7 +34,7 @@ def test_a_truncated_index_is_reported_and_rebuilt_by_search_and_index(
 
     up_to_date = runner.invoke(cli, ["--db", sqlite_url, "index"])
     assert up_to_date.stdout.startswith("The search index is up to date: 2 organisations")
-    with (folder / "arrays.npz").open("r+b") as fh:
+    with damaged.open("r+b") as fh:
         fh.truncate(1000)
     rebuilt = runner.invoke(cli, ["--db", sqlite_url, "index"])
     assert rebuilt.exit_code == 0

@@ -66,8 +66,9 @@ def test_fresh_index_is_loaded_stale_index_is_rebuilt(db: Database, tmp_path: Pa
         directory = index.index_dir(Store(s), cache)
     assert builds == [1] and first.registry_.n_orgs == 12
     assert notes == ["Building the search index (once per registry)."]
-    assert sorted(p.name for p in directory.iterdir()) == ["arrays.npz", "index.json",
-                                                           "ranker.json"]
+    names = {p.name for p in directory.iterdir()}
+    assert {"index.json", "ranker.json", "incidence_data.npy", "orgs.text"} <= names
+    assert not {"arrays.npz"} & names
     assert [p.name for p in cache.iterdir()] == [directory.name]  # no temporary folders left
     with db.sessions() as s:
         again = index.load_or_build(Store(s), cache_dir=cache, progress=notes.append)
@@ -152,23 +153,27 @@ def test_a_truncated_file_is_found_reported_and_rebuilt(db: Database, tmp_path: 
         directory = index.index_dir(Store(s), cache)
         current = fingerprint(s)
     assert index.check_index(directory, current)[1] is None
-    with (directory / "arrays.npz").open("r+b") as fh:  # truncate -s 1000 arrays.npz
+    damaged = directory / "word_idf.npy"
+    with damaged.open("r+b") as fh:  # truncate -s 1000 word_idf.npy
         fh.truncate(1000)
     assert index.check_index(directory, current)[1] == (
-        f"The search index file {directory / 'arrays.npz'} is damaged (its checksum does not "
+        f"The search index file {damaged} is damaged (its checksum does not "
         "match index.json): rebuilding the index.")
     notes, ranker = _notes_of_a_search(db, cache)
-    assert notes == [(f"The search index file {directory / 'arrays.npz'} is damaged (its "
+    assert notes == [(f"The search index file {damaged} is damaged (its "
                      "checksum does not match index.json): rebuilding the index.")]
     assert ranker.registry_.n_orgs == 12
     assert index.check_index(directory, current)[1] is None  # healed
     assert _notes_of_a_search(db, cache)[0] == []
 
 
+@pytest.mark.parametrize("name", ["ranker.json", "topical_idf.npy", "orgs.offsets.npy"])
 def test_damage_that_keeps_size_and_time_is_found_when_read(sqlite_db: Database,
-                                                             tmp_path: Path) -> None:
+                                                             tmp_path: Path, name: str) -> None:
     """An unchanged size and modification time spare the hashing; a byte changed under them
-    (bit rot) is still found, by the zip's CRC-32 when the arrays are read, and rebuilt."""
+    (bit rot) in what a load reads whole (``ranker.json``, the header of each array, which
+    gives its type and shape) is still found when it is read, and rebuilt. The arrays
+    themselves are mapped, not read: a byte changed inside one is not found at load."""
     import os
 
     cache = tmp_path / "cache"
@@ -176,19 +181,21 @@ def test_damage_that_keeps_size_and_time_is_found_when_read(sqlite_db: Database,
     with sqlite_db.sessions() as s:
         directory = index.index_dir(Store(s), cache)
         current = fingerprint(s)
-    arrays = directory / "arrays.npz"
-    before = arrays.stat()
-    data = bytearray(arrays.read_bytes())
-    data[len(data) // 3] ^= 0xFF
-    arrays.write_bytes(bytes(data))
-    os.utime(arrays, ns=(before.st_atime_ns, before.st_mtime_ns))
+    damaged = directory / name
+    before = damaged.stat()
+    data = bytearray(damaged.read_bytes())
+    # in the JSON's middle; in an array's header, its shape
+    at = len(data) // 2 if name.endswith(".json") else data.index(b"'shape': (") + 10
+    data[at] = ord("9") if name.endswith(".npy") else data[at] ^ 0xFF
+    damaged.write_bytes(bytes(data))
+    os.utime(damaged, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert index.check_index(directory, current)[1] is None  # not hashed: same size and time
     notes, ranker = _notes_of_a_search(sqlite_db, cache)
     assert len(notes) == 1 and notes[0].startswith("The search index cannot be read (")
     assert notes[0].endswith("): rebuilding it.")
     assert ranker.registry_.n_orgs == 12
     assert index.check_index(directory, current)[1] is None
-    os.utime(arrays)  # touched only: hashed again, and found intact
+    os.utime(damaged)  # touched only: hashed again, and found intact
     assert index.check_index(directory, current)[1] is None
 
 
@@ -216,8 +223,11 @@ def test_every_damage_is_said_with_its_real_reason(sqlite_db: Database, tmp_path
     assert ranker.registry_.n_orgs == 12
 
 
-def test_a_damaged_save_is_a_data_file_error_not_a_zip_error(sqlite_db: Database,
-                                                             tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "error"), [("incidence_data.npy", "ValueError"),
+                                             ("orgs.nulls.npy", "ValueError"),
+                                             ("orgs.text", "ValueError")])
+def test_a_damaged_save_is_a_data_file_error_not_a_numpy_error(
+        sqlite_db: Database, tmp_path: Path, name: str, error: str) -> None:
     from matcher.ranking.persistence import load_ranker
     from models.errors import DataFileError
 
@@ -225,9 +235,12 @@ def test_a_damaged_save_is_a_data_file_error_not_a_zip_error(sqlite_db: Database
     _notes_of_a_search(sqlite_db, cache)
     with sqlite_db.sessions() as s:
         directory = index.index_dir(Store(s), cache)
-    with (directory / "arrays.npz").open("r+b") as fh:
-        fh.truncate(1000)
-    with pytest.raises(DataFileError, match="cannot read the saved ranker .*BadZipFile"):
+    with (directory / name).open("r+b") as fh:
+        fh.truncate((directory / name).stat().st_size // 2)
+    with pytest.raises(DataFileError, match=f"cannot read the saved ranker .*{error}"):
+        load_ranker(directory)
+    (directory / name).unlink()
+    with pytest.raises(DataFileError, match="cannot read the saved ranker|missing from"):
         load_ranker(directory)
 
 
@@ -280,3 +293,35 @@ def test_the_index_needs_no_database_session(db: Database, tmp_path: Path) -> No
         index.index_dir(plain, tmp_path)), None)
     assert index.load_index(plain, cache_dir=tmp_path).registry_fingerprint_ == (
         plain.fingerprint())
+
+
+def test_an_index_of_the_older_format_is_rebuilt_once(sqlite_db: Database,
+                                                      tmp_path: Path) -> None:
+    """An index in format 6 (``arrays.npz`` and every text in ``ranker.json``), intact and
+    of this tool version, is rebuilt in the new format by the first search, and only then."""
+    from dataclasses import asdict
+
+    from matcher.ranking.persistence import FORMAT_VERSION
+
+    cache = tmp_path / "cache"
+    _notes_of_a_search(sqlite_db, cache)
+    with sqlite_db.sessions() as s:
+        directory = index.index_dir(Store(s), cache)
+    for path in directory.iterdir():
+        path.unlink()
+    (directory / "arrays.npz").write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip
+    (directory / "ranker.json").write_text(json.dumps({"format": 6}), encoding="utf-8")
+    with sqlite_db.sessions() as s:
+        current = fingerprint(s)
+    old = index.IndexInfo(fingerprint=current, n_orgs=12, n_projects=0, seconds=1.0, bytes=1,
+                          built_at="2026-01-01T00:00:00Z", path=str(directory),
+                          tool_version=index._tool_version(),
+                          checksums=index._checksums(directory), stamps=index._stamps(directory))
+    (directory / index.INFO_FILE).write_text(json.dumps(asdict(old)), encoding="utf-8")
+    assert index.check_index(directory, current)[1] is None  # intact: read, then rebuilt
+    notes, ranker = _notes_of_a_search(sqlite_db, cache)
+    assert len(notes) == 1 and "saved ranker format 6; this version reads format" in notes[0]
+    assert ranker.registry_.n_orgs == 12
+    meta = json.loads((directory / "ranker.json").read_text(encoding="utf-8"))
+    assert meta["format"] == FORMAT_VERSION and not (directory / "arrays.npz").exists()
+    assert _notes_of_a_search(sqlite_db, cache)[0] == []  # once
