@@ -98,6 +98,21 @@ class Writer:
                 out[org_id] = role
         return out
 
+    def _insert(self, table: SqlTable, rows: list[dict[str, Any]]) -> None:
+        """Insert ``rows`` (of the same keys) with the driver's own statement: SQLAlchemy's
+        processing of each row's parameters, which these plain values do not need, was a
+        tenth of an import."""
+        if not rows:
+            return
+        columns = list(rows[0])
+        connection = self.session.connection()
+        quote = connection.dialect.identifier_preparer.quote
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql(
+            f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+            f"VALUES ({', '.join([mark] * len(columns))})",
+            [tuple(row[c] for c in columns) for row in rows])
+
     def _insert_organisations(self, params: list[dict[str, Any]]) -> list[int]:
         """Insert organisations; their ids, in order. (RETURNING in parameter order makes
         SQLAlchemy insert one row at a time on SQLite, a third of the import.) The rows are
@@ -105,7 +120,7 @@ class Writer:
         its name, country and row: the registry's write lock keeps other writers out."""
         table: SqlTable = Organisation.__table__  # type: ignore[assignment]
         before = self.session.scalar(select(func.max(table.c.id))) or 0
-        self.session.execute(insert(table), params)
+        self._insert(table, params)
         found: dict[tuple[Any, ...], list[int]] = {}
         for row in self.session.execute(
                 select(table.c.id, table.c.normalised_name, table.c.country, table.c.source_row)
@@ -158,7 +173,7 @@ class Writer:
                 "source_file": self.path.name, "source_row": p.line, "source_digest": p.digest}
                for p in batch if p.identifier not in existing]
         if new:
-            self.session.execute(insert(table), new)
+            self._insert(table, new)
             self.counts.created += len(new)
         ids = dict(self.session.execute(select(table.c.identifier, table.c.id).where(
             (table.c.programme == PROGRAMME) & table.c.identifier.in_(idents))).all())
@@ -205,7 +220,7 @@ class Writer:
                 {k: bindparam(k) for k in changed[0] if k != "_id"}), changed)
             self.counts.updated += len(changed)
         if add:
-            self.session.execute(insert(project_theme), add)
+            self._insert(project_theme, add)
         for pid, tid in drop:
             self.session.execute(delete(project_theme).where(
                 (project_theme.c.project_id == pid) & (project_theme.c.theme_id == tid)))
@@ -235,7 +250,7 @@ class Writer:
                     change.append({"_pid": pid, "_oid": oid, **values})
             drop += [(pid, oid) for oid in old if oid not in want]
         if add:
-            self.session.execute(insert(table), add)
+            self._insert(table, add)
         if change:
             self.session.execute(update(table).where(
                 (table.c.project_id == bindparam("_pid"))
