@@ -292,6 +292,7 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
     stream = stream_table(path, required=COLUMNS, optional=OPTIONAL, extra=_PARTNER)
     try:
         _check_partner_columns(path, stream.header, stream.header_line)
+        _store.sqlite_cache(session)
         log = RowLog(skip_invalid)
         writer = Writer(session, path, functools.partial(OrgIndex, session), ThemeBook(session))
         total = 0
