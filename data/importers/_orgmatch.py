@@ -61,6 +61,7 @@ _WRITTEN_FORMS = (
 _LEGAL_PHRASES = re.compile(rf"\b(?:{'|'.join(_WRITTEN_FORMS)})\b")
 _ROMAN = frozenset(["ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "xiii", "xiv", "xv", "xvi", "xx"])
 _DIGITS = re.compile(r"\d+")
+_ALNUM = re.compile(r"[^\W_]")  # a character str.isalnum() holds one
 _POSTCODE_THEN_PLACE = re.compile(r"\d[\d\s-]*\s+([^\d,]+)$")
 
 
@@ -126,7 +127,7 @@ def city_of(address: str | None) -> str | None:
     elif len(parts) == 1:
         return None
     place = " ".join(_DIGITS.sub(" ", last).split()).strip(" -")
-    return place[:200] if any(c.isalnum() for c in place) else None
+    return place[:200] if _ALNUM.search(place) else None
 
 
 def city_key(place: str | None) -> str | None:
@@ -154,7 +155,8 @@ def _sorted_words(compare: str) -> str:
 @functools.lru_cache(maxsize=64)
 def _pairs(compare: str) -> list[tuple[str, str]]:
     """The pairs of the (at most five) longest words of a comparison key."""
-    words = sorted(set(compare.split()), key=lambda w: (-len(w), w))[:5]
+    # longest first, words of one length in alphabetical order (the sort is stable)
+    words = sorted(sorted(set(compare.split())), key=len, reverse=True)[:5]
     return [(a, b) if a < b else (b, a)
             for i, a in enumerate(words) for b in words[i + 1:]]
 

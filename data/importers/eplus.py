@@ -20,7 +20,12 @@ coordinator and ``Partner N ...`` columns (N up to 100 in the real layout, 622 c
 - Organisations carry no PIC here: which registry organisation a name is, is decided by
   evidence (:mod:`data.importers._orgmatch`); merges and near misses are in the report
   (``merges``). A matched organisation keeps its name and type; a missing website or city is
-  filled in. Importing the same file again changes nothing.
+  filled in.
+- Importing the same file again changes nothing, and reads little: a project keeps the
+  digest of the values of the row it was written from (``source_digest``; the columns' order
+  and empty partner columns left out), and a row whose digest its project holds is skipped
+  without being matched or compared. A newer export's changed rows are read and compared as
+  before: a project updated by its identifier, the new ones added.
 """
 
 from __future__ import annotations
