@@ -200,6 +200,9 @@ class Project(Base):
     topic_title: Mapped[str | None] = mapped_column(Text)
     source_file: Mapped[str | None] = mapped_column(String(300))
     source_row: Mapped[int | None] = mapped_column(Integer)
+    #: A digest of the export row the project was last written from (Erasmus+ exports): a
+    #: re-import skips a row whose digest the project already holds, without reading it back.
+    source_digest: Mapped[str | None] = mapped_column(String(32))
 
     themes: Mapped[list[Theme]] = relationship(secondary=project_theme)
     participations: Mapped[list[Participation]] = relationship(back_populates="project")

@@ -20,16 +20,23 @@ coordinator and ``Partner N ...`` columns (N up to 100 in the real layout, 622 c
 - Organisations carry no PIC here: which registry organisation a name is, is decided by
   evidence (:mod:`data.importers._orgmatch`); merges and near misses are in the report
   (``merges``). A matched organisation keeps its name and type; a missing website or city is
-  filled in. Importing the same file again changes nothing.
+  filled in.
+- Importing the same file again changes nothing, and reads little: a project keeps the
+  digest of the values of the row it was written from (``source_digest``; the columns' order
+  and empty partner columns left out), and a row whose digest its project holds is skipped
+  without being matched or compared. A newer export's changed rows are read and compared as
+  before: a project updated by its identifier, the new ones added.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import select
@@ -106,19 +113,35 @@ class _Project:
     summary: str | None
     topics: tuple[str, ...]
     orgs: tuple[tuple[Candidate, str], ...]  # (organisation, role)
+    digest: str  # of the row's values, see _Layout.digest
+
+
+#: Names the rules a row is read by: changing it makes a re-import compare every row again.
+_DIGEST_SALT = b"eplus-row-1"
+
+
+#: Some cells of a row, by their positions (an :class:`operator.itemgetter`).
+_Cells = Callable[[list[str]], tuple[str, ...]]
+#: The project's columns a row is read from (its organisations' come after them).
+_READ = ("Project Identifier", "Action Type", "Call year", "Project Title", "Project Summary",
+         "Topics")
 
 
 @dataclass(frozen=True, slots=True)
 class _Layout:
-    """Where an export's columns are: ``fields[name]`` for the project's, and for each
-    organisation (coordinator first) the positions and names of its name, type, country,
-    website and address columns (-1: absent)."""
+    """Where an export's columns are, in a row padded by :meth:`pad` (an absent column is
+    read from the padding, an empty cell): ``fields[name]`` for the project's, ``names``
+    the name cells of the organisations (coordinator first), and for each organisation the
+    getter and the names of its name, type, country, website and address columns."""
 
+    width: int
     fields: dict[str, int]
-    orgs: tuple[tuple[tuple[int, int, int, int, int], tuple[str, str, str, str, str]], ...]
+    names: _Cells
+    orgs: tuple[tuple[_Cells, tuple[str, str, str, str, str]], ...]
+    read: _Cells
 
     @classmethod
-    def of(cls, columns: dict[int, str]) -> _Layout:
+    def of(cls, columns: dict[int, str], width: int) -> _Layout:
         at = {name: i for i, name in columns.items()}
         groups: dict[int, dict[str, str]] = {}
         for name in at:
@@ -128,9 +151,31 @@ class _Layout:
             tuple(g.get(part, "") for part in ("name", "organisation type", "country",
                                                "website", "address"))
             for _, g in sorted(groups.items()) if "name" in g]
-        return cls({name: i for name, i in at.items() if not _PARTNER.fullmatch(name)},
-                   tuple((tuple(at.get(c, -1) for c in cols), cols)  # type: ignore[misc]
-                         for cols in orgs))
+        fields = {name: i for name, i in at.items() if not _PARTNER.fullmatch(name)}
+        return cls(width, fields, itemgetter(*(at.get(cols[0], width) for cols in orgs), width),
+                   tuple((itemgetter(*(at.get(c, width) for c in cols)), cols)  # type: ignore[misc]
+                         for cols in orgs),
+                   itemgetter(*(fields.get(name, width) for name in _READ)))
+
+    def pad(self, cells: list[str]) -> list[str]:
+        """The row with exactly the header's cells and one empty cell after them."""
+        if len(cells) != self.width:
+            cells = cells[:self.width] + [""] * max(0, self.width - len(cells))
+        cells.append("")
+        return cells
+
+    def present(self, cells: list[str]) -> list[int]:
+        """The organisations the (padded) row names, by their position in :attr:`orgs`."""
+        return [n for n, name in enumerate(self.names(cells)[:-1]) if name and name.strip()]
+
+    def digest(self, cells: list[str], present: list[int]) -> str:
+        """A digest of the values a (padded) row is read from, whatever the columns' order
+        and the number of empty partner columns: an unchanged row has the same."""
+        parts = [c.strip() for c in self.read(cells)]
+        for n in present:
+            parts += [c.strip() for c in self.orgs[n][0](cells)]
+        return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                               digest_size=16, person=_DIGEST_SALT).hexdigest()
 
 
 #: Folded short values that recur (cities, action labels): computed once each.
@@ -176,13 +221,14 @@ def _org(path: Path, line: int, cols: tuple[str, str, str, str, str],
 
 
 def _parse(path: Path, line: int, cells: list[str], layout: _Layout, countries: set[str],
-           known: dict[tuple[str, ...], Candidate]) -> _Project:
-    """One project; ``known`` remembers the organisations already read (most recur)."""
-    width = len(cells)
+           known: dict[tuple[str, ...], Candidate], present: list[int], digest: str,
+           ) -> _Project:
+    """One project from a padded row (:meth:`_Layout.pad`) naming the organisations
+    ``present``; ``known`` remembers the organisations already read (most recur)."""
+    fields, blank = layout.fields, layout.width
 
     def get(name: str) -> str:
-        i = layout.fields.get(name, -1)
-        return cells[i].strip() if 0 <= i < width else ""
+        return cells[fields.get(name, blank)].strip()
 
     identifier = get("Project Identifier")
     if not identifier:
@@ -199,19 +245,20 @@ def _parse(path: Path, line: int, cells: list[str], layout: _Layout, countries: 
     if not get("Coordinating organisation name"):
         raise RowError(path, line, "Coordinating organisation name", "empty")
     orgs = []
-    for n, (at, cols) in enumerate(layout.orgs):
-        if 0 <= at[0] < width and cells[at[0]] and cells[at[0]].strip():
-            values = tuple(cells[i].strip() if 0 <= i < width else "" for i in at)
-            org = known.get(values)
-            if org is None:
-                org = _org(path, line, cols, values, countries)
-                if len(known) > 50_000:  # bounded, whatever the file's size
-                    known.clear()
-                known[values] = org
-            orgs.append((org, "coordinator" if n == 0 else "partner"))
+    for n in present:
+        getter, cols = layout.orgs[n]
+        values = tuple(c.strip() for c in getter(cells))
+        org = known.get(values)
+        if org is None:
+            org = _org(path, line, cols, values, countries)
+            if len(known) > 50_000:  # bounded, whatever the file's size
+                known.clear()
+            known[values] = org
+        orgs.append((org, "coordinator" if n == 0 else "partner"))
     topics = tuple(t.strip() for t in re.split(r"[;|\n]", get("Topics")) if t.strip())
     return _Project(line, identifier, _action(path, line, get("Action Type")), int(year_text),
-                    get("Project Title"), get("Project Summary") or None, topics, tuple(orgs))
+                    get("Project Title"), get("Project Summary") or None, topics, tuple(orgs),
+                    digest)
 
 
 def _check_partner_columns(path: Path, header: tuple[str, ...], header_line: int) -> None:
@@ -242,15 +289,20 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
     projects, all in the caller's transaction: memory stays bounded whatever the file's
     size, and a bad row (without ``skip_invalid``) still leaves nothing written once the
     caller rolls back. ``progress`` hears each batch's rows once they are written, so no
-    slow step is left for ``phase`` (accepted as every importer does) after the reading."""
+    slow step is left for ``phase`` (accepted as every importer does) after the reading.
+
+    A row whose digest (:meth:`_Layout.digest`) its project already holds was written by
+    an import of the same values and is skipped unread; the registry's organisations are
+    read only when a row needs matching."""
     stream = stream_table(path, required=COLUMNS, optional=OPTIONAL, extra=_PARTNER)
     try:
         _check_partner_columns(path, stream.header, stream.header_line)
+        _store.sqlite_cache(session)
         log = RowLog(skip_invalid)
-        index = OrgIndex(session)
-        writer = Writer(session, path, index, ThemeBook(session))
+        writer = Writer(session, path, functools.partial(OrgIndex, session), ThemeBook(session))
         total = 0
-        for batch, rows in _batches(stream, log, set(session.scalars(select(Country.code)))):
+        for batch, rows in _batches(stream, log, set(session.scalars(select(Country.code))),
+                                    writer):
             if batch:
                 writer.write(batch)
             total += rows
@@ -259,13 +311,14 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
     finally:
         stream.close()
     counts = writer.counts
-    merges = tuple(index.merged(writer.real))
+    merges = tuple(writer.merges())
     n_themes = writer.new_themes
     report = ImportReport(
         kind="eplus", file=str(path), rows=total,
         created=counts.orgs + n_themes + counts.created + counts.links,
         updated=counts.org_updates + counts.updated + counts.link_changes,
-        unchanged=len(counts.unchanged_orgs),
+        # organisations found as they were, and projects skipped by their digest
+        unchanged=len(counts.unchanged_orgs) + writer.skipped,
         skipped=log.skipped(),
         details=(("organisations", counts.orgs, counts.org_updates),
                  ("themes (new topics)", n_themes, 0),
@@ -277,14 +330,17 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
     return report
 
 
-def _batches(stream: Stream, log: RowLog, countries: set[str],
+def _batches(stream: Stream, log: RowLog, countries: set[str], writer: Writer,
              ) -> Iterator[tuple[list[_Project], int]]:
-    """The export's projects, :data:`BATCH` at a time, with the rows each batch read (bad
-    rows to ``log``). The last row is held back one step: only the last can be cut off."""
-    path, layout = stream.path, _Layout.of(stream.columns)
+    """The export's projects that need writing, :data:`BATCH` rows at a time, with the rows
+    each batch read (bad rows to ``log``; rows ``writer`` holds unchanged left out). The
+    last row is held back one step: only the last can be cut off."""
+    path, header = stream.path, stream.header
+    layout = _Layout.of(stream.columns, len(header))
+    identifier_at = layout.fields["Project Identifier"]
     seen: dict[str, int] = {}
     known: dict[tuple[str, ...], Candidate] = {}
-    batch: list[_Project] = []
+    chunk: list[tuple[int, list[str], str]] = []
     rows = 0
     previous: tuple[int, list[str] | RowError] | None = None
     for item in itertools.chain(stream.rows, [None]):
@@ -294,19 +350,41 @@ def _batches(stream: Stream, log: RowLog, countries: set[str],
             try:
                 if isinstance(cells, RowError):
                     raise cells
-                if item is None and stream.cut_off and len(cells) < len(stream.header):
-                    raise _cut_off(path, line, cells, stream.header)
-                project = _parse(path, line, cells, layout, countries, known)
-                if project.identifier in seen:
-                    raise RowError(path, line, "Project Identifier", f"{project.identifier} is "
-                                   f"already on line {seen[project.identifier]}; one row per "
-                                   "project")
-                seen[project.identifier] = line
-                batch.append(project)
+                if item is None and stream.cut_off and len(cells) < len(header):
+                    raise _cut_off(path, line, cells, header)
+                cells = layout.pad(cells)
+                chunk.append((line, cells, cells[identifier_at].strip()))
             except RowError as exc:
                 log.bad(exc)
         previous = item
-        if len(batch) >= BATCH or (item is None and rows):
-            yield batch, rows
+        if len(chunk) >= BATCH or (item is None and rows):
+            yield _changed(path, chunk, layout, countries, known, seen, log, writer), rows
             rows = 0
-            batch = []
+            chunk = []
+
+
+def _changed(path: Path, chunk: list[tuple[int, list[str], str]], layout: _Layout,
+             countries: set[str], known: dict[tuple[str, ...], Candidate],
+             seen: dict[str, int], log: RowLog, writer: Writer) -> list[_Project]:
+    """The projects of ``chunk`` (``(line, padded cells, identifier)``) whose values differ
+    from those the registry holds; ``seen``: each identifier's line, one row a project."""
+    stored = writer.digests([ident for _, _, ident in chunk if ident])
+    batch: list[_Project] = []
+    for line, cells, ident in chunk:
+        try:
+            present = layout.present(cells)
+            digest = layout.digest(cells, present)
+            project = None
+            if not ident or stored.get(ident) != digest:
+                project = _parse(path, line, cells, layout, countries, known, present, digest)
+            if ident in seen:
+                raise RowError(path, line, "Project Identifier", f"{ident} is already on "
+                               f"line {seen[ident]}; one row per project")
+            seen[ident] = line
+            if project is None:
+                writer.skipped += 1
+            else:
+                batch.append(project)
+        except RowError as exc:
+            log.bad(exc)
+    return batch

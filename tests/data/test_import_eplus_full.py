@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -172,6 +173,61 @@ def test_newer_export_updates_by_identifier(database: Database, tmp_path: Path) 
                                  .join(Participation).group_by(Project.identifier)).all())
     assert not any(t.endswith(" draft") for t in titles.values())
     assert {i: len(m) for i, m in truth.members.items()} == members
+
+
+def _parsed_lines(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The lines the Erasmus+ importer reads into projects from now on."""
+    from data.importers import eplus
+
+    lines: list[int] = []
+    real = eplus._parse
+
+    def spy(path: Path, line: int, *args: Any) -> Any:
+        lines.append(line)
+        return real(path, line, *args)
+
+    monkeypatch.setattr(eplus, "_parse", spy)
+    return lines
+
+
+def test_changed_row_updated_unchanged_rows_skipped(database: Database, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "export.csv"
+    write_export(path, 40, seed=5)
+    import_into(database, "eplus", path)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    col = {h: i for i, h in enumerate(rows[0])}
+    rows[5][col["Project Title"]] += " (second edition)"
+    rows[9][col["Partner 1 name"]] = ""  # a partner left
+    for i in range(len(rows[0])):  # the partners after it move up one
+        if rows[0][i].startswith("Partner 1 "):
+            j = col[rows[0][i].replace("Partner 1 ", "Partner 2 ")]
+            rows[9][i], rows[9][j] = rows[9][j], ""
+    identifier = {n: rows[n][col["Project Identifier"]] for n in (5, 9)}
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    with database.sessions() as s:
+        before = dict(s.execute(sa.select(Project.identifier, sa.func.count())
+                                .join(Participation).group_by(Project.identifier)).all())
+    parsed = _parsed_lines(monkeypatch)
+    report = import_into(database, "eplus", path)
+    assert parsed == [6, 10]  # the two changed rows (line 1 is the header); the rest skipped
+    details = {w: (c, u) for w, c, u in report.details}
+    assert details["projects"] == (0, 1) and details["participations"] == (0, 1)
+    with database.sessions() as s:
+        title = s.scalar(sa.select(Project.title).where(Project.identifier == identifier[5]))
+        after = dict(s.execute(sa.select(Project.identifier, sa.func.count())
+                               .join(Participation).group_by(Project.identifier)).all())
+    assert title is not None and title.endswith(" (second edition)")
+    assert after == {**before, identifier[9]: before[identifier[9]] - 1}
+    parsed.clear()
+    kept = snapshot(database)
+    # the same rows with their columns in another order: the same values, skipped unread
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(row[::-1] for row in rows)
+    assert import_into(database, "eplus", path).changed is False
+    assert parsed == [] and snapshot(database) == kept
 
 
 def test_cut_off_last_row(database: Database, tmp_path: Path) -> None:

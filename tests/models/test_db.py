@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from data.reference import seed_reference
 from models.db import open_database, resolve_url
 from models.errors import DatabaseError
-from models.schema import Country, Organisation, Theme
+from models.schema import Country, Organisation, Project, Theme
 
 
 def test_resolve_url_prefers_explicit_then_env_then_default(
@@ -52,3 +52,27 @@ def test_schema_head_is_alembics_head() -> None:
 
     script = ScriptDirectory(str(_MIGRATIONS))
     assert script.get_current_head() == SCHEMA_HEAD
+
+
+def test_upgrade_to_project_digest_keeps_projects(db_url: str) -> None:
+    """0004 adds ``project.source_digest`` to a registry of 0003, its projects kept (their
+    digest unknown: the next import compares their rows once); and it goes back down."""
+    from alembic import command
+
+    from models.db import _alembic_config
+
+    engine = sa.create_engine(db_url)
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0003")
+        conn.execute(sa.text("INSERT INTO project (programme, identifier, title) "
+                             "VALUES ('Erasmus+', '2019-1-EL01-KA201-000001', 'Kept')"))
+    engine.dispose()
+    db = open_database(db_url)
+    assert not db.created
+    with db.sessions() as s:
+        assert s.execute(sa.select(Project.title, Project.source_digest)).one() == ("Kept", None)
+    with db.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0003")
+        assert "source_digest" not in {c["name"] for c in sa.inspect(conn).get_columns("project")}
+        assert conn.execute(sa.text("SELECT title FROM project")).scalar() == "Kept"
+    db.dispose()
