@@ -56,6 +56,8 @@ class Writer:
         self.created_ids: set[int] = set()
         self.counts = Counts()
         self.new_themes = 0
+        #: Projects created when the tables' statistics were last refreshed (PostgreSQL).
+        self._analysed = 0
         self.topics: dict[str, str] = {}
 
     @property
@@ -81,6 +83,24 @@ class Writer:
         self._organisations()
         ids = self._projects(batch, codes)
         self._participations(batch, ids, members)
+        self._refresh_statistics()
+
+    def _refresh_statistics(self) -> None:
+        """On PostgreSQL, ``ANALYZE`` the tables an import writes each time it has doubled
+        the projects it created: the planner keeps the statistics of the tables as the
+        transaction found them (a new registry's: empty), and scanned whole tables for each
+        batch's lookups by identifier and organisation (30,000 projects: 82 s, against 9 s
+        for 10,000)."""
+        created = self.counts.created
+        connection = self.session.connection()
+        if connection.dialect.name != "postgresql" or created < max(1000, 2 * self._analysed):
+            return
+        self._analysed = created
+        quote = connection.dialect.identifier_preparer.quote
+        tables = (Project.__table__, Organisation.__table__, OrganisationAlias.__table__,
+                  Participation.__table__, project_theme)
+        connection.exec_driver_sql(
+            f"ANALYZE {', '.join(quote(t.name) for t in tables)}")  # type: ignore[attr-defined]
 
     def _topic(self, label: str) -> str:
         code = self.topics.get(label)
@@ -103,15 +123,25 @@ class Writer:
         """Insert ``rows`` (of the same keys). On SQLite with the driver's own statement:
         SQLAlchemy's processing of each row's parameters, which these plain values do not
         need, was a tenth of an import; on PostgreSQL SQLAlchemy's statements of many rows
-        each are faster than the driver's ``executemany``."""
+        each are faster than the driver's ``executemany``, and ``COPY`` (psycopg's) is
+        faster still."""
         if not rows:
             return
         connection = self.session.connection()
+        columns = list(rows[0])
+        quote = connection.dialect.identifier_preparer.quote
+        if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+            raw = connection.connection.driver_connection
+            assert raw is not None  # an open session's connection
+            cursor = raw.cursor()
+            with cursor.copy(f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) "
+                             "FROM STDIN") as copy:
+                for values in map(itemgetter(*columns), rows):
+                    copy.write_row(values if len(columns) > 1 else (values,))
+            return
         if connection.dialect.name != "sqlite":
             self.session.execute(insert(table), rows)
             return
-        columns = list(rows[0])
-        quote = connection.dialect.identifier_preparer.quote
         connection.exec_driver_sql(
             f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
             f"VALUES ({', '.join(['?'] * len(columns))})",
