@@ -128,24 +128,25 @@ class Writer:
         if not rows:
             return
         connection = self.session.connection()
-        columns = list(rows[0])
-        quote = connection.dialect.identifier_preparer.quote
-        if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
-            raw = connection.connection.driver_connection
-            assert raw is not None  # an open session's connection
-            cursor = raw.cursor()
-            with cursor.copy(f"COPY {quote(table.name)} ({', '.join(map(quote, columns))}) "
-                             "FROM STDIN") as copy:
-                for values in map(itemgetter(*columns), rows):
-                    copy.write_row(values if len(columns) > 1 else (values,))
-            return
-        if connection.dialect.name != "sqlite":
+        dialect = connection.dialect
+        if dialect.name not in ("sqlite", "postgresql") or (
+                dialect.name == "postgresql" and dialect.driver != "psycopg"):
             self.session.execute(insert(table), rows)
             return
-        connection.exec_driver_sql(
-            f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
-            f"VALUES ({', '.join(['?'] * len(columns))})",
-            list(map(itemgetter(*columns), rows)))
+        columns = list(rows[0])
+        get = itemgetter(*columns)
+        values = [get(r) if len(columns) > 1 else (get(r),) for r in rows]
+        quote = dialect.identifier_preparer.quote
+        names = f"{quote(table.name)} ({', '.join(map(quote, columns))})"
+        if dialect.name == "sqlite":
+            connection.exec_driver_sql(
+                f"INSERT INTO {names} VALUES ({', '.join(['?'] * len(columns))})", values)
+            return
+        raw = connection.connection.driver_connection
+        assert raw is not None  # an open session's connection
+        with raw.cursor().copy(f"COPY {names} FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
 
     def _insert_organisations(self, params: list[dict[str, Any]]) -> list[int]:
         """Insert organisations; their ids, in order. (RETURNING in parameter order makes
