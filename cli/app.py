@@ -23,6 +23,8 @@ class App:
     quiet: bool = False
     #: The language of reasons, notes, violations and errors (``--lang``).
     lang: str = "en"
+    #: Whether ``--lang`` (or ``$MATCHER_LANG``) chose it; else an idea's language does.
+    lang_given: bool = False
     _db: Database | None = field(default=None, repr=False)
     _matcher: Matcher | None = field(default=None, repr=False)
     _said: set[str] = field(default_factory=set, repr=False)
@@ -71,6 +73,14 @@ class App:
             self._db.dispose()
             self._db = None
             self._matcher = None
+
+    def follow_idea(self, text: str | None) -> None:
+        """Answer in the language of the idea ``text`` (Finnish or English) unless ``--lang``
+        said which."""
+        if not self.lang_given and text and text.strip():
+            from matcher.i18n import language_of
+
+            self.lang = language_of(text)
 
     def say(self, message: str) -> None:
         """A message for people: stderr, unless ``--quiet``."""

@@ -19,13 +19,13 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
     "else a registry in your user data folder, built from the bundled data on first use.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bars or notes on stderr.")
-@click.option("--lang", type=click.Choice(["en", "fi"]), default="en", show_default=True,
-              envvar="MATCHER_LANG",
+@click.option("--lang", type=click.Choice(["en", "fi"]), envvar="MATCHER_LANG",
               help="The language of the reasons, notes, rule violations and errors "
-                   "(fi: Finnish). Also $MATCHER_LANG.")
+                   "(fi: Finnish). Also $MATCHER_LANG. Default: the idea's (--text) when it "
+                   "is Finnish, else English.")
 @click.version_option(package_name="erasmus-partner-matcher")
 @click.pass_context
-def cli(ctx: click.Context, db_url: str | None, quiet: bool, lang: str) -> None:
+def cli(ctx: click.Context, db_url: str | None, quiet: bool, lang: str | None) -> None:
     """Find partners and build eligible consortia for Erasmus+ higher-education partnerships
     (KA203, KA220-HED, KA210).
 
@@ -42,7 +42,7 @@ def cli(ctx: click.Context, db_url: str | None, quiet: bool, lang: str) -> None:
     25,620 real H2020 consortia 2014-19, with names and project titles) works without any
     import; add your own data with `matcher import`.
     """
-    ctx.obj = App(db_url=db_url, quiet=quiet, lang=lang)
+    ctx.obj = App(db_url=db_url, quiet=quiet, lang=lang or "en", lang_given=lang is not None)
     ctx.call_on_close(ctx.obj.close)
 
 

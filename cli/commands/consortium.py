@@ -131,6 +131,7 @@ def complete_command(app: App, /, size: str | None, fmt: str, **options: Any) ->
       matcher complete --action KA220-HED -m 999873188 -m 999991722 --size 3..5 -n 5
     """
     request = ConsortiumRequest.from_mapping({**options, "size": parse_size(size)})
+    app.follow_idea(request.text)
     show_consortia(app, app.matcher().complete(request).to_json(), fmt)
 
 
@@ -153,6 +154,7 @@ def propose_command(app: App, /, size: str | None, fmt: str, **options: Any) -> 
     if not options["text"].strip() and not options["themes"] and not options["topics"]:
         raise click.UsageError("give what the project is about: --text, --theme or --topic")
     request = ConsortiumRequest.from_mapping({**options, "size": parse_size(size)})
+    app.follow_idea(request.text)
     show_consortia(app, app.matcher().complete(request).to_json(), fmt)
 
 

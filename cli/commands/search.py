@@ -79,6 +79,7 @@ def search_command(app: App, /, fmt: str, **options: Any) -> None:
     from matcher.i18n import said
 
     request = SearchRequest.from_mapping(options)  # checked before anything is loaded
+    app.follow_idea(request.text)
     result = app.matcher().search(request)
     payload = said(result.to_json(), app.lang)
     for note in payload["notes"]:

@@ -29,8 +29,8 @@ from typing import Any, Self
 from matcher.i18n.catalogue import COUNTING, FIELDS, MESSAGES
 
 __all__ = ["LANGUAGES", "Text", "category", "counting", "country", "country_name", "date",
-           "field", "invalid", "join", "message", "number", "parameter", "said", "say", "term",
-           "theme"]
+           "field", "invalid", "join", "language_of", "message", "number", "parameter", "said",
+           "say", "term", "theme"]
 
 #: The languages of the catalogue, English first (the library's own).
 LANGUAGES = ("en", "fi")
@@ -83,6 +83,20 @@ def message(key: str, **values: Any) -> Text:
     language of the catalogue."""
     return Text(_Formatter("en").vformat(_template(key, "en", values), (), values), key,
                 values)
+
+
+def language_of(idea: str) -> str:
+    """The language to answer an idea in: its own when the catalogue has it, else English.
+
+    >>> language_of("kielten opetus ja monikielisyys peruskoulussa"), language_of("virtual mobility")
+    ('fi', 'en')
+    >>> language_of("studievägledning för studenter")  # Swedish: no catalogue yet
+    'en'
+    """
+    from matcher.language.ideas import detect_language
+
+    found = detect_language(idea)
+    return found if found in LANGUAGES else "en"
 
 
 def say(text: str, lang: str) -> str:

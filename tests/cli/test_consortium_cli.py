@@ -228,3 +228,36 @@ def test_search_reasons_and_notes_in_finnish(runner: CliRunner, registry_url: st
     code, _, err = run(runner, registry_url, "--lang", "fi", "search", "--text", "x",
                        "--country", "Narnia")
     assert code == 2 and err.startswith("Error: tuntematon maa 'Narnia': ")
+
+
+def test_a_finnish_idea_is_answered_in_finnish(runner: CliRunner, registry_url: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without ``--lang``, a Finnish idea's reasons and notes are Finnish, an English one's
+    English; ``--lang en`` or ``$MATCHER_LANG`` decide when given."""
+    monkeypatch.delenv("MATCHER_LANG", raising=False)
+    idea = ["--text", "ammatillinen koulutus ja työelämäyhteistyö", "-k", "3", "--format", "json"]
+
+    def reasons(*args: str) -> list[str]:
+        code, out, err = run(runner, registry_url, *args)
+        assert code == 0, err
+        return [w for r in json.loads(out)["results"] for w in r["why"]]
+
+    finnish = reasons("search", *idea)
+    assert any("osallistui hankkeeseen " in w for w in finnish), finnish
+    english = reasons("--lang", "en", "search", *idea)
+    assert any("took part in " in w for w in english)
+    assert not any("osallistui" in w for w in english)
+    monkeypatch.setenv("MATCHER_LANG", "en")
+    assert any("took part in " in w for w in reasons("search", *idea))
+    monkeypatch.delenv("MATCHER_LANG")
+    assert any("took part in " in w for w in reasons(
+        "search", "--text", "vocational education and cooperation with working life", "-k", "3",
+        "--format", "json"))
+    # this slice has no project on guidance: the error says so in the idea's language
+    code, _, err = run(runner, registry_url, "complete", "-a", "KA220-HED", "-m", HELSINKI,
+                       "-m", CYPRUS, "--text", "ohjaus ja neuvonta", "-n", "1")
+    assert code == 4 and err.startswith("Error: rekisterin yhdelläkään organisaatiolla ei ole "
+                                        "aiempaa hanketta"), err
+    code, _, err = run(runner, registry_url, "complete", "-a", "KA220-HED", "-m", HELSINKI,
+                       "-m", CYPRUS, "--text", "guidance and counselling", "-n", "1")
+    assert code == 4 and err.startswith("Error: no organisation in the registry has a past project"), err
