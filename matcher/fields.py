@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from models.errors import QueryError, concerning
-from models.text import quoted
+from matcher.errors import QueryError, concerning
+from matcher.text import quoted
 
 __all__ = ["FieldError", "kinds", "parse_fields", "parse_size", "parse_value"]
 

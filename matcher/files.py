@@ -1,7 +1,9 @@
-"""Reading the learned values shipped as JSON (ranking weights, topical weights): the
-library's door to :func:`models.files.read_trained`, so that the parts that work on plain
-values (``ranking``, ``consortium``) take it from here, not from the database's package."""
+"""Reading files: the learned values shipped as JSON (ranking weights, topical weights) and
+what every reader of a user's file checks (CSV records, JSON Lines, a bounded JSON depth,
+wide encodings): the library's door to :mod:`models.files`, so that the parts that work on
+plain values (``ranking``, ``consortium``, ``batch``, ``evaluation``) take them from here,
+not from the database's package."""
 
-from models.files import read_trained
+from models.files import TooDeep, csv_records, json_lines, parse_json, read_trained, wide_encoding
 
-__all__ = ["read_trained"]
+__all__ = ["TooDeep", "csv_records", "json_lines", "parse_json", "read_trained", "wide_encoding"]

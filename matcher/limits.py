@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from matcher.errors import QueryError, concerning
 from matcher.i18n import message, parameter
-from models.errors import QueryError, concerning
-from models.text import SHOWN, quoted
+from matcher.text import SHOWN, quoted
 
 __all__ = ["BODY", "MEMBERS", "ROWS", "SECONDS", "SHOWN", "TEXT", "VALUE", "VALUES",
            "check_text", "check_value", "check_values"]

@@ -57,9 +57,9 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from rapidfuzz import fuzz, process
 
+from matcher.errors import QueryError, UnknownOrganisation
 from matcher.i18n import message
-from models.errors import QueryError, UnknownOrganisation
-from models.text import fold, normalise_erasmus_code, quoted
+from matcher.text import fold, normalise_erasmus_code, quoted
 
 __all__ = ["Identifiers", "NameIndex", "NameMatch", "Named", "NamedOrg", "OrgIdentity", "Tier",
            "fold_name", "looks_like_identifier", "resolve_organisation", "unknown_organisation"]

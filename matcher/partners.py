@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from matcher.consortium.rules import RuleBook
+from matcher.errors import MatcherError, QueryError, concerning
 from matcher.i18n import category as category_text
 from matcher.i18n import join, message
 from matcher.ranking.explain import idea_terms
@@ -26,7 +27,6 @@ from matcher.registry.snapshot import OrgProfile
 from matcher.requests import IdeaFields, SearchFields, SearchRequest
 from matcher.values import Filters, Match, Query
 from matcher.vocabulary import Vocabulary
-from models.errors import MatcherError, QueryError, concerning
 
 __all__ = ["IdeaFields", "SearchFields", "SearchRequest", "SearchResult", "search_partners"]
 

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, Self
 
+from matcher.errors import QueryError, concerning
 from matcher.fields import parse_fields
 from matcher.i18n import message
 from matcher.limits import check_text, check_value, check_values
-from models.errors import QueryError, concerning
 
 __all__ = ["ConsortiumRequest", "IdeaFields", "SearchFields", "SearchRequest"]
 

@@ -36,15 +36,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 from rapidfuzz import process, utils
 
+from matcher.errors import QueryError, concerning
 from matcher.i18n import message
 from matcher.names import Identifiers, NameIndex, resolve_organisation
 from matcher.ranking.topics import family
 from matcher.registry.records import values_of
 from matcher.registry.reference import Reference
 from matcher.registry.snapshot import OrgProfile, Registry
+from matcher.text import fold, normalise_erasmus_code, quoted
 from matcher.values import Filters
-from models.errors import QueryError, concerning
-from models.text import fold, normalise_erasmus_code, quoted
 
 __all__ = ["OrgFinder", "OrgIndex", "Vocabulary", "nearest"]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from matcher.batch.rows import RowOutcome
 from matcher.batch.work import HandlerFactory, Item, answer_chunk, chunked, ordered_window
-from models.errors import MatcherError
+from matcher.errors import MatcherError
 
 __all__ = ["answer_on_dask"]
 

@@ -45,7 +45,7 @@ from matcher.batch.work import (
     init_worker,
     ordered_window,
 )
-from models.errors import MatcherError
+from matcher.errors import MatcherError
 
 __all__ = ["BatchSummary", "answer", "run"]
 

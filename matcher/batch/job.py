@@ -33,8 +33,8 @@ from matcher.batch.tasks import (
     SearchTask,
 )
 from matcher.batch.work import Handler, HandlerFactory
+from matcher.errors import QueryError
 from matcher.facade import Matcher
-from models.errors import QueryError
 
 __all__ = ["BatchJob", "Progress", "run_batch"]
 

@@ -35,11 +35,11 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from matcher.cells import csv_writer
+from matcher.errors import DataFileError, QueryError
 from matcher.fields import FieldError, kinds, parse_value
+from matcher.files import TooDeep, csv_records, parse_json, wide_encoding
 from matcher.partners import IdeaFields, SearchFields, SearchRequest
 from matcher.requests import ConsortiumRequest
-from models.errors import DataFileError, QueryError
-from models.files import TooDeep, csv_records, parse_json, wide_encoding
 
 __all__ = [
     "CONSORTIUM_ONLY",

@@ -24,9 +24,9 @@ import queue
 import threading
 from concurrent.futures import Future
 
+from matcher.errors import MatcherError
 from matcher.facade import Matcher
 from matcher.partners import SearchRequest, SearchResult
-from models.errors import MatcherError
 
 __all__ = ["SharedBatches"]
 

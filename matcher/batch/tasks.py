@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from matcher.batch.rows import BatchQuery
+from matcher.errors import MatcherError, QueryError
 from matcher.facade import Matcher
 from matcher.partners import match_json
 from matcher.requests import ConsortiumRequest, SearchRequest
-from models.errors import MatcherError, QueryError
 
 __all__ = ["COMPLETE_COLUMNS", "SEARCH_COLUMNS", "CompleteHandler", "CompleteTask",
            "SearchHandler", "SearchTask"]

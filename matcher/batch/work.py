@@ -19,7 +19,7 @@ from itertools import islice
 from typing import Any, Protocol
 
 from matcher.batch.rows import BatchQuery, RowOutcome
-from models.errors import MatcherError
+from matcher.errors import MatcherError
 
 __all__ = ["Echo", "Handler", "HandlerFactory", "Item", "answer_chunk", "answer_row", "answer_rows",
            "chunked", "init_worker", "ordered_window"]

@@ -28,12 +28,12 @@ import numpy as np
 
 from matcher.consortium.builder import complete
 from matcher.consortium.objective import Objective
+from matcher.errors import ConstraintError
 from matcher.evaluation.consortia import N_CONSORTIA, CompleteQuery, evaluation_call
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.ranker import Ranker
 from matcher.registry.snapshot import OrgProfile, Registry
 from matcher.values import Query
-from models.errors import ConstraintError
 
 __all__ = ["ORDERS", "POOL", "BuilderCompleter", "GreedyCompleter", "greedy_alternatives"]
 

@@ -36,9 +36,9 @@ from typing import Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.errors import QueryError
 from matcher.evaluation.metrics import Metrics, ranks_many, summarise
 from matcher.registry.snapshot import ProjectInfo, Registry
-from models.errors import QueryError
 
 __all__ = ["TASKS", "EvalQuery", "EvaluationResult", "Scorer", "Split", "check_years",
            "evaluate", "idea_split", "partner_split", "training_registry",

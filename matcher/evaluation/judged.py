@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.files import json_lines
 from matcher.registry.snapshot import OrgProfile, Registry
-from models.files import json_lines
 
 __all__ = ["Grade", "JudgedIdea", "KeywordBaseline", "Scored", "evidence_projects",
            "org_key", "read_grades", "read_ideas", "score_ranking", "summarise_scored",

@@ -29,6 +29,7 @@ import numpy as np
 
 from matcher.consortium.builder import Request, prepare, search
 from matcher.consortium.objective import HAND_SET, TERMS, Objective
+from matcher.errors import ConstraintError
 from matcher.evaluation.completers import POOL
 from matcher.evaluation.consortia import (
     N_CONSORTIA,
@@ -42,7 +43,6 @@ from matcher.evaluation.harness import training_registry
 from matcher.ranking.ranker import Ranker
 from matcher.ranking.weights import Weights
 from matcher.registry.snapshot import Registry
-from models.errors import ConstraintError
 
 __all__ = ["REUSES", "ROUNDS", "STEPS", "LearnedObjective", "learn_objective"]
 

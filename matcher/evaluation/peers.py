@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.errors import QueryError
 from matcher.evaluation.harness import (
     EvalQuery,
     Split,
@@ -37,7 +38,6 @@ from matcher.evaluation.harness import (
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.latent import LatentCollaboration
 from matcher.registry.snapshot import Registry
-from models.errors import QueryError
 
 __all__ = ["ALS_GRID", "PPR_GRID", "ImplicitALS", "PersonalisedPageRank", "Tuned", "peers"]
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from matcher.errors import QueryError
 from matcher.evaluation.fitting import fit
 from matcher.evaluation.harness import (
     EvalQuery,
@@ -50,7 +51,6 @@ from matcher.ranking.ranker import Ranker
 from matcher.ranking.weights import KINDS, Weights
 from matcher.registry.snapshot import Registry
 from matcher.values import Query
-from models.errors import QueryError
 
 __all__ = ["LearnedWeights", "RankerScorer", "learn_weights", "to_queries"]
 
