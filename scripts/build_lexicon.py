@@ -10,8 +10,14 @@
   glossary words the dictionary lacks (compounds such as "opiskelijaliikkuvuus") get the
   forms of their longest known last part, with the first part as written.
 
-Run it again after editing the glossary; the result is committed, so that nothing is
-derived at run time.
+- ``english_lemmas.json.gz``: ``simplemma``'s English lemma of every word that
+  :func:`matcher.language.english.normal_form` would lemmatise (plural-looking, or an
+  irregular plural) among the dictionary's words, the glossary's and those of the bundled
+  registry's texts (``data/bundled``); ``""`` when the lemma is the word itself. A word
+  outside it is lemmatised by ``simplemma`` at run time, as before.
+
+Run it again after editing the glossary or upgrading ``simplemma``; the result is committed,
+so that nothing is derived at run time.
 """
 
 from __future__ import annotations
@@ -104,16 +110,70 @@ def forms_of(language: str) -> dict[str, str]:
     return out
 
 
+def _lemmatised(word: str) -> bool:
+    """Whether :func:`~matcher.language.english.normal_form` asks the lemmatiser for
+    ``word`` (an ASCII word, folded)."""
+    from matcher.language import english
+
+    if word in english._IRREGULAR:
+        return True
+    return (word.endswith("s") and len(word) >= 4 and word not in english._KEEP
+            and not word.endswith(("ss", "us", "is")))
+
+
+def _bundled_words() -> set[str]:
+    """Every word of the bundled registry's text files, folded."""
+    import csv
+    import io
+
+    from matcher.language.english import split_words
+
+    words: set[str] = set()
+    for path in sorted((ROOT / "data" / "bundled").iterdir()):
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rb") as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+            for row in csv.reader(text):
+                for cell in row:
+                    words.update(split_words(fold_text(cell)))
+    return words
+
+
+def english_lemmas() -> dict[str, str]:
+    import simplemma
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    from matcher.language.english import split_words
+
+    dictionary = DefaultDictionaryFactory().get_dictionary("en")
+    words = {w for form in dictionary for w in split_words(fold_text(form))}
+    words |= {w for term in glossary_words("en") for w in split_words(fold_text(term))}
+    words |= _bundled_words()
+    out: dict[str, str] = {}
+    for word in sorted(w for w in words if _lemmatised(w)):
+        lemma = simplemma.lemmatize(word, lang="en")
+        out[word] = "" if lemma == word else lemma
+    return out
+
+
+def _write_gz(path: Path, value: object) -> None:
+    data = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    with gzip.GzipFile(path, "wb", mtime=0) as f:
+        f.write(data.encode("utf-8"))
+
+
 def main() -> None:
     stops = stop_lists()
     (HERE / "stopwords.json").write_text(json.dumps(stops, ensure_ascii=False, indent=0,
                                                    sort_keys=True) + "\n", encoding="utf-8")
     forms = {lang: forms_of(lang) for lang in TRANSLATED}
-    data = json.dumps(forms, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    with gzip.GzipFile(HERE / "forms.json.gz", "wb", mtime=0) as f:
-        f.write(data.encode("utf-8"))
+    _write_gz(HERE / "forms.json.gz", forms)
     for lang, table in forms.items():
         print(f"{lang}: {len(table):,} forms of {len(set(table.values())):,} words")
+    lemmas = english_lemmas()
+    _write_gz(HERE / "english_lemmas.json.gz", lemmas)
+    print(f"en: {len(lemmas):,} plural-looking words, "
+          f"{sum(1 for v in lemmas.values() if v):,} with a lemma of their own")
     print("stop words: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(stops.items())))
 
 

@@ -14,12 +14,15 @@ few plural-looking words are words of their own ("media", "humanities", "statist
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 from matcher.language.lexicon import stop_words
 
-__all__ = ["english_words", "normal_form", "split_words"]
+__all__ = ["english_words", "lemma_of", "normal_form", "split_words"]
 
 _WORD = re.compile(r"[0-9a-z]+(?:-[0-9a-z]+)*")
 #: Spellings read as the British one the index stores.
@@ -108,13 +111,34 @@ def normal_form(word: str) -> str:
         return word
     if word.endswith(("ss", "us", "is")):
         return word
-    import simplemma
-
-    lemma: str = simplemma.lemmatize(word, lang="en")
+    lemma = lemma_of(word)
     # only a singular of the same word: "was" -> "be" or "lives" -> "live" are not
     if word in _IRREGULAR or (lemma != word and word.startswith(lemma[:max(3, len(lemma) - 2)])):
         return _SPELLING.get(lemma, lemma)
     return word
+
+
+@cache
+def _lemmas() -> dict[str, str]:
+    """``simplemma``'s English lemma of each plural-looking word of its dictionary, the
+    glossary and the bundled registry's texts, derived once (``scripts/build_lexicon.py``):
+    reading them costs a tenth of loading the dictionary, which every English idea did."""
+    with gzip.open(Path(__file__).with_name("english_lemmas.json.gz"), "rt",
+                   encoding="utf-8") as f:
+        table: dict[str, str] = json.load(f)
+    return table
+
+
+def lemma_of(word: str) -> str:
+    """``simplemma.lemmatize(word, lang="en")``: from the derived table when it holds the
+    word (the same answer), else from ``simplemma`` itself."""
+    found = _lemmas().get(word)
+    if found is not None:
+        return found or word  # "": the word itself
+    import simplemma
+
+    lemma: str = simplemma.lemmatize(word, lang="en")
+    return lemma
 
 
 def english_words(text: str, *, folded: bool = False) -> list[str]:
