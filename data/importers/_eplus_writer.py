@@ -36,7 +36,7 @@ from models.schema import Organisation, OrganisationAlias, Participation, Projec
 if TYPE_CHECKING:
     from data.importers.eplus import _Project
 
-__all__ = ["PROGRAMME", "Writer"]
+__all__ = ["PROGRAMME", "Prepared", "Writer"]
 
 PROGRAMME = "Erasmus+"
 
@@ -50,6 +50,22 @@ class Counts:
     links: int = 0
     link_changes: int = 0
     unchanged_orgs: set[int] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A batch matched and ready to write (:meth:`Writer.prepare`): its projects, each
+    one's members (organisation id -> role) and topic codes, and what the matching left
+    to write: themes staged, organisations created (by temporary id), filled in, and new
+    spellings."""
+
+    batch: list[_Project]
+    members: list[dict[int, str]]
+    codes: list[tuple[str, ...]]
+    themes: dict[str, tuple[str, str]]
+    pending: dict[int, dict[str, Any]]
+    filled: dict[int, dict[str, Any]]
+    aliases: list[tuple[int, str, str]]
 
 
 class Writer:
@@ -110,13 +126,43 @@ class Writer:
             (table.c.programme == PROGRAMME) & self._among(table.c.identifier, identifiers)
         )).all())
 
+    @property
+    def pipelined(self) -> bool:
+        """Whether a batch may be prepared while the one before is written (from another
+        thread): on PostgreSQL, whose server works on a batch's statements while this
+        process matches the next (on SQLite both are this process's work), and when the
+        registry held none of the programme's projects, so that reading the export never
+        asks the database (no stored digests)."""
+        return self.session.connection().dialect.name == "postgresql" and self.fresh
+
     def write(self, batch: list[_Project]) -> None:
+        self.commit(self.prepare(batch))
+
+    def prepare(self, batch: list[_Project]) -> Prepared:
+        """Match the batch's organisations and topics, and take what they leave to write:
+        no statement (the registry's organisations are read at the first batch)."""
         members = [self._members(p) for p in batch]
         codes = [tuple(dict.fromkeys(self._topic(t) for t in p.topics)) for p in batch]
-        self.new_themes += self.themes.flush()
-        self._organisations()
-        ids, existing = self._projects(batch, codes)
-        self._participations(batch, ids, members, existing)
+        index = self.index
+        pending, index.pending = index.pending, {}
+        filled = {k: v for k, v in index.filled.items() if v}
+        index.filled = {}
+        aliases, index.new_aliases = index.new_aliases, []
+        for org_id in filled:
+            # an organisation the registry held (an id of its own, not one this import
+            # gave) filled in: updated, not unchanged
+            if org_id > 0:
+                self.counts.org_updates += 1
+                self.counts.unchanged_orgs.discard(org_id)
+        return Prepared(batch, members, codes, self.themes.take(), pending, filled, aliases)
+
+    def commit(self, job: Prepared) -> None:
+        """Write a prepared batch: its new themes and organisations, the organisations it
+        filled in, its projects and participants. Batches are committed in order."""
+        self.new_themes += self.themes.write(job.themes)
+        self._organisations(job)
+        ids, existing = self._projects(job.batch, job.codes)
+        self._participations(job.batch, ids, job.members, existing)
         self._refresh_statistics()
 
     def _refresh_statistics(self) -> None:
@@ -199,35 +245,28 @@ class Writer:
         return [found[(p["normalised_name"], p["country"], p["source_row"])].pop(0)
                 for p in params]
 
-    def _organisations(self) -> None:
+    def _organisations(self, job: Prepared) -> None:
         table: SqlTable = Organisation.__table__  # type: ignore[assignment]
-        pending = self.index.pending
-        if pending:
-            temps = list(pending)
-            params = [{**pending[t], "source_file": self.path.name} for t in temps]
+        if job.pending:
+            temps = list(job.pending)
+            params = [{**job.pending[t], "source_file": self.path.name} for t in temps]
             ids = self._insert_organisations(params)
             self.real.update(zip(temps, ids, strict=True))
             self.created_ids.update(ids)
             self.counts.orgs += len(temps)
-            self.index.pending = {}
-        filled = {self.real.get(k, k): v for k, v in self.index.filled.items() if v}
-        self.index.filled = {}
         by_keys: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-        for org_id, values in filled.items():
-            by_keys.setdefault(tuple(sorted(values)), []).append({"_id": org_id, **values})
-            if org_id not in self.created_ids:  # filled in: not one this import created
-                self.counts.org_updates += 1
-            self.counts.unchanged_orgs.discard(org_id)
+        for org_id, values in job.filled.items():
+            by_keys.setdefault(tuple(sorted(values)), []).append(
+                {"_id": self.real.get(org_id, org_id), **values})
         for keys, rows in by_keys.items():
             self.session.execute(update(table).where(table.c.id == bindparam("_id")).values(
                 {k: bindparam(k) for k in keys}), rows)
-        if self.index.new_aliases:
+        if job.aliases:
             alias: SqlTable = OrganisationAlias.__table__  # type: ignore[assignment]
             self.session.execute(insert(alias), [
                 {"organisation_id": self.real.get(i, i), "name": name, "normalised": key,
                  "kind": "spelling", "source_file": self.path.name}
-                for i, name, key in self.index.new_aliases])
-            self.index.new_aliases = []
+                for i, name, key in job.aliases])
 
     def _projects(self, batch: list[_Project], codes: list[tuple[str, ...]],
                   ) -> tuple[list[int], list[int]]:

@@ -277,6 +277,8 @@ class ThemeBook:
         self.by_key: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.new: dict[str, tuple[str, str]] = {}
+        #: Codes taken to be written (:meth:`take`) and not written yet.
+        self._writing: set[str] = set()
         for t in session.execute(select(Theme.id, Theme.code, Theme.label_en, Theme.label_fi)):
             self.ids[t.code] = t.id
             self.labels[t.code] = t.label_en
@@ -302,26 +304,37 @@ class ThemeBook:
     def add(self, label: str, kind: str) -> str:
         """Stage a new theme for an unknown label; returns its code."""
         code = "topic-" + fold(label).replace(" ", "-")[:70]
-        if code not in self.ids and code not in self.new:
+        if code not in self.ids and code not in self.new and code not in self._writing:
             self.new[code] = (kind, label)
             self.by_key[fold(label)] = code
             self.labels[code] = label
         return code
 
     def flush(self) -> int:
-        if not self.new:
+        """Write the staged themes; how many."""
+        return self.write(self.take())
+
+    def take(self) -> dict[str, tuple[str, str]]:
+        """The staged themes, to be written by :meth:`write` (from another thread, while
+        more are staged: a code taken is not staged again)."""
+        staged, self.new = self.new, {}
+        self._writing.update(staged)
+        return staged
+
+    def write(self, staged: dict[str, tuple[str, str]]) -> int:
+        """Write themes :meth:`take` gave; how many."""
+        if not staged:
             return 0
         table: Table = Theme.__table__  # type: ignore[assignment]
-        codes = list(self.new)
+        codes = list(staged)
         ids = self.session.execute(
             insert(table).returning(table.c.id, sort_by_parameter_order=True),
-            [{"code": c, "kind": self.new[c][0], "label_en": self.new[c][1][:300],
+            [{"code": c, "kind": staged[c][0], "label_en": staged[c][1][:300],
               "label_fi": None} for c in codes],
         ).scalars().all()
-        self.ids.update(zip(codes, ids, strict=True))
-        n = len(self.new)
-        self.new = {}
-        return n
+        self.ids.update(zip(codes, ids, strict=True))  # before they leave _writing
+        self._writing.difference_update(codes)
+        return len(codes)
 
 
 #: SQLite's page cache during a big import, in KiB: its default 2 MiB made the writing of

@@ -35,6 +35,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -300,14 +301,9 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
         _store.sqlite_cache(session)
         log = RowLog(skip_invalid)
         writer = Writer(session, path, functools.partial(OrgIndex, session), ThemeBook(session))
-        total = 0
-        for batch, rows in _batches(stream, log, set(session.scalars(select(Country.code))),
-                                    writer):
-            if batch:
-                writer.write(batch)
-            total += rows
-            if progress is not None:
-                progress(rows)
+        batches = _batches(stream, log, set(session.scalars(select(Country.code))), writer)
+        write = _pipelined if writer.pipelined else _in_turn
+        total = write(batches, writer, progress or (lambda _rows: None))
     finally:
         stream.close()
     counts = writer.counts
@@ -328,6 +324,50 @@ def import_eplus(session: Session, path: Path, *, skip_invalid: bool = False,
     )
     _store.record_import(session, report, path)
     return report
+
+
+def _in_turn(batches: Iterator[tuple[list[_Project], int]], writer: Writer,
+             progress: Callable[[int], None]) -> int:
+    """Match and write each batch in turn; the rows read."""
+    total = 0
+    for batch, rows in batches:
+        if batch:
+            writer.write(batch)
+        total += rows
+        progress(rows)
+    return total
+
+
+def _pipelined(batches: Iterator[tuple[list[_Project], int]], writer: Writer,
+               progress: Callable[[int], None]) -> int:
+    """Read and match a batch while a thread writes the one before (batches written in
+    order, one at a time; the database is asked by that thread only); the rows read.
+    Whatever stops the reading (a bad row, an interrupt) waits for the batch being written
+    before it goes up to the caller, who rolls the transaction back."""
+    total = 0
+    with ThreadPoolExecutor(1, thread_name_prefix="eplus-writer") as pool:
+        running: Future[None] | None = None
+        held = 0  # rows of the batches read since the last one written
+        try:
+            for batch, rows in batches:
+                job = writer.prepare(batch) if batch else None
+                if running is not None and job is not None:
+                    running.result()
+                    running = None
+                    progress(held)
+                    held = 0
+                if job is not None:
+                    running = pool.submit(writer.commit, job)
+                held += rows
+                total += rows
+            if running is not None:
+                running.result()
+                running = None
+            progress(held)
+        finally:
+            if running is not None:
+                wait([running])
+    return total
 
 
 def _batches(stream: Stream, log: RowLog, countries: set[str], writer: Writer,

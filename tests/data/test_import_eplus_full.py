@@ -257,3 +257,62 @@ def test_unclosed_quote_names_its_line(database: Database, shared_data: Path,
     with pytest.raises(DataFileError, match=r"export.csv: line 3: a quote opens here and is "
                                             r"never closed"):
         import_into(database, "eplus", path)
+
+
+def test_written_while_the_next_batch_is_read_the_same(postgres_url: str, sqlite_url: str,
+                                                        tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a new registry's batches are written by a thread while the next is
+    read and matched: the registry, the report and the progress are those of writing each
+    batch in turn (three batches, organisations recurring across them, topics new to the
+    registry, merges by evidence)."""
+    from data.importers import eplus
+    from data.importers import import_file as run_import
+
+    path = tmp_path / "export.csv"
+    write_export(path, 1300, seed=11)
+    calls: list[str] = []
+    real_pipelined, real_in_turn = eplus._pipelined, eplus._in_turn
+    monkeypatch.setattr(eplus, "_pipelined", lambda *a: calls.append("pipelined")
+                        or real_pipelined(*a))
+    monkeypatch.setattr(eplus, "_in_turn", lambda *a: calls.append("in turn") or real_in_turn(*a))
+
+    def imported(url: str) -> tuple[Any, ...]:
+        db = open_database(url)
+        with db.sessions.begin() as session:
+            seed_reference(session)
+        ticks: list[int] = []
+        with db.sessions.begin() as session:
+            report = run_import(session, "eplus", path, progress=ticks.append)
+        state = snapshot(db)
+        db.dispose()
+        merges = sorted((m.decision, m.line, m.name, m.into_name) for m in report.merges)
+        return state, report.details, report.rows, merges, sum(ticks)
+
+    together = imported(postgres_url)
+    assert calls == ["pipelined"]
+    in_turn = imported(sqlite_url)
+    assert calls[-1] == "in turn"
+    assert together == in_turn
+    assert together[0]["organisations"] > 1000 and together[4] == 1300
+
+
+def test_a_bad_row_while_a_batch_is_written_leaves_nothing(postgres_url: str,
+                                                            tmp_path: Path) -> None:
+    """A bad row in the third batch stops the import once the batch being written is done;
+    the caller's rollback leaves the registry as it was."""
+    path = tmp_path / "export.csv"
+    write_export(path, 1200, seed=12)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    rows[1100][rows[0].index("Project Identifier")] = ""
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    db = open_database(postgres_url)
+    with db.sessions.begin() as session:
+        seed_reference(session)
+    before = snapshot(db)
+    with pytest.raises(RowError, match=r":1101: Project Identifier: empty"):
+        import_into(db, "eplus", path)
+    assert snapshot(db) == before
+    db.dispose()
