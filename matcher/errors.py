@@ -18,4 +18,5 @@ from models.errors import (
 )
 
 __all__ = ["ConstraintError", "DataFileError", "DatabaseError", "MatcherError", "NoRegistry",
-           "NotEligible", "NotYetIndexed", "QueryError", "RowError", "UnknownOrganisation", "concerning"]
+           "NotEligible", "NotYetIndexed", "QueryError", "RowError", "UnknownOrganisation",
+           "concerning"]

@@ -34,7 +34,6 @@ from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.rules import Call, RuleBook, Violation
 from matcher.i18n import message
 from matcher.limits import check_text, check_value, check_values
-from matcher.names import quoted
 from matcher.partners import SearchResult, search_partners
 from matcher.ranking.index import IndexInfo, index_dir, load_index, load_or_build, status
 from matcher.ranking.ranker import Ranker
@@ -65,6 +64,7 @@ from models.errors import (
     concerning,
 )
 from models.locks import read_snapshot
+from models.text import quoted
 
 __all__ = ["Completion", "IndexStatus", "Matcher", "Verdict"]
 

@@ -254,7 +254,7 @@ class LiveMatcher:
         assert self.check_every is not None
         if not self._failures:
             return self.check_every
-        return min(self.check_every * 2 ** self._failures, max(MAX_BACKOFF, self.check_every))
+        return min(self.check_every * 2.0 ** self._failures, max(MAX_BACKOFF, self.check_every))
 
     def _failed(self, exc: BaseException) -> None:
         self._error = _reason(exc)

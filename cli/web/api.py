@@ -14,8 +14,8 @@ from cli.web.fields import Body, model_of, request_values
 from matcher import Matcher, limits
 from matcher.batch.shared import SharedBatches
 from matcher.i18n import said
-from matcher.live import LiveMatcher
 from matcher.limits import ROWS
+from matcher.live import LiveMatcher
 from matcher.requests import ConsortiumRequest, SearchRequest
 
 __all__ = ["CheckBody", "CompleteBody", "ProposeBody", "SearchQuery", "given", "health",
