@@ -89,7 +89,8 @@ def test_an_organisation_imported_while_serving_is_being_indexed_then_found(
             assert got.headers["retry-after"] == "5"
             body = got.json()
             assert body["error"] == "NotYetIndexed" and "unknown" not in body["message"]
-            assert "the index is being refreshed" in body["message"]
+            assert "the index is being refreshed" in body["message"], body
+            assert body["field"] in ("org", "members")
         fi = client.get("/api/search", params={"org": PIC, "lang": "fi"}).json()["message"]
         assert "indeksiä päivitetään" in fi
         health = eventually(lambda: _health(client, "refreshing"), "/health: refreshing")
