@@ -7,7 +7,9 @@ an import the server answers with the new organisation.
 2. ``--runs`` times: import one new organisation into the default registry (a ``matcher
    import orgs`` process) while ``matcher serve --workers N`` runs, and time from the end of
    the import (committed) to the first ``200`` of ``/api/search?org=<its PIC>``, polled every
-   0.1 s; meanwhile that search answers ``503`` (being indexed). The median and each run.
+   0.1 s; meanwhile that search answers ``503`` (being indexed). The median and each run,
+   and the server's resident memory (its processes summed) after start-up and at its peak
+   while it brought the new indexes in (sampled every 0.2 s).
 
 The default registry lives in ``--home`` (built there on first use, then reused). Only
 127.0.0.1 is ever asked.
@@ -23,11 +25,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Self
 
 import sqlalchemy as sa
 
@@ -113,6 +117,39 @@ def _import_to_answer(env: dict[str, str], base: str, folder: Path, i: int) -> t
     return time.perf_counter() - done, waits
 
 
+class _Resident:
+    """Samples the resident memory of process ``pid`` and its children, summed."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def now(self) -> int:
+        import psutil
+
+        total = 0
+        process = psutil.Process(self.pid)
+        for one in [process, *process.children(recursive=True)]:
+            try:
+                total += one.memory_info().rss
+            except psutil.Error:
+                continue
+        return total
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak = max(self.peak, self.now())
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -148,12 +185,16 @@ def main() -> None:
                 raise SystemExit(f"matcher serve stopped:\n{log.read_text()}")
             time.sleep(0.2)
         seconds = []
-        with tempfile.TemporaryDirectory() as folder:
+        _status(f"{base}/api/search?text=robotics&k=3")  # the first search's pages touched
+        with tempfile.TemporaryDirectory() as folder, _Resident(server.pid) as memory:
+            started = memory.now()
             for i in range(args.runs):
                 took, waits = _import_to_answer(env, base, Path(folder), i)
                 seconds.append(took)
                 print(f"run {i + 1}: answered with the new organisation {took:.1f} s after "
                       f"its import ({waits} answers 503 meanwhile); {machine()}")
+        print(f"server resident memory: {started / 2**20:,.0f} MB after start-up, peak "
+              f"{memory.peak / 2**20:,.0f} MB while bringing new indexes in")
     finally:
         server.terminate()
         server.wait(timeout=60)

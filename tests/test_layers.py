@@ -39,9 +39,10 @@ MATCHER_PARTS = {
     "partners": {"consortium", "i18n", "ranking", "registry", "requests", "values",
                  "vocabulary"},
     "evaluation": {"consortium", "ranking", "registry", "values"},
-    "facade": {"consortium", "limits", "partners", "ranking", "registry", "requests",
+    "facade": {"consortium", "i18n", "limits", "partners", "ranking", "registry", "requests",
                "values", "vocabulary"},
-    "batch": {"cells", "facade", "fields", "partners", "requests", "values"},
+    "live": {"facade", "partners", "requests"},
+    "batch": {"cells", "facade", "fields", "live", "partners", "requests", "values"},
     "export": {"cells", "registry"},
 }
 #: The ORM schema is read inside the registry boundary only.
