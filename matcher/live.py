@@ -118,9 +118,17 @@ def _reason(exc: BaseException) -> str:
 
 
 def _bring_in(old: Matcher) -> Matcher:
-    """A renewed matcher on ``old``'s database with its registry's current index, warm."""
+    """A renewed matcher on ``old``'s database with its registry's current index, warm.
+
+    The process that builds the index answers from the saved files too, mapped as the
+    other processes map them, not from the arrays it fitted: those stay in its memory (on
+    the default registry about 1.1 GB against 0.3 GB mapped)."""
     fresh = old.renewed()
     with building_lock(fresh.index_directory()):
+        if not fresh.index_status().fresh:  # no other process has built it: build it here
+            fresh.ranker()
+            if fresh.index_status().fresh:  # saved (a cache that cannot be written is not)
+                fresh = old.renewed()
         fresh.ranker()
     fresh.rulebook  # noqa: B018  # each made before the swap, not by the first request
     fresh.vocabulary  # noqa: B018
