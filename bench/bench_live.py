@@ -9,7 +9,8 @@ an import the server answers with the new organisation.
    the import (committed) to the first ``200`` of ``/api/search?org=<its PIC>``, polled every
    0.1 s; meanwhile that search answers ``503`` (being indexed). The median and each run,
    and the server's resident memory (its processes summed) after start-up, at its peak
-   while it brought the new indexes in (sampled every 0.2 s) and after the last one.
+   while it brought the new indexes in (sampled every 0.2 s) and after the last one; the
+   latency of an idea search from one client, idle and during the imports and refreshes.
 
 The default registry lives in ``--home`` (built there on first use, then reused). Only
 127.0.0.1 is ever asked.
@@ -35,7 +36,7 @@ from typing import Self
 
 import sqlalchemy as sa
 
-from bench.common import ROOT, machine
+from bench.common import ROOT, machine, percentiles_ms
 
 HOST = "127.0.0.1"  # never anything else
 
@@ -87,6 +88,14 @@ def _status(url: str) -> int:
         return int(exc.code)
     except OSError:
         return 0
+
+
+def _timed(url: str) -> float:
+    """Seconds to a ``200`` answer from ``url`` (anything else stops the benchmark)."""
+    started = time.perf_counter()
+    if (status := _status(url)) != 200:
+        raise SystemExit(f"{url} answered {status}")
+    return time.perf_counter() - started
 
 
 def _free_port() -> int:
@@ -185,16 +194,33 @@ def main() -> None:
                 raise SystemExit(f"matcher serve stopped:\n{log.read_text()}")
             time.sleep(0.2)
         seconds = []
-        _status(f"{base}/api/search?text=robotics&k=3")  # the first search's pages touched
+        idea = f"{base}/api/search?text=virtual+mobility+for+engineering+students&k=10"
+        _status(idea)  # the first search's pages touched
+        quiet = [_timed(idea) for _ in range(50)]
+        busy: list[float] = []
+        stop = threading.Event()
+
+        def keep_searching() -> None:
+            while not stop.is_set():
+                busy.append(_timed(idea))
+
+        searcher = threading.Thread(target=keep_searching)
         with tempfile.TemporaryDirectory() as folder, _Resident(server.pid) as memory:
             started = memory.now()
+            searcher.start()
             for i in range(args.runs):
                 took, waits = _import_to_answer(env, base, Path(folder), i)
                 seconds.append(took)
                 print(f"run {i + 1}: answered with the new organisation {took:.1f} s after "
                       f"its import ({waits} answers 503 meanwhile); {machine()}")
+            stop.set()
+            searcher.join()
             time.sleep(5)  # the old index's last references dropped
             ended = memory.now()
+        for name, times in (("idle", quiet), ("during the imports and refreshes", busy)):
+            p50, p95, worst = percentiles_ms(times, 50, 95, 100)
+            print(f"an idea search, one client, {name}: p50 {p50:.0f} ms, p95 {p95:.0f} ms, "
+                  f"max {worst:.0f} ms ({len(times)} searches)")
         print(f"server resident memory: {started / 2**20:,.0f} MB after start-up, peak "
               f"{memory.peak / 2**20:,.0f} MB while bringing new indexes in, "
               f"{ended / 2**20:,.0f} MB after the last one")
