@@ -20,6 +20,7 @@ browsing methods never load the index.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -174,6 +175,8 @@ class Matcher:
     _ranker: Ranker | None = field(default=None, repr=False)
     _vocabulary: Vocabulary | None = field(default=None, repr=False)
     _rulebook: RuleBook | None = field(default=None, repr=False)
+    #: (when, whether) the registry was last found to have changed since the loaded index
+    _behind: tuple[float, bool] | None = field(default=None, repr=False)
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -339,8 +342,11 @@ class Matcher:
     def _not_yet_indexed(self, exc: UnknownOrganisation, refs: Sequence[str]) -> MatcherError:
         """``exc``, or :class:`NotYetIndexed` when one of ``refs`` names an organisation that
         the registry has and the loaded index does not (imported since the index was built:
-        a server refreshing its index). One query, on the error's path only."""
-        if self.db is None:
+        a server refreshing its index). On the error's path only, and only when the registry
+        changed since the index was built: a reference that names nothing (a typo, a name
+        read against every name of the registry) costs no more than the fingerprint, read
+        at most once a second."""
+        if self.db is None or not self._index_behind():
             return exc
         known = self.ranker().registry_.row_of
         with self.session() as s:
@@ -354,6 +360,14 @@ class Matcher:
                     behind.parameter = exc.parameter
                     return behind
         return exc
+
+    def _index_behind(self) -> bool:
+        """Whether the registry changed since the loaded index was built (read again when
+        the last answer is over a second old)."""
+        now = time.monotonic()
+        if self._behind is None or now - self._behind[0] > 1.0:
+            self._behind = (now, self.fingerprint() != self.ranker().registry_fingerprint_)
+        return self._behind[1]
 
     def indexed(self, org_id: int) -> bool:
         """Whether the loaded search index knows the organisation (internal id) ``org_id``:

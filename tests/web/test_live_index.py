@@ -183,8 +183,17 @@ def running(registry: str, tmp_path: Path) -> Iterator[TestClient]:
     opened.close()
 
 
-def test_an_unknown_organisation_is_still_unknown(running: TestClient) -> None:
-    """Only an organisation the registry has is "being indexed"."""
-    got = running.get("/api/search", params={"org": "999999998"})
-    assert got.status_code == 404 and got.json()["error"] == "UnknownOrganisation"
+def test_an_unknown_organisation_is_still_unknown(running: TestClient,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only an organisation the registry has is "being indexed"; while the index is current,
+    a reference that names nothing is not looked up in the database again (a name would be
+    read against every name of the registry)."""
+    looked_up: list[str] = []
+    real = matcher.facade.find_organisation
+    monkeypatch.setattr(matcher.facade, "find_organisation",
+                        lambda s, ref: looked_up.append(ref) or real(s, ref))
+    for ref in ("999999998", "Nowhere Robotics Nonexistent"):
+        got = running.get("/api/search", params={"org": ref})
+        assert got.status_code == 404 and got.json()["error"] == "UnknownOrganisation"
+    assert looked_up == []
     assert running.get("/health").json()["status"] == "ok"
