@@ -10,6 +10,7 @@ from models.errors import (
     MatcherError,
     NoRegistry,
     NotEligible,
+    NotYetIndexed,
     QueryError,
     RowError,
     UnknownOrganisation,
@@ -17,4 +18,5 @@ from models.errors import (
 )
 
 __all__ = ["ConstraintError", "DataFileError", "DatabaseError", "MatcherError", "NoRegistry",
-           "NotEligible", "QueryError", "RowError", "UnknownOrganisation", "concerning"]
+           "NotEligible", "NotYetIndexed", "QueryError", "RowError", "UnknownOrganisation",
+           "concerning"]

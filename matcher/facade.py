@@ -20,6 +20,7 @@ browsing methods never load the index.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from matcher import limits
 from matcher.consortium.builder import Consortium, complete, propose
 from matcher.consortium.objective import Objective, load_objective
 from matcher.consortium.rules import Call, RuleBook, Violation
+from matcher.i18n import message
 from matcher.limits import check_text, check_value, check_values
 from matcher.partners import SearchResult, search_partners
 from matcher.ranking.index import IndexInfo, index_dir, load_index, load_or_build, status
@@ -54,8 +56,16 @@ from matcher.requests import ConsortiumRequest, IdeaFields, SearchRequest
 from matcher.values import Filters, Query
 from matcher.vocabulary import OrgIndex, Vocabulary
 from models.db import Database, open_registry
-from models.errors import DatabaseError, MatcherError, QueryError, concerning
+from models.errors import (
+    DatabaseError,
+    MatcherError,
+    NotYetIndexed,
+    QueryError,
+    UnknownOrganisation,
+    concerning,
+)
 from models.locks import read_snapshot
+from models.text import quoted
 
 __all__ = ["Completion", "IndexStatus", "Matcher", "Verdict"]
 
@@ -165,6 +175,8 @@ class Matcher:
     _ranker: Ranker | None = field(default=None, repr=False)
     _vocabulary: Vocabulary | None = field(default=None, repr=False)
     _rulebook: RuleBook | None = field(default=None, repr=False)
+    #: (when, whether) the registry was last found to have changed since the loaded index
+    _behind: tuple[float, bool] | None = field(default=None, repr=False)
 
     # -- opening -------------------------------------------------------------------------
     @classmethod
@@ -179,6 +191,12 @@ class Matcher:
         """
         return cls(open_registry(url, write=create, announce=progress),
                    cache_dir=cache_dir, progress=progress, build=build)
+
+    def renewed(self) -> Matcher:
+        """A matcher on the same database whose parts are read again when first needed, its
+        search index loaded, or built when stale (``build=True``); this one is left as it is
+        and keeps answering from what it has loaded."""
+        return Matcher(self.db, cache_dir=self.cache_dir, progress=self.progress, build=True)
 
     @classmethod
     def from_index(cls, directory: Path) -> Matcher:
@@ -316,7 +334,45 @@ class Matcher:
                         ) -> list[SearchResult | MatcherError]:
         if requests:
             self._known_action(requests[0].action)  # an unknown action fails every row
-        return search_partners(self.ranker(), self.vocabulary, self.rulebook, requests)
+        found = search_partners(self.ranker(), self.vocabulary, self.rulebook, requests)
+        return [self._not_yet_indexed(answer, [asked.org])
+                if isinstance(answer, UnknownOrganisation) and asked.org else answer
+                for asked, answer in zip(requests, found, strict=True)]
+
+    def _not_yet_indexed(self, exc: UnknownOrganisation, refs: Sequence[str]) -> MatcherError:
+        """``exc``, or :class:`NotYetIndexed` when one of ``refs`` names an organisation that
+        the registry has and the loaded index does not (imported since the index was built:
+        a server refreshing its index). On the error's path only, and only when the registry
+        changed since the index was built: a reference that names nothing (a typo, a name
+        read against every name of the registry) costs no more than the fingerprint, read
+        at most once a second."""
+        if self.db is None or not self._index_behind():
+            return exc
+        known = self.ranker().registry_.row_of
+        with self.session() as s:
+            for ref in refs:
+                try:
+                    org_id = find_organisation(s, ref)
+                except MatcherError:
+                    continue
+                if org_id not in known:
+                    behind = NotYetIndexed(message("error.not_yet_indexed", ref=quoted(ref)))
+                    behind.parameter = exc.parameter
+                    return behind
+        return exc
+
+    def _index_behind(self) -> bool:
+        """Whether the registry changed since the loaded index was built (read again when
+        the last answer is over a second old)."""
+        now = time.monotonic()
+        if self._behind is None or now - self._behind[0] > 1.0:
+            self._behind = (now, self.fingerprint() != self.ranker().registry_fingerprint_)
+        return self._behind[1]
+
+    def indexed(self, org_id: int) -> bool:
+        """Whether the loaded search index knows the organisation (internal id) ``org_id``:
+        not yet when it was imported after the index was built."""
+        return org_id in self.ranker().registry_.row_of
 
     # -- 2. consortia --------------------------------------------------------------------
     def check(self, request: ConsortiumRequest | str, members: Sequence[str] = (), *,
@@ -367,10 +423,14 @@ class Matcher:
         call = self.call(request.action, request.call_year)
         objective = _objective(request.idea_weight)
         words = self.vocabulary
-        with concerning("members"):
-            given = words.organisations(request.members)
-        with concerning(lead_is):
-            lead = words.organisation(request.coordinator) if request.coordinator else None
+        try:
+            with concerning("members"):
+                given = words.organisations(request.members)
+            with concerning(lead_is):
+                lead = words.organisation(request.coordinator) if request.coordinator else None
+        except UnknownOrganisation as exc:
+            raise self._not_yet_indexed(exc, [*request.members, request.coordinator or ""]
+                                        ) from None
         found_themes, found_topics, notes, filters = self._idea_and_filters(request)
         asked: dict[str, Any] = {
             "size": request.size, "n": request.n, "text": request.text, "themes": found_themes,

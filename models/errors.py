@@ -11,6 +11,9 @@
     ├── QueryError                    exit 2   bad option values: unknown theme, country or
     │   │                                      type, ambiguous name, empty query
     │   └── UnknownOrganisation       exit 2   a reference that names no organisation
+    ├── NotYetIndexed                 exit 1   an organisation the registry has and the
+    │                                          search index in use does not yet (a server
+    │                                          refreshing its index: ask again shortly)
     ├── ConstraintError               exit 4   a consortium request that cannot be met
     └── NotEligible                   exit 3   ``check`` found violations (not a crash)
 
@@ -33,6 +36,7 @@ __all__ = [
     "MatcherError",
     "NoRegistry",
     "NotEligible",
+    "NotYetIndexed",
     "QueryError",
     "RowError",
     "UnknownOrganisation",
@@ -87,6 +91,11 @@ class QueryError(MatcherError):
 
 class UnknownOrganisation(QueryError):
     """A reference (PIC, OID, Erasmus code, id or name) that names no organisation."""
+
+
+class NotYetIndexed(MatcherError):
+    """An organisation imported after the search index in use was built: the registry has
+    it, the index does not yet (it is being refreshed)."""
 
 
 class ConstraintError(MatcherError):

@@ -39,9 +39,10 @@ MATCHER_PARTS = {
     "partners": {"consortium", "errors", "i18n", "ranking", "registry", "requests", "values",
                  "vocabulary"},
     "evaluation": {"consortium", "errors", "files", "ranking", "registry", "values"},
-    "facade": {"consortium", "limits", "partners", "ranking", "registry", "requests",
+    "facade": {"consortium", "i18n", "limits", "partners", "ranking", "registry", "requests",
                "values", "vocabulary"},
-    "batch": {"cells", "errors", "facade", "fields", "files", "partners", "requests",
+    "live": {"errors", "facade", "partners", "requests"},
+    "batch": {"cells", "errors", "facade", "fields", "files", "live", "partners", "requests",
               "values"},
     "export": {"cells", "registry"},
 }

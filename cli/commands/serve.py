@@ -17,17 +17,19 @@ from cli.errors import reports_errors
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="The port to listen on.")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes; each loads the search index once (memory per worker: "
-                   "see docs/web.md).")
+              help="Worker processes; each loads the search index (memory per worker: see "
+                   "docs/web.md), and a new one when the registry changes.")
 @pass_app
 @reports_errors
 def serve_command(app: App, host: str, port: int, workers: int) -> None:
     """Serve the web page (search, organisation, consortium builder, exports) and the JSON
     API (OpenAPI at /docs) on the registry of --db.
 
-    Read-only. The search index is loaded once per worker and never rebuilt by a request:
-    a missing index is built before the server starts; a stale one is served and reported
-    on /health (rebuild it with `matcher index`, then restart).
+    Read-only. Each worker loads the search index at start and never builds it in a
+    request: a missing index is built before the server starts. When an import changes the
+    registry (checked every few seconds), each worker brings the new index in from a
+    background thread while it answers from the old one (one worker builds it, the others
+    load it), then swaps; /health says `refreshing` meanwhile, without a restart.
 
     \b
     Examples:
@@ -48,7 +50,7 @@ def serve_command(app: App, host: str, port: int, workers: int) -> None:
         app.matcher().build_index()
     elif found.problem:
         app.say(f"Note: {found.problem.removesuffix(': rebuilding it.')}: serving it as it is "
-                "(/health says stale); `matcher index` rebuilds it, then restart.")
+                "while the workers bring the new one in (/health says refreshing).")
     app.close()  # the workers open their own connections
     os.environ[SERVE_DB_ENV] = app.db_url or ""
     app.say(f"Serving on http://{host}:{port}/ (Ctrl+C stops)")

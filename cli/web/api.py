@@ -15,6 +15,7 @@ from matcher import Matcher, limits
 from matcher.batch.shared import SharedBatches
 from matcher.i18n import said
 from matcher.limits import ROWS
+from matcher.live import LiveMatcher
 from matcher.requests import ConsortiumRequest, SearchRequest
 
 __all__ = ["CheckBody", "CompleteBody", "ProposeBody", "SearchQuery", "given", "health",
@@ -27,7 +28,8 @@ T = TypeVar("T")
 
 
 def matcher_of(request: Request) -> Matcher:
-    """The worker's matcher (opened once, with its index loaded)."""
+    """The matcher answering now (opened once with its index loaded, renewed when the
+    registry changes): a request takes it once and uses it to the end."""
     found: Matcher = request.app.state.matcher()
     return found
 
@@ -81,17 +83,13 @@ def _said(answer: dict[str, Any], lang: str) -> dict[str, Any]:
     return out
 
 
-def health(matcher: Matcher) -> dict[str, Any]:
-    """Whether this worker answers from the registry's current index: ``stale`` when the
-    registry changed since the index was built (``matcher index`` rebuilds it; restart the
-    server to load it)."""
-    saved = matcher.index_status().to_json()
+def health(live: LiveMatcher) -> dict[str, Any]:
+    """Whether this worker answers from the registry's current index (see
+    :class:`matcher.live.Freshness`), and the saved index."""
+    saved = live.current.index_status().to_json()
     saved.pop("checksums", None)
-    registry = matcher.fingerprint()
-    loaded = matcher.ranker().registry_fingerprint_
-    fresh = loaded == registry
-    return {"status": "ok" if fresh else "stale", "fresh": fresh,
-            "loaded_fingerprint": loaded, "registry_fingerprint": registry, "index": saved}
+    saved.pop("stamps", None)
+    return {**live.freshness().to_json(), "index": saved}
 
 
 def router() -> APIRouter:

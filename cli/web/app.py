@@ -1,9 +1,11 @@
 """The application: :func:`create_app` for a function that opens the matcher, and
 :func:`app_from_environment` for ``uvicorn --factory`` (one per worker process).
 
-The matcher is opened once per process, with ``build=False``: a request never builds or
-rebuilds the search index; ``/health`` says when the registry changed since it was built.
-Read-only: nothing here writes to the registry.
+The matcher is opened once per process, with ``build=False``, and follows its registry
+(:class:`matcher.live.LiveMatcher`): a request never builds the search index; when an import
+changes the registry, a thread of the worker brings the new index in while requests are
+answered from the old one, then swaps. ``/health`` says which. Read-only: nothing here writes
+to the registry.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cli.web import api, errors, pages
 from cli.web.security import BodyLimit, SecurityHeaders
 from matcher import Matcher
 from matcher.batch.shared import SharedBatches
+from matcher.live import CHECK_EVERY, LiveMatcher
 
 __all__ = ["SERVE_DB_ENV", "app_from_environment", "create_app"]
 
@@ -33,46 +36,45 @@ SERVE_DB_ENV = "MATCHER_SERVE_DB"
 HERE = Path(__file__).resolve().parent
 
 
-class _Once:
-    """Calls ``factory`` on first use, once, and warms the matcher's index and vocabulary."""
+class _Served:
+    """The worker's live matcher (:class:`matcher.live.LiveMatcher`: opened once, renewed in
+    the background when the registry changes) and its shared partner searches."""
 
-    def __init__(self, factory: Callable[[], Matcher]) -> None:
-        self._factory = factory
+    def __init__(self, live: LiveMatcher) -> None:
+        self.live = live
         self._lock = threading.Lock()
-        self._matcher: Matcher | None = None
         self._searches: SharedBatches | None = None
 
     def __call__(self) -> Matcher:
-        if self._matcher is None:
-            with self._lock:
-                if self._matcher is None:
-                    matcher = self._factory()
-                    matcher.ranker()
-                    matcher.vocabulary  # noqa: B018  # built before the first request
-                    self._matcher = matcher
-        return self._matcher
+        """The matcher answering now (a request takes it once)."""
+        return self.live.current
 
     def searches(self) -> SharedBatches:
-        """The worker's partner searches, ranked in shared batches (one ranking thread)."""
+        """The worker's partner searches, ranked in shared batches (one ranking thread),
+        each batch by the matcher answering when it starts."""
         if self._searches is None:
-            matcher = self()
             with self._lock:
                 if self._searches is None:
-                    self._searches = SharedBatches(matcher)
+                    self._searches = SharedBatches(self.live)
         return self._searches
 
     def close(self) -> None:
         if self._searches is not None:
             self._searches.close()
+        self.live.close()
 
 
-def create_app(matcher_factory: Callable[[], Matcher]) -> FastAPI:
-    """The web page and JSON API on the matcher ``matcher_factory`` returns (called once)."""
-    once = _Once(matcher_factory)
+def create_app(matcher_factory: Callable[[], Matcher], *,
+               check_every: float | None = CHECK_EVERY,
+               progress: Callable[[str], None] | None = None) -> FastAPI:
+    """The web page and JSON API on the matcher ``matcher_factory`` returns (called once),
+    renewed when its registry changes (checked every ``check_every`` seconds; ``None``:
+    never); ``progress`` hears when a new index comes in."""
+    once = _Served(LiveMatcher(matcher_factory, check_every=check_every, progress=progress))
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        once()  # load the index at start-up, not on the first request
+        once.live.start()  # load the index at start-up, not on the first request
         yield
         once.close()
 
@@ -105,10 +107,12 @@ def create_app(matcher_factory: Callable[[], Matcher]) -> FastAPI:
             "openapi_url": app.openapi_url})
 
     @app.get("/health", summary="Whether the index answering is the registry's current one")
-    def health(request: Request) -> dict[str, Any]:
-        """``status``: ``ok``, or ``stale`` when the registry changed since the index was
-        built (run ``matcher index``, then restart the server)."""
-        return api.health(api.matcher_of(request))
+    def health() -> dict[str, Any]:
+        """``status``: ``ok``; ``stale`` when the registry changed since the index was built
+        (noticed within a few seconds); ``refreshing`` while the new index is brought in
+        (answers come from the old one meanwhile); ``refresh_failed`` when bringing it in
+        failed (``error`` says why; the old one answers on and it is tried again)."""
+        return api.health(once.live)
 
     return app
 
@@ -121,4 +125,4 @@ def app_from_environment() -> FastAPI:
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    return create_app(lambda: Matcher.open(url, build=False, progress=say))
+    return create_app(lambda: Matcher.open(url, build=False, progress=say), progress=say)

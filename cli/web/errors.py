@@ -5,6 +5,8 @@ an HTML page with the same sentence the CLI prints. Never a stack trace.
 ``UnknownOrganisation``         404     a reference that names no organisation
 ``QueryError``, bad parameters  422     the sentence and the parameter (``field``)
 ``ConstraintError``             409     the sentence and the constraint
+``NotYetIndexed``               503     an organisation imported since the index in use
+                                        was built: being refreshed (``Retry-After``: 5)
 ``DatabaseError``, SQLAlchemy's  503     the registry's database is not answering
 ``DBAPIError``                          (with ``Retry-After``; the log has the details)
 ``TimedOut``                    503     a search or consortium over its time budget
@@ -29,21 +31,25 @@ from matcher.errors import (
     ConstraintError,
     DatabaseError,
     MatcherError,
+    NotYetIndexed,
     QueryError,
     UnknownOrganisation,
 )
 from matcher.i18n import Text, invalid, message, said
+from matcher.live import CHECK_EVERY
 from matcher.registry.database import DBAPIError
 
-__all__ = ["RETRY_AFTER", "TimedOut", "error_body", "install", "status_of"]
+__all__ = ["RETRY_AFTER", "RETRY_INDEXING", "TimedOut", "error_body", "install", "status_of"]
 
 _LOG = logging.getLogger("matcher.web")
 #: Seconds a client is asked to wait before asking again when the database is not answering.
 RETRY_AFTER = 30
+#: ... and when the index is being refreshed: about how often a worker checks its registry.
+RETRY_INDEXING = round(CHECK_EVERY)
 #: Said for a database that fails under a request: where it is and why stay in the log.
 DATABASE_DOWN = message("web.database_down")
 _STATUS: tuple[tuple[type[MatcherError], int], ...] = (
-    (UnknownOrganisation, 404), (QueryError, 422), (ConstraintError, 409),
+    (UnknownOrganisation, 404), (QueryError, 422), (ConstraintError, 409), (NotYetIndexed, 503),
     (DatabaseError, 503), (MatcherError, 400))
 
 
@@ -84,7 +90,8 @@ def install(app: FastAPI) -> None:
         else:
             response = request.app.state.render_error(request, status, body)
         if status == 503:
-            response.headers["Retry-After"] = str(RETRY_AFTER)
+            response.headers["Retry-After"] = str(
+                RETRY_INDEXING if body["error"] == NotYetIndexed.__name__ else RETRY_AFTER)
         return response
 
     @app.exception_handler(MatcherError)

@@ -278,8 +278,12 @@ def router() -> APIRouter:
     @pages.get("/orgs/{org}", response_class=HTMLResponse)
     def org_page(request: Request, matcher: Facade, org: str, members: Many = [],  # noqa: B006
                  lang: str = "") -> HTMLResponse:
-        return _render(request, "org.html", lang, detail=matcher.show(org),
-                       members=given(members))
+        detail = matcher.show(org)
+        indexing = not matcher.indexed(detail.id)
+        if indexing:  # imported since the index in use was built: check for it now
+            request.app.state.matcher.live.poke()
+        return _render(request, "org.html", lang, detail=detail, members=given(members),
+                       indexing=indexing)
 
     @pages.get("/consortium", response_class=HTMLResponse)
     def consortium_page(request: Request, matcher: Facade,

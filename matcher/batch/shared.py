@@ -26,6 +26,7 @@ from concurrent.futures import Future
 
 from matcher.errors import MatcherError
 from matcher.facade import Matcher
+from matcher.live import LiveMatcher
 from matcher.partners import SearchRequest, SearchResult
 
 __all__ = ["SharedBatches"]
@@ -35,9 +36,10 @@ _Item = tuple[SearchRequest, "Future[SearchResult]"]
 
 class SharedBatches:
     """Answers :class:`SearchRequest` values from any thread, ranking those that wait
-    together as one batch of at most ``max_batch``."""
+    together as one batch of at most ``max_batch``. On a :class:`~matcher.live.LiveMatcher`,
+    each batch is ranked by the matcher answering when it starts."""
 
-    def __init__(self, matcher: Matcher, *, max_batch: int = 32) -> None:
+    def __init__(self, matcher: Matcher | LiveMatcher, *, max_batch: int = 32) -> None:
         if max_batch < 1:
             raise ValueError(f"max_batch={max_batch}: at least 1")
         self.matcher = matcher

@@ -110,6 +110,14 @@ _PAGES: dict[str, tuple[str, str]] = {
     "org.eche.valid": ("valid", "voimassa"),
     "org.eche.invalid": ("not valid today", "ei voimassa tänään"),
     "org.description": ("Description", "Kuvaus"),
+    "org.indexing": (("This organisation was added to the registry after the search index in "
+                      "use was built. The index is being refreshed: in a few seconds the "
+                      "organisation can be searched for and added to a consortium (reload "
+                      "the page)."),
+                     ("Tämä organisaatio lisättiin rekisteriin käytössä olevan hakuindeksin "
+                      "rakentamisen jälkeen. Indeksiä päivitetään: muutaman sekunnin kuluttua "
+                      "organisaatiota voi hakea ja sen voi lisätä konsortioon (lataa sivu "
+                      "uudelleen).")),
     "org.declared": ("Declared themes", "Ilmoitetut teemat"),
     "org.project_themes": ("Themes of its projects", "Hankkeiden teemat"),
     "org.projects": ("Past projects", "Aiemmat hankkeet"),
@@ -378,6 +386,11 @@ _ERRORS: dict[str, tuple[str, str]] = {
                       ("pyyntö kesti yli {seconds:g} s, pisimmän sallitun ajan: pyydä vähemmän "
                        "(vähemmän jäseniä, lyhyempi teksti) tai yritä myöhemmin uudelleen")),
     "web.not_found": ("no such page: {path}", "sivua ei ole: {path}"),
+    "error.not_yet_indexed": (
+        ("{ref} is in the registry but not yet in the search index: the index is being "
+         "refreshed; try again in a few seconds"),
+        ("{ref} on rekisterissä mutta ei vielä hakuindeksissä: indeksiä päivitetään; yritä "
+         "uudelleen muutaman sekunnin kuluttua")),
     "error.unknown_country": (
         ("unknown country {value}: use an Erasmus code (FI, DE, EL for Greece, UK), an ISO code "
         "or a name (Finland, Suomi); nearest: {nearest}"),

@@ -180,6 +180,8 @@ def test_impossible_consortium_is_409_naming_the_constraint(client: TestClient,
 class _Broken:
     """A matcher whose search fails as a bug would."""
 
+    db = None  # no registry to follow
+
     def ranker(self) -> None:
         return None
 
