@@ -90,6 +90,40 @@ class LatentCollaboration:
         self.gram_ = np.asarray(gram, dtype=np.float64)
         return self
 
+    def refresh(self, incidence: sp.spmatrix, rows: np.ndarray) -> LatentCollaboration:
+        """A copy for ``incidence`` (this fit's organisations first, then new ones): the
+        factors of organisation ``rows`` (new, or whose projects changed) solved again by
+        least squares with every project's factor fixed, as implicit ALS recalculates an
+        item; each project's factor is first solved from its members' factors (new
+        organisations, not yet known, count for nothing), as ALS recalculates a user. The
+        other organisations keep theirs. An organisation whose projects hold no known
+        member gets a zero factor: no latent affinity, as for one without projects."""
+        members = sp.csr_matrix(incidence, dtype=np.float32, copy=True)
+        members.data[:] = 1.0
+        members.eliminate_zeros()
+        old = self.item_factors_
+        rows = np.asarray(rows, dtype=np.int64)
+        out = LatentCollaboration(**self.get_params())  # type: ignore[arg-type]
+        if not rows.size and members.shape[0] == old.shape[0]:
+            return out.set_fitted(old, self.gram_)
+        factors = np.zeros((members.shape[0], old.shape[1]), dtype=np.float32)
+        factors[:old.shape[0]] = old
+        if rows.size and members.nnz:
+            from implicit.cpu.als import AlternatingLeastSquares
+            from threadpoolctl import threadpool_limits
+
+            with threadpool_limits(1, "blas"):
+                model = AlternatingLeastSquares(
+                    factors=old.shape[1], regularization=self.regularization,
+                    alpha=self.alpha, iterations=self.iterations,
+                    random_state=self.random_state, calculate_training_loss=False)
+                model.item_factors = factors
+                projects = members.T.tocsr()
+                model.user_factors = model.recalculate_user(np.arange(projects.shape[0]),
+                                                            projects)
+                factors[rows] = model.recalculate_item(rows, members[rows])
+        return out.set_fitted(factors)
+
     @property
     def n_factors(self) -> int:
         return int(self.item_factors_.shape[1])

@@ -10,7 +10,8 @@ that it touches only the pages it needs:
 - one ``NAME.npy`` per array (uncompressed, ``allow_pickle=False``, loaded with
   ``mmap_mode``): the incidence matrix, project years, theme and text blocks, the text idf
   arrays, the SVD components when the text is reduced, the projects' word vectors with
-  their idf (:class:`~matcher.ranking.similar.ProjectTexts`), the topical index
+  their idf and the SVD that reduced the organisations' work profiles
+  (:class:`~matcher.ranking.similar.ProjectTexts`), the topical index
   (:class:`~matcher.ranking.topical.TopicalIndex`: its hashed columns, BM25F document
   matrix by rows and by columns, document frequencies and idf), and the organisations'
   latent collaboration factors (:class:`~matcher.ranking.latent.LatentCollaboration`) with
@@ -165,6 +166,9 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     else:
         arrays["text_dense"] = np.asarray(blocks.text)
     arrays["work_profile"] = space.texts.work_profiles_
+    if space.texts.components_ is not None:  # what a refresh reduces new profiles with
+        arrays["work_components"] = space.texts.components_
+        arrays["work_columns"] = space.texts.component_columns_
     if vec.svd_components_ is not None:
         arrays["svd_components"] = vec.svd_components_
         arrays["svd_columns"] = vec.svd_columns_
@@ -300,7 +304,8 @@ def _load(directory: Path) -> _Parts:
     idf = np.zeros(texts.n_features, dtype=np.float32)
     idf[arrays["project_idf_columns"]] = arrays["project_idf"]
     texts.set_fitted(_get_csc(arrays, "project_text"), idf, frozenset(saved["stop_words"]),
-                     arrays["work_profile"])
+                     arrays["work_profile"], arrays.get("work_components"),
+                     arrays.get("work_columns"))
     topical = TopicalIndex(**meta["topical"]).set_fitted(
         arrays["topical_columns"], _get_csr(arrays, "topical_documents"),
         arrays["topical_df"], arrays["topical_idf"], registry.incidence,
