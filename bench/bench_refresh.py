@@ -146,29 +146,80 @@ def _queries(base: Any, new: Any) -> dict[str, list[Any]]:
     }
 
 
-def agreement(refreshed: Path, rebuilt: Path, base: Path) -> dict[str, tuple[float, float]]:
+def _overlap(a: Any, b: Any, queries: list[Any], filters: Any) -> tuple[float, float]:
+    """Mean share of ``b``'s top 10 in ``a``'s, and the share of equal lists."""
+    ra = a.rank(queries, n=10, filters=filters, explain=False)
+    rb = b.rank(queries, n=10, filters=filters, explain=False)
+    overlaps, same = [], []
+    for x, y in zip(ra, rb, strict=True):
+        ids_x, ids_y = [m.org.id for m in x], [m.org.id for m in y]
+        overlaps.append(len(set(ids_x) & set(ids_y)) / max(len(ids_y), 1))
+        same.append(ids_x == ids_y)
+    return statistics.mean(overlaps), statistics.mean(same)
+
+
+def agreement(refreshed: Path, rebuilt: Path, base: Path) -> dict[str, list[float]]:
     """For each kind of query: the mean share of the rebuilt index's top 10 in the
-    refreshed index's, and the share of queries whose top 10 are the same list."""
+    refreshed index's, and the share of queries whose top 10 are the same list; then the
+    same among the organisations the base index knew, for the refreshed index and for the
+    base index itself (how far a whole fit moves the answers of the base's organisations:
+    what a refresh cannot be held closer than)."""
     from matcher.ranking.ranker import Ranker
+    from matcher.values import Filters
 
     a, b = Ranker.load(refreshed), Ranker.load(rebuilt)
     old = Ranker.load(base)
+    known = Filters(only_ids=frozenset(int(i) for i in old.ids_))
     out = {}
     for kind, queries in _queries(old.registry_, a.registry_).items():
-        ra = a.rank(queries, n=10, explain=False)
-        rb = b.rank(queries, n=10, explain=False)
-        overlaps, same = [], []
-        for x, y in zip(ra, rb, strict=True):
-            ids_x, ids_y = [m.org.id for m in x], [m.org.id for m in y]
-            overlaps.append(len(set(ids_x) & set(ids_y)) / max(len(ids_y), 1))
-            same.append(ids_x == ids_y)
-        out[f"{kind} ({len(queries)})"] = (statistics.mean(overlaps), statistics.mean(same))
+        row = [*_overlap(a, b, queries, Filters()), *_overlap(a, b, queries, known)]
+        if kind != "new organisations":
+            row.extend(_overlap(old, b, queries, known))
+        out[f"{kind} ({len(queries)})"] = row
     return out
+
+
+def _one_size(home: Path, source: Path, export: Path, runs: int) -> None:
+    """Import ``export`` into a copy of ``source``; refresh and rebuild ``runs`` times each
+    from the saved index of ``source``; print the figures and the agreement."""
+    db, base_cache, cache = home / "imported.sqlite", home / "cache-base", home / "cache"
+    shutil.copyfile(source, db)
+    url = f"sqlite:///{db.resolve()}"
+    started = time.perf_counter()
+    _import(url, export)
+    print(f"import of {export.name}: {time.perf_counter() - started:.1f} s")
+    folder = _index_dir(url, cache)
+    figures: dict[str, list[dict[str, Any]]] = {"refresh": [], "rebuild": []}
+    for _ in range(runs):
+        for step in ("refresh", "rebuild"):
+            shutil.rmtree(cache, ignore_errors=True)
+            shutil.copytree(base_cache, cache)
+            figures[step].append(_run("--child", "build" if step == "rebuild" else step,
+                                      url, str(cache)))
+            shutil.rmtree(home / step, ignore_errors=True)
+            shutil.copytree(folder, home / step)
+    first = figures["refresh"][0]
+    print(f"registry after import: {first['orgs']:,} organisations, "
+          f"{first['projects']:,} projects; change {first['change']}")
+    for step, done in figures.items():
+        each = ", ".join(f"{r['seconds']:.1f}" for r in done)
+        print(f"{step:8s} median of {len(done)}: "
+              f"{statistics.median(r['seconds'] for r in done):6.1f} s, peak "
+              f"{statistics.median(r['peak_mb'] for r in done):6.0f} MB, index "
+              f"{statistics.median(r['bytes'] for r in done) / 1e6:.0f} MB "
+              f"(runs: {each} s)")
+    print("agreement of the top 10 with the rebuilt index's (mean overlap, same list): "
+          "refreshed; refreshed and base among the base's organisations")
+    base_folder = next(base_cache.iterdir())
+    for kind, row in agreement(home / "refresh", home / "rebuild", base_folder).items():
+        print(f"  {kind:28s} " + "  ".join(f"{v:.3f}" for v in row))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--projects", type=int, default=2000)
+    parser.add_argument("--projects", type=int, nargs="+", default=[2000],
+                        help="the export's size (several: one after the other, each "
+                        "imported into the registry as it was)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--home", type=Path, default=None)
     parser.add_argument("--registry", type=Path, default=None)
@@ -186,44 +237,17 @@ def main() -> None:
         home = args.home or Path(tmp)
         home.mkdir(parents=True, exist_ok=True)
         source = args.registry or _default_registry(home)
-        db = home / "imported.sqlite"
-        base_cache, cache = home / "cache-base", home / "cache"
-        shutil.copyfile(source, db)
-        url = f"sqlite:///{db.resolve()}"
+        db, base_cache = home / "imported.sqlite", home / "cache-base"
         if not base_cache.is_dir():
-            print("base index:", _run("--child", "build", url, str(base_cache)))
-        export = args.export or home / f"export-{args.projects}.csv"
-        if not export.exists():
-            write_export(export, args.projects)
-        started = time.perf_counter()
-        _import(url, export)
-        print(f"import of {export.name}: {time.perf_counter() - started:.1f} s")
-        folder = _index_dir(url, cache)
-        figures: dict[str, list[dict[str, Any]]] = {"refresh": [], "rebuild": []}
-        for _ in range(args.runs):
-            for step in ("refresh", "rebuild"):
-                shutil.rmtree(cache, ignore_errors=True)
-                shutil.copytree(base_cache, cache)
-                figures[step].append(_run("--child", "build" if step == "rebuild" else step,
-                                          url, str(cache)))
-                shutil.rmtree(home / step, ignore_errors=True)
-                shutil.copytree(folder, home / step)
-        first = figures["refresh"][0]
-        print(f"registry after import: {first['orgs']:,} organisations, "
-              f"{first['projects']:,} projects; change {first['change']}")
-        for step, runs in figures.items():
-            each = ", ".join(f"{r['seconds']:.1f}" for r in runs)
-            print(f"{step:8s} median of {len(runs)}: "
-                  f"{statistics.median(r['seconds'] for r in runs):6.1f} s, peak "
-                  f"{statistics.median(r['peak_mb'] for r in runs):6.0f} MB, index "
-                  f"{statistics.median(r['bytes'] for r in runs) / 1e6:.0f} MB "
-                  f"(runs: {each} s)")
-        print("agreement of the top 10, refreshed vs rebuilt (mean overlap, same list):")
-        base_folder = next(base_cache.iterdir())
-        for kind, (overlap, same) in agreement(home / "refresh", home / "rebuild",
-                                               base_folder).items():
-            print(f"  {kind:28s} {overlap:.3f}  {same:.3f}")
-        print(machine())
+            shutil.copyfile(source, db)
+            print("base index:", _run("--child", "build", f"sqlite:///{db.resolve()}",
+                                      str(base_cache)))
+        for n in args.projects:
+            export = args.export or home / f"export-{n}.csv"
+            if not export.exists():
+                write_export(export, n)
+            _one_size(home, source, export, args.runs)
+            print(machine())
 
 
 if __name__ == "__main__":

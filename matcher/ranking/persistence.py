@@ -42,7 +42,7 @@ from matcher.ranking.features import FeatureSpace
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.latent import LatentCollaboration
 from matcher.ranking.similar import ProjectTexts
-from matcher.ranking.topical import TopicalIndex
+from matcher.ranking.topical import FIELDS, TopicalIndex
 from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.ranking.weights import Weights
@@ -185,6 +185,9 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     arrays["topical_idf"] = topical.idf_
     arrays["topical_collocations"] = topical.collocations_
     arrays["topical_context"] = topical.context_
+    if topical.field_means_ is not None:  # what a refresh weighs new documents with
+        arrays["topical_field_means"] = np.array(
+            [topical.field_means_.get(name, np.nan) for name in FIELDS], dtype=np.float64)
     arrays["latent_factors"] = space.latent.item_factors_
     arrays["latent_gram"] = space.latent.gram_
     # what a load would make again from every project: the costliest products of a load
@@ -310,7 +313,7 @@ def _load(directory: Path) -> _Parts:
         arrays["topical_columns"], _get_csr(arrays, "topical_documents"),
         arrays["topical_df"], arrays["topical_idf"], registry.incidence,
         arrays["topical_collocations"], arrays["topical_context"],
-        _get_csc(arrays, "topical_postings"))
+        _get_csc(arrays, "topical_postings"), field_means=_field_means(arrays))
     latent = LatentCollaboration(**meta["latent"]).set_fitted(arrays["latent_factors"],
                                                               arrays["latent_gram"])
     weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])
@@ -320,6 +323,14 @@ def _load(directory: Path) -> _Parts:
               _get_csr(arrays, "family_counts"), _get_csr(arrays, "theme_counts"))
     space = FeatureSpace(registry, vec, blocks, graph, texts, topical, latent, counts=counts)
     return space, weights, meta["params"]
+
+
+def _field_means(arrays: _Arrays) -> dict[str, float] | None:
+    saved = arrays.get("topical_field_means")
+    if saved is None:
+        return None
+    return {name: float(v) for name, v in zip(FIELDS, saved.tolist(), strict=True)
+            if not np.isnan(v)}
 
 
 def _year(value: int) -> int | None:

@@ -12,10 +12,11 @@ latent factors, the learned weights) and computes only:
   projects, with the fitted idf and SVD; the other rows are the saved ones;
 - the latent factors of the organisations whose projects changed (and new ones), by least
   squares with the projects' factors fixed (:meth:`LatentCollaboration.refresh`);
+- the topical (BM25F) index's documents of those projects and organisations, weighed with
+  the fitted mean field lengths; new terms get columns, and the document frequencies and
+  idf are counted again (as a fit does); the fixed expressions (collocations) are kept;
 - what is cheap and global from the new registry: the theme, type and country blocks, the
-  collaboration graph, the evidence counts, and the topical (BM25F) index, fitted again
-  whole (its vocabulary and document frequencies change with every new text, and it is a
-  small part of a build).
+  collaboration graph and the evidence counts.
 
 Themes new in the registry get columns after the fitted ones (their idf from the new
 registry). An organisation, project or theme removed, ids in another order, a type or
@@ -154,7 +155,9 @@ def refresh(ranker: Ranker, registry: Registry, change: Change) -> Ranker | str:
         return "the saved index lacks the project texts' components (an earlier version)"
     blocks = vectoriser.refresh(registry, space.blocks, change.org_rows)
     texts = space.texts.refresh(registry, change.project_columns, change.org_rows)
-    topical = TopicalIndex(**space.topical.get_params()).fit(registry)  # type: ignore[arg-type]
+    topical = space.topical.refresh(registry, change.project_columns, change.org_rows)
+    if topical is None:  # an index saved without the mean field lengths: fitted again
+        topical = TopicalIndex(**space.topical.get_params()).fit(registry)  # type: ignore[arg-type]
     graph = CollaborationGraph.from_registry(registry)
     latent = space.latent.refresh(registry.incidence, change.member_rows)
     fresh = Ranker(weights=ranker.weights, n_content=ranker.n_content,

@@ -16,11 +16,12 @@ def replace_rows(old: sp.spmatrix | np.ndarray, fresh: sp.spmatrix | np.ndarray,
     ``old`` is dense (float32), else CSR with the type of ``old``."""
     rows = np.asarray(rows, dtype=np.int64)
     if isinstance(old, np.ndarray):
-        out = np.zeros((n, old.shape[1]), dtype=np.float32)
-        out[:old.shape[0]] = old
+        dense = np.zeros((n, old.shape[1]), dtype=np.float32)
+        dense[:old.shape[0]] = old
         if rows.size:
-            out[rows] = np.asarray(fresh.toarray() if sp.issparse(fresh) else fresh)
-        return out
+            dense[rows] = (fresh.toarray() if isinstance(fresh, sp.spmatrix)
+                           else np.asarray(fresh))
+        return dense
     kept = sp.csr_matrix(old)
     dtype = kept.dtype
     keep = np.ones(n, dtype=bool)
