@@ -72,7 +72,8 @@ def child(step: str, url: str, cache: str) -> None:
     start = time.perf_counter()
     with db.sessions.begin() as session:
         if step == "refresh":
-            found = index.refresh(Store(session), cache_dir=Path(cache))
+            # beyond the threshold too: the figures are what it is chosen by
+            found = index.refresh(Store(session), cache_dir=Path(cache), max_drift=1.0)
             if isinstance(found, str):
                 raise SystemExit(f"not refreshed: {found}")
             info = found[1]

@@ -12,9 +12,14 @@ opened by a relative path, an absolute one or through a link has one index, not 
 
 :func:`load_or_build` compares the registry's fingerprint (its :class:`Source`'s, for a database
 :class:`~matcher.registry.store.Store`, which reads it; the index never touches a session) with
-the one in ``index.json`` and loads the saved ranker only when they are equal; otherwise (or when
-the files are missing or unreadable) it reads the registry, fits a new ranker and saves it.
-A stale index is never used. ``index.json`` also holds the SHA-256 of every other file of the
+the one in ``index.json`` and loads the saved ranker only when they are equal. When only the
+registry changed since (an import), the saved index intact and of this tool version, it is
+*refreshed* (:func:`refresh`, :mod:`matcher.ranking.refresh`): what was fitted is kept and
+only the new and changed organisations' and projects' rows are computed, while the new and
+changed rows since the last whole fit stay under :data:`MAX_DRIFT` of the registry and none
+was removed; ``index.json`` then says from which index it was refreshed and the drift.
+Otherwise (or when the files are missing or unreadable) it reads the registry, fits a new
+ranker and saves it. A stale index is never used. ``index.json`` also holds the SHA-256 of every other file of the
 folder: a truncated or damaged file is found before it is read (:func:`check_index`), said in
 one line with its real reason, and rebuilt. A new index is written to a temporary folder and
 moved into place, so a concurrent reader sees the old index or the new one, never half of one.
@@ -51,7 +56,7 @@ _STEPS = ("reading the registry", "profiles", "graph", "saving")
 #: changed since its last whole fit are at most this share of the registry, summed over
 #: the refreshes since; above it, the fitted vocabularies, idf, SVD and latent factors are
 #: fitted again whole (README, "Index refresh", for the measurements behind it).
-MAX_DRIFT = 0.25
+MAX_DRIFT = 0.2
 
 
 def _tool_version() -> str:

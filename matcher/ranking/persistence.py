@@ -13,7 +13,8 @@ that it touches only the pages it needs:
   their idf and the SVD that reduced the organisations' work profiles
   (:class:`~matcher.ranking.similar.ProjectTexts`), the topical index
   (:class:`~matcher.ranking.topical.TopicalIndex`: its hashed columns, BM25F document
-  matrix by rows and by columns, document frequencies and idf), and the organisations'
+  matrix by rows and by columns, document frequencies and idf, the mean length of each field
+  and the role of each fixed expression, which a refresh reads), and the organisations'
   latent collaboration factors (:class:`~matcher.ranking.latent.LatentCollaboration`) with
   their Gram matrix; a sparse matrix is its ``_data``, ``_indices`` and ``_indptr``
   arrays and its ``_shape``. What a query reads by columns is saved by columns: made again
@@ -185,6 +186,8 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     arrays["topical_idf"] = topical.idf_
     arrays["topical_collocations"] = topical.collocations_
     arrays["topical_context"] = topical.context_
+    if topical.collocation_roles_ is not None:  # what a refresh checks them again with
+        arrays["topical_collocation_roles"] = topical.collocation_roles_
     if topical.field_means_ is not None:  # what a refresh weighs new documents with
         arrays["topical_field_means"] = np.array(
             [topical.field_means_.get(name, np.nan) for name in FIELDS], dtype=np.float64)
@@ -313,7 +316,8 @@ def _load(directory: Path) -> _Parts:
         arrays["topical_columns"], _get_csr(arrays, "topical_documents"),
         arrays["topical_df"], arrays["topical_idf"], registry.incidence,
         arrays["topical_collocations"], arrays["topical_context"],
-        _get_csc(arrays, "topical_postings"), field_means=_field_means(arrays))
+        _get_csc(arrays, "topical_postings"), field_means=_field_means(arrays),
+        roles=arrays.get("topical_collocation_roles"))
     latent = LatentCollaboration(**meta["latent"]).set_fitted(arrays["latent_factors"],
                                                               arrays["latent_gram"])
     weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])

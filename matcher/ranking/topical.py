@@ -309,6 +309,7 @@ class TopicalIndex:
     #: The mean length of each field over the documents that have it (None: not known, an
     #: index saved by an earlier version).
     field_means_: dict[str, float] | None
+    collocation_roles_: np.ndarray | None
 
     def __init__(self, *, k1: float = 1.2, b: float = 0.75, extra: float = 0.1,
                  model: TopicalModel | None = None) -> None:
@@ -342,9 +343,9 @@ class TopicalIndex:
         df = np.bincount(matrix[:n_projects].indices, minlength=columns.size)
         idf = np.log(1.0 + (n_projects - df + 0.5) / (df + 0.5)).astype(np.float32)
         self.columns_ = columns
-        collocations = self._collocations(pairs, df)
+        collocations, roles = self._collocations(pairs, df)
         return self.set_fitted(columns, matrix, df, idf, registry.incidence, collocations,
-                               context, field_means=self.field_means_)
+                               context, field_means=self.field_means_, roles=roles)
 
     def _weigh(self, read: _Read, columns: np.ndarray, means: Mapping[str, float],
                ) -> sp.csr_matrix:
@@ -372,15 +373,17 @@ class TopicalIndex:
         """A copy for ``registry`` (this fit's projects and organisations first, then new
         ones): the documents of project columns ``projects`` and organisation rows ``orgs``
         read again with this fit's mean field lengths, the others kept; terms new to the
-        index get columns; document frequencies and idf counted again (as a fit does); the
-        corpus's fixed expressions (collocations) are this fit's. None when this fit's mean
-        field lengths are not known (an index saved by an earlier version)."""
-        if self.field_means_ is None:
+        index get columns; document frequencies and idf counted again (as a fit does), and
+        the corpus's fixed expressions (:meth:`_recollocate`). None when this fit's mean
+        field lengths or its expressions' roles are not known (an index saved by an earlier
+        version)."""
+        if self.field_means_ is None or self.collocation_roles_ is None:
             return None
         n_projects, n_orgs = registry.incidence.shape[1], registry.n_orgs
         old_projects = self.n_projects_
         docs = [*(projects.tolist()), *(n_projects + orgs).tolist()]
-        read = _read(self._documents(registry, docs), None, 0)
+        pairs: Counter[tuple[str, str]] = Counter()
+        read = _read(self._documents(registry, docs), pairs, projects.size)
         columns = np.union1d(self.columns_, read.columns())
         moved = np.searchsorted(columns, self.columns_)
         old = self.documents_
@@ -397,11 +400,13 @@ class TopicalIndex:
         context[docs] = read.context
         df = np.bincount(matrix[:n_projects].indices, minlength=columns.size)
         idf = np.log(1.0 + (n_projects - df + 0.5) / (df + 0.5)).astype(np.float32)
-        collocations = moved[self.collocations_].reshape(-1, 3)
+        found = self._recollocate(moved, columns, df, pairs)
+        if found is None:
+            return None
         out = TopicalIndex(k1=self.k1, b=self.b, extra=self.extra, model=self.model)
         return out.set_fitted(columns, sp.csr_matrix(matrix, dtype=np.float32), df, idf,
-                              registry.incidence, collocations, context,
-                              field_means=self.field_means_)
+                              registry.incidence, found[0], context,
+                              field_means=self.field_means_, roles=found[1])
 
     @staticmethod
     def _documents(registry: Registry, rows: Sequence[int] | None = None,
@@ -419,7 +424,8 @@ class TopicalIndex:
                        "themes": [w for code in o.themes
                                   for w in english_words(_theme_label(registry, code))]}
 
-    def _collocations(self, pairs: Counter[tuple[str, str]], df: np.ndarray) -> np.ndarray:
+    def _collocations(self, pairs: Counter[tuple[str, str]], df: np.ndarray,
+                      ) -> tuple[np.ndarray, np.ndarray]:
         """``(n, 3)`` compact columns ``(word, other word, pair)`` of the corpus's fixed
         expressions: word pairs (``pairs``: in how many projects each adjacent pair is) in
         at least :data:`COLLOCATION_MIN_DF` projects and
@@ -427,30 +433,49 @@ class TopicalIndex:
         mobility", "next generation", "quantum key"; and pairs that hold
         :data:`DOMINANT_SHARE` of their first word's projects, for that word ("stem cell").
         A word an idea uses is in another sense in a document where it is part of such an
-        expression whose other word the idea does not have."""
-        rows = []
+        expression whose other word the idea does not have. With each row, its role:
+        :data:`HEAD` when its word is the pair's head (the first rule), else
+        :data:`MODIFIER`."""
+        rows: set[tuple[int, int, int, int]] = set()
         for (modifier, head), n in pairs.items():
-            if n < COLLOCATION_MIN_DF or modifier == head:
-                continue
-            h, m, c = (self.column(head), self.column(modifier),
-                       self.column(f"{modifier} {head}"))
-            if h is None or m is None or c is None:
-                continue
-            if n >= COLLOCATION_MIN_SHARE * df[h]:
-                rows.append((h, m, c))
-            if n >= DOMINANT_SHARE * df[m]:
-                rows.append((m, h, c))
-        return np.array(sorted(rows), dtype=np.int32).reshape(-1, 3)
+            rows |= _expressions(self.columns_, df, modifier, head, n)
+        return _sorted_expressions(rows)
+
+    def _recollocate(self, moved: np.ndarray, columns: np.ndarray, df: np.ndarray,
+                     pairs: Counter[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`_collocations` of a refreshed corpus (columns ``columns``, document
+        frequencies ``df``; this fit's columns at ``moved`` in them): this fit's expressions
+        that still hold, and the word ``pairs`` of the new and changed projects that now
+        do, each pair counted as its column's document frequency (the projects that have
+        it). The same as a fit's when projects were only added. None when this fit's
+        expressions' roles are not known (an index saved by an earlier version)."""
+        if self.collocation_roles_ is None:
+            return None
+        rows: set[tuple[int, int, int, int]] = set()
+        for (first, other, pair), role in zip(moved[self.collocations_].tolist(),
+                                              self.collocation_roles_.tolist(), strict=True):
+            n = int(df[pair])
+            share = COLLOCATION_MIN_SHARE if role == HEAD else DOMINANT_SHARE
+            if n >= COLLOCATION_MIN_DF and n >= share * df[first]:
+                rows.add((first, other, pair, role))
+        for modifier, head in pairs:
+            c = _column_in(columns, f"{modifier} {head}")
+            if c is not None:
+                rows |= _expressions(columns, df, modifier, head, int(df[c]))
+        return _sorted_expressions(rows)
 
     def set_fitted(self, columns: np.ndarray, documents: sp.csr_matrix, df: np.ndarray,
                    idf: np.ndarray, incidence: sp.spmatrix, collocations: np.ndarray,
                    context: np.ndarray, postings: sp.csc_matrix | None = None, *,
-                   field_means: Mapping[str, float] | None = None) -> TopicalIndex:
+                   field_means: Mapping[str, float] | None = None,
+                   roles: np.ndarray | None = None) -> TopicalIndex:
         """Restore a fitted state (a saved index); ``postings``: the documents by column
         when saved (``documents`` as CSC), which an idea reads, not made again;
-        ``field_means``: the mean length of each field (None: not saved)."""
+        ``field_means``: the mean length of each field, ``roles``: the role of each
+        collocation (:meth:`_collocations`; None: not saved)."""
         self._sense_cache.clear()
         self.field_means_ = None if field_means is None else dict(field_means)
+        self.collocation_roles_ = None if roles is None else np.asarray(roles, dtype=np.int8)
         self.columns_ = np.asarray(columns, dtype=np.int64)
         self.documents_ = sp.csr_matrix(documents, dtype=np.float32)
         self.df_ = np.asarray(df, dtype=np.int32)
@@ -833,6 +858,39 @@ def _counts(columns: np.ndarray, flat: np.ndarray, lengths: np.ndarray) -> sp.cs
                       shape=(lengths.size, columns.size))
     m.sum_duplicates()
     return m
+
+
+#: The role of a collocation's first word: the pair's head, or its modifier.
+HEAD, MODIFIER = 0, 1
+
+
+def _column_in(columns: np.ndarray, term: str) -> int | None:
+    key = _hash(term)
+    i = int(np.searchsorted(columns, key))
+    return i if i < columns.size and columns[i] == key else None
+
+
+def _expressions(columns: np.ndarray, df: np.ndarray, modifier: str, head: str,
+                 n: int) -> set[tuple[int, int, int, int]]:
+    """The collocation rows (first word, other word, pair, role) of the pair
+    ``modifier head``, in ``n`` projects (:meth:`TopicalIndex._collocations`)."""
+    if n < COLLOCATION_MIN_DF or modifier == head:
+        return set()
+    h, m, c = (_column_in(columns, head), _column_in(columns, modifier),
+               _column_in(columns, f"{modifier} {head}"))
+    if h is None or m is None or c is None:
+        return set()
+    rows = set()
+    if n >= COLLOCATION_MIN_SHARE * df[h]:
+        rows.add((h, m, c, HEAD))
+    if n >= DOMINANT_SHARE * df[m]:
+        rows.add((m, h, c, MODIFIER))
+    return rows
+
+
+def _sorted_expressions(rows: set[tuple[int, int, int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    ordered = np.array(sorted(rows), dtype=np.int64).reshape(-1, 4)
+    return ordered[:, :3].astype(np.int32), ordered[:, 3].astype(np.int8)
 
 
 class _Read:

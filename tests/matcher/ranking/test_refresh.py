@@ -294,3 +294,37 @@ def test_replace_rows_keeps_old_rows_and_puts_fresh_ones(dense: bool) -> None:
                        fresh if dense else sp.csr_matrix(fresh), np.array([1, 4]), 5)
     got = out if dense else out.toarray()
     assert got.tolist() == [[1, 0], [5, 5], [3, 0], [0, 0], [7, 0]]
+
+
+def test_topical_refresh_counts_as_a_fit_and_finds_new_expressions(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Projects only added: the same terms, document frequencies, idf and fixed
+    expressions as a fit of the new registry, the new ones included."""
+    from matcher.ranking import topical as topical_module
+    from matcher.ranking.topical import TopicalIndex
+
+    monkeypatch.setattr(topical_module, "COLLOCATION_MIN_DF", 2)
+    titles = [*TITLES[:-2], "Solar cell materials", "Solar cell recycling"]
+    old = _registry(_orgs(), _projects(titles), CONSORTIA, "base")
+    projects = [*_projects(titles), ProjectInfo(200, "P-new", "Erasmus+", None, 2021,
+                                                "Solid state battery cell", None),
+                ProjectInfo(201, "P-new2", "Erasmus+", None, 2021,
+                            "Solid state electrolytes", None)]
+    new = _registry([*_orgs(), org(17, "Quantum Battery Lab Oy", "FI", "company",
+                                   description="Solid state battery research")],
+                    projects, [*CONSORTIA, (17, 5, 9), (17, 9)], "grown")
+    change = compare(old, new)
+    assert isinstance(change, Change)
+    fitted = TopicalIndex().fit(old)
+    refreshed = fitted.refresh(new, change.project_columns, change.org_rows)
+    whole = TopicalIndex().fit(new)
+    assert refreshed is not None
+    assert np.array_equal(refreshed.columns_, whole.columns_)
+    assert np.array_equal(refreshed.df_, whole.df_) and np.array_equal(refreshed.idf_,
+                                                                       whole.idf_)
+    assert refreshed.collocations_.tolist() == whole.collocations_.tolist()
+    assert refreshed.collocation_roles_ is not None and whole.collocation_roles_ is not None
+    assert refreshed.collocation_roles_.tolist() == whole.collocation_roles_.tolist()
+    state = whole.column("solid state")
+    assert state is not None and state in refreshed.collocations_[:, 2].tolist()
+    assert np.array_equal(refreshed.context_, whole.context_)
