@@ -328,3 +328,22 @@ def test_topical_refresh_counts_as_a_fit_and_finds_new_expressions(
     state = whole.column("solid state")
     assert state is not None and state in refreshed.collocations_[:, 2].tolist()
     assert np.array_equal(refreshed.context_, whole.context_)
+
+
+def test_a_refreshed_index_is_refreshed_again_and_its_drift_adds_up(
+        tmp_path: Path, builds: list[int]) -> None:
+    source = Plain(base())
+    index.load_or_build(source, cache_dir=tmp_path)
+    source.registry = grown()
+    index.load_or_build(source, cache_dir=tmp_path)
+    first = index.read_info(index.index_dir(source, tmp_path))
+    more = grown()
+    orgs = [*more.orgs, org(18, "Toinen Akku Oy", "FI", "company",
+                            description="Sodium battery chemistry")]
+    source.registry = _registry(orgs, list(more.projects), [*CONSORTIA, (17, 5, 9)], "again")
+    ranker = index.load_or_build(source, cache_dir=tmp_path)
+    second = index.read_info(index.index_dir(source, tmp_path))
+    assert builds == [1] and first is not None and second is not None
+    assert second.refreshed_from == "grown" and second.fitted_at == first.fitted_at
+    assert second.drift == pytest.approx(first.drift + 1 / 31, abs=1e-6)
+    assert 18 in _ids(ranker, Query(text="sodium battery chemistry"), n=3)
