@@ -323,12 +323,12 @@ def refresh(source: Source, *, cache_dir: Path | None = None,
     if drift > max_drift:
         return (f"{drift:.1%} of the registry is new or changed since its full build; a "
                 f"refresh is made up to {max_drift:.0%}")
-    ranker = refresh_ranker(old, registry, change)
-    if isinstance(ranker, str):
-        return ranker
     if progress is not None:
         progress(f"The registry changed since the search index was built: refreshing it "
                  f"({change.describe()}).")
+    ranker = refresh_ranker(old, registry, change)
+    if isinstance(ranker, str):
+        return ranker
     info = IndexInfo(
         fingerprint=registry.fingerprint, n_orgs=registry.n_orgs,
         n_projects=len(registry.projects), seconds=round(time.perf_counter() - started, 2),
