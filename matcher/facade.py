@@ -515,16 +515,17 @@ class Matcher:
         return IndexStatus(info, problem)
 
     def build_index(self, *, rebuild: bool = False) -> IndexStatus:
-        """Build the index when it is missing, stale or damaged (always with ``rebuild``)."""
-        from matcher.ranking.index import build
+        """Build the index when it is missing, stale or damaged (always with ``rebuild``);
+        a stale one is refreshed instead when the registry only grew by a little since
+        (:func:`matcher.ranking.index.refresh`; its manifest says so)."""
+        from matcher.ranking.index import update
 
         current = self.index_status()
         if current.fresh and not rebuild:
             return current
-        if current.problem and not rebuild and self.progress is not None:
-            self.progress(current.problem)
         with self.session() as s:
-            self._ranker, info = build(Store(s), cache_dir=self.cache_dir, progress=self.progress)
+            self._ranker, info, _made = update(Store(s), cache_dir=self.cache_dir,
+                                               progress=self.progress, rebuild=rebuild)
         self._vocabulary = None
         return IndexStatus(info, None, built=True)
 

@@ -12,9 +12,14 @@ opened by a relative path, an absolute one or through a link has one index, not 
 
 :func:`load_or_build` compares the registry's fingerprint (its :class:`Source`'s, for a database
 :class:`~matcher.registry.store.Store`, which reads it; the index never touches a session) with
-the one in ``index.json`` and loads the saved ranker only when they are equal; otherwise (or when
-the files are missing or unreadable) it reads the registry, fits a new ranker and saves it.
-A stale index is never used. ``index.json`` also holds the SHA-256 of every other file of the
+the one in ``index.json`` and loads the saved ranker only when they are equal. When only the
+registry changed since (an import), the saved index intact and of this tool version, it is
+*refreshed* (:func:`refresh`, :mod:`matcher.ranking.refresh`): what was fitted is kept and
+only the new and changed organisations' and projects' rows are computed, while the new and
+changed rows since the last whole fit stay under :data:`MAX_DRIFT` of the registry and none
+was removed; ``index.json`` then says from which index it was refreshed and the drift.
+Otherwise (or when the files are missing or unreadable) it reads the registry, fits a new
+ranker and saves it. A stale index is never used. ``index.json`` also holds the SHA-256 of every other file of the
 folder: a truncated or damaged file is found before it is read (:func:`check_index`), said in
 one line with its real reason, and rebuilt. A new index is written to a temporary folder and
 moved into place, so a concurrent reader sees the old index or the new one, never half of one.
@@ -37,14 +42,21 @@ import platformdirs
 
 from matcher.errors import DataFileError
 from matcher.ranking.ranker import Ranker
+from matcher.ranking.refresh import compare
+from matcher.ranking.refresh import refresh as refresh_ranker
 from matcher.registry.snapshot import Registry
 
-__all__ = ["APP_NAME", "IndexInfo", "build", "check_index", "index_dir", "load_index",
-           "load_or_build", "read_info", "status"]
+__all__ = ["APP_NAME", "MAX_DRIFT", "IndexInfo", "build", "check_index", "index_dir",
+           "load_index", "load_or_build", "read_info", "refresh", "status", "update"]
 
 APP_NAME = "erasmus-partner-matcher"
 INFO_FILE = "index.json"
 _STEPS = ("reading the registry", "profiles", "graph", "saving")
+#: A stale index is refreshed (:func:`refresh`) while the organisations and projects new or
+#: changed since its last whole fit are at most this share of the registry, summed over
+#: the refreshes since; above it, the fitted vocabularies, idf, SVD and latent factors are
+#: fitted again whole (README, "Index refresh", for the measurements behind it).
+MAX_DRIFT = 0.2
 
 
 def _tool_version() -> str:
@@ -74,10 +86,22 @@ class IndexInfo:
     #: ``[size, mtime_ns]`` of each of those files when their checksums were taken: a file
     #: whose size and modification time are unchanged is not hashed again.
     stamps: dict[str, list[int]] = field(default_factory=dict)
+    #: Refreshed (:func:`refresh`), not fitted whole: the fingerprint of the registry of the
+    #: index it was refreshed from ("" when fitted whole), and what changed since.
+    refreshed_from: str = ""
+    change: dict[str, float] = field(default_factory=dict)
+    #: New and changed organisations and projects since the last whole fit, as a share of
+    #: the registry, summed over its refreshes (0 for a whole fit).
+    drift: float = 0.0
+    #: When the last whole fit was made.
+    fitted_at: str = ""
 
     def summary(self) -> str:
-        return (f"{self.n_orgs:,} organisations and {self.n_projects:,} projects, built in "
-                f"{self.seconds:.1f} s, {self.bytes / 1e6:.1f} MB in {self.path}")
+        made = (f"refreshed in {self.seconds:.1f} s ({self.drift:.1%} of the registry new "
+                f"or changed since its full build of {self.fitted_at or '?'})"
+                if self.refreshed_from else f"built in {self.seconds:.1f} s")
+        return (f"{self.n_orgs:,} organisations and {self.n_projects:,} projects, {made}, "
+                f"{self.bytes / 1e6:.1f} MB in {self.path}")
 
 
 class Source(Protocol):
@@ -220,26 +244,40 @@ def build(source: Source, *, cache_dir: Path | None = None,
     ranker = Ranker().fit(registry, progress=step)
     step(_STEPS[-1])
     final = index_dir(source, cache_dir)
+    built_at = _now()
     info = IndexInfo(
         fingerprint=registry.fingerprint, n_orgs=registry.n_orgs,
         n_projects=len(registry.projects), seconds=round(time.perf_counter() - started, 2),
-        bytes=0, built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), path=str(final),
-        tool_version=_tool_version())
+        bytes=0, built_at=built_at, path=str(final), tool_version=_tool_version(),
+        fitted_at=built_at)
+    try:
+        return ranker, _save(ranker, info, final, progress)
+    finally:
+        close()
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _save(ranker: Ranker, info: IndexInfo, final: Path,
+          progress: Callable[[str], None] | None) -> IndexInfo:
+    """Write ``ranker`` and its manifest ``info`` into a temporary folder, then move it in
+    place of ``final``: a concurrent reader sees the old index or the new one."""
     tmp = final.with_name(f"{final.name}.tmp-{os.getpid()}")
     try:
         final.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(tmp, ignore_errors=True)
         ranker.save(tmp)
         info = IndexInfo(**{**asdict(info), "bytes": _size(tmp), "checksums": _checksums(tmp),
-                                "stamps": _stamps(tmp)})
+                            "stamps": _stamps(tmp)})
         (tmp / INFO_FILE).write_text(json.dumps(asdict(info), indent=1), encoding="utf-8")
     except OSError as exc:  # a read-only or full cache folder: search anyway, unsaved
         shutil.rmtree(tmp, ignore_errors=True)
-        close()
         if progress is not None:
             progress(f"Cannot save the search index in {final.parent} ({exc.strerror}): it "
                      "is used for this command only.")
-        return ranker, info
+        return info
     old = final.with_name(f"{final.name}.old-{os.getpid()}")
     try:
         if final.exists():
@@ -248,22 +286,69 @@ def build(source: Source, *, cache_dir: Path | None = None,
     except OSError:  # another process moved its own new index in meanwhile: keep that one
         shutil.rmtree(tmp, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
-    close()
-    return ranker, info
+    return info
 
 
-def load_or_build(source: Source, *, cache_dir: Path | None = None,
-                  progress: Callable[[str], None] | None = None,
-                  rebuild: bool = False) -> Ranker:
-    """The ranker of ``source``'s registry: the saved index when it is fresh, else a new one.
+def refresh(source: Source, *, cache_dir: Path | None = None,
+            progress: Callable[[str], None] | None = None,
+            max_drift: float | None = None) -> tuple[Ranker, IndexInfo] | str:
+    """Bring the saved index up to date with ``source``'s registry without fitting it again
+    (:mod:`matcher.ranking.refresh`) and save it as :func:`build` does; or a sentence saying
+    why it must be built whole instead: no intact index of this version, organisations or
+    projects removed or renumbered, a vocabulary the fit did not see, or more than
+    ``max_drift`` (default :data:`MAX_DRIFT`) of the registry new or changed since the last
+    whole fit (summed over the refreshes since)."""
+    max_drift = MAX_DRIFT if max_drift is None else max_drift
+    directory = index_dir(source, cache_dir)
+    base = read_info(directory)
+    if base is None:
+        return "there is no saved index"
+    if base.tool_version != _tool_version():
+        return f"it was built by version {base.tool_version or '?'} of the tool"
+    problem = _damaged_file(directory, base)
+    if problem is not None:
+        return "one of its files is damaged"
+    started = time.perf_counter()
+    try:
+        old = Ranker.load(directory)
+    except (DataFileError, OSError, ValueError, KeyError) as exc:
+        return f"it cannot be read ({exc})"
+    if old.registry_fingerprint_ != base.fingerprint:
+        return "it does not match its manifest"
+    registry = source.load()
+    change = compare(old.registry_, registry)
+    if isinstance(change, str):
+        return change
+    drift = base.drift + change.share
+    if drift > max_drift:
+        return (f"{drift:.1%} of the registry is new or changed since its full build; a "
+                f"refresh is made up to {max_drift:.0%}")
+    if progress is not None:
+        progress(f"The registry changed since the search index was built: refreshing it "
+                 f"({change.describe()}).")
+    ranker = refresh_ranker(old, registry, change)
+    if isinstance(ranker, str):
+        return ranker
+    info = IndexInfo(
+        fingerprint=registry.fingerprint, n_orgs=registry.n_orgs,
+        n_projects=len(registry.projects), seconds=round(time.perf_counter() - started, 2),
+        bytes=0, built_at=_now(), path=str(directory), tool_version=_tool_version(),
+        refreshed_from=base.fingerprint, change=change.to_json(), drift=round(drift, 6),
+        fitted_at=base.fitted_at or base.built_at)
+    return ranker, _save(ranker, info, directory, progress)
 
-    A stale, missing or unreadable index is rebuilt (with a note and a progress bar when
-    ``progress`` is given); ``rebuild=True`` always rebuilds.
-    """
+
+def update(source: Source, *, cache_dir: Path | None = None,
+           progress: Callable[[str], None] | None = None,
+           rebuild: bool = False) -> tuple[Ranker, IndexInfo | None, bool]:
+    """The ranker of ``source``'s registry, its manifest (None: the saved index, fresh, was
+    loaded as it is) and whether it was made now: the saved index when it is fresh;
+    refreshed when only the registry changed since (:func:`refresh`), by little enough;
+    else built whole (always with ``rebuild``)."""
     directory = index_dir(source, cache_dir)
     current = source.fingerprint()
     if not rebuild:
-        _, note = check_index(directory, current)
+        info, note = check_index(directory, current)
         if note is None:
             try:
                 ranker = Ranker.load(directory)
@@ -271,12 +356,30 @@ def load_or_build(source: Source, *, cache_dir: Path | None = None,
                 note = f"The search index cannot be read ({exc}): rebuilding it."
             else:
                 if ranker.registry_fingerprint_ == current:
-                    return ranker
+                    return ranker, info, False
                 note = "The search index does not match its manifest: rebuilding it."
+        elif info is not None and info.fingerprint != current:
+            found = refresh(source, cache_dir=cache_dir, progress=progress)
+            if not isinstance(found, str):
+                return found[0], found[1], True
+            note = (f"The registry changed since the search index was built, and the index "
+                    f"is not refreshed ({found}): rebuilding it.")
         if progress is not None:
             progress(note)
-    ranker, _ = build(source, cache_dir=cache_dir, progress=progress)
-    return ranker
+    ranker, built = build(source, cache_dir=cache_dir, progress=progress)
+    return ranker, built, True
+
+
+def load_or_build(source: Source, *, cache_dir: Path | None = None,
+                  progress: Callable[[str], None] | None = None,
+                  rebuild: bool = False) -> Ranker:
+    """The ranker of ``source``'s registry: the saved index when it is fresh, refreshed when
+    the registry grew by little since it was built (:func:`refresh`), else a new one.
+
+    A stale index that cannot be refreshed, a missing or unreadable one is rebuilt (with a
+    note and a progress bar when ``progress`` is given); ``rebuild=True`` always rebuilds.
+    """
+    return update(source, cache_dir=cache_dir, progress=progress, rebuild=rebuild)[0]
 
 
 def status(source: Source, *, cache_dir: Path | None = None,

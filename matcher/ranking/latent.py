@@ -90,6 +90,56 @@ class LatentCollaboration:
         self.gram_ = np.asarray(gram, dtype=np.float64)
         return self
 
+    def refresh(self, incidence: sp.spmatrix, rows: np.ndarray) -> LatentCollaboration:
+        """A copy for ``incidence`` (this fit's organisations first, then new ones): the
+        factors of organisation ``rows`` (new, or whose projects changed) learnt again, the
+        others' kept. Every project's factor is solved from its members' factors, as ALS
+        recalculates a user; then, ``iterations`` times as in a fit, the factors of
+        ``rows`` by least squares with the projects' fixed (as ALS recalculates an item),
+        and those of their projects from their members'. A new organisation starts from
+        small random values, as in a fit, so that one whose projects hold no known
+        organisation learns its factor with its new partners."""
+        members = sp.csr_matrix(incidence, dtype=np.float32, copy=True)
+        members.data[:] = 1.0
+        members.eliminate_zeros()
+        old = self.item_factors_
+        rows = np.asarray(rows, dtype=np.int64)
+        out = LatentCollaboration(**self.get_params())  # type: ignore[arg-type]
+        if not rows.size and members.shape[0] == old.shape[0]:
+            return out.set_fitted(old, self.gram_)
+        factors = np.zeros((members.shape[0], old.shape[1]), dtype=np.float32)
+        factors[:old.shape[0]] = old
+        new = rows[rows >= old.shape[0]]
+        rng = np.random.default_rng(self.random_state)
+        factors[new] = rng.random((new.size, old.shape[1]), dtype=np.float32) * 0.01
+        if rows.size and members.nnz:
+            factors = self._learn(members, factors, rows)
+        return out.set_fitted(factors)
+
+    def _learn(self, members: sp.csr_matrix, factors: np.ndarray, rows: np.ndarray,
+               ) -> np.ndarray:
+        """:meth:`refresh`'s alternating least squares, with ``implicit``'s solver."""
+        from implicit.cpu.als import AlternatingLeastSquares
+        from threadpoolctl import threadpool_limits
+
+        projects = members.T.tocsr()
+        touched = np.unique(members[rows].indices)
+        with threadpool_limits(1, "blas"):
+            model = AlternatingLeastSquares(
+                factors=factors.shape[1], regularization=self.regularization,
+                alpha=self.alpha, iterations=self.iterations, random_state=self.random_state,
+                calculate_training_loss=False)
+            model.item_factors = factors
+            model.user_factors = np.zeros((projects.shape[0], factors.shape[1]),
+                                          dtype=np.float32)
+            model.partial_fit_users(np.arange(projects.shape[0]), projects)
+            for i in range(max(self.iterations, 1)):
+                model.partial_fit_items(rows, members[rows])
+                if i + 1 < self.iterations and touched.size:
+                    model.partial_fit_users(touched, projects[touched])
+        out: np.ndarray = np.asarray(model.item_factors, dtype=np.float32)
+        return out
+
     @property
     def n_factors(self) -> int:
         return int(self.item_factors_.shape[1])

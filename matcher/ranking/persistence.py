@@ -10,9 +10,11 @@ that it touches only the pages it needs:
 - one ``NAME.npy`` per array (uncompressed, ``allow_pickle=False``, loaded with
   ``mmap_mode``): the incidence matrix, project years, theme and text blocks, the text idf
   arrays, the SVD components when the text is reduced, the projects' word vectors with
-  their idf (:class:`~matcher.ranking.similar.ProjectTexts`), the topical index
+  their idf and the SVD that reduced the organisations' work profiles
+  (:class:`~matcher.ranking.similar.ProjectTexts`), the topical index
   (:class:`~matcher.ranking.topical.TopicalIndex`: its hashed columns, BM25F document
-  matrix by rows and by columns, document frequencies and idf), and the organisations'
+  matrix by rows and by columns, document frequencies and idf, the mean length of each field
+  and the role of each fixed expression, which a refresh reads), and the organisations'
   latent collaboration factors (:class:`~matcher.ranking.latent.LatentCollaboration`) with
   their Gram matrix; a sparse matrix is its ``_data``, ``_indices`` and ``_indptr``
   arrays and its ``_shape``. What a query reads by columns is saved by columns: made again
@@ -41,7 +43,7 @@ from matcher.ranking.features import FeatureSpace
 from matcher.ranking.graph import CollaborationGraph
 from matcher.ranking.latent import LatentCollaboration
 from matcher.ranking.similar import ProjectTexts
-from matcher.ranking.topical import TopicalIndex
+from matcher.ranking.topical import FIELDS, TopicalIndex
 from matcher.ranking.topics import TopicIndex
 from matcher.ranking.vectorise import ProfileBlocks, ProfileVectoriser
 from matcher.ranking.weights import Weights
@@ -165,6 +167,9 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     else:
         arrays["text_dense"] = np.asarray(blocks.text)
     arrays["work_profile"] = space.texts.work_profiles_
+    if space.texts.components_ is not None:  # what a refresh reduces new profiles with
+        arrays["work_components"] = space.texts.components_
+        arrays["work_columns"] = space.texts.component_columns_
     if vec.svd_components_ is not None:
         arrays["svd_components"] = vec.svd_components_
         arrays["svd_columns"] = vec.svd_columns_
@@ -181,6 +186,11 @@ def save_ranker(space: FeatureSpace, weights: Weights | None, params: dict[str, 
     arrays["topical_idf"] = topical.idf_
     arrays["topical_collocations"] = topical.collocations_
     arrays["topical_context"] = topical.context_
+    if topical.collocation_roles_ is not None:  # what a refresh checks them again with
+        arrays["topical_collocation_roles"] = topical.collocation_roles_
+    if topical.field_means_ is not None:  # what a refresh weighs new documents with
+        arrays["topical_field_means"] = np.array(
+            [topical.field_means_.get(name, np.nan) for name in FIELDS], dtype=np.float64)
     arrays["latent_factors"] = space.latent.item_factors_
     arrays["latent_gram"] = space.latent.gram_
     # what a load would make again from every project: the costliest products of a load
@@ -300,12 +310,14 @@ def _load(directory: Path) -> _Parts:
     idf = np.zeros(texts.n_features, dtype=np.float32)
     idf[arrays["project_idf_columns"]] = arrays["project_idf"]
     texts.set_fitted(_get_csc(arrays, "project_text"), idf, frozenset(saved["stop_words"]),
-                     arrays["work_profile"])
+                     arrays["work_profile"], arrays.get("work_components"),
+                     arrays.get("work_columns"))
     topical = TopicalIndex(**meta["topical"]).set_fitted(
         arrays["topical_columns"], _get_csr(arrays, "topical_documents"),
         arrays["topical_df"], arrays["topical_idf"], registry.incidence,
         arrays["topical_collocations"], arrays["topical_context"],
-        _get_csc(arrays, "topical_postings"))
+        _get_csc(arrays, "topical_postings"), field_means=_field_means(arrays),
+        roles=arrays.get("topical_collocation_roles"))
     latent = LatentCollaboration(**meta["latent"]).set_fitted(arrays["latent_factors"],
                                                               arrays["latent_gram"])
     weights = None if meta["weights"] is None else Weights.from_json(meta["weights"])
@@ -315,6 +327,14 @@ def _load(directory: Path) -> _Parts:
               _get_csr(arrays, "family_counts"), _get_csr(arrays, "theme_counts"))
     space = FeatureSpace(registry, vec, blocks, graph, texts, topical, latent, counts=counts)
     return space, weights, meta["params"]
+
+
+def _field_means(arrays: _Arrays) -> dict[str, float] | None:
+    saved = arrays.get("topical_field_means")
+    if saved is None:
+        return None
+    return {name: float(v) for name, v in zip(FIELDS, saved.tolist(), strict=True)
+            if not np.isnan(v)}
 
 
 def _year(value: int) -> int | None:

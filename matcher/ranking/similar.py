@@ -41,6 +41,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.documents import project_text
+from matcher.ranking.rows import replace_rows
 from matcher.ranking.text import fold_fast, hash_terms, used_columns, word_terms
 from matcher.registry.snapshot import Registry
 
@@ -61,6 +62,8 @@ class ProjectTexts:
     """
 
     _matrix: sp.csr_matrix | None
+    #: The SVD that reduces the work profiles (None: none was fitted, or not saved).
+    components_: np.ndarray | None
 
     def __init__(self, *, n_features: int = 2**20, min_df: int = 2, top_k: int = 200,
                  dims: int = 64, svd_sample: int = 50_000, svd_max_columns: int = 20_000,
@@ -85,14 +88,17 @@ class ProjectTexts:
         matrix = self._weigh(counts)
         self.set_fitted(matrix, self.idf_, self.stop_words_,
                         np.zeros((registry.n_orgs, 1), dtype=np.float32))
-        self.work_profiles_ = self._work_profiles(registry, matrix)
+        self.work_profiles_ = self._work_profiles(registry, matrix)  # sets components_
         self._matrix = None  # a query reads the postings: the rows are made again if asked
         return self
 
     def set_fitted(self, matrix: sp.csr_matrix | sp.csc_matrix, idf: np.ndarray,
-                   stop_words: frozenset[str], work_profiles: np.ndarray) -> ProjectTexts:
-        """Restore a fitted state (a saved ranker): the projects' vectors, idf, stop words
-        and the organisations' work profiles."""
+                   stop_words: frozenset[str], work_profiles: np.ndarray,
+                   components: np.ndarray | None = None,
+                   component_columns: np.ndarray | None = None) -> ProjectTexts:
+        """Restore a fitted state (a saved ranker): the projects' vectors, idf, stop words,
+        the organisations' work profiles and the SVD that reduced them (its components and
+        the term columns it reads; None when not saved)."""
         self.stop_words_ = stop_words
         self.idf_ = idf
         # a query reads the postings (columns) only: a saved ranker gives them as they
@@ -100,6 +106,9 @@ class ProjectTexts:
         self._postings = sp.csc_matrix(matrix)
         self._matrix = matrix if sp.isspmatrix_csr(matrix) else None
         self.work_profiles_ = np.asarray(work_profiles, dtype=np.float32)
+        self.components_ = components
+        self.component_columns_ = (np.zeros(0, dtype=np.int64) if component_columns is None
+                                   else np.asarray(component_columns, dtype=np.int64))
         return self
 
     @property
@@ -115,11 +124,12 @@ class ProjectTexts:
         return self._matrix
 
     def _work_profiles(self, registry: Registry, matrix: sp.csr_matrix) -> np.ndarray:
-        """Each organisation's projects and description, reduced with an SVD of the projects."""
+        """Each organisation's projects and description, reduced with an SVD of the projects
+        (its components and columns kept: :meth:`refresh` reduces new profiles with them)."""
         from sklearn.utils.extmath import randomized_svd
 
-        described = [i for i, o in enumerate(registry.orgs) if o.description]
-        descriptions = self.transform([registry.orgs[i].description or "" for i in described])
+        self.components_ = None
+        self.component_columns_ = np.zeros(0, dtype=np.int64)
         df = np.bincount(matrix.indices, minlength=self.n_features)
         used = np.flatnonzero(df >= max(self.min_df, 1))
         if used.size > self.svd_max_columns:
@@ -134,16 +144,59 @@ class ProjectTexts:
             return np.zeros((registry.n_orgs, 1), dtype=np.float32)
         _, _, components = randomized_svd(sample, dims, n_iter=4, flip_sign=True,
                                           random_state=self.random_state)
-        components = components.astype(np.float32)
-        participated = sp.csr_matrix(registry.incidence, dtype=np.float32, copy=True)
+        self.components_ = components.astype(np.float32)
+        self.component_columns_ = used.astype(np.int64)
+        return self._profiles(registry, matrix, np.arange(registry.n_orgs))
+
+    def _profiles(self, registry: Registry, matrix: sp.csr_matrix, rows: np.ndarray,
+                  ) -> np.ndarray:
+        """The work profiles of organisation ``rows`` (L2-normalised), with the fitted
+        components."""
+        assert self.components_ is not None
+        used, components = self.component_columns_, self.components_
+        described = [k for k, i in enumerate(rows.tolist()) if registry.orgs[i].description]
+        participated = sp.csr_matrix(registry.incidence[rows], dtype=np.float32, copy=True)
         participated.data[:] = 1.0
         work = np.asarray(participated @ (matrix[:, used] @ components.T), dtype=np.float32)
         if described:
+            descriptions = self.transform([registry.orgs[int(rows[k])].description or ""
+                                           for k in described])
             work[described] += np.asarray(descriptions[:, used] @ components.T,
                                           dtype=np.float32)
         norms = np.linalg.norm(work, axis=1, keepdims=True)
         out: np.ndarray = np.divide(work, norms, out=np.zeros_like(work), where=norms > 0)
         return out
+
+    @property
+    def refreshable(self) -> bool:
+        """Whether :meth:`refresh` can make new organisations' work profiles: the fit's
+        components are known (a saved index of an earlier version lacks them), or there
+        were none to make."""
+        return self.components_ is not None or self.work_profiles_.shape[1] <= 1
+
+    def refresh(self, registry: Registry, projects: np.ndarray, orgs: np.ndarray,
+                ) -> ProjectTexts:
+        """A copy fitted as this one (idf, stop words, components) on ``registry``, which
+        holds this one's projects and organisations first, then new ones: the vectors of
+        project columns ``projects`` and the work profiles of organisation rows ``orgs``
+        are made again (the new ones among them), the others kept."""
+        out = ProjectTexts(n_features=self.n_features, min_df=self.min_df, top_k=self.top_k,
+                           dims=self.dims, svd_sample=self.svd_sample,
+                           svd_max_columns=self.svd_max_columns,
+                           random_state=self.random_state)
+        out.idf_, out.stop_words_ = self.idf_, self.stop_words_
+        n_projects = len(registry.projects)
+        fresh = out._weigh(self.terms([project_text(registry.projects[j])
+                                       for j in projects.tolist()]))
+        matrix = replace_rows(self.matrix_, fresh, projects, n_projects)
+        old = self.work_profiles_
+        work = np.zeros((registry.n_orgs, old.shape[1]), dtype=np.float32)
+        work[:old.shape[0]] = old
+        out.components_, out.component_columns_ = self.components_, self.component_columns_
+        if self.components_ is not None and orgs.size:
+            work[orgs] = out._profiles(registry, matrix, orgs)
+        return out.set_fitted(matrix, out.idf_, out.stop_words_, work, self.components_,
+                              self.component_columns_)
 
     def _weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
         m = sp.csr_matrix(counts, dtype=np.float32, copy=True)

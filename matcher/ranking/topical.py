@@ -71,6 +71,7 @@ from matcher.files import read_trained
 from matcher.language.english import english_words
 from matcher.language.ideas import IdeaWords, document_words
 from matcher.language.lexicon import glossary_rows
+from matcher.ranking.rows import replace_rows
 from matcher.registry.snapshot import Registry
 
 __all__ = ["DOC_FEATURES", "EDUCATION", "GENERIC", "TopicalIndex", "TopicalModel",
@@ -305,6 +306,11 @@ class TopicalIndex:
         first idea is scored).
     """
 
+    #: The mean length of each field over the documents that have it (None: not known, an
+    #: index saved by an earlier version).
+    field_means_: dict[str, float] | None
+    collocation_roles_: np.ndarray | None
+
     def __init__(self, *, k1: float = 1.2, b: float = 0.75, extra: float = 0.1,
                  model: TopicalModel | None = None) -> None:
         self.k1 = k1
@@ -327,64 +333,99 @@ class TopicalIndex:
         it is read.
         """
         n_projects = registry.incidence.shape[1]
-        terms: dict[str, array[int]] = {name: array("I") for name in FIELDS}
-        lengths: dict[str, array[int]] = {name: array("q") for name in FIELDS}
-        context: list[bool] = []
         pairs: Counter[tuple[str, str]] = Counter()
-        n_docs = 0
-        for i, d in enumerate(self._documents(registry)):
-            for name, words in d.items():
-                hashed = [_hash(t) for t in _terms(words)]
-                if name not in lengths:  # a field of no earlier document
-                    terms[name], lengths[name] = array("I"), array("q", bytes(8 * i))
-                terms[name].extend(hashed)
-                lengths[name].append(len(hashed))
-            for name, counted in lengths.items():  # the fields this document lacks
-                if len(counted) == i:
-                    counted.append(0)
-            context.append(any(EDUCATION_CONTEXT.intersection(d.get(field, ()))
-                               for field in ("title", "topic_title", "description", "themes")))
-            if i < n_projects:
-                pairs.update({p for words in d.values() for p in pairwise(words)
-                              if _APART not in p})
-            n_docs = i + 1
-        columns = np.unique(np.concatenate(
-            [np.zeros(0, dtype=np.uint32),
-             *(np.frombuffer(t, dtype=np.uint32) for t in terms.values() if len(t))],
-        )).astype(np.int64)
-        tf = sp.csr_matrix((n_docs, columns.size), dtype=np.float32)
-        for name, weight in FIELDS.items():
-            counts = np.frombuffer(lengths[name], dtype=np.int64) if len(lengths[name]) \
-                else np.zeros(n_docs, dtype=np.int64)
-            if not counts.any():
-                continue
-            length = counts.astype(np.float32)
-            norm = 1.0 - self.b + self.b * length / float(length[length > 0].mean())
-            flat = np.frombuffer(terms[name], dtype=np.uint32) if len(terms[name]) \
-                else np.zeros(0, dtype=np.uint32)
-            tf = tf + sp.csr_matrix(sp.diags(weight / norm) @ _counts(columns, flat, counts))
-        del terms
-        matrix = sp.csr_matrix(tf, dtype=np.float32)
-        del tf
-        matrix.data = matrix.data / (self.k1 + matrix.data)
+        read = _read(self._documents(registry), pairs, n_projects)
+        columns = read.columns()
+        self.field_means_ = read.means()
+        matrix = self._weigh(read, columns, self.field_means_)
+        context = np.array(read.context, dtype=bool)
+        del read
         df = np.bincount(matrix[:n_projects].indices, minlength=columns.size)
         idf = np.log(1.0 + (n_projects - df + 0.5) / (df + 0.5)).astype(np.float32)
         self.columns_ = columns
-        collocations = self._collocations(pairs, df)
+        collocations, roles = self._collocations(pairs, df)
         return self.set_fitted(columns, matrix, df, idf, registry.incidence, collocations,
-                               np.array(context, dtype=bool))
+                               context, field_means=self.field_means_, roles=roles)
+
+    def _weigh(self, read: _Read, columns: np.ndarray, means: Mapping[str, float],
+               ) -> sp.csr_matrix:
+        """BM25F term weights of the documents ``read``: each field's counts over its length
+        normalised by its mean length ``means[field]``, weighted, summed and saturated."""
+        n_docs = read.n_docs
+        tf = sp.csr_matrix((n_docs, columns.size), dtype=np.float32)
+        for name, weight in FIELDS.items():
+            counts = (np.frombuffer(read.lengths[name], dtype=np.int64)
+                      if len(read.lengths.get(name, ())) else np.zeros(n_docs, dtype=np.int64))
+            if not counts.any():
+                continue
+            length = counts.astype(np.float32)
+            mean = means.get(name) or float(length[length > 0].mean())
+            norm = 1.0 - self.b + self.b * length / mean
+            flat = np.frombuffer(read.terms[name], dtype=np.uint32)
+            tf = tf + sp.csr_matrix(sp.diags(weight / norm) @ _counts(columns, flat, counts))
+        matrix = sp.csr_matrix(tf, dtype=np.float32)
+        del tf
+        matrix.data = matrix.data / (self.k1 + matrix.data)
+        return matrix
+
+    def refresh(self, registry: Registry, projects: np.ndarray, orgs: np.ndarray,
+                ) -> TopicalIndex | None:
+        """A copy for ``registry`` (this fit's projects and organisations first, then new
+        ones): the documents of project columns ``projects`` and organisation rows ``orgs``
+        read again with this fit's mean field lengths, the others kept; terms new to the
+        index get columns; document frequencies and idf counted again (as a fit does), and
+        the corpus's fixed expressions (:meth:`_recollocate`). None when this fit's mean
+        field lengths or its expressions' roles are not known (an index saved by an earlier
+        version)."""
+        if self.field_means_ is None or self.collocation_roles_ is None:
+            return None
+        n_projects, n_orgs = registry.incidence.shape[1], registry.n_orgs
+        old_projects = self.n_projects_
+        docs = [*(projects.tolist()), *(n_projects + orgs).tolist()]
+        pairs: Counter[tuple[str, str]] = Counter()
+        read = _read(self._documents(registry, docs), pairs, projects.size)
+        columns = np.union1d(self.columns_, read.columns())
+        moved = np.searchsorted(columns, self.columns_)
+        old = self.documents_
+        kept = sp.csr_matrix((old.data, moved[old.indices], old.indptr),
+                             shape=(old.shape[0], columns.size))
+        fresh = self._weigh(read, columns, self.field_means_)
+        n_fresh = projects.size
+        matrix = sp.vstack([
+            replace_rows(kept[:old_projects], fresh[:n_fresh], projects, n_projects),
+            replace_rows(kept[old_projects:], fresh[n_fresh:], orgs, n_orgs)], format="csr")
+        context = np.zeros(n_projects + n_orgs, dtype=bool)
+        context[:old_projects] = self.context_[:old_projects]
+        context[n_projects:n_projects + self.n_orgs_] = self.context_[old_projects:]
+        context[docs] = read.context
+        df = np.bincount(matrix[:n_projects].indices, minlength=columns.size)
+        idf = np.log(1.0 + (n_projects - df + 0.5) / (df + 0.5)).astype(np.float32)
+        found = self._recollocate(moved, columns, df, pairs)
+        if found is None:
+            return None
+        out = TopicalIndex(k1=self.k1, b=self.b, extra=self.extra, model=self.model)
+        return out.set_fitted(columns, sp.csr_matrix(matrix, dtype=np.float32), df, idf,
+                              registry.incidence, found[0], context,
+                              field_means=self.field_means_, roles=found[1])
 
     @staticmethod
-    def _documents(registry: Registry) -> Iterator[dict[str, list[str]]]:
-        """The words of each document: the projects, then the organisations' own texts."""
-        for p in registry.projects:
-            yield project_fields(p.title, p.topic_title, p.summary)
-        for o in registry.orgs:
-            yield {"description": _translated(o.description),
-                   "themes": [w for code in o.themes
-                              for w in english_words(_theme_label(registry, code))]}
+    def _documents(registry: Registry, rows: Sequence[int] | None = None,
+                   ) -> Iterator[dict[str, list[str]]]:
+        """The words of each document: the projects, then the organisations' own texts
+        (``rows``: only these documents, numbered so)."""
+        n_projects = len(registry.projects)
+        for i in range(n_projects + registry.n_orgs) if rows is None else rows:
+            if i < n_projects:
+                p = registry.projects[i]
+                yield project_fields(p.title, p.topic_title, p.summary)
+            else:
+                o = registry.orgs[i - n_projects]
+                yield {"description": _translated(o.description),
+                       "themes": [w for code in o.themes
+                                  for w in english_words(_theme_label(registry, code))]}
 
-    def _collocations(self, pairs: Counter[tuple[str, str]], df: np.ndarray) -> np.ndarray:
+    def _collocations(self, pairs: Counter[tuple[str, str]], df: np.ndarray,
+                      ) -> tuple[np.ndarray, np.ndarray]:
         """``(n, 3)`` compact columns ``(word, other word, pair)`` of the corpus's fixed
         expressions: word pairs (``pairs``: in how many projects each adjacent pair is) in
         at least :data:`COLLOCATION_MIN_DF` projects and
@@ -392,27 +433,49 @@ class TopicalIndex:
         mobility", "next generation", "quantum key"; and pairs that hold
         :data:`DOMINANT_SHARE` of their first word's projects, for that word ("stem cell").
         A word an idea uses is in another sense in a document where it is part of such an
-        expression whose other word the idea does not have."""
-        rows = []
+        expression whose other word the idea does not have. With each row, its role:
+        :data:`HEAD` when its word is the pair's head (the first rule), else
+        :data:`MODIFIER`."""
+        rows: set[tuple[int, int, int, int]] = set()
         for (modifier, head), n in pairs.items():
-            if n < COLLOCATION_MIN_DF or modifier == head:
-                continue
-            h, m, c = (self.column(head), self.column(modifier),
-                       self.column(f"{modifier} {head}"))
-            if h is None or m is None or c is None:
-                continue
-            if n >= COLLOCATION_MIN_SHARE * df[h]:
-                rows.append((h, m, c))
-            if n >= DOMINANT_SHARE * df[m]:
-                rows.append((m, h, c))
-        return np.array(sorted(rows), dtype=np.int32).reshape(-1, 3)
+            rows |= _expressions(self.columns_, df, modifier, head, n)
+        return _sorted_expressions(rows)
+
+    def _recollocate(self, moved: np.ndarray, columns: np.ndarray, df: np.ndarray,
+                     pairs: Counter[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray] | None:
+        """:meth:`_collocations` of a refreshed corpus (columns ``columns``, document
+        frequencies ``df``; this fit's columns at ``moved`` in them): this fit's expressions
+        that still hold, and the word ``pairs`` of the new and changed projects that now
+        do, each pair counted as its column's document frequency (the projects that have
+        it). The same as a fit's when projects were only added. None when this fit's
+        expressions' roles are not known (an index saved by an earlier version)."""
+        if self.collocation_roles_ is None:
+            return None
+        rows: set[tuple[int, int, int, int]] = set()
+        for (first, other, pair), role in zip(moved[self.collocations_].tolist(),
+                                              self.collocation_roles_.tolist(), strict=True):
+            n = int(df[pair])
+            share = COLLOCATION_MIN_SHARE if role == HEAD else DOMINANT_SHARE
+            if n >= COLLOCATION_MIN_DF and n >= share * df[first]:
+                rows.add((first, other, pair, role))
+        for modifier, head in pairs:
+            c = _column_in(columns, f"{modifier} {head}")
+            if c is not None:
+                rows |= _expressions(columns, df, modifier, head, int(df[c]))
+        return _sorted_expressions(rows)
 
     def set_fitted(self, columns: np.ndarray, documents: sp.csr_matrix, df: np.ndarray,
                    idf: np.ndarray, incidence: sp.spmatrix, collocations: np.ndarray,
-                   context: np.ndarray, postings: sp.csc_matrix | None = None) -> TopicalIndex:
+                   context: np.ndarray, postings: sp.csc_matrix | None = None, *,
+                   field_means: Mapping[str, float] | None = None,
+                   roles: np.ndarray | None = None) -> TopicalIndex:
         """Restore a fitted state (a saved index); ``postings``: the documents by column
-        when saved (``documents`` as CSC), which an idea reads, not made again."""
+        when saved (``documents`` as CSC), which an idea reads, not made again;
+        ``field_means``: the mean length of each field, ``roles``: the role of each
+        collocation (:meth:`_collocations`; None: not saved)."""
         self._sense_cache.clear()
+        self.field_means_ = None if field_means is None else dict(field_means)
+        self.collocation_roles_ = None if roles is None else np.asarray(roles, dtype=np.int8)
         self.columns_ = np.asarray(columns, dtype=np.int64)
         self.documents_ = sp.csr_matrix(documents, dtype=np.float32)
         self.df_ = np.asarray(df, dtype=np.int32)
@@ -795,3 +858,88 @@ def _counts(columns: np.ndarray, flat: np.ndarray, lengths: np.ndarray) -> sp.cs
                       shape=(lengths.size, columns.size))
     m.sum_duplicates()
     return m
+
+
+#: The role of a collocation's first word: the pair's head, or its modifier.
+HEAD, MODIFIER = 0, 1
+
+
+def _column_in(columns: np.ndarray, term: str) -> int | None:
+    key = _hash(term)
+    i = int(np.searchsorted(columns, key))
+    return i if i < columns.size and columns[i] == key else None
+
+
+def _expressions(columns: np.ndarray, df: np.ndarray, modifier: str, head: str,
+                 n: int) -> set[tuple[int, int, int, int]]:
+    """The collocation rows (first word, other word, pair, role) of the pair
+    ``modifier head``, in ``n`` projects (:meth:`TopicalIndex._collocations`)."""
+    if n < COLLOCATION_MIN_DF or modifier == head:
+        return set()
+    h, m, c = (_column_in(columns, head), _column_in(columns, modifier),
+               _column_in(columns, f"{modifier} {head}"))
+    if h is None or m is None or c is None:
+        return set()
+    rows = set()
+    if n >= COLLOCATION_MIN_SHARE * df[h]:
+        rows.add((h, m, c, HEAD))
+    if n >= DOMINANT_SHARE * df[m]:
+        rows.add((m, h, c, MODIFIER))
+    return rows
+
+
+def _sorted_expressions(rows: set[tuple[int, int, int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    ordered = np.array(sorted(rows), dtype=np.int64).reshape(-1, 4)
+    return ordered[:, :3].astype(np.int32), ordered[:, 3].astype(np.int8)
+
+
+class _Read:
+    """Documents as read for the index: each field's hashed terms one after the other and
+    each document's count of them, and each document's education context."""
+
+    def __init__(self) -> None:
+        self.terms: dict[str, array[int]] = {name: array("I") for name in FIELDS}
+        self.lengths: dict[str, array[int]] = {name: array("q") for name in FIELDS}
+        self.context: list[bool] = []
+        self.n_docs = 0
+
+    def columns(self) -> np.ndarray:
+        """The distinct hashed terms, sorted."""
+        out: np.ndarray = np.unique(np.concatenate(
+            [np.zeros(0, dtype=np.uint32),
+             *(np.frombuffer(t, dtype=np.uint32) for t in self.terms.values() if len(t))],
+        )).astype(np.int64)
+        return out
+
+    def means(self) -> dict[str, float]:
+        """Each field's mean length over the documents that have it."""
+        out = {}
+        for name in FIELDS:
+            length = np.frombuffer(self.lengths[name], dtype=np.int64)
+            if length.any():
+                out[name] = float(length.astype(np.float32)[length > 0].mean())
+        return out
+
+
+def _read(documents: Iterable[dict[str, list[str]]], pairs: Counter[tuple[str, str]] | None,
+          n_projects: int) -> _Read:
+    """Read ``documents``; the word pairs of the first ``n_projects`` counted in ``pairs``."""
+    out = _Read()
+    terms, lengths = out.terms, out.lengths
+    for i, d in enumerate(documents):
+        for name, words in d.items():
+            hashed = [_hash(t) for t in _terms(words)]
+            if name not in lengths:  # a field of no earlier document
+                terms[name], lengths[name] = array("I"), array("q", bytes(8 * i))
+            terms[name].extend(hashed)
+            lengths[name].append(len(hashed))
+        for counted in lengths.values():  # the fields this document lacks
+            if len(counted) == i:
+                counted.append(0)
+        out.context.append(any(EDUCATION_CONTEXT.intersection(d.get(field, ()))
+                               for field in ("title", "topic_title", "description", "themes")))
+        if pairs is not None and i < n_projects:
+            pairs.update({p for words in d.values() for p in pairwise(words)
+                          if _APART not in p})
+        out.n_docs = i + 1
+    return out

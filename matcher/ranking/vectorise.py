@@ -29,6 +29,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import overload
@@ -37,7 +38,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.documents import OrgDocuments
+from matcher.ranking.rows import replace_rows
 from matcher.ranking.text import PURE_PYTHON_WORDS, fold_fast, hash_words
+from matcher.registry.records import values_of
 from matcher.registry.snapshot import Registry
 
 __all__ = ["ProfileBlocks", "ProfileVectoriser"]
@@ -347,6 +350,45 @@ class ProfileVectoriser:
             return np.vstack(parts)
         out: sp.csr_matrix = sp.vstack(parts, format="csr")
         return out
+
+    def extended(self, registry: Registry) -> ProfileVectoriser | str:
+        """This fit for ``registry``, a newer registry, for :meth:`refresh`: a copy whose
+        theme vocabulary has the themes new in ``registry`` after the fitted ones (their
+        idf from ``registry``: the fitted ones keep theirs); or why it cannot be: a theme
+        removed, or a type or country the fit did not see (no code for it)."""
+        self._check_fitted()
+        known = set(self.theme_codes_)
+        if not known <= set(registry.themes):
+            return "themes were removed"
+        categories = set(values_of(registry.orgs, "category")) - set(self.categories_)
+        countries = set(values_of(registry.orgs, "country")) - set(self.countries_)
+        if categories or countries:
+            return ("new organisation types or countries "
+                    f"({', '.join(sorted(str(v) for v in categories | countries))})")
+        out = copy.copy(self)
+        added = tuple(sorted(set(registry.themes) - known))
+        if added:
+            out.theme_codes_ = (*self.theme_codes_, *added)
+            out.theme_col_ = {c: i for i, c in enumerate(out.theme_codes_)}
+            df = np.asarray((out._theme_counts(registry) > 0).sum(axis=0)).ravel()
+            n = max(registry.n_orgs, 1)
+            idf = (np.log((1.0 + n) / (1.0 + df[len(known):])) + 1.0).astype(np.float32)
+            out.theme_idf_ = np.concatenate([np.asarray(self.theme_idf_, dtype=np.float32),
+                                             idf])
+        return out
+
+    def refresh(self, registry: Registry, old: ProfileBlocks, rows: np.ndarray,
+                ) -> ProfileBlocks:
+        """The blocks of ``registry`` (this fit's organisations first, then new ones) in
+        this fitted space: the text of organisation ``rows`` analysed again, the other rows'
+        text kept from ``old``; themes, types and countries (cheap) made again for all."""
+        self._check_fitted()
+        docs = _Picked(OrgDocuments(registry), rows.tolist())
+        fresh = (self.transform_text(docs) if len(docs)
+                 else np.zeros((0, 1), dtype=np.float32))
+        if not len(docs) and not isinstance(old.text, np.ndarray):
+            fresh = sp.csr_matrix((0, old.text.shape[1]), dtype=np.float32)
+        return self._blocks(registry, replace_rows(old.text, fresh, rows, registry.n_orgs))
 
     def transform(self, registry: Registry) -> ProfileBlocks:
         """The blocks of every organisation of ``registry`` (fitted or not on it)."""

@@ -135,7 +135,7 @@ def test_k_must_be_positive(runner: CliRunner, url: str) -> None:
     assert "Invalid value for '-k': 0 is not in the range 1<=x<=1000." in result.stderr
 
 
-def test_index_then_stale_rebuild_on_search(runner: CliRunner, url: str,
+def test_index_then_stale_refresh_on_search(runner: CliRunner, url: str,
                                             tmp_path: Path) -> None:
     built = run(runner, url, "index")
     assert built.exit_code == 0
@@ -146,7 +146,7 @@ def test_index_then_stale_rebuild_on_search(runner: CliRunner, url: str,
     assert info["built"] is False and info["n_orgs"] > 100
     assert run(runner, url, "index", "--rebuild").stdout.startswith("Built the search index: ")
 
-    # a new organisation: the next search notices and rebuilds, with a note on stderr
+    # a new organisation: the next search notices and refreshes it, with a note on stderr
     rows = (SHARED / "eche" / "eche-holders-2021-2027.csv").read_bytes().decode("cp1252")
     table = list(csv.reader(io.StringIO(rows, newline=""), delimiter=";"))
     known = {r["pic"] for r in search_json(runner, url, "--text", "x", "-k", "1000")["results"]}
@@ -157,11 +157,12 @@ def test_index_then_stale_rebuild_on_search(runner: CliRunner, url: str,
     assert run(runner, url, "import", "eche", str(tmp_path / "one.csv")).exit_code == 0
     result = run(runner, url, "search", "--org", new[2], "--format", "json", quiet=False)
     assert result.exit_code == 0, result.output
-    assert ("The registry changed since the search index was built: rebuilding it."
-            in result.stderr)
+    assert ("The registry changed since the search index was built: refreshing it (1 new "
+            "and 0 changed organisations" in result.stderr)
     assert json.loads(result.stdout)["query"]["org"]["pic"] == new[2]
     after = json.loads(run(runner, url, "index", "--format", "json").stdout)
     assert after["built"] is False and after["n_orgs"] == info["n_orgs"] + 1
+    assert after["refreshed_from"] == info["fingerprint"] and after["drift"] > 0
 
 
 def test_the_table_says_no_pic_rather_than_an_internal_id() -> None:

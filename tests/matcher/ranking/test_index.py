@@ -49,7 +49,7 @@ def db(db_url: str, tmp_path: Path) -> Iterator[Database]:
     yield from _registry(db_url, tmp_path)
 
 
-def test_fresh_index_is_loaded_stale_index_is_rebuilt(db: Database, tmp_path: Path,
+def test_fresh_index_is_loaded_stale_index_is_refreshed_or_rebuilt(db: Database, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     builds: list[int] = []
     real_build = index.build
@@ -79,12 +79,26 @@ def test_fresh_index_is_loaded_stale_index_is_rebuilt(db: Database, tmp_path: Pa
         import_file(s, "eche", _eche_slice(tmp_path / "b.csv", 12, 1))
     with db.sessions() as s:
         assert fingerprint(s) != first.registry_fingerprint_
-        rebuilt = index.load_or_build(Store(s), cache_dir=cache, progress=notes.append)
-        assert rebuilt.registry_fingerprint_ == fingerprint(s)
-    assert builds == [1, 1] and rebuilt.registry_.n_orgs == 13
-    assert notes[-1] == "The registry changed since the search index was built: rebuilding it."
+        refreshed = index.load_or_build(Store(s), cache_dir=cache, progress=notes.append)
+        assert refreshed.registry_fingerprint_ == fingerprint(s)
+    assert builds == [1] and refreshed.registry_.n_orgs == 13  # refreshed, not built
+    assert notes[-1] == ("The registry changed since the search index was built: refreshing "
+                         "it (1 new and 0 changed organisations, 0 new and 0 changed "
+                         "projects).")
     info = index.read_info(directory)
     assert info is not None and info.n_orgs == 13 and info.bytes > 0
+    assert info.refreshed_from == first.registry_fingerprint_
+
+    with db.sessions.begin() as s:  # twelve more: over a quarter of the registry is new
+        import_file(s, "eche", _eche_slice(tmp_path / "c.csv", 13, 12))
+    with db.sessions() as s:
+        rebuilt = index.load_or_build(Store(s), cache_dir=cache, progress=notes.append)
+        assert rebuilt.registry_fingerprint_ == fingerprint(s)
+    assert builds == [1, 1] and rebuilt.registry_.n_orgs == 25
+    assert notes[-1].startswith("The registry changed since the search index was built, and "
+                                "the index is not refreshed (55.7% of the registry is new")
+    info = index.read_info(directory)
+    assert info is not None and not info.refreshed_from and info.drift == 0
 
     with db.sessions() as s:
         index.load_or_build(Store(s), cache_dir=cache, rebuild=True)

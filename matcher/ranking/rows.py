@@ -1,0 +1,45 @@
+"""Rows of a fitted matrix made again: what a refreshed index (:mod:`matcher.ranking.refresh`)
+keeps of the old one and what it computes anew."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["replace_rows"]
+
+
+def replace_rows(old: sp.spmatrix | np.ndarray, fresh: sp.spmatrix | np.ndarray,
+                 rows: np.ndarray, n: int) -> sp.csr_matrix | np.ndarray:
+    """``n`` rows: those of ``old`` (fewer or as many), except ``rows``, which are ``fresh``'s
+    (one row each, in order); rows past ``old``'s and not in ``rows`` are zero. Dense when
+    ``old`` is dense (float32), else CSR with the type of ``old``."""
+    rows = np.asarray(rows, dtype=np.int64)
+    if isinstance(old, np.ndarray):
+        dense = np.zeros((n, old.shape[1]), dtype=np.float32)
+        dense[:old.shape[0]] = old
+        if rows.size:
+            dense[rows] = (fresh.toarray() if isinstance(fresh, sp.spmatrix)
+                           else np.asarray(fresh))
+        return dense
+    kept = sp.csr_matrix(old)
+    dtype = kept.dtype
+    keep = np.ones(n, dtype=bool)
+    keep[rows] = False
+    # each output row's source: an old row (kept), or a fresh one
+    source = np.full(n, -1, dtype=np.int64)
+    source[:kept.shape[0]] = np.arange(kept.shape[0])
+    source[~keep] = -1
+    fresh = sp.csr_matrix(fresh, dtype=dtype)
+    if kept.shape[0] + fresh.shape[0] == 0:
+        return sp.csr_matrix((n, kept.shape[1]), dtype=dtype)
+    stacked = sp.vstack([kept, fresh], format="csr")
+    take = source.copy()
+    take[rows] = kept.shape[0] + np.arange(rows.size)
+    empty = take < 0
+    take[empty] = 0
+    out: sp.csr_matrix = sp.csr_matrix(stacked[take], dtype=dtype)
+    if empty.any():  # rows past the old ones and not fresh: none
+        out = sp.csr_matrix(sp.diags((~empty).astype(dtype)) @ out, dtype=dtype)
+        out.eliminate_zeros()
+    return out
