@@ -19,12 +19,13 @@ class MatcherClickError(click.ClickException):
     """A ``MatcherError`` shown as ``Error: message`` with the family's exit code."""
 
     def __init__(self, error: MatcherError) -> None:
+        from matcher.cells import visible
         from matcher.i18n import Text, say
 
         context = click.get_current_context(silent=True)
         lang = getattr(context.find_root().obj, "lang", "en") if context else "en"
         said = error.args[0] if error.args and isinstance(error.args[0], Text) else str(error)
-        super().__init__(say(said, lang))
+        super().__init__(visible(say(said, lang)))
         self.exit_code = error.exit_code  # type: ignore[misc]  # per-instance, by error family
 
 

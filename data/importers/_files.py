@@ -142,7 +142,12 @@ def _match_header(path: Path, header: Sequence[str], required: Sequence[str],
     columns: dict[int, str] = {}
     for i, cell in enumerate(header):
         name = wanted.get(fold(cell))
-        if name is not None and name not in columns.values():
+        if name is not None and name in columns.values():
+            first = next(j for j, kept in columns.items() if kept == name)
+            raise DataFileError(
+                path, f"line {line}: column {name!r} appears twice (columns {first + 1} and "
+                f"{i + 1}): which one holds the {name} cannot be told; keep one and try again")
+        if name is not None:
             columns[i] = name
     missing = [c for c in required if c not in columns.values()]
     if missing:
