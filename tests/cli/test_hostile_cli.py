@@ -136,9 +136,9 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
 @pytest.mark.parametrize(("option", "target", "said"), [
     ("-o", "missing/out.csv", "missing/out.csv: cannot write the file: No such file or directory"),
     ("--errors", "missing/e.txt", "missing/e.txt: cannot write the file: No such file or directory"),
-    ("-o", "/dev/full", "/dev/full: cannot write the results: No space left on device; the "
-                        "output holds whole rows only: free space and run the same command "
-                        "with --resume"),
+    ("-o", "/dev/full", ("/dev/full: cannot write the results: No space left on device; the "
+                         "output holds whole rows only: free space and run the same command "
+                         "with --resume")),
 ])
 def test_batch_output_that_cannot_be_written_is_one_error(
         runner: CliRunner, small: tuple[str, Path], option: str, target: str,
@@ -249,14 +249,15 @@ def test_an_error_message_runs_no_control_character(runner: CliRunner, hostile: 
 
 # -- identifiers in other digits --------------------------------------------------------
 
+FULLWIDTH = "\uff19" * 9
+ARABIC = "".join(chr(0x661 + i) for i in range(9))
+
 @pytest.mark.parametrize(("kind", "text", "said"), [
-    ("orgs", "name,country,type,pic\nFullwidth ry,FI,NGO,\uff19\uff19\uff19\uff19\uff19\uff19"
-             "\uff19\uff19\uff19\n", ":2: pic: '\uff19\uff19\uff19\uff19\uff19\uff19\uff19\uff19"
-             "\uff19' is not a PIC; valid: 9 digits (0-9)"),
-    ("orgs", "name,country,type,pic\nArabic ry,FI,NGO,\u0661\u0662\u0663\u0664\u0665\u0666"
-             "\u0667\u0668\u0669\n", ":2: pic: "),
-    ("history", "rcn,role,pic,type,country,start_year\n\u00b2,participant,999999990,HES,FI,"
-                "2019\n", ":2: rcn: '\u00b2' is not a project number; valid: digits (0-9)"),
+    ("orgs", f"name,country,type,pic\nFullwidth ry,FI,NGO,{FULLWIDTH}\n",
+     f":2: pic: '{FULLWIDTH}' is not a PIC; valid: 9 digits (0-9)"),
+    ("orgs", f"name,country,type,pic\nArabic ry,FI,NGO,{ARABIC}\n", ":2: pic: "),
+    ("history", "rcn,role,pic,type,country,start_year\n\u00b2,participant,999999990,HES,FI,2019\n",
+     ":2: rcn: '\u00b2' is not a project number; valid: digits (0-9)"),
 ])
 def test_identifiers_in_other_digits_are_refused(runner: CliRunner, db_url: str,
                                                  tmp_path: Path, kind: str, text: str,

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
+import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
-
-import json
-import re
-import unicodedata
 
 from matcher.cells import FORMULA_STARTS, csv_cell, csv_writer, json_text, visible
 from matcher.export import PartnerRow, to_csv, to_xlsx
