@@ -270,3 +270,15 @@ def test_identifiers_in_other_digits_are_refused(runner: CliRunner, db_url: str,
     result = runner.invoke(cli, ["-q", "--db", db_url, "import", kind, str(path)])
     _refused(result, 1, f"Error: {path}{said}")
     assert _state(runner, db_url) == before
+
+
+@pytest.mark.parametrize("args", [["show", "\udcff"], ["check", "-a", "KA220-HED", "-m",
+                                                        "Alpha\udcff"],
+                                  ["search", "--org", "Alpha robotics\udcff"]])
+def test_an_organisation_typed_in_bytes_that_are_not_utf8_is_a_usage_error(
+        runner: CliRunner, db_url: str, tmp_path: Path, args: list[str]) -> None:
+    """Python hands such bytes of the command line over as lone surrogates, which no
+    database driver can encode: a UnicodeEncodeError traceback."""
+    _registry(runner, db_url, tmp_path)
+    result = runner.invoke(cli, ["-q", "--db", db_url, *args])
+    _refused(result, 2, "is not valid text: it holds bytes that are not UTF-8")
