@@ -38,6 +38,11 @@ def reports_errors(func: F) -> F:
             return func(*args, **kwargs)
         except MatcherError as exc:
             raise MatcherClickError(exc) from exc
+        except BrokenPipeError:
+            raise  # the reader of stdout is gone (`| head`)
+        except OSError as exc:  # stdout or a file on a full disk, a lost mount
+            where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
         except DBAPIError as exc:  # the database stopped under the command
             context = click.get_current_context(silent=True)
             url = getattr(context.find_root().obj, "db_url", None) if context else None

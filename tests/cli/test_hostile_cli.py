@@ -282,3 +282,17 @@ def test_an_organisation_typed_in_bytes_that_are_not_utf8_is_a_usage_error(
     _registry(runner, db_url, tmp_path)
     result = runner.invoke(cli, ["-q", "--db", db_url, *args])
     _refused(result, 2, "is not valid text: it holds bytes that are not UTF-8")
+
+
+@pytest.mark.parametrize("args", [["orgs"], ["orgs", "--format", "csv"], ["show", "#1"]])
+def test_output_to_a_full_disk_is_one_error(small: tuple[str, Path], args: list[str]) -> None:
+    """``matcher orgs > /dev/full`` ended in an OSError traceback."""
+    import subprocess
+    import sys
+
+    url, _folder = small
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "cli.main", "-q", "--db", url, *args],
+                              stdout=full, stderr=subprocess.PIPE, text=True, check=False)
+    assert done.returncode == 1
+    assert done.stderr == "Error: cannot write the output: No space left on device\n"
