@@ -85,7 +85,9 @@ class App:
     def say(self, message: str) -> None:
         """A message for people: stderr, unless ``--quiet``."""
         if not self.quiet:
-            click.echo(message, err=True)
+            from matcher.cells import visible
+
+            click.echo(visible(message), err=True)
 
     def say_once(self, message: str) -> None:
         """:meth:`say`, but a message already said in this command is not repeated (waiting

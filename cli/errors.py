@@ -19,12 +19,13 @@ class MatcherClickError(click.ClickException):
     """A ``MatcherError`` shown as ``Error: message`` with the family's exit code."""
 
     def __init__(self, error: MatcherError) -> None:
+        from matcher.cells import visible
         from matcher.i18n import Text, say
 
         context = click.get_current_context(silent=True)
         lang = getattr(context.find_root().obj, "lang", "en") if context else "en"
         said = error.args[0] if error.args and isinstance(error.args[0], Text) else str(error)
-        super().__init__(say(said, lang))
+        super().__init__(visible(say(said, lang)))
         self.exit_code = error.exit_code  # type: ignore[misc]  # per-instance, by error family
 
 
@@ -37,6 +38,11 @@ def reports_errors(func: F) -> F:
             return func(*args, **kwargs)
         except MatcherError as exc:
             raise MatcherClickError(exc) from exc
+        except BrokenPipeError:
+            raise  # the reader of stdout is gone (`| head`)
+        except OSError as exc:  # stdout or a file on a full disk, a lost mount
+            where = f"{exc.filename}: " if exc.filename else "cannot write the output: "
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
         except DBAPIError as exc:  # the database stopped under the command
             context = click.get_current_context(silent=True)
             url = getattr(context.find_root().obj, "db_url", None) if context else None

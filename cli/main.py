@@ -10,11 +10,21 @@ from matcher.registry.database import DEFAULT_DB_ENV
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def _given_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An empty ``--db`` (a script's unset variable) is an error, not the default registry."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("is empty: give a database URL (sqlite:///PATH or "
+                                 "postgresql://HOST/DB), or leave --db out for the default "
+                                 "registry", ctx=ctx, param=param)
+    return value
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.option(
     "--db",
     "db_url",
     metavar="URL",
+    callback=_given_url,
     help=f"Database URL (sqlite:///PATH or postgresql://HOST/DB). Default: ${DEFAULT_DB_ENV}, "
     "else a registry in your user data folder, built from the bundled data on first use.",
 )

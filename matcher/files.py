@@ -4,6 +4,15 @@ wide encodings): the library's door to :mod:`models.files`, so that the parts th
 plain values (``ranking``, ``consortium``, ``batch``, ``evaluation``) take them from here,
 not from the database's package."""
 
-from models.files import TooDeep, csv_records, json_lines, parse_json, read_trained, wide_encoding
+from models.files import (
+    TooDeep,
+    csv_records,
+    json_lines,
+    parse_json,
+    read_trained,
+    regular_file,
+    wide_encoding,
+)
 
-__all__ = ["TooDeep", "csv_records", "json_lines", "parse_json", "read_trained", "wide_encoding"]
+__all__ = ["TooDeep", "csv_records", "json_lines", "parse_json", "read_trained", "regular_file",
+           "wide_encoding"]

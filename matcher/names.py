@@ -416,12 +416,23 @@ def resolve_organisation(ref: str, identified: Callable[[Identifiers], Found | N
     if not text:
         raise QueryError("empty organisation reference: give a PIC, OID, Erasmus code, id "
                          "or name")
+    if not text.isascii() and not _encodable(text):  # bytes of a non-UTF-8 terminal
+        raise QueryError(f"organisation {quoted(ref)} is not valid text: it holds bytes that "
+                         "are not UTF-8; type it again in a UTF-8 terminal")
     found = identified(Identifiers.of(text))
     if found is not None:
         return found
     if looks_like_identifier(text):
         raise UnknownOrganisation(unknown_organisation(ref))
     return named(text)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def looks_like_identifier(text: str) -> bool:

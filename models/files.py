@@ -9,7 +9,10 @@ silently lost, a misleading message or a traceback.
 - :func:`wide_encoding`: UTF-16 and UTF-32 text (with a byte-order mark, or ASCII text with a
   NUL byte beside each letter) is named as such, not called binary.
 - :func:`parse_json`: ``json.loads`` that refuses values nested more than
-  :data:`MAX_JSON_DEPTH` levels (deeper ones raised ``RecursionError``, in the parser or later).
+  :data:`MAX_JSON_DEPTH` levels (deeper ones raised ``RecursionError``, in the parser or later)
+  and numbers too long to read (over 4,300 digits: Python's ``ValueError``).
+- :func:`regular_file`: a path that is a device (``/dev/zero``, ``/dev/urandom``: read without
+  end), a named pipe (waits for a writer for ever) or a socket is refused before it is opened.
 
 They live in ``models`` because it is the one package that both ``data`` and ``matcher`` import.
 """
@@ -20,6 +23,7 @@ import csv
 import io
 import json
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,6 +38,7 @@ __all__ = [
     "parse_json",
     "quote_left_open",
     "read_trained",
+    "regular_file",
     "wide_encoding",
 ]
 
@@ -163,6 +168,11 @@ def parse_json(text: str) -> Any:
         value = json.loads(text)
     except RecursionError:
         raise TooDeep() from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # an integer of more digits than Python converts
+        raise json.JSONDecodeError("a number too long to read (over 4,300 digits)", text,
+                                   0) from exc
     pending: list[tuple[Any, int]] = [(value, 1)]
     while pending:
         item, depth = pending.pop()
@@ -174,6 +184,24 @@ def parse_json(text: str) -> Any:
                     raise TooDeep()
                 pending.append((child, depth + 1))
     return value
+
+
+def regular_file(path: Path) -> None:
+    """Raise a :class:`DataFileError` unless ``path`` is a regular file (or a link to one):
+    a missing path, a folder, a device, a named pipe or a socket is named as such."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise DataFileError(path, "no such file") from None
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read the file: {exc.strerror}") from exc
+    if stat.S_ISDIR(mode):
+        raise DataFileError(path, "is a folder, not a file")
+    if not stat.S_ISREG(mode):
+        what = ("a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a device")
+        raise DataFileError(path, f"is {what}, not a file: save what it holds to a file and "
+                            "give that file")
 
 
 T = TypeVar("T")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -19,7 +18,7 @@ from cli.options import (
     parse_size,
     request_options,
 )
-from cli.output import emit, table
+from cli.output import echo, echo_json, emit, table
 from matcher.requests import ConsortiumRequest
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,17 +52,17 @@ def show_consortia(app: App, payload: dict[str, Any], fmt: str) -> None:
     for note in payload["notes"]:
         app.say(f"Note: {note}")
     if fmt == "json":
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        echo_json(payload)
         return
     for c in payload["consortia"]:
-        click.echo(f"#{c['rank']}  score {c['score']:.3f}  ({payload['action']}, "
+        echo(f"#{c['rank']}  score {c['score']:.3f}  ({payload['action']}, "
                    f"{payload['call_year']} call, eligible)")
         rows = [{**m, "added": "+" if m["added"] else "", "pic": m["pic"] or "no PIC"}
                 for m in c["members"]]
-        click.echo(table(rows, ["added", "pic", "name", "country", "type"], max_width=50))
+        echo(table(rows, ["added", "pic", "name", "country", "type"], max_width=50))
         for reason in c["why"]:
-            click.echo(f"  - {reason}")
-        click.echo("")
+            echo(f"  - {reason}")
+        echo("")
 
 
 @click.command("check")
@@ -96,10 +95,10 @@ def check_command(app: App, action: str, members: tuple[str, ...], coordinator: 
     if fmt == "table":
         if violations:  # whole sentences, one per broken rule: a table would clip them
             for v in violations:
-                click.echo(f"- {v['message']} [{v['rule']}]")
+                echo(f"- {v['message']} [{v['rule']}]")
         else:
             label = app.matcher().rulebook.action(verdict.action).label
-            click.echo(f"Eligible for {verdict.action} ({label}), {verdict.call_year} call.")
+            echo(f"Eligible for {verdict.action} ({label}), {verdict.call_year} call.")
     else:
         emit(violations, ["rule", "message"], fmt,
              json_payload=said(verdict.to_json(), app.lang))

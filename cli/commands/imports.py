@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,11 @@ from cli.errors import reports_errors
 
 #: A file of more rows than this gets a progress bar and its slow steps said.
 BAR_FROM = 5000
+INTERRUPTED_EXIT = 130  # as a shell reports a command stopped by Ctrl-C
+INTERRUPTED = "Interrupted: nothing was imported; the registry is as it was."
+INTERRUPTED_COMMITTING = ("Interrupted while committing: the registry holds the whole file or "
+                          "none of it; import it again (a file already imported changes "
+                          "nothing).")
 KIND_HELP = {
     "eche": "ECHE holders list 2021-27 (.xlsx or ;-separated .csv)",
     "history": "CORDIS H2020 participations (.csv/.csv.gz), with --programme-parts, "
@@ -83,20 +89,26 @@ def import_command(app: App, kind: str, file: Path, skip_invalid: bool,
     total = counter(file) if file.is_file() else None
     show = not app.quiet and total is not None and total > BAR_FROM
     started = time.monotonic()
-    with tqdm(total=total, unit=" rows", disable=not show, leave=False,
-              desc=f"import {kind}") as bar, app.write_session() as session:
+    committing = False
+    try:
+        with tqdm(total=total, unit=" rows", disable=not show, leave=False,
+                  desc=f"import {kind}") as bar, app.write_session() as session:
 
-        def phase(what: str) -> None:
-            # the rows are read: the bar is done, and what takes the time now is said
-            bar.close()
-            if show:
-                app.say(f"import {kind}: {what}...")
+            def phase(what: str) -> None:
+                # the rows are read: the bar is done, and what takes the time now is said
+                bar.close()
+                if show:
+                    app.say(f"import {kind}: {what}...")
 
-        report = import_file(session, kind, file, skip_invalid=skip_invalid,
-                             programme_parts=programme_parts, organisations=organisations,
-                             projects=projects, progress=bar.update, on_wait=app.say_once,
-                             phase=phase)
-        phase("saving (committing the transaction)")
+            report = import_file(session, kind, file, skip_invalid=skip_invalid,
+                                 programme_parts=programme_parts, organisations=organisations,
+                                 projects=projects, progress=bar.update, on_wait=app.say_once,
+                                 phase=phase)
+            phase("saving (committing the transaction)")
+            committing = True
+    except KeyboardInterrupt:  # Ctrl-C: the transaction is rolled back, or went through whole
+        click.echo(INTERRUPTED_COMMITTING if committing else INTERRUPTED, err=True)
+        sys.exit(INTERRUPTED_EXIT)
     if show:
         app.say(f"import {kind}: done in {time.monotonic() - started:.1f} s")
     for error in report.skipped:

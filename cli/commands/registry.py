@@ -5,7 +5,6 @@ The work is in ``matcher.registry.catalogue``; these commands parse options and 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -13,7 +12,7 @@ import click
 from cli.app import App, pass_app
 from cli.errors import reports_errors
 from cli.options import format_option
-from cli.output import emit, table
+from cli.output import echo, echo_json, emit, table
 from matcher.limits import ROWS
 
 ORG_COLUMNS = ("id", "pic", "erasmus_code", "name", "country", "city", "category", "eche",
@@ -149,9 +148,9 @@ def show_command(app: App, org: str, n_projects: int, fmt: str) -> None:
     """
     detail = app.matcher().show(org).to_json()
     if fmt == "json":
-        click.echo(json.dumps(detail, ensure_ascii=False, indent=2))
+        echo_json(detail)
     else:
-        click.echo(_profile_text(detail, n_projects))
+        echo(_profile_text(detail, n_projects))
 
 
 @click.command("stats", short_help="Count organisations, projects, participations and themes.")
@@ -169,7 +168,7 @@ def stats_command(app: App, fmt: str) -> None:
     """
     stats = app.matcher().stats()
     if fmt == "json":
-        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        echo_json(stats)
         return
     lines = []
     for key, value in stats.items():
@@ -181,7 +180,7 @@ def stats_command(app: App, fmt: str) -> None:
             lines.append(f"{label:<28} {value:>9,}")
         else:
             lines.append(f"{label:<28} {value}")
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 @click.command("themes", short_help="List the theme vocabulary (English and Finnish labels).")

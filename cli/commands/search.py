@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import textwrap
 from typing import Any
@@ -18,7 +17,8 @@ from cli.options import (
     idea_options,
     request_options,
 )
-from cli.output import emit
+from cli.output import echo, echo_json, emit
+from matcher.cells import visible
 from matcher.requests import SearchRequest
 
 COLUMNS = ("rank", "id", "pic", "name", "country", "type", "score", "closest", "why")
@@ -30,7 +30,8 @@ def render_table(results: list[dict[str, Any]]) -> str:
         return "(no results)"
     width = max(60, min(shutil.get_terminal_size((100, 20)).columns, 120))
     heads = ("#", "score", "name", "country", "type", "PIC")
-    rows = [(str(r["rank"]), f"{r['score']:.3f}", r["name"], r["country"], r["type"],
+    rows = [(str(r["rank"]), f"{r['score']:.3f}", visible(r["name"], cell=True), r["country"],
+             r["type"],
              r["pic"] or "no PIC") for r in results]
     name_width = max(20, width - 48)
     rows = [(a, b, n if len(n) <= name_width else n[: name_width - 1] + "…", *rest)
@@ -85,7 +86,7 @@ def search_command(app: App, /, fmt: str, **options: Any) -> None:
     for note in payload["notes"]:
         app.say(f"Note: {note}")
     if fmt == "table":
-        click.echo(render_table(payload["results"]))
+        echo(render_table(payload["results"]))
     else:
         emit(payload["results"], COLUMNS, fmt, json_payload=payload)
 
@@ -103,13 +104,13 @@ def index_command(app: App, rebuild: bool, fmt: str) -> None:
     info = found.info
     assert info is not None
     if fmt == "table":
-        click.echo(("Built the search index: " if found.built
+        echo(("Built the search index: " if found.built
                     else "The search index is up to date: ") + info.summary())
     else:
         row = found.to_json()
         row.pop("checksums", None)
         if fmt == "json":
-            click.echo(json.dumps(row, indent=2))
+            echo_json(row)
         else:
             emit([row], list(row), fmt)
 

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from data.importers._compressed import check_workbook, gunzip, gunzip_chunks
 from models.errors import DataFileError, RowError
-from models.files import TooDeep, csv_records, parse_json, wide_encoding
+from models.files import TooDeep, csv_records, parse_json, regular_file, wide_encoding
 from models.text import fold
 
 __all__ = ["Stream", "Table", "count_lines", "count_rows", "read_jsonl", "read_table",
@@ -46,11 +46,9 @@ class Table:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The file's bytes, un-gzipped; missing, unreadable and empty files are errors."""
-    if not path.exists():
-        raise DataFileError(path, "no such file")
-    if path.is_dir():
-        raise DataFileError(path, "is a folder, not a file")
+    """The file's bytes, un-gzipped; missing, unreadable, empty and special files (a device,
+    a pipe) are errors."""
+    regular_file(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -67,6 +65,7 @@ def count_lines(path: Path) -> int | None:
     expect, for a progress bar. None for a workbook, and for a file that cannot be read: the
     importer says why."""
     try:
+        regular_file(path)
         raw = path.read_bytes()
         if raw.startswith(_ZIP_MAGIC):
             return None
@@ -83,6 +82,7 @@ def count_rows(path: Path) -> int | None:
     import csv
 
     try:
+        regular_file(path)
         with path.open("rb") as f:
             head = f.read(4)
         if head.startswith((_ZIP_MAGIC, _GZIP_MAGIC)):
@@ -92,7 +92,7 @@ def count_rows(path: Path) -> int | None:
             f.seek(0)
             rows = sum(1 for _ in csv.reader(f, delimiter=_sniff_delimiter(first)))
         return max(rows - 1, 0)
-    except (OSError, csv.Error):
+    except (OSError, csv.Error, DataFileError):
         return None
 
 
@@ -142,7 +142,12 @@ def _match_header(path: Path, header: Sequence[str], required: Sequence[str],
     columns: dict[int, str] = {}
     for i, cell in enumerate(header):
         name = wanted.get(fold(cell))
-        if name is not None and name not in columns.values():
+        if name is not None and name in columns.values():
+            first = next(j for j, kept in columns.items() if kept == name)
+            raise DataFileError(
+                path, f"line {line}: column {name!r} appears twice (columns {first + 1} and "
+                f"{i + 1}): which one holds the {name} cannot be told; keep one and try again")
+        if name is not None:
             columns[i] = name
     missing = [c for c in required if c not in columns.values()]
     if missing:
@@ -226,10 +231,7 @@ def _keep_extra(columns: dict[int, str], header: Sequence[str],
 
 def _probe(path: Path) -> tuple[bytes, list[bool]]:
     """The first 64 KiB of ``path``, and whether it ends with a line break (or is empty)."""
-    if not path.exists():
-        raise DataFileError(path, "no such file")
-    if path.is_dir():
-        raise DataFileError(path, "is a folder, not a file")
+    regular_file(path)
     try:
         with path.open("rb") as f:
             head = f.read(65536)

@@ -90,8 +90,8 @@ def read_organisation_names(path: Path, log: RowLog) -> dict[str, OrgName]:
     for line, cells in table.records:
         try:
             pic = cells["pic"]
-            if not re.fullmatch(r"\d{9}", pic):
-                raise RowError(path, line, "pic", f"{pic!r} is not a PIC; valid: 9 digits")
+            if not re.fullmatch(r"[0-9]{9}", pic):
+                raise RowError(path, line, "pic", f"{pic!r} is not a PIC; valid: 9 digits (0-9)")
             if pic in out:
                 raise RowError(path, line, "pic", f"PIC {pic} is already on line "
                                f"{out[pic].line}; one row per organisation")
@@ -142,9 +142,9 @@ def read_project_texts(path: Path, log: RowLog) -> dict[str, ProjectText]:
     for line, cells in table.records:
         try:
             rcn = cells["rcn"]
-            if not rcn.isdigit():
+            if not (rcn.isascii() and rcn.isdigit()):
                 raise RowError(path, line, "rcn", f"{rcn!r} is not a project number; "
-                               "valid: digits")
+                               "valid: digits (0-9)")
             if rcn in out:
                 raise RowError(path, line, "rcn", f"project {rcn} is already on line "
                                f"{out[rcn].line}; one row per project")

@@ -98,12 +98,12 @@ def parse_dates(path: Path, line: int, cells: dict[str, str]) -> list[dt.date | 
 
 def _parse(path: Path, line: int, cells: dict[str, str], countries: set[str]) -> EcheRow:
     pic = cells["Pic"] or None
-    if pic is not None and not re.fullmatch(r"\d{9}", pic):
-        raise RowError(path, line, "Pic", f"{pic!r} is not a PIC; valid: 9 digits")
+    if pic is not None and not re.fullmatch(r"[0-9]{9}", pic):
+        raise RowError(path, line, "Pic", f"{pic!r} is not a PIC; valid: 9 digits (0-9)")
     oid: str | None = cells["OID"].upper()
     if oid in ("", "#N/A", "N/A", "NA"):
         oid = None
-    elif not re.fullmatch(r"E\d{8}", oid or ""):
+    elif not re.fullmatch(r"E[0-9]{8}", oid or ""):
         raise RowError(path, line, "OID", f"{cells['OID']!r} is not an OID; valid: E and 8 "
                        "digits (E10208908), or empty / #N/A")
     code = " ".join(cells["Erasmus Code"].replace("\xa0", " ").split()) or None

@@ -240,7 +240,7 @@ def _parse(path: Path, line: int, cells: list[str], layout: _Layout, countries: 
         "summary": ("Project Summary", get("Project Summary")),
         "topics": ("Topics", get("Topics"))})
     year_text = get("Call year")
-    if not re.fullmatch(r"20\d\d", year_text):
+    if not re.fullmatch(r"20[0-9][0-9]", year_text):
         raise RowError(path, line, "Call year", f"{year_text!r} is not a call year; "
                        "valid: 2014, 2021...")
     if not get("Coordinating organisation name"):

@@ -94,15 +94,15 @@ def read_programme_parts(path: Path, log: RowLog) -> dict[str, str]:
 
 
 def _parse(path: Path, line: int, c: dict[str, str], countries: set[str]) -> _Row:
-    if not c["rcn"].isdigit():
-        raise RowError(path, line, "rcn", f"{c['rcn']!r} is not a project number; valid: digits")
+    if not (c["rcn"].isascii() and c["rcn"].isdigit()):
+        raise RowError(path, line, "rcn", f"{c['rcn']!r} is not a project number; valid: digits (0-9)")
     check_text(path, line, "project", {"identifier": ("rcn", c["rcn"])})
     role = ROLES.get(c["role"].lower())
     if role is None:
         raise RowError(path, line, "role", f"{c['role']!r} is not a role; valid: coordinator, "
                        "participant, partner")
-    if not re.fullmatch(r"\d{9}", c["pic"]):
-        raise RowError(path, line, "pic", f"{c['pic']!r} is not a PIC; valid: 9 digits")
+    if not re.fullmatch(r"[0-9]{9}", c["pic"]):
+        raise RowError(path, line, "pic", f"{c['pic']!r} is not a PIC; valid: 9 digits (0-9)")
     kind = _category(c["type"]) if c["type"] else None
     if kind is None:
         raise RowError(path, line, "type", f"{c['type']!r} is not an organisation type; valid: "
@@ -113,7 +113,7 @@ def _parse(path: Path, line: int, c: dict[str, str], countries: set[str]) -> _Ro
                        "Erasmus/EU codes such as DE, EL, UK")
     year = None
     if c["start_year"]:
-        if not re.fullmatch(r"\d{4}", c["start_year"]):
+        if not re.fullmatch(r"[0-9]{4}", c["start_year"]):
             raise RowError(path, line, "start_year", f"{c['start_year']!r} is not a year")
         year = int(c["start_year"])
     start = None

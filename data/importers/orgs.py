@@ -108,11 +108,11 @@ def _parse(path: Path, line: int, raw: dict[str, Any], book: OrgBook,
     fields: dict[str, Any] = {"legal_name": cells["name"], "normalised_name": fold(cells["name"]),
                               "country": country, "category": kind[0], "type_code": kind[1]}
     if cells["pic"]:
-        if not re.fullmatch(r"\d{9}", cells["pic"]):
-            raise RowError(path, line, "pic", f"{cells['pic']!r} is not a PIC; valid: 9 digits")
+        if not re.fullmatch(r"[0-9]{9}", cells["pic"]):
+            raise RowError(path, line, "pic", f"{cells['pic']!r} is not a PIC; valid: 9 digits (0-9)")
         fields["pic"] = cells["pic"]
     if cells["oid"]:
-        if not re.fullmatch(r"E\d{8}", cells["oid"].upper()):
+        if not re.fullmatch(r"E[0-9]{8}", cells["oid"].upper()):
             raise RowError(path, line, "oid", f"{cells['oid']!r} is not an OID; valid: E and "
                            "8 digits (E10208908)")
         fields["oid"] = cells["oid"].upper()

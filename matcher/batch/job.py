@@ -13,6 +13,7 @@ already answered.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -33,8 +34,9 @@ from matcher.batch.tasks import (
     SearchTask,
 )
 from matcher.batch.work import Handler, HandlerFactory
-from matcher.errors import QueryError
+from matcher.errors import DataFileError, QueryError
 from matcher.facade import Matcher
+from matcher.files import regular_file
 
 __all__ = ["BatchJob", "Progress", "run_batch"]
 
@@ -102,9 +104,26 @@ def _open(stack: ExitStack, path: str, mode: str) -> IO[str]:
     if path == "-":
         return sys.stdin if mode == "r" else sys.stdout
     encoding = "utf-8-sig" if mode == "r" else "utf-8"
-    stream: IO[str] = Path(path).open(mode, encoding=encoding, newline="")  # noqa: SIM115
+    try:
+        stream: IO[str] = Path(path).open(mode, encoding=encoding, newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise DataFileError(path, f"cannot {'read' if mode == 'r' else 'write'} the file: "
+                            f"{exc.strerror}") from exc
     stack.callback(stream.close)
     return stream
+
+
+def _check_paths(job: BatchJob) -> None:
+    """The input is a regular file, and no file written is the input."""
+    if job.input == "-":
+        return
+    if not Path(job.input).exists():
+        raise QueryError(f"no such input file: {job.input}")
+    regular_file(Path(job.input))
+    for option, path in (("-o", job.output), ("--errors", job.errors)):
+        if path != "-" and Path(path).exists() and os.path.samefile(path, job.input):
+            raise QueryError(f"{option} {path} is the input file: writing it would erase the "
+                             "queries before they are read; give another file")
 
 
 def _task(matcher: Matcher, job: BatchJob, scratch: Path,
@@ -155,8 +174,22 @@ def run_batch(matcher: Matcher | Callable[[], Matcher], job: BatchJob, *,
     in_fmt = rows.format_of(job.input, job.input_format, what="input")
     out_fmt = rows.format_of(job.output, job.output_format or ("jsonl" if job.output == "-" else None),
                         what="output")
-    if job.input != "-" and not Path(job.input).is_file():
-        raise QueryError(f"no such input file: {job.input}")
+    _check_paths(job)
+    try:
+        return _run(matcher, job, in_fmt, out_fmt, progress)
+    except BrokenPipeError:
+        raise  # the reader of stdout is gone (`| head`): the command line ends quietly
+    except OSError as exc:  # a write that failed under the run: a full disk, a lost mount
+        then = ("try again" if job.output == "-" else
+                "the output holds whole rows only: free space and run the same command with "
+                "--resume")
+        raise DataFileError(exc.filename or job.output, f"cannot write the results: "
+                            f"{exc.strerror}; {then}") from exc
+
+
+def _run(matcher: Matcher | Callable[[], Matcher], job: BatchJob, in_fmt: str, out_fmt: str,
+         progress: Callable[[int | None, int], AbstractContextManager[Progress]],
+         ) -> BatchSummary:
     with ExitStack() as stack:
         start = (prepare_resume(Path(job.output), out_fmt,
                                 Path(job.errors) if job.errors != "-" else None,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from matcher.errors import QueryError
+
 __all__ = ["ResumePoint", "prepare_resume"]
 
 
@@ -32,6 +34,24 @@ def _row_of_line(line: bytes, fmt: str, *, column: int = 1, key: str = "query_ro
         return int(value) if value is not None else None
     except (ValueError, KeyError, IndexError, TypeError, StopIteration):
         return None
+
+
+def _not_ours(output: Path) -> QueryError:
+    return QueryError(f"{output} does not look like the output of `matcher batch` (its first "
+                      "line names no query_row): --resume would cut it; give the output of the "
+                      "interrupted run, or drop --resume to write a new one")
+
+
+def _header(output: Path, line: bytes) -> tuple[str, ...]:
+    """The columns of a CSV output's header line; a file that is no batch output is refused
+    before anything is cut from it."""
+    try:
+        columns = tuple(next(csv.reader([line.decode("utf-8-sig")])))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        raise _not_ours(output) from None
+    if "query_row" not in columns:
+        raise _not_ours(output)
+    return columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +80,16 @@ def prepare_resume(output: Path, fmt: str, errors: Path | None = None,
             if fmt == "csv":
                 first = stream.readline()
                 if first.endswith(b"\n"):
-                    columns = tuple(next(csv.reader([first.decode("utf-8-sig")])))
-                    row_column = columns.index("query_row") if "query_row" in columns else 1
+                    columns = _header(output, first)
+                    row_column = columns.index("query_row")
                     offset = cut = len(first)
                 else:
                     columns = None
+            else:
+                first = stream.readline()
+                if first.endswith(b"\n") and _row_of_line(first, fmt) is None:
+                    raise _not_ours(output)
+                stream.seek(0)
             last = None
             for line in stream:
                 found = (_row_of_line(line, fmt, column=row_column) if line.endswith(b"\n")

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from matcher.cells import csv_writer
+from matcher.cells import csv_writer, json_text, visible
 from matcher.errors import DataFileError, QueryError
 from matcher.fields import FieldError, kinds, parse_value
 from matcher.files import TooDeep, csv_records, parse_json, wide_encoding
@@ -325,7 +325,7 @@ class ResultWriter:
         for result in outcome.results:
             record = {"query_id": outcome.query_id, "query_row": outcome.row, **result}
             if self.fmt == "jsonl":
-                parts.append(json.dumps(record, ensure_ascii=False) + "\n")
+                parts.append(json_text(record) + "\n")
                 continue
             if self.columns is None:
                 parts.append(self._header(record))
@@ -355,11 +355,11 @@ class ErrorWriter:
         self.count += 1
         message = re.sub(r"[\r\n]+", " ", outcome.error or "")
         if self.fmt == "jsonl":
-            line = json.dumps({"row": outcome.row, "id": outcome.query_id, "error": message},
-                              ensure_ascii=False) + "\n"
+            line = json_text({"row": outcome.row, "id": outcome.query_id,
+                              "error": message}) + "\n"
         elif self.fmt == "csv":
             line = ResultWriter._csv_line([str(outcome.row), outcome.query_id, message])
         else:
-            line = f"row {outcome.row} (id {outcome.query_id}): {message}\n"
+            line = visible(f"row {outcome.row} (id {outcome.query_id}): {message}") + "\n"
         self.stream.write(line)
         self.stream.flush()

@@ -96,7 +96,7 @@ def test_eche_name_kept_and_cordis_name_becomes_alias(database: Database, eche_s
 
 
 @pytest.mark.parametrize(("row", "field", "message"), [
-    (["12345", "X", ""], "pic", "'12345' is not a PIC; valid: 9 digits"),
+    (["12345", "X", ""], "pic", "'12345' is not a PIC; valid: 9 digits (0-9)"),
     (["999997930", "N" * 501, ""], "name", "501 characters; valid: at most 500"),
 ])
 def test_bad_organisation_rows_name_file_line_field(
@@ -119,7 +119,7 @@ def test_bad_project_rows_and_missing_values(write_csv: object) -> None:
     texts = read_project_texts(path, log)
     assert [str(e) for e in log.errors] == [
         f"{path}:3: rcn: project 7 is already on line 2; one row per project",
-        f"{path}:4: rcn: 'x1' is not a project number; valid: digits"]
+        f"{path}:4: rcn: 'x1' is not a project number; valid: digits (0-9)"]
     assert texts["7"].topic_title is None and texts["7"].topic_code == "SwafS-01-2014"
 
 

@@ -123,7 +123,7 @@ def _broken(tmp_path: Path, eche_rows: tuple[list[str], list[list[str]]], column
 @pytest.mark.parametrize(("column", "value", "message"), [
     (8, "CLUJ NAPOCA", ("broken.csv:5: Country Cd: 'CLUJ NAPOCA' is not a country; valid: an "
                        "Erasmus country code (FI, EL, UK, XK, RE...) or ISO code")),
-    (2, "94882160", "broken.csv:5: Pic: '94882160' is not a PIC; valid: 9 digits"),
+    (2, "94882160", "broken.csv:5: Pic: '94882160' is not a PIC; valid: 9 digits (0-9)"),
     (3, "X123", ("broken.csv:5: OID: 'X123' is not an OID; valid: E and 8 digits (E10208908), "
                 "or empty / #N/A")),
     (10, "31/31/2021", ("broken.csv:5: Erasmus Eche Start: '31/31/2021' is not a date; valid: "

@@ -91,7 +91,7 @@ def test_bad_rows_and_rollback(database: Database, history_slice: tuple[Path, Pa
         (4, "ZZ", "country: 'ZZ' is not a country code; valid: Erasmus/EU codes such as DE, EL, UK"),
         (3, "XYZ", "type: 'XYZ' is not an organisation type; valid: HES, PRC, REC, PUB, OTH"),
         (1, "observer", "role: 'observer' is not a role; valid: coordinator, participant, partner"),
-        (2, "12345", "pic: '12345' is not a PIC; valid: 9 digits"),
+        (2, "12345", "pic: '12345' is not a PIC; valid: 9 digits (0-9)"),
     ]
     for column, value, message in cases:
         bad = [list(r) for r in rows]

@@ -90,7 +90,7 @@ def test_jsonl_and_matching_existing_profiles(database: Database, tmp_path: Path
      "network, other), an Erasmus+ label or EPLUS-* code, or a CORDIS code (HES, PRC, REC, "
      "PUB, OTH)")),
     (["", "FI", "NGO"], "name: missing; name, country, type are required"),
-    (["Innokas ry", "FI", "NGO", "12"], "pic: '12' is not a PIC; valid: 9 digits"),
+    (["Innokas ry", "FI", "NGO", "12"], "pic: '12' is not a PIC; valid: 9 digits (0-9)"),
 ])
 def test_bad_rows(database: Database, write_csv: Callable[..., Path], row: list[str],
                   message: str) -> None:
