@@ -35,7 +35,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 __all__ = ["FORMULA_STARTS", "CsvWriter", "append_text_row", "csv_cell", "csv_writer",
-           "json_text", "visible"]
+           "json_text", "page_text", "visible"]
 
 #: The first characters that make a spreadsheet read a cell as a formula.
 FORMULA_STARTS = frozenset("=+-@\t\r")
@@ -82,6 +82,20 @@ def visible(text: str, *, cell: bool = False) -> str:
     """
     unseen = _UNSEEN_IN_CELL if cell else _UNSEEN
     return unseen.sub(_escape, text) if unseen.search(text) else text
+
+
+#: The bidirectional overrides and isolates: what a page would let a name reorder with.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def page_text(value: Any) -> Any:
+    """A value as a web page shows it: a text's bidirectional overrides and isolates as
+    escapes (``\\u202e``), so that a name cannot reverse what follows it on the page;
+    markup the page made itself, and other values, as they are (HTML escaping is the
+    templates')."""
+    if isinstance(value, str) and not hasattr(value, "__html__") and _BIDI.search(value):
+        return _BIDI.sub(_escape, value)
+    return value
 
 
 def json_text(value: Any, **options: Any) -> str:

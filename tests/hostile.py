@@ -25,6 +25,7 @@ PROFILES: list[tuple[str, str, str]] = [
     ("Secure robotics ry", "FI", "HTTPS://Example.org/path?a=1&b=2"),
     ("Old robotics ry", "DE", "http://old.example"),
     ('<script>alert("name")</script> robotics', "DE", '"><script>alert(6)</script>'),
+    ("Reversed \u202eyr scitobor\u202c robotics", "FI", "http://reversed.example"),
 ]
 DESCRIPTION = "robotics education for schools"
 #: The names above that a spreadsheet would read as a formula (an import keeps no leading tab).

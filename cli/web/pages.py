@@ -31,6 +31,7 @@ from matcher import (
     SearchResult,
     Verdict,
 )
+from matcher.cells import page_text
 from matcher.errors import MatcherError
 from matcher.export import PartnerRow, to_csv, to_xlsx
 from matcher.fields import kinds
@@ -41,10 +42,11 @@ __all__ = ["TEMPLATES", "pic_of", "render_error", "router", "website_link"]
 
 Many = Annotated[list[str], Query()]
 #: Every template autoescapes, whatever its file name (Starlette's default only does it for
-#: ``.html``, ``.htm`` and ``.xml``).
+#: ``.html``, ``.htm`` and ``.xml``), and shows a text's bidirectional overrides as escapes
+#: (:func:`~matcher.cells.page_text`: a name cannot reverse the page's text after it).
 TEMPLATES = Jinja2Templates(env=jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=True))
+    autoescape=True, finalize=page_text))
 MEDIA = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 

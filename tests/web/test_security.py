@@ -82,6 +82,7 @@ LINKS = {
     "www.example.org": "https://www.example.org",
     "HTTPS://Example.org/path?a=1&b=2": "https://Example.org/path?a=1&amp;b=2",
     "http://old.example": "http://old.example",
+    "http://reversed.example": "http://reversed.example",
 }
 
 
@@ -98,6 +99,15 @@ def test_a_website_is_a_link_only_for_http_and_https(web: TestClient, hostile: M
         assert 'rel="noopener' not in page
     else:
         assert f'<a href="{want}" rel="noopener noreferrer">' in page
+
+
+def test_a_name_cannot_reverse_the_page(web: TestClient, hostile: Matcher) -> None:
+    """A bidirectional override in a name is shown as an escape on its page and in the
+    results, never sent raw (it would reverse the text after it)."""
+    name = "Reversed \u202eyr scitobor\u202c robotics"
+    for page in (_org_page(web, hostile, name), web.get("/", params=IDEA).text):
+        assert "Reversed \\u202eyr scitobor\\u202c robotics" in page
+        assert "\u202e" not in page and "\u202c" not in page
 
 
 PAGES = ["/", "/?text=robotics+education", "/consortium", "/orgs/%231", "/orgs/nobody",
