@@ -32,11 +32,10 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Self
 
 import sqlalchemy as sa
 
-from bench.common import ROOT, machine, percentiles_ms
+from bench.common import ROOT, Sampler, machine, percentiles_ms
 
 HOST = "127.0.0.1"  # never anything else
 
@@ -126,13 +125,12 @@ def _import_to_answer(env: dict[str, str], base: str, folder: Path, i: int) -> t
     return time.perf_counter() - done, waits
 
 
-class _Resident:
+class _Resident(Sampler):
     """Samples the resident memory of process ``pid`` and its children, summed."""
 
     def __init__(self, pid: int) -> None:
+        super().__init__()
         self.pid, self.peak = pid, 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def now(self) -> int:
         import psutil
@@ -149,14 +147,6 @@ class _Resident:
     def _sample(self) -> None:
         while not self._stop.wait(0.2):
             self.peak = max(self.peak, self.now())
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def main() -> None:

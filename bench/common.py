@@ -40,8 +40,20 @@ from matcher.registry.snapshot import Registry
 from matcher.registry.store import load_reference
 from models.db import open_database
 
-__all__ = ["ROOT", "SHARED", "ChildMemory", "Fitted", "fitted_registry", "machine",
-           "median_runs", "peak_mb", "percentiles_ms", "reference", "synthetic_registry"]
+__all__ = [
+    "ROOT",
+    "SHARED",
+    "ChildMemory",
+    "Fitted",
+    "Sampler",
+    "fitted_registry",
+    "machine",
+    "median_runs",
+    "peak_mb",
+    "percentiles_ms",
+    "reference",
+    "synthetic_registry",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -118,18 +130,37 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, load average {load}"
 
 
-class ChildMemory:
+class Sampler:
+    """A thread that calls :meth:`_sample` (a loop until ``_stop`` is set) while the ``with``
+    block runs."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class ChildMemory(Sampler):
     """Samples, twice a second, the resident memory of the children of process ``pid``
     (default: this one; a pool's worker processes), those whose command line ``only``
     accepts when given; ``peak`` holds the largest seen per child, ``peak_mb`` the largest."""
 
     def __init__(self, pid: int | None = None,
                  only: Callable[[list[str]], bool] | None = None) -> None:
+        super().__init__()
         self._pid = pid
         self._only = only
         self.peak: dict[int, int] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
 
     @property
     def peak_mb(self) -> float:
@@ -152,11 +183,3 @@ class ChildMemory:
         while not self._stop.wait(0.5):
             for pid, rss in self.now().items():
                 self.peak[pid] = max(self.peak.get(pid, 0), rss)
-
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()

@@ -20,7 +20,7 @@ from matcher.ranking.refresh import Change, compare
 from matcher.ranking.rows import replace_rows
 from matcher.registry.snapshot import OrgProfile, ProjectInfo, Registry
 from matcher.values import Query
-from tests.matcher.ranking.test_vectorise import THEMES, org
+from tests.matcher.ranking.test_vectorise import THEMES, incidence, org
 
 COUNTRIES = {"FI": "Finland", "DE": "Germany", "FR": "France", "ES": "Spain", "IT": "Italy"}
 TITLES = ("Science education careers in schools", "Inquiry based science education",
@@ -43,15 +43,7 @@ CONSORTIA = ((1, 2, 3), (3, 13, 15), (5, 9, 16), (9, 16, 2), (1, 4, 7), (7, 4, 1
 
 def _registry(orgs: Sequence[OrgProfile], projects: Sequence[ProjectInfo],
               consortia: Sequence[Sequence[int]], fingerprint: str) -> Registry:
-    row_of = {o.id: i for i, o in enumerate(orgs)}
-    rows, cols, vals = [], [], []
-    for j, members in enumerate(consortia):
-        for k, oid in enumerate(members):
-            rows.append(row_of[oid])
-            cols.append(j)
-            vals.append(2.0 if k == 0 else 1.0)
-    inc = sp.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
-                        shape=(len(orgs), len(projects)))
+    inc = incidence(orgs, consortia, len(projects))
     return Registry(tuple(orgs), tuple(projects), inc, THEMES, COUNTRIES, fingerprint)
 
 

@@ -34,11 +34,10 @@ def org(i: int, name: str, country: str, category: str = "higher-education", *,
                       themes=themes, description=description)
 
 
-def make_registry(orgs: Sequence[OrgProfile], consortia: Sequence[Sequence[int]] = (), *,
-                  project_themes: Sequence[tuple[str, ...]] | None = None,
-                  titles: Sequence[str | None] | None = None,
-                  year: int = 2017) -> Registry:
-    """``consortia[j]`` lists the org ids of project j; its first member coordinates."""
+def incidence(orgs: Sequence[OrgProfile], consortia: Sequence[Sequence[int]],
+              n_projects: int) -> sp.csr_matrix:
+    """Organisations x projects: ``consortia[j]`` lists the org ids of project j, its first
+    member the coordinator (2.0), the others 1.0."""
     row_of = {o.id: i for i, o in enumerate(orgs)}
     rows, cols, vals = [], [], []
     for j, members in enumerate(consortia):
@@ -46,8 +45,16 @@ def make_registry(orgs: Sequence[OrgProfile], consortia: Sequence[Sequence[int]]
             rows.append(row_of[oid])
             cols.append(j)
             vals.append(2.0 if k == 0 else 1.0)
-    inc = sp.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
-                        shape=(len(orgs), len(consortia)))
+    return sp.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
+                         shape=(len(orgs), n_projects))
+
+
+def make_registry(orgs: Sequence[OrgProfile], consortia: Sequence[Sequence[int]] = (), *,
+                  project_themes: Sequence[tuple[str, ...]] | None = None,
+                  titles: Sequence[str | None] | None = None,
+                  year: int = 2017) -> Registry:
+    """``consortia[j]`` lists the org ids of project j; its first member coordinates."""
+    inc = incidence(orgs, consortia, len(consortia))
     projects = tuple(
         ProjectInfo(j, f"P{j}", "H2020", None, year,
                     titles[j] if titles else None, None,
