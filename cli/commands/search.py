@@ -97,15 +97,17 @@ def search_command(app: App, /, fmt: str, **options: Any) -> None:
 @pass_app
 @reports_errors
 def index_command(app: App, rebuild: bool, fmt: str) -> None:
-    """Build the search index of the registry (it is also rebuilt by itself when the
-    registry changes) and print what it holds: organisations, time, size on disk.
+    """Build the search index of the registry (it is also refreshed or rebuilt by itself when
+    the registry changes) and print what it holds: organisations, time, size on disk.
     """
     found = app.matcher().build_index(rebuild=rebuild)
     info = found.info
     assert info is not None
     if fmt == "table":
-        echo(("Built the search index: " if found.built
-                    else "The search index is up to date: ") + info.summary())
+        done = ("The search index is up to date: " if not found.built
+                else "Updated the search index: " if info.refreshed_from
+                else "Built the search index: ")
+        echo(done + info.summary())
     else:
         row = found.to_json()
         row.pop("checksums", None)

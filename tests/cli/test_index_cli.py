@@ -61,7 +61,7 @@ def test_index_after_a_small_import_is_refreshed_and_finds_the_new_organisation(
     assert refreshed.stderr.splitlines()[0] == (
         "The registry changed since the search index was built: refreshing it (1 new and 0 "
         "changed organisations, 0 new and 0 changed projects).")
-    assert refreshed.stdout.startswith("Built the search index: 11 organisations and 0 "
+    assert refreshed.stdout.startswith("Updated the search index: 11 organisations and 0 "
                                        "projects, refreshed in ")
     assert "(9.1% of the registry new or changed since its full build of " in refreshed.stdout
     status = runner.invoke(cli, ["--db", sqlite_url, "index", "--format", "json"])
