@@ -93,7 +93,10 @@ def csv_records(lines: Iterable[str], *, source: object, delimiter: str = ","
             if opened is not None:
                 line = start + len(_BREAK.findall(text, 0, opened))
                 raise DataFileError(source, f"line {line}: {UNCLOSED_QUOTE}") from exc
-            hint = '; a quote inside a value is written twice ("")' if '"' in str(exc) else ""
+            hint = ('; a quote inside a value is written twice ("")' if '"' in str(exc)
+                    else "; no value of a registry's file is that long: check that the file "
+                    "is CSV and that its values are split by the delimiter"
+                    if "field larger than field limit" in str(exc) else "")
             raise DataFileError(source, f"line {start}: not valid CSV: {exc}{hint}") from exc
         yield start, cells
         start = reader.line_num + 1

@@ -66,6 +66,14 @@ def test_text_after_a_closing_quote_is_not_valid_csv() -> None:
         list(csv_records(io.StringIO('a,b\n"x"y,z\n', newline=""), source="f.csv"))
 
 
+def test_a_value_over_the_csv_limit_says_what_to_check() -> None:
+    text = "name,country\n" + "x" * 200_000 + ",FI\n"
+    with pytest.raises(DataFileError, match=r"line 2: not valid CSV: field larger than field "
+                       r"limit \(131072\); no value of a registry's file is that long: check "
+                       r"that the file is CSV"):
+        list(csv_records(io.StringIO(text, newline=""), source="big.csv"))
+
+
 def test_wide_encodings_are_named() -> None:
     text = "name,country\nInnokas ry,FI\n"
     assert [wide_encoding(text.encode(e)) for e in
