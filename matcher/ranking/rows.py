@@ -24,22 +24,13 @@ def replace_rows(old: sp.spmatrix | np.ndarray, fresh: sp.spmatrix | np.ndarray,
         return dense
     kept = sp.csr_matrix(old)
     dtype = kept.dtype
-    keep = np.ones(n, dtype=bool)
-    keep[rows] = False
-    # each output row's source: an old row (kept), or a fresh one
-    source = np.full(n, -1, dtype=np.int64)
-    source[:kept.shape[0]] = np.arange(kept.shape[0])
-    source[~keep] = -1
     fresh = sp.csr_matrix(fresh, dtype=dtype)
-    if kept.shape[0] + fresh.shape[0] == 0:
-        return sp.csr_matrix((n, kept.shape[1]), dtype=dtype)
-    stacked = sp.vstack([kept, fresh], format="csr")
-    take = source.copy()
+    # each output row's source in [old rows, fresh rows, one empty row]
+    blank = kept.shape[0] + fresh.shape[0]
+    take = np.full(n, blank, dtype=np.int64)
+    take[:kept.shape[0]] = np.arange(kept.shape[0])
     take[rows] = kept.shape[0] + np.arange(rows.size)
-    empty = take < 0
-    take[empty] = 0
+    stacked = sp.vstack([kept, fresh, sp.csr_matrix((1, kept.shape[1]), dtype=dtype)],
+                        format="csr")
     out: sp.csr_matrix = sp.csr_matrix(stacked[take], dtype=dtype)
-    if empty.any():  # rows past the old ones and not fresh: none
-        out = sp.csr_matrix(sp.diags((~empty).astype(dtype)) @ out, dtype=dtype)
-        out.eliminate_zeros()
     return out

@@ -384,10 +384,7 @@ class ProfileVectoriser:
         text kept from ``old``; themes, types and countries (cheap) made again for all."""
         self._check_fitted()
         docs = _Picked(OrgDocuments(registry), rows.tolist())
-        fresh = (self.transform_text(docs) if len(docs)
-                 else np.zeros((0, 1), dtype=np.float32))
-        if not len(docs) and not isinstance(old.text, np.ndarray):
-            fresh = sp.csr_matrix((0, old.text.shape[1]), dtype=np.float32)
+        fresh = self.transform_text(docs) if len(docs) else old.text[:0]
         return self._blocks(registry, replace_rows(old.text, fresh, rows, registry.n_orgs))
 
     def transform(self, registry: Registry) -> ProfileBlocks:
