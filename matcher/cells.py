@@ -56,6 +56,12 @@ def _escape(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+def _controls_escaped(value: str) -> str:
+    """``value`` with the control characters no cell should hold (:data:`_CONTROL`) as
+    their escapes."""
+    return _CONTROL.sub(_escape, value) if _CONTROL.search(value) else value
+
+
 def _starts_formula(value: str) -> bool:
     if value[:1] in FORMULA_STARTS:
         return True
@@ -66,8 +72,7 @@ def _starts_formula(value: str) -> bool:
 
 def csv_cell(value: str) -> str:
     """``value`` as a CSV cell that no spreadsheet runs and no terminal obeys."""
-    if _CONTROL.search(value):
-        value = _CONTROL.sub(_escape, value)
+    value = _controls_escaped(value)
     if _starts_formula(value) and not _NUMBER.fullmatch(value.strip()):
         return "'" + value
     return value
@@ -140,8 +145,7 @@ def csv_writer(stream: IO[str], **options: Any) -> CsvWriter:
 def append_text_row(sheet: Any, values: Iterable[object]) -> None:
     """Append ``values`` to an openpyxl worksheet, text as text cells: openpyxl stores a
     string that starts with ``=`` as a formula unless told otherwise."""
-    values = [_CONTROL.sub(_escape, v) if isinstance(v, str) and _CONTROL.search(v) else v
-              for v in values]
+    values = [_controls_escaped(v) if isinstance(v, str) else v for v in values]
     sheet.append(values)
     for cell, value in zip(sheet[sheet.max_row], values, strict=False):
         if isinstance(value, str):

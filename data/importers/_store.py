@@ -310,10 +310,6 @@ class ThemeBook:
             self.labels[code] = label
         return code
 
-    def flush(self) -> int:
-        """Write the staged themes; how many."""
-        return self.write(self.take())
-
     def take(self) -> dict[str, tuple[str, str]]:
         """The staged themes, to be written by :meth:`write` (from another thread, while
         more are staged: a code taken is not staged again)."""
