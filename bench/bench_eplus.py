@@ -29,10 +29,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -130,29 +130,17 @@ def merging(url: str, truth_path: Path) -> dict[str, float]:
             "distinct merged": wrong_orgs, "spellings": len(unit_org)}
 
 
-def _urls(base: str | None, folder: Path, label: str) -> tuple[str, Any]:
+@contextmanager
+def _registry_url(base: str | None, folder: Path, label: str) -> Iterator[str]:
+    """A new registry's URL: an SQLite file in ``folder``, or a throwaway schema of the
+    PostgreSQL server ``base``."""
     if base is None:
-        return f"sqlite:///{folder / (label + '.sqlite')}", None
-    import sqlalchemy as sa
-
-    pg = "postgresql+psycopg://" + base.split("://", 1)[1]
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(pg)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg else "?"
-    return f"{pg}{sep}options=-csearch_path%3D{schema}", (admin, schema)
-
-
-def _drop(handle: Any) -> None:
-    if handle is None:
+        yield f"sqlite:///{folder / (label + '.sqlite')}"
         return
-    import sqlalchemy as sa
+    from bench.common import postgres_schema  # not at the top: the import's child reads this module
 
-    admin, schema = handle
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema(base) as url:
+        yield url
 
 
 def main() -> None:
@@ -180,14 +168,11 @@ def main() -> None:
             write_export(path, n, truth_path=truth_path)
             rows = []
             for run in range(args.runs):
-                url, handle = _urls(args.db, folder, f"r{n}-{run}")
-                try:
+                with _registry_url(args.db, folder, f"r{n}-{run}") as url:
                     read = csv_read_seconds(path)
                     first = _import(url, path)
                     again = _import(url, path)
                     merged = merging(url, truth_path)
-                finally:
-                    _drop(handle)
                 rows.append((read, first, again, merged))
                 print(f"  run {run + 1}: csv {read:.2f} s, import {first['seconds']:.1f} s "
                       f"({first['peak_mb']:.0f} MB), again {again['seconds']:.1f} s "

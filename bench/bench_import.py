@@ -16,13 +16,12 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from bench.common import SHARED, machine
+from bench.common import SHARED, machine, postgres_schema
 from data.importers import import_file
 from data.reference import seed_reference
 from models.db import open_database
@@ -70,18 +69,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         results["sqlite"] = run(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", "sqlite")
     if pg:
-        base = "postgresql+psycopg://" + pg.split("://", 1)[1]
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = sa.create_engine(base)
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            sep = "&" if "?" in base else "?"
-            results["postgres"] = run(f"{base}{sep}options=-csearch_path%3D{schema}", "postgres")
-        finally:
-            with admin.begin() as conn:
-                conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+        with postgres_schema(pg) as url:
+            results["postgres"] = run(url, "postgres")
     else:
         print("  (no PostgreSQL URL: pass one or set MATCHER_TEST_POSTGRES_URL)")
     if len(results) == 2:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bench.common import ROOT, Sampler, machine, percentiles_ms
+from bench.common import ROOT, Sampler, machine, percentiles_ms, postgres_schema
 
 HOST = "127.0.0.1"  # never anything else
 
@@ -58,14 +58,7 @@ def _postgres_fingerprint_ms(base: str, calls: int) -> tuple[float, int]:
     from data.bootstrap import ensure_registry, load_bundled
     from models.db import open_database
 
-    if base.startswith("postgresql://"):
-        base = "postgresql+psycopg://" + base.removeprefix("postgresql://")
-    schema = f"bench_live_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    try:
+    with postgres_schema(base, "bench_live") as url:
         db = open_database(url, create=True)
         ensure_registry(db, announce=lambda _: None)
         load_bundled(db)
@@ -73,10 +66,6 @@ def _postgres_fingerprint_ms(base: str, calls: int) -> tuple[float, int]:
             n = conn.execute(sa.text("SELECT count(*) FROM organisation")).scalar_one()
         db.dispose()
         return _fingerprint_ms(url, calls), int(n)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _status(url: str) -> int:

@@ -14,7 +14,8 @@ Run a benchmark from the repository root as a module, e.g. ``python -m bench.ben
 - :func:`peak_mb` and :class:`ChildMemory`: peak resident memory of this process and of its
   worker processes;
 - :func:`machine`: cores and load average, printed with every table (figures taken on a busy
-  machine are not comparable).
+  machine are not comparable);
+- :func:`postgres_schema`: a throwaway schema of a PostgreSQL server, for a run on it.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import statistics
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Self, TypeVar
@@ -123,6 +125,27 @@ def peak_mb() -> float:
     kb = next(int(line.split()[1]) for line in status.splitlines()
               if line.startswith("VmHWM:"))
     return kb / 1024
+
+
+@contextmanager
+def postgres_schema(server: str, prefix: str = "bench") -> Iterator[str]:
+    """The URL of a new schema of the PostgreSQL ``server`` (``postgresql://HOST/DB``), the
+    only one its connections see; the schema is dropped when the block ends."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    base = "postgresql+psycopg://" + server.split("://", 1)[1]
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def machine() -> str:
