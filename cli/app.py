@@ -85,9 +85,9 @@ class App:
     def say(self, message: str) -> None:
         """A message for people: stderr, unless ``--quiet``."""
         if not self.quiet:
-            from matcher.cells import visible
+            from cli.output import echo
 
-            click.echo(visible(message), err=True)
+            echo(message, err=True)
 
     def say_once(self, message: str) -> None:
         """:meth:`say`, but a message already said in this command is not repeated (waiting
